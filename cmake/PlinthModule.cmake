@@ -1,0 +1,40 @@
+# Helpers shared by every module: embedded migrations and the one-symbol shared object.
+
+set(PLINTH_VERSION_SCRIPT ${CMAKE_CURRENT_LIST_DIR}/module.map)
+set(PLINTH_EMBED_SCRIPT ${CMAKE_CURRENT_LIST_DIR}/embed_migrations.cmake)
+
+# plinth_embed_migrations(<target> <module>): compiles sql/<module>/*.sql into <target> as
+# plinth::embedded::<module>_migrations(), rebuilt whenever a file changes.
+function(plinth_embed_migrations target module)
+  file(GLOB sql_files CONFIGURE_DEPENDS ${PLINTH_SQL_DIR}/${module}/*.sql)
+  list(SORT sql_files)
+  set(out ${CMAKE_CURRENT_BINARY_DIR}/${module}_migrations.cpp)
+  add_custom_command(
+    OUTPUT ${out}
+    COMMAND ${CMAKE_COMMAND} -DMODULE=${module} -DOUTPUT=${out} "-DFILES=${sql_files}" -P ${PLINTH_EMBED_SCRIPT}
+    DEPENDS ${sql_files} ${PLINTH_EMBED_SCRIPT}
+    COMMENT "Embedding ${module} migrations"
+    VERBATIM)
+  target_sources(${target} PRIVATE ${out})
+endfunction()
+
+# plinth_add_module(<name> SOURCES ... LIBRARIES ...): builds modules/plinth_<name>.so exporting
+# only plinth_module_entry (checked by tests/abi).
+function(plinth_add_module name)
+  cmake_parse_arguments(M "" "" "SOURCES;LIBRARIES" ${ARGN})
+  set(target plinth_${name})
+  add_library(${target} MODULE ${M_SOURCES})
+  target_link_libraries(${target} PRIVATE ${M_LIBRARIES})
+  set_target_properties(${target} PROPERTIES
+    PREFIX ""
+    LIBRARY_OUTPUT_DIRECTORY ${PLINTH_MODULE_DIR}
+    C_VISIBILITY_PRESET hidden
+    CXX_VISIBILITY_PRESET hidden
+    VISIBILITY_INLINES_HIDDEN ON
+    LINK_DEPENDS ${PLINTH_VERSION_SCRIPT})
+  target_link_options(${target} PRIVATE -Wl,--version-script=${PLINTH_VERSION_SCRIPT})
+  if(NOT PLINTH_SANITIZE)
+    target_link_options(${target} PRIVATE -Wl,--no-undefined)
+  endif()
+  set_property(GLOBAL APPEND PROPERTY PLINTH_MODULES ${target})
+endfunction()

@@ -1,0 +1,125 @@
+// plinth/sdk/host.hpp — the host's services seen from C++.
+#pragma once
+
+#include <plinth/plinth.h>
+#include <plinth/sdk/error.hpp>
+
+#include <boost/json.hpp>
+
+#include <chrono>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace plinth::sdk {
+
+inline plinth_str to_str(std::string_view s) noexcept { return plinth_str{s.data(), s.size()}; }
+inline std::string_view to_view(plinth_str s) noexcept {
+    return s.size == 0 ? std::string_view{} : std::string_view{s.data, s.size};
+}
+
+// Collects everything written to a plinth_sink into a string.
+struct StringSink {
+    std::string text;
+    plinth_sink sink{sizeof(plinth_sink), this, &StringSink::write};
+    static int32_t write(void *context, const char *bytes, size_t size) {
+        try {
+            static_cast<StringSink *>(context)->text.append(bytes, size);
+            return 0;
+        } catch (...) {
+            return 1;
+        }
+    }
+};
+
+inline plinth_error make_error() {
+    plinth_error e{};
+    e.struct_size = sizeof(plinth_error);
+    return e;
+}
+
+// Borrowed view of the plinth_host a module instance was created with. Cheap to copy.
+// [thread-safe] like the services it wraps.
+class Host {
+public:
+    explicit Host(const plinth_host *host) : host_(host) {
+        log_ = service<plinth_log_v1>(PLINTH_SERVICE_LOG);
+        clock_ = service<plinth_clock_v1>(PLINTH_SERVICE_CLOCK);
+        config_ = service<plinth_config_v1>(PLINTH_SERVICE_CONFIG);
+        secrets_ = service<plinth_secrets_v1>(PLINTH_SERVICE_SECRETS);
+        registry_ = service<plinth_registry_v1>(PLINTH_SERVICE_REGISTRY);
+    }
+
+    const plinth_host *raw() const { return host_; }
+
+    template <class Table>
+    const Table *service(const char *id) const {
+        return static_cast<const Table *>(host_->get_service(host_, id));
+    }
+
+    void log(plinth_log_level level, std::string_view message) const {
+        if (log_) log_->write(host_, level, to_str(message));
+    }
+
+    // Unix microseconds from the host clock (injectable in tests); the system clock otherwise.
+    int64_t now_us() const {
+        if (clock_) return clock_->now_us(host_);
+        return std::chrono::duration_cast<std::chrono::microseconds>(
+                   std::chrono::system_clock::now().time_since_epoch())
+            .count();
+    }
+    int64_t now_s() const { return now_us() / 1000000; }
+
+    // This module's configuration section (with "database"); an empty object when not offered.
+    boost::json::object config() const {
+        if (!config_) return {};
+        StringSink out;
+        plinth_error error = make_error();
+        throw_if_failed(config_->get(host_, &out.sink, &error), error);
+        boost::json::value v = boost::json::parse(out.text);
+        if (!v.is_object()) throw Error(PLINTH_E_INTERNAL, "host configuration is not an object");
+        return std::move(v.get_object());
+    }
+
+    // A key of `size` bytes from the host's secrets, created on first use.
+    std::vector<uint8_t> key(std::string_view name, size_t size) const {
+        if (!secrets_) throw unavailable("the host offers no secrets service");
+        std::vector<uint8_t> key(size);
+        plinth_error error = make_error();
+        throw_if_failed(secrets_->get_key(host_, to_str(name), key.data(), key.size(), &error), error);
+        return key;
+    }
+
+    // The interface `interface_id` of module `module_id`, or an entry with a null table.
+    plinth_registry_entry find(std::string_view module_id, const char *interface_id) const {
+        plinth_registry_entry entry{};
+        entry.struct_size = sizeof entry;
+        if (!registry_) return entry;
+        if (registry_->find(host_, to_str(module_id), interface_id, &entry) != PLINTH_OK)
+            entry.interface_table = nullptr;
+        return entry;
+    }
+
+    // Every loaded module offering `interface_id`, in initialisation order.
+    std::vector<plinth_registry_entry> all(const char *interface_id) const {
+        std::vector<plinth_registry_entry> entries;
+        if (!registry_) return entries;
+        registry_->for_each(host_, interface_id, &entries,
+                            [](void *context, const plinth_registry_entry *e) -> int32_t {
+                                static_cast<std::vector<plinth_registry_entry> *>(context)->push_back(*e);
+                                return 0;
+                            });
+        return entries;
+    }
+
+private:
+    const plinth_host *host_;
+    const plinth_log_v1 *log_ = nullptr;
+    const plinth_clock_v1 *clock_ = nullptr;
+    const plinth_config_v1 *config_ = nullptr;
+    const plinth_secrets_v1 *secrets_ = nullptr;
+    const plinth_registry_v1 *registry_ = nullptr;
+};
+
+} // namespace plinth::sdk

@@ -1,0 +1,253 @@
+// plinth/storage/database.hpp — the storage kit every module uses to talk to MariaDB.
+//
+// Not part of the ABI: linked statically into each module. One Pool per module instance; each
+// pooled Connection caches its prepared statements. Only prepared statements carry data; the
+// text protocol is used for nothing but migrations and transaction control.
+#pragma once
+
+#include <plinth/sdk/error.hpp>
+
+#include <boost/json/object.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <type_traits>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+struct st_mysql;
+struct st_mysql_stmt;
+
+namespace plinth::storage {
+
+// Where and how to connect. Read from the "database" member the host's config service provides.
+struct DbConfig {
+    std::string socket;       // unix socket path; used when set
+    std::string host;         // TCP host, used when socket is empty (TLS verified)
+    unsigned port = 3306;
+    std::string user = "root";
+    std::string password;
+    std::string database;
+    unsigned connect_timeout_s = 5;
+    unsigned read_timeout_s = 30;
+    unsigned write_timeout_s = 30;
+    size_t pool_size = 8;         // connections kept open at most
+    unsigned max_txn_attempts = 8; // deadlock / lock-wait retries before giving up
+    std::string tls_ca;           // CA file for TCP connections; empty uses the system store
+
+    static DbConfig from_json(const boost::json::object &database);
+};
+
+// A failed database operation. status() is PLINTH_E_DATABASE; db_errno() the server/client code.
+class DbError : public sdk::Error {
+public:
+    DbError(unsigned code, const std::string &what)
+        : sdk::Error(PLINTH_E_DATABASE, "database error " + std::to_string(code) + ": " + what,
+                     static_cast<int>(code)) {}
+    unsigned code() const { return static_cast<unsigned>(db_errno()); }
+    bool connection_lost() const { return code() == 2006 || code() == 2013; }
+    bool retry_transaction() const { return code() == 1213 || code() == 1205; }
+    bool duplicate_key() const { return code() == 1062; }
+};
+
+// A bound statement parameter. Views are borrowed: they must outlive the call they are passed to.
+class Param {
+public:
+    enum class Kind { null, integer, real, text, blob };
+    Param(std::nullptr_t) : kind_(Kind::null) {}
+    Param(int v) : kind_(Kind::integer), i_(v) {}
+    Param(long v) : kind_(Kind::integer), i_(v) {}
+    Param(long long v) : kind_(Kind::integer), i_(v) {}
+    Param(unsigned v) : kind_(Kind::integer), i_(v) {}
+    Param(bool v) : kind_(Kind::integer), i_(v ? 1 : 0) {}
+    Param(double v) : kind_(Kind::real), d_(v) {}
+    Param(std::string_view v) : kind_(Kind::text), s_(v) {}
+    Param(const std::string &v) : kind_(Kind::text), s_(v) {}
+    Param(const char *v) : kind_(Kind::text), s_(v) {}
+    template <class T>
+    Param(const std::optional<T> &v) : Param(v ? Param(*v) : Param(nullptr)) {}
+    static Param bytes(const void *data, size_t size) {
+        Param p(std::string_view(static_cast<const char *>(data), size));
+        p.kind_ = Kind::blob;
+        return p;
+    }
+
+    Kind kind() const { return kind_; }
+    long long integer() const { return i_; }
+    double real() const { return d_; }
+    std::string_view text() const { return s_; }
+
+private:
+    Kind kind_;
+    long long i_ = 0;
+    double d_ = 0;
+    std::string_view s_;
+};
+
+// One result row; every cell arrives as bytes (or NULL) and is converted on access.
+class Row {
+public:
+    explicit Row(std::vector<std::optional<std::string>> cells) : cells_(std::move(cells)) {}
+    size_t size() const { return cells_.size(); }
+    bool is_null(size_t i) const { return !cells_.at(i).has_value(); }
+    // NULL reads as 0 / "" ; use is_null() or optional_* when NULL means something.
+    int64_t i64(size_t i) const;
+    double f64(size_t i) const;
+    const std::string &str(size_t i) const;
+    std::optional<int64_t> optional_i64(size_t i) const { return is_null(i) ? std::nullopt : std::optional(i64(i)); }
+    std::optional<std::string> optional_str(size_t i) const { return cells_.at(i); }
+
+private:
+    std::vector<std::optional<std::string>> cells_;
+};
+
+using Rows = std::vector<Row>;
+
+// One server connection with its prepared statement cache. Not thread-safe: a Connection is used
+// by one thread at a time, through a Pool lease.
+class Connection {
+public:
+    Connection(const DbConfig &config, std::atomic<uint64_t> *statement_counter);
+    ~Connection();
+    Connection(const Connection &) = delete;
+    Connection &operator=(const Connection &) = delete;
+
+    // Runs a prepared statement (prepared once per connection, then cached) and returns its rows.
+    Rows query(std::string_view sql, std::initializer_list<Param> params = {});
+    Rows query(std::string_view sql, const std::vector<Param> &params);
+    // Runs a prepared statement that returns no rows; returns the affected row count.
+    uint64_t execute(std::string_view sql, std::initializer_list<Param> params = {});
+    uint64_t execute(std::string_view sql, const std::vector<Param> &params);
+    // The AUTO_INCREMENT value generated by the last execute().
+    uint64_t last_insert_id() const { return last_insert_id_; }
+
+    // Text protocol, for trusted statements only (migrations, transaction control, locks).
+    void execute_trusted(std::string_view sql);
+
+    void begin() { execute_trusted("START TRANSACTION"); }
+    void commit() { execute_trusted("COMMIT"); }
+    void rollback() noexcept;
+
+    bool broken() const { return mysql_ == nullptr; }
+    // Drops the session and opens a new one; the statement cache is emptied (re-prepare on use).
+    void reconnect();
+    st_mysql *native() { return mysql_; }
+
+private:
+    struct Statement;
+    Statement &prepare(std::string_view sql);
+    Rows run(std::string_view sql, const Param *params, size_t count, bool want_rows, uint64_t *affected);
+    void connect();
+    void close() noexcept;
+    [[noreturn]] void fail(unsigned code, const char *message);
+
+    DbConfig config_;
+    std::atomic<uint64_t> *statement_counter_;
+    st_mysql *mysql_ = nullptr;
+    // Transparent hashing: cache lookups by string_view allocate nothing on the hot path.
+    struct SqlHash {
+        using is_transparent = void;
+        size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+    };
+    std::unordered_map<std::string, std::unique_ptr<Statement>, SqlHash, std::equal_to<>> statements_;
+    uint64_t last_insert_id_ = 0;
+};
+
+// A bounded set of connections for one module instance. [thread-safe]
+class Pool {
+public:
+    explicit Pool(DbConfig config);
+    ~Pool();
+
+    class Lease {
+    public:
+        Lease(Pool *pool, std::unique_ptr<Connection> c) : pool_(pool), connection_(std::move(c)) {}
+        Lease(Lease &&) noexcept = default;
+        Lease &operator=(Lease &&) noexcept = default;
+        ~Lease();
+        Connection &operator*() const { return *connection_; }
+        Connection *operator->() const { return connection_.get(); }
+
+    private:
+        Pool *pool_;
+        std::unique_ptr<Connection> connection_;
+    };
+
+    // Borrows a connection, opening one when none is idle and the pool is not full; otherwise
+    // waits up to the connect timeout.
+    Lease acquire();
+
+    // Runs `work(Connection&)` outside a transaction. A lost connection (2006/2013) is
+    // reconnected and the work retried once, with its statements re-prepared.
+    template <class Work>
+    auto run(Work &&work) {
+        for (int attempt = 0;; ++attempt) {
+            Lease lease = acquire();
+            try {
+                return work(*lease);
+            } catch (const DbError &e) {
+                if (!e.connection_lost() || attempt >= 1) throw;
+                lease->reconnect();
+            }
+        }
+    }
+
+    // Runs `work(Connection&)` inside START TRANSACTION / COMMIT. Deadlocks and lock-wait
+    // timeouts (1213/1205) retry the whole transaction with jittered exponential backoff; a lost
+    // connection reconnects and retries. Any other exception rolls back and propagates, so a
+    // failed rule leaves the database unchanged. `work` must therefore be safe to run again.
+    template <class Work>
+    auto transaction(Work &&work) {
+        for (unsigned attempt = 1;; ++attempt) {
+            Lease lease = acquire();
+            try {
+                lease->begin();
+                if constexpr (std::is_void_v<decltype(work(*lease))>) {
+                    work(*lease);
+                    lease->commit();
+                    return;
+                } else {
+                    auto result = work(*lease);
+                    lease->commit();
+                    return result;
+                }
+            } catch (const DbError &e) {
+                lease->rollback();
+                bool retry = e.retry_transaction() || e.connection_lost();
+                if (!retry || attempt >= config_.max_txn_attempts) throw;
+                if (e.connection_lost()) lease->reconnect();
+                backoff(attempt);
+            } catch (...) {
+                lease->rollback();
+                throw;
+            }
+        }
+    }
+
+    const DbConfig &config() const { return config_; }
+    // Statements sent to the server by this pool so far (tests count lookups with it).
+    uint64_t statements_executed() const { return statements_.load(std::memory_order_relaxed); }
+    uint64_t transaction_retries() const { return retries_.load(std::memory_order_relaxed); }
+
+private:
+    void give_back(std::unique_ptr<Connection> c);
+    void backoff(unsigned attempt);
+
+    DbConfig config_;
+    std::mutex mutex_;
+    std::condition_variable idle_cv_;
+    std::vector<std::unique_ptr<Connection>> idle_;
+    size_t open_ = 0;
+    std::atomic<uint64_t> statements_{0};
+    std::atomic<uint64_t> retries_{0};
+};
+
+} // namespace plinth::storage

@@ -1,0 +1,352 @@
+#include <plinth/storage/database.hpp>
+
+#include <mysql.h>
+#include <errmsg.h>
+
+#include <boost/json.hpp>
+
+#include <array>
+#include <charconv>
+#include <cstring>
+#include <random>
+#include <thread>
+
+namespace plinth::storage {
+
+namespace {
+
+// mysql_library_init is not thread-safe and must run once per process before any connection.
+void library_init_once() {
+    static std::once_flag once;
+    std::call_once(once, [] { mysql_library_init(0, nullptr, nullptr); });
+}
+
+std::string json_string(const boost::json::object &o, std::string_view key, std::string fallback) {
+    if (const auto *v = o.if_contains(key); v && v->is_string()) return std::string(v->get_string());
+    return fallback;
+}
+
+unsigned json_unsigned(const boost::json::object &o, std::string_view key, unsigned fallback) {
+    if (const auto *v = o.if_contains(key)) {
+        if (v->is_int64() && v->get_int64() >= 0) return static_cast<unsigned>(v->get_int64());
+        if (v->is_uint64()) return static_cast<unsigned>(v->get_uint64());
+    }
+    return fallback;
+}
+
+} // namespace
+
+DbConfig DbConfig::from_json(const boost::json::object &db) {
+    DbConfig c;
+    c.socket = json_string(db, "socket", "");
+    c.host = json_string(db, "host", "");
+    c.port = json_unsigned(db, "port", c.port);
+    c.user = json_string(db, "user", c.user);
+    c.password = json_string(db, "password", "");
+    c.database = json_string(db, "database", "");
+    c.connect_timeout_s = json_unsigned(db, "connect_timeout_s", c.connect_timeout_s);
+    c.read_timeout_s = json_unsigned(db, "read_timeout_s", c.read_timeout_s);
+    c.write_timeout_s = json_unsigned(db, "write_timeout_s", c.write_timeout_s);
+    c.pool_size = json_unsigned(db, "pool_size", static_cast<unsigned>(c.pool_size));
+    c.max_txn_attempts = json_unsigned(db, "max_txn_attempts", c.max_txn_attempts);
+    c.tls_ca = json_string(db, "tls_ca", "");
+    if (c.socket.empty() && c.host.empty())
+        throw sdk::invalid_argument("database configuration needs a socket or a host");
+    if (c.database.empty()) throw sdk::invalid_argument("database configuration needs a database name");
+    if (c.pool_size == 0) c.pool_size = 1;
+    if (c.max_txn_attempts == 0) c.max_txn_attempts = 1;
+    return c;
+}
+
+// ---- Row ----
+
+int64_t Row::i64(size_t i) const {
+    const auto &cell = cells_.at(i);
+    if (!cell) return 0;
+    int64_t v = 0;
+    auto [p, ec] = std::from_chars(cell->data(), cell->data() + cell->size(), v);
+    if (ec != std::errc{}) throw sdk::Error(PLINTH_E_INTERNAL, "column " + std::to_string(i) + " is not an integer");
+    return v;
+}
+
+double Row::f64(size_t i) const {
+    const auto &cell = cells_.at(i);
+    return cell ? std::strtod(cell->c_str(), nullptr) : 0.0;
+}
+
+const std::string &Row::str(size_t i) const {
+    static const std::string empty;
+    const auto &cell = cells_.at(i);
+    return cell ? *cell : empty;
+}
+
+// ---- Connection ----
+
+struct Connection::Statement {
+    MYSQL_STMT *stmt = nullptr;
+    unsigned param_count = 0;
+    unsigned field_count = 0;
+    ~Statement() {
+        if (stmt) mysql_stmt_close(stmt);
+    }
+};
+
+Connection::Connection(const DbConfig &config, std::atomic<uint64_t> *statement_counter)
+    : config_(config), statement_counter_(statement_counter) {
+    library_init_once();
+    connect();
+}
+
+Connection::~Connection() { close(); }
+
+void Connection::close() noexcept {
+    statements_.clear(); // closes every MYSQL_STMT before its connection
+    if (mysql_) mysql_close(mysql_);
+    mysql_ = nullptr;
+}
+
+void Connection::connect() {
+    mysql_ = mysql_init(nullptr);
+    if (!mysql_) throw DbError(CR_OUT_OF_MEMORY, "mysql_init failed");
+    // Auto-reconnect would silently drop session state (transactions, locks); reconnection is
+    // explicit and re-prepares statements, so MYSQL_OPT_RECONNECT stays off.
+    my_bool no = 0;
+    mysql_optionsv(mysql_, MYSQL_OPT_RECONNECT, &no);
+    mysql_optionsv(mysql_, MYSQL_OPT_CONNECT_TIMEOUT, &config_.connect_timeout_s);
+    mysql_optionsv(mysql_, MYSQL_OPT_READ_TIMEOUT, &config_.read_timeout_s);
+    mysql_optionsv(mysql_, MYSQL_OPT_WRITE_TIMEOUT, &config_.write_timeout_s);
+    mysql_optionsv(mysql_, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+    const char *host = nullptr;
+    const char *socket = nullptr;
+    if (!config_.socket.empty()) {
+        unsigned protocol = MYSQL_PROTOCOL_SOCKET;
+        mysql_optionsv(mysql_, MYSQL_OPT_PROTOCOL, &protocol);
+        socket = config_.socket.c_str();
+    } else {
+        host = config_.host.c_str();
+        my_bool verify = 1;
+        mysql_optionsv(mysql_, MYSQL_OPT_SSL_ENFORCE, &verify);
+        mysql_optionsv(mysql_, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &verify);
+        if (!config_.tls_ca.empty()) mysql_optionsv(mysql_, MYSQL_OPT_SSL_CA, config_.tls_ca.c_str());
+    }
+    if (!mysql_real_connect(mysql_, host, config_.user.c_str(), config_.password.c_str(),
+                            config_.database.c_str(), config_.port, socket, CLIENT_FOUND_ROWS)) {
+        unsigned code = mysql_errno(mysql_);
+        std::string message = mysql_error(mysql_);
+        mysql_close(mysql_);
+        mysql_ = nullptr;
+        throw DbError(code, message);
+    }
+}
+
+void Connection::reconnect() {
+    close();
+    connect();
+}
+
+void Connection::fail(unsigned code, const char *message) {
+    std::string text = message;
+    if (code == CR_SERVER_GONE_ERROR || code == CR_SERVER_LOST) close(); // force a clean reconnect
+    throw DbError(code, text);
+}
+
+void Connection::execute_trusted(std::string_view sql) {
+    if (!mysql_) reconnect();
+    statement_counter_->fetch_add(1, std::memory_order_relaxed);
+    if (mysql_real_query(mysql_, sql.data(), sql.size()) != 0) fail(mysql_errno(mysql_), mysql_error(mysql_));
+    // Drain any result so the connection stays usable (e.g. SELECT GET_LOCK()).
+    do {
+        if (MYSQL_RES *res = mysql_store_result(mysql_)) mysql_free_result(res);
+    } while (mysql_next_result(mysql_) == 0);
+}
+
+void Connection::rollback() noexcept {
+    if (!mysql_) return;
+    if (mysql_real_query(mysql_, "ROLLBACK", 8) != 0) close();
+}
+
+Connection::Statement &Connection::prepare(std::string_view sql) {
+    if (!mysql_) reconnect();
+    auto it = statements_.find(sql);
+    if (it != statements_.end()) return *it->second;
+    auto statement = std::make_unique<Statement>();
+    statement->stmt = mysql_stmt_init(mysql_);
+    if (!statement->stmt) fail(CR_OUT_OF_MEMORY, "mysql_stmt_init failed");
+    if (mysql_stmt_prepare(statement->stmt, sql.data(), sql.size()) != 0)
+        fail(mysql_stmt_errno(statement->stmt), mysql_stmt_error(statement->stmt));
+    statement->param_count = mysql_stmt_param_count(statement->stmt);
+    statement->field_count = mysql_stmt_field_count(statement->stmt);
+    return *statements_.emplace(std::string(sql), std::move(statement)).first->second;
+}
+
+Rows Connection::query(std::string_view sql, std::initializer_list<Param> params) {
+    return run(sql, params.begin(), params.size(), true, nullptr);
+}
+Rows Connection::query(std::string_view sql, const std::vector<Param> &params) {
+    return run(sql, params.data(), params.size(), true, nullptr);
+}
+uint64_t Connection::execute(std::string_view sql, std::initializer_list<Param> params) {
+    uint64_t affected = 0;
+    run(sql, params.begin(), params.size(), false, &affected);
+    return affected;
+}
+uint64_t Connection::execute(std::string_view sql, const std::vector<Param> &params) {
+    uint64_t affected = 0;
+    run(sql, params.data(), params.size(), false, &affected);
+    return affected;
+}
+
+Rows Connection::run(std::string_view sql, const Param *params, size_t count, bool want_rows, uint64_t *affected) {
+    Statement &s = prepare(sql);
+    MYSQL_STMT *stmt = s.stmt;
+    if (count != s.param_count)
+        throw sdk::Error(PLINTH_E_INTERNAL, "statement expects " + std::to_string(s.param_count) +
+                                                " parameters, got " + std::to_string(count));
+
+    std::vector<MYSQL_BIND> binds(count);
+    std::vector<my_bool> nulls(count, 0);
+    std::vector<double> reals(count);
+    std::vector<long long> ints(count);
+    for (size_t i = 0; i < count; ++i) {
+        MYSQL_BIND &b = binds[i];
+        std::memset(&b, 0, sizeof b);
+        switch (params[i].kind()) {
+        case Param::Kind::null:
+            b.buffer_type = MYSQL_TYPE_NULL;
+            nulls[i] = 1;
+            b.is_null = &nulls[i];
+            break;
+        case Param::Kind::integer:
+            ints[i] = params[i].integer();
+            b.buffer_type = MYSQL_TYPE_LONGLONG;
+            b.buffer = &ints[i];
+            break;
+        case Param::Kind::real:
+            reals[i] = params[i].real();
+            b.buffer_type = MYSQL_TYPE_DOUBLE;
+            b.buffer = &reals[i];
+            break;
+        case Param::Kind::text:
+        case Param::Kind::blob:
+            b.buffer_type = params[i].kind() == Param::Kind::text ? MYSQL_TYPE_STRING : MYSQL_TYPE_BLOB;
+            b.buffer = const_cast<char *>(params[i].text().data());
+            b.buffer_length = params[i].text().size();
+            break;
+        }
+    }
+    if (count > 0 && mysql_stmt_bind_param(stmt, binds.data()) != 0)
+        fail(mysql_stmt_errno(stmt), mysql_stmt_error(stmt));
+    statement_counter_->fetch_add(1, std::memory_order_relaxed);
+    if (mysql_stmt_execute(stmt) != 0) fail(mysql_stmt_errno(stmt), mysql_stmt_error(stmt));
+
+    Rows rows;
+    unsigned fields = mysql_stmt_field_count(stmt);
+    if (fields == 0) {
+        if (affected) *affected = mysql_stmt_affected_rows(stmt);
+        last_insert_id_ = mysql_stmt_insert_id(stmt);
+        return rows;
+    }
+    // Every column is fetched as bytes into a small buffer; longer values are re-read whole
+    // with mysql_stmt_fetch_column, so BLOBs of any size arrive intact.
+    constexpr size_t kInline = 128;
+    std::vector<MYSQL_BIND> out(fields);
+    std::vector<std::array<char, kInline>> buffers(fields);
+    std::vector<unsigned long> lengths(fields);
+    std::vector<my_bool> is_null(fields), errors(fields);
+    for (unsigned i = 0; i < fields; ++i) {
+        std::memset(&out[i], 0, sizeof out[i]);
+        out[i].buffer_type = MYSQL_TYPE_STRING;
+        out[i].buffer = buffers[i].data();
+        out[i].buffer_length = kInline;
+        out[i].length = &lengths[i];
+        out[i].is_null = &is_null[i];
+        out[i].error = &errors[i];
+    }
+    if (mysql_stmt_bind_result(stmt, out.data()) != 0) fail(mysql_stmt_errno(stmt), mysql_stmt_error(stmt));
+    for (;;) {
+        int rc = mysql_stmt_fetch(stmt);
+        if (rc == MYSQL_NO_DATA) break;
+        if (rc == 1) fail(mysql_stmt_errno(stmt), mysql_stmt_error(stmt));
+        std::vector<std::optional<std::string>> cells(fields);
+        for (unsigned i = 0; i < fields; ++i) {
+            if (is_null[i]) continue;
+            if (lengths[i] <= kInline) {
+                cells[i].emplace(buffers[i].data(), lengths[i]);
+                continue;
+            }
+            std::string whole(lengths[i], '\0');
+            MYSQL_BIND b;
+            std::memset(&b, 0, sizeof b);
+            unsigned long got = 0;
+            b.buffer_type = MYSQL_TYPE_STRING;
+            b.buffer = whole.data();
+            b.buffer_length = whole.size();
+            b.length = &got;
+            if (mysql_stmt_fetch_column(stmt, &b, i, 0) != 0) fail(mysql_stmt_errno(stmt), mysql_stmt_error(stmt));
+            cells[i] = std::move(whole);
+        }
+        rows.emplace_back(std::move(cells));
+    }
+    mysql_stmt_free_result(stmt);
+    if (!want_rows) rows.clear();
+    if (affected) *affected = rows.size();
+    return rows;
+}
+
+// ---- Pool ----
+
+Pool::Pool(DbConfig config) : config_(std::move(config)) { library_init_once(); }
+
+Pool::~Pool() = default;
+
+Pool::Lease::~Lease() {
+    if (pool_ && connection_) pool_->give_back(std::move(connection_));
+}
+
+Pool::Lease Pool::acquire() {
+    std::unique_lock lock(mutex_);
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(config_.connect_timeout_s + 1);
+    for (;;) {
+        if (!idle_.empty()) {
+            auto c = std::move(idle_.back());
+            idle_.pop_back();
+            return Lease(this, std::move(c));
+        }
+        if (open_ < config_.pool_size) {
+            ++open_;
+            lock.unlock();
+            try {
+                return Lease(this, std::make_unique<Connection>(config_, &statements_));
+            } catch (...) {
+                lock.lock();
+                --open_;
+                idle_cv_.notify_one();
+                throw;
+            }
+        }
+        if (idle_cv_.wait_until(lock, deadline) == std::cv_status::timeout && idle_.empty() &&
+            open_ >= config_.pool_size)
+            throw sdk::unavailable("no database connection became free in time");
+    }
+}
+
+void Pool::give_back(std::unique_ptr<Connection> c) {
+    std::lock_guard lock(mutex_);
+    if (c->broken()) {
+        --open_; // dropped; the next acquire opens a fresh one
+    } else {
+        idle_.push_back(std::move(c));
+    }
+    idle_cv_.notify_one();
+}
+
+void Pool::backoff(unsigned attempt) {
+    retries_.fetch_add(1, std::memory_order_relaxed);
+    // Full jitter: sleep uniformly in [0, min(cap, base * 2^attempt)] so retrying peers spread out.
+    thread_local std::minstd_rand rng{std::random_device{}()};
+    unsigned ceiling_ms = std::min(200u, 2u << std::min(attempt, 7u));
+    std::uniform_int_distribution<unsigned> pick(1, ceiling_ms);
+    std::this_thread::sleep_for(std::chrono::milliseconds(pick(rng)));
+}
+
+} // namespace plinth::storage

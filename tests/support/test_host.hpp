@@ -1,0 +1,72 @@
+// tests/support/test_host.hpp — a real host over a fresh database, for integration suites.
+//
+// The CTest fixture `database` starts the MariaDB sandbox and exports PLINTH_TEST_DB_SOCKET.
+// Each TestDatabase is a new database (dropped at the end); each TestHost loads the real module
+// files from the build tree against it, with an injectable clock.
+#pragma once
+
+#include <plinth/host/host.hpp>
+#include <plinth/storage/database.hpp>
+
+#include <boost/json.hpp>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace plinth::test {
+
+// A fresh, uniquely named database on the sandbox server; dropped by the destructor.
+class TestDatabase {
+public:
+    explicit TestDatabase(std::string_view suite);
+    ~TestDatabase();
+    const std::string &name() const { return name_; }
+    const std::string &socket() const { return socket_; }
+    // {"socket":..., "database":..., "user":"root"} for a host configuration.
+    boost::json::object config() const;
+    storage::DbConfig db_config() const;
+    // Direct SQL for assertions (table dumps, row counts). Not for arranging module state:
+    // tests go through module commands for that.
+    storage::Connection &sql();
+    // Every value of every table, as text (for "nothing identifying remains" checks).
+    std::string dump_all_tables();
+
+private:
+    std::string socket_;
+    std::string name_;
+    std::unique_ptr<storage::Connection> admin_;
+    std::unique_ptr<storage::Connection> sql_;
+    std::atomic<uint64_t> counter_{0};
+};
+
+// A host loading `modules` (ids, e.g. {"accounts","licenses"}) from the build's module folder.
+class TestHost {
+public:
+    TestHost(TestDatabase &db, std::vector<std::string> modules, boost::json::object module_config = {});
+    ~TestHost();
+
+    host::Host &host() { return *host_; }
+    const std::string &state_dir() const { return state_dir_; }
+
+    // Fake clock shared by every module of this host: starts at 2026-01-01T00:00:00Z.
+    int64_t now_us() const { return now_us_.load(); }
+    void set_now_s(int64_t unix_seconds) { now_us_.store(unix_seconds * 1000000); }
+    void advance_s(int64_t seconds) { now_us_.fetch_add(seconds * 1000000); }
+
+    // Runs a command; throws sdk::Error on failure.
+    boost::json::value call(std::string_view module, std::string_view command, const boost::json::value &args,
+                            const plinth_call_context &caller);
+    // Runs a command that must fail; returns its status (fails the test if it succeeds).
+    int32_t call_error(std::string_view module, std::string_view command, std::string_view raw_args,
+                       const plinth_call_context &caller, std::string *message = nullptr);
+
+private:
+    std::string state_dir_;
+    std::atomic<int64_t> now_us_{1767225600LL * 1000000};
+    std::unique_ptr<host::Host> host_;
+};
+
+} // namespace plinth::test
