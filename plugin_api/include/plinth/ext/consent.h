@@ -21,6 +21,19 @@ typedef struct plinth_consent_v1 {
                           plinth_error *error);
 } plinth_consent_v1;
 
+static const char PLINTH_EXT_CONSENT_LISTENER[] = "plinth.consent-listener/1";
+
+/* Offered by modules that must react when a consent changes (e.g. accounts removes the gravatar
+ * URL when the "gravatar" consent is withdrawn). The consent ledger calls every listener after
+ * it recorded the change. */
+typedef struct plinth_consent_listener_v1 {
+    uint32_t struct_size;
+    /* `allowed` is the new answer of is_allowed for `purpose`: 1 after a grant, 0 after a
+     * withdrawal, restriction or objection. Must be idempotent. [thread-safe] */
+    int32_t (*consent_changed)(const plinth_module *self, const plinth_subject *subject,
+                               plinth_str purpose, int32_t allowed, plinth_error *error);
+} plinth_consent_listener_v1;
+
 #ifdef __cplusplus
 }
 #endif
