@@ -19,7 +19,7 @@ function(plinth_embed_migrations target module)
 endfunction()
 
 # plinth_add_module(<name> SOURCES ... LIBRARIES ...): builds modules/plinth_<name>.so exporting
-# only plinth_module_entry (checked by tests/abi).
+# only plinth_entry (checked by tests/abi).
 function(plinth_add_module name)
   cmake_parse_arguments(M "" "" "SOURCES;LIBRARIES" ${ARGN})
   set(target plinth_${name})

@@ -19,7 +19,7 @@
 extern "C" {
 #endif
 
-#define PLINTH_ENTRY_SYMBOL "plinth_module_entry"
+#define PLINTH_ENTRY_SYMBOL "plinth_entry"
 #define PLINTH_MAGIC_CONSTANT 0x544E4C50u /* "PLNT" read as little-endian bytes */
 
 /* Fixed forever: compared byte for byte by every host, old or new. */

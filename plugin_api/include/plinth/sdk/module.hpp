@@ -385,7 +385,7 @@ int32_t create(const plinth_host *host, plinth_module **out, plinth_error *error
     namespace {                                                                                     \
     const plinth_dependency plinth_module_dependencies[] = __VA_ARGS__;                             \
     }                                                                                               \
-    PLINTH_DETAIL_EXPORT const plinth_module_entry *plinth_module_entry(void) {                     \
+    PLINTH_DETAIL_EXPORT const plinth_module_entry *plinth_entry(void) {                     \
         static const plinth_module_entry entry = {                                                  \
             sizeof(plinth_module_entry), PLINTH_ABI_MAJOR, PLINTH_ABI_MINOR, PLINTH_MAGIC_INIT, ID,  \
             VERSION, DESCRIPTION, plinth_module_dependencies,                                       \
@@ -395,7 +395,7 @@ int32_t create(const plinth_host *host, plinth_module **out, plinth_error *error
     }
 
 #define PLINTH_MODULE(CLASS, ID, VERSION, DESCRIPTION)                                               \
-    PLINTH_DETAIL_EXPORT const plinth_module_entry *plinth_module_entry(void) {                     \
+    PLINTH_DETAIL_EXPORT const plinth_module_entry *plinth_entry(void) {                     \
         static const plinth_module_entry entry = {                                                  \
             sizeof(plinth_module_entry), PLINTH_ABI_MAJOR, PLINTH_ABI_MINOR, PLINTH_MAGIC_INIT, ID,  \
             VERSION, DESCRIPTION, nullptr, 0, &::plinth::sdk::detail::create<CLASS>};               \

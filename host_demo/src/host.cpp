@@ -1,0 +1,464 @@
+#include <plinth/host/host.hpp>
+#include <plinth/sdk/host.hpp>
+
+#include "secrets.hpp"
+
+#include <boost/dll/shared_library.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <iostream>
+#include <map>
+#include <set>
+
+namespace plinth::host {
+
+namespace {
+
+// Interfaces `plinth-host modules` reports when offered.
+constexpr const char *kKnownInterfaces[] = {
+    PLINTH_EXT_COMMAND,      PLINTH_EXT_PERSONAL_DATA, PLINTH_EXT_DATA_INVENTORY, PLINTH_EXT_RETENTION,
+    PLINTH_EXT_SCHEMA,       PLINTH_EXT_LICENSE_CHECK, PLINTH_EXT_SESSION_CHECK,  PLINTH_EXT_CONSENT,
+    PLINTH_EXT_CONSENT_LISTENER};
+
+std::string version_text(uint32_t major, uint32_t minor) {
+    return std::to_string(major) + "." + std::to_string(minor);
+}
+
+bool valid_module_id(const char *id) {
+    if (id == nullptr) return false;
+    size_t n = std::strlen(id);
+    if (n == 0 || n > 64) return false;
+    for (size_t i = 0; i < n; ++i) {
+        char c = id[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-')) return false;
+    }
+    return true;
+}
+
+int64_t system_now_us() {
+    return std::chrono::duration_cast<std::chrono::microseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+} // namespace
+
+boost::json::object ModuleInfo::to_json() const {
+    boost::json::array deps, ifaces;
+    for (const auto &d : requires_modules) deps.emplace_back(d);
+    for (const auto &i : interfaces) ifaces.emplace_back(i);
+    boost::json::object o{{"path", path.string()},
+                          {"id", id},
+                          {"version", version},
+                          {"description", description},
+                          {"abi", version_text(abi_major, abi_minor)},
+                          {"requires", std::move(deps)},
+                          {"interfaces", std::move(ifaces)},
+                          {"loaded", loaded}};
+    if (!loaded) o["refusal"] = refusal;
+    return o;
+}
+
+// One loaded library and, once created, its instance. The plinth_host given to the instance
+// lives here too, so host_data can point back at it.
+struct Loaded {
+    ModuleInfo info;
+    boost::dll::shared_library library;
+    const plinth_module_entry *entry = nullptr;
+    plinth_module_entry entry_copy{}; // min(struct_size, sizeof) copied into a zeroed local (rule 4)
+    plinth_host abi_host{};
+    plinth_module *instance = nullptr;
+    struct Host::Impl *impl = nullptr;
+};
+
+struct Host::Impl {
+    HostOptions options;
+    std::vector<ModuleInfo> infos;                   // every file found, for `modules`
+    std::vector<std::unique_ptr<Loaded>> live;       // created instances, initialisation order
+    std::function<int64_t()> clock;
+
+    static Loaded &caller(const plinth_host *h) { return *static_cast<Loaded *>(h->host_data); }
+
+    // ---- services (C tables over the Loaded the calling module owns) ----
+    static const void *get_service(const plinth_host *h, const char *id);
+
+    void log(int32_t level, std::string_view module, std::string_view message) const {
+        if (options.log) return options.log(level, module, message);
+        static const char *names[] = {"debug", "info", "warning", "error"};
+        std::cerr << "[" << names[std::clamp(level, 0, 3)] << "] " << module << ": " << message << "\n";
+    }
+
+    boost::json::object module_config(const std::string &id) const {
+        boost::json::object out;
+        if (const auto *section = options.config.if_contains(id); section && section->is_object())
+            out = section->get_object();
+        if (const auto *db = options.config.if_contains("database")) out["database"] = *db;
+        out["state_dir"] = options.state_dir.string();
+        return out;
+    }
+
+    Loaded *find_live(std::string_view id) const {
+        for (const auto &l : live)
+            if (l->info.id == id) return l.get();
+        return nullptr;
+    }
+
+    void refuse(Loaded &l, std::string why) {
+        l.info.loaded = false;
+        l.info.refusal = std::move(why);
+        log(PLINTH_LOG_WARNING, l.info.id.empty() ? l.info.path.filename().string() : l.info.id,
+            "refused: " + l.info.refusal);
+    }
+
+    std::unique_ptr<Loaded> open(const std::filesystem::path &path);
+    void create_in_order(std::vector<std::unique_ptr<Loaded>> candidates);
+};
+
+// ---- service tables ----
+
+namespace {
+
+const plinth_log_v1 kLog = {sizeof(plinth_log_v1), [](const plinth_host *h, int32_t level, plinth_str message) {
+                                Loaded &l = Host::Impl::caller(h);
+                                l.impl->log(level, l.info.id, sdk::to_view(message));
+                            }};
+
+const plinth_clock_v1 kClock = {sizeof(plinth_clock_v1), [](const plinth_host *h) -> int64_t {
+                                    Loaded &l = Host::Impl::caller(h);
+                                    return l.impl->clock ? l.impl->clock() : system_now_us();
+                                }};
+
+const plinth_config_v1 kConfig = {
+    sizeof(plinth_config_v1), [](const plinth_host *h, const plinth_sink *out, plinth_error *error) -> int32_t {
+        return sdk::guard(error, [&] {
+            Loaded &l = Host::Impl::caller(h);
+            std::string text = boost::json::serialize(l.impl->module_config(l.info.id));
+            if (out == nullptr || out->write(out->context, text.data(), text.size()) != 0)
+                throw sdk::Error(PLINTH_E_SINK, "config sink refused the configuration");
+        });
+    }};
+
+const plinth_secrets_v1 kSecrets = {
+    sizeof(plinth_secrets_v1),
+    [](const plinth_host *h, plinth_str name, uint8_t *out, size_t size, plinth_error *error) -> int32_t {
+        return sdk::guard(error, [&] {
+            Loaded &l = Host::Impl::caller(h);
+            if (out == nullptr) throw sdk::invalid_argument("no output buffer");
+            read_or_create_key(l.impl->options.state_dir / "secrets", l.info.id, sdk::to_view(name), out, size);
+        });
+    }};
+
+void fill_entry(const Loaded &l, const void *table, plinth_registry_entry *out) {
+    plinth_registry_entry e{};
+    e.struct_size = sizeof e;
+    e.module_id = sdk::to_str(l.info.id);
+    e.module = l.instance;
+    e.interface_table = table;
+    std::memcpy(out, &e, std::min<size_t>(out->struct_size, sizeof e));
+}
+
+const plinth_registry_v1 kRegistry = {
+    sizeof(plinth_registry_v1),
+    [](const plinth_host *h, plinth_str module_id, const char *interface_id, plinth_registry_entry *out) -> int32_t {
+        if (out == nullptr || interface_id == nullptr) return PLINTH_E_INVALID_ARGUMENT;
+        Loaded *target = Host::Impl::caller(h).impl->find_live(sdk::to_view(module_id));
+        if (target == nullptr) return PLINTH_E_NOT_FOUND;
+        const void *table = target->instance->get_interface(target->instance, interface_id);
+        if (table == nullptr) return PLINTH_E_NOT_FOUND;
+        fill_entry(*target, table, out);
+        return PLINTH_OK;
+    },
+    [](const plinth_host *h, const char *interface_id, void *context,
+       int32_t (*visit)(void *, const plinth_registry_entry *)) -> int32_t {
+        if (interface_id == nullptr || visit == nullptr) return PLINTH_E_INVALID_ARGUMENT;
+        for (const auto &l : Host::Impl::caller(h).impl->live) {
+            const void *table = l->instance->get_interface(l->instance, interface_id);
+            if (table == nullptr) continue;
+            plinth_registry_entry e{};
+            e.struct_size = sizeof e;
+            fill_entry(*l, table, &e);
+            if (int32_t rc = visit(context, &e); rc != 0) return rc;
+        }
+        return PLINTH_OK;
+    }};
+
+} // namespace
+
+const void *Host::Impl::get_service(const plinth_host *, const char *id) {
+    if (id == nullptr) return nullptr;
+    std::string_view want(id);
+    if (want == PLINTH_SERVICE_LOG) return &kLog;
+    if (want == PLINTH_SERVICE_CLOCK) return &kClock;
+    if (want == PLINTH_SERVICE_CONFIG) return &kConfig;
+    if (want == PLINTH_SERVICE_SECRETS) return &kSecrets;
+    if (want == PLINTH_SERVICE_REGISTRY) return &kRegistry;
+    return nullptr;
+}
+
+// Opens one library and validates everything that can be validated without running module code
+// beyond its entry function. Returns the candidate; info.refusal is set when it must not load.
+std::unique_ptr<Loaded> Host::Impl::open(const std::filesystem::path &path) {
+    auto l = std::make_unique<Loaded>();
+    l->impl = this;
+    l->info.path = path;
+    try {
+        l->library.load(path.string(), boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
+    } catch (const std::exception &e) {
+        l->info.refusal = std::string("cannot load library: ") + e.what();
+        return l;
+    }
+    if (!l->library.has(PLINTH_ENTRY_SYMBOL)) {
+        l->info.refusal = "no entry symbol '" PLINTH_ENTRY_SYMBOL "' (not a Plinth module)";
+        return l;
+    }
+    auto entry_fn = l->library.get<const plinth_module_entry *()>(PLINTH_ENTRY_SYMBOL);
+    const plinth_module_entry *entry = entry_fn();
+    if (entry == nullptr) {
+        l->info.refusal = "entry function returned no entry";
+        return l;
+    }
+    constexpr size_t kV1Size = offsetof(plinth_module_entry, create) + sizeof(entry->create);
+    if (entry->struct_size < offsetof(plinth_module_entry, magic) + sizeof(plinth_magic)) {
+        l->info.refusal = "entry struct too small (" + std::to_string(entry->struct_size) + " bytes)";
+        return l;
+    }
+    // The magic block is compared before anything else in the entry is trusted.
+    if (entry->magic.constant != PLINTH_MAGIC_CONSTANT) {
+        l->info.refusal = "bad magic: not a Plinth module";
+        return l;
+    }
+    if (entry->magic.pointer_size != sizeof(void *)) {
+        l->info.refusal = "built for " + std::to_string(entry->magic.pointer_size * 8) + "-bit pointers, host is " +
+                          std::to_string(sizeof(void *) * 8) + "-bit";
+        return l;
+    }
+    l->info.abi_major = entry->abi_major;
+    l->info.abi_minor = entry->abi_minor;
+    std::string theirs = version_text(entry->abi_major, entry->abi_minor);
+    std::string ours = version_text(PLINTH_ABI_MAJOR, PLINTH_ABI_MINOR);
+    if (entry->magic.abi_major != entry->abi_major || entry->abi_major != PLINTH_ABI_MAJOR) {
+        l->info.refusal = "module ABI " + theirs + " has a different major version than host ABI " + ours;
+        return l;
+    }
+    if (entry->abi_minor > PLINTH_ABI_MINOR) {
+        l->info.refusal = "module ABI " + theirs + " is newer than host ABI " + ours;
+        return l;
+    }
+    if (entry->struct_size < kV1Size) {
+        l->info.refusal = "entry struct too small for ABI " + theirs;
+        return l;
+    }
+    std::memcpy(&l->entry_copy, entry, std::min<size_t>(entry->struct_size, sizeof l->entry_copy));
+    l->entry = entry;
+    const plinth_module_entry &e = l->entry_copy;
+    if (!valid_module_id(e.module_id)) {
+        l->info.refusal = "invalid module id (expected [a-z0-9_-]{1,64})";
+        return l;
+    }
+    l->info.id = e.module_id;
+    l->info.version = e.module_version ? e.module_version : "";
+    l->info.description = e.description ? e.description : "";
+    for (uint32_t i = 0; i < e.dependency_count && e.dependencies; ++i) {
+        const plinth_dependency &d = e.dependencies[i];
+        if (!valid_module_id(d.module_id)) {
+            l->info.refusal = "invalid dependency id";
+            return l;
+        }
+        l->info.requires_modules.push_back(std::string(d.module_id) + (d.optional ? "?" : ""));
+    }
+    if (e.create == nullptr) l->info.refusal = "entry has no create function";
+    return l;
+}
+
+// Orders candidates so every module comes after what it depends on, then creates them.
+// A module whose required dependency is missing, refused or failed is refused too, naming it.
+void Host::Impl::create_in_order(std::vector<std::unique_ptr<Loaded>> candidates) {
+    std::map<std::string, Loaded *> by_id;
+    for (auto &c : candidates) by_id[c->info.id] = c.get();
+
+    std::set<std::string> visiting, done;
+    std::vector<Loaded *> order;
+    std::function<void(Loaded *)> visit = [&](Loaded *l) {
+        if (done.count(l->info.id)) return;
+        if (visiting.count(l->info.id)) {
+            l->info.refusal = "dependency cycle through '" + l->info.id + "'";
+            return;
+        }
+        visiting.insert(l->info.id);
+        for (const auto &dep_text : l->info.requires_modules) {
+            bool optional = !dep_text.empty() && dep_text.back() == '?';
+            std::string dep = optional ? dep_text.substr(0, dep_text.size() - 1) : dep_text;
+            auto it = by_id.find(dep);
+            if (it == by_id.end()) {
+                if (!optional && l->info.refusal.empty())
+                    l->info.refusal = "requires module '" + dep + "', which is not available";
+                continue;
+            }
+            visit(it->second);
+        }
+        visiting.erase(l->info.id);
+        done.insert(l->info.id);
+        order.push_back(l);
+    };
+    for (auto &c : candidates) visit(c.get());
+
+    for (Loaded *l : order) {
+        if (l->info.refusal.empty()) {
+            for (const auto &dep_text : l->info.requires_modules) {
+                if (dep_text.back() == '?') continue;
+                if (!find_live(dep_text)) {
+                    l->info.refusal = "requires module '" + dep_text + "', which was refused";
+                    break;
+                }
+            }
+        }
+        if (l->info.refusal.empty()) {
+            l->abi_host = plinth_host{sizeof(plinth_host), PLINTH_ABI_MAJOR, PLINTH_ABI_MINOR, l, &Impl::get_service};
+            plinth_error error = sdk::make_error();
+            plinth_module *instance = nullptr;
+            int32_t rc = l->entry_copy.create(&l->abi_host, &instance, &error);
+            if (rc != PLINTH_OK || instance == nullptr) {
+                l->info.refusal = std::string("create failed (") + sdk::status_name(rc) + "): " + error.message;
+            } else {
+                l->instance = instance;
+                if (options.auto_migrate) {
+                    auto *schema = static_cast<const plinth_schema_v1 *>(instance->get_interface(instance, PLINTH_EXT_SCHEMA));
+                    if (schema != nullptr) {
+                        plinth_error merr = sdk::make_error();
+                        int32_t mrc = schema->migrate(instance, nullptr, &merr);
+                        if (mrc != PLINTH_OK) {
+                            l->info.refusal = std::string("migration failed (") + sdk::status_name(mrc) + "): " + merr.message;
+                            instance->destroy(instance); // never half-loaded
+                            l->instance = nullptr;
+                        }
+                    }
+                }
+            }
+        }
+        if (!l->info.refusal.empty()) {
+            refuse(*l, l->info.refusal);
+            continue;
+        }
+        for (const char *iface : kKnownInterfaces)
+            if (l->instance->get_interface(l->instance, iface)) l->info.interfaces.emplace_back(iface);
+        l->info.loaded = true;
+    }
+    // Record every candidate's final state, then keep only the live ones (in creation order).
+    for (Loaded *l : order) {
+        for (auto &info : infos)
+            if (info.path == l->info.path) info = l->info;
+    }
+    for (Loaded *l : order) {
+        if (!l->info.loaded) continue;
+        for (auto &c : candidates)
+            if (c.get() == l) live.push_back(std::move(c));
+    }
+    // Candidates not moved into `live` are released here: their libraries unload, nothing ran.
+}
+
+Host::Host(HostOptions options) : impl_(std::make_unique<Impl>()) { impl_->options = std::move(options); }
+
+Host::~Host() {
+    // Reverse initialisation order: a module is destroyed before anything it depends on.
+    for (auto it = impl_->live.rbegin(); it != impl_->live.rend(); ++it) {
+        if ((*it)->instance) (*it)->instance->destroy((*it)->instance);
+        (*it)->instance = nullptr;
+    }
+    while (!impl_->live.empty()) impl_->live.pop_back();
+}
+
+void Host::load() {
+    std::vector<std::filesystem::path> files;
+    for (const auto &p : impl_->options.module_paths) {
+        std::error_code ec;
+        if (std::filesystem::is_directory(p, ec)) {
+            for (const auto &e : std::filesystem::directory_iterator(p, ec))
+                if (e.path().extension() == ".so") files.push_back(e.path());
+        } else if (std::filesystem::exists(p, ec)) {
+            files.push_back(p);
+        } else {
+            ModuleInfo missing;
+            missing.path = p;
+            missing.refusal = "file not found";
+            impl_->infos.push_back(missing);
+        }
+    }
+    std::sort(files.begin(), files.end());
+
+    std::vector<std::unique_ptr<Loaded>> candidates;
+    std::set<std::string> seen;
+    const auto &only = impl_->options.only_modules;
+    for (const auto &file : files) {
+        auto l = impl_->open(file);
+        if (l->info.refusal.empty() && !only.empty() && std::find(only.begin(), only.end(), l->info.id) == only.end())
+            l->info.refusal = "not selected by the configuration";
+        if (l->info.refusal.empty() && !seen.insert(l->info.id).second)
+            l->info.refusal = "another module with id '" + l->info.id + "' is already loaded";
+        impl_->infos.push_back(l->info);
+        if (!l->info.refusal.empty()) {
+            if (l->info.refusal != "not selected by the configuration") impl_->refuse(*l, l->info.refusal);
+            continue;
+        }
+        candidates.push_back(std::move(l));
+    }
+    impl_->create_in_order(std::move(candidates));
+}
+
+const std::vector<ModuleInfo> &Host::modules() const { return impl_->infos; }
+
+const plinth_module *Host::module(std::string_view id) const {
+    Loaded *l = impl_->find_live(id);
+    return l ? l->instance : nullptr;
+}
+
+const void *Host::interface(std::string_view id, const char *interface_id) const {
+    const plinth_module *m = module(id);
+    return m ? m->get_interface(m, interface_id) : nullptr;
+}
+
+boost::json::value Host::call(std::string_view module_id, std::string_view command, std::string_view arguments,
+                              const plinth_call_context &caller) const {
+    const plinth_module *m = module(module_id);
+    if (m == nullptr) throw sdk::not_found("no loaded module '" + std::string(module_id) + "'");
+    auto *cmd = static_cast<const plinth_command_v1 *>(m->get_interface(m, PLINTH_EXT_COMMAND));
+    if (cmd == nullptr) throw sdk::unsupported("module '" + std::string(module_id) + "' offers no commands");
+    sdk::StringSink out;
+    plinth_error error = sdk::make_error();
+    int32_t rc = cmd->execute(m, &caller, sdk::to_str(command), sdk::to_str(arguments), &out.sink, &error);
+    sdk::throw_if_failed(rc, error);
+    boost::system::error_code ec;
+    boost::json::value result = boost::json::parse(out.text, ec);
+    if (ec) throw sdk::Error(PLINTH_E_INTERNAL, "module '" + std::string(module_id) + "' returned invalid JSON");
+    return result;
+}
+
+boost::json::array Host::migrate() {
+    boost::json::array reports;
+    for (const auto &l : impl_->live) {
+        auto *schema = static_cast<const plinth_schema_v1 *>(l->instance->get_interface(l->instance, PLINTH_EXT_SCHEMA));
+        if (schema == nullptr) continue;
+        sdk::StringSink out;
+        plinth_error error = sdk::make_error();
+        sdk::throw_if_failed(schema->migrate(l->instance, &out.sink, &error), error);
+        reports.push_back(boost::json::parse(out.text));
+    }
+    return reports;
+}
+
+void Host::set_clock(std::function<int64_t()> now_us) { impl_->clock = std::move(now_us); }
+int64_t Host::now_us() const { return impl_->clock ? impl_->clock() : system_now_us(); }
+const HostOptions &Host::options() const { return impl_->options; }
+
+plinth_call_context system_caller() {
+    return plinth_call_context{sizeof(plinth_call_context), PLINTH_PRINCIPAL_SYSTEM, 0, PLINTH_ROLE_ADMIN};
+}
+plinth_call_context user_caller(int64_t user_id, int32_t role) {
+    return plinth_call_context{sizeof(plinth_call_context), PLINTH_PRINCIPAL_USER, user_id, role};
+}
+plinth_call_context anonymous_caller() {
+    return plinth_call_context{sizeof(plinth_call_context), PLINTH_PRINCIPAL_ANONYMOUS, 0, PLINTH_ROLE_CUSTOMER};
+}
+
+} // namespace plinth::host
