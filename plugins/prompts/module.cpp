@@ -1,0 +1,332 @@
+// The prompts module: an AI prompt log written only against the public Plinth SDK, the way an
+// integrator would write a module of their own (docs/writing-a-module.md walks through it).
+//
+// This file is ABI glue: it reads arguments, applies the domain rules and calls the store.
+// It offers plinth.command/1, plinth.personal-data/1, plinth.data-inventory/1,
+// plinth.retention/1, plinth.schema/1 and plinth.consent-listener/1, and asks every
+// plinth.consent/1 provider (the privacy module, when loaded) before it stores a prompt.
+#include "domain/calendar.hpp"
+#include "domain/latency.hpp"
+#include "domain/prompt.hpp"
+#include "domain/settings.hpp"
+#include "store/prompt_store.hpp"
+
+#include <plinth/plinth.h>
+#include <plinth/sdk/module.hpp>
+#include <plinth/storage/database.hpp>
+#include <plinth/storage/migrations.hpp>
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <cstring>
+#include <optional>
+#include <span>
+#include <string>
+
+namespace plinth::embedded {
+std::span<const storage::Migration> prompts_migrations();
+} // namespace plinth::embedded
+
+namespace plinth::prompts {
+
+namespace {
+
+using boost::json::array;
+using boost::json::object;
+using boost::json::value;
+using sdk::Access;
+using sdk::Args;
+using sdk::Caller;
+
+constexpr int64_t kMaxPageSize = 100;
+constexpr int64_t kDefaultPageSize = 20;
+constexpr int64_t kMaxStatsDays = 366;
+constexpr int64_t kDefaultStatsDays = 30;
+
+storage::DbConfig database_config(const object &config) {
+    const value *db = config.if_contains("database");
+    if (db == nullptr || !db->is_object()) throw sdk::unavailable("the host gave the prompts module no database");
+    return storage::DbConfig::from_json(db->get_object());
+}
+
+Actor actor_of(const Caller &caller) {
+    return Actor{caller.is_system(), caller.is_staff(), caller.is_user() ? caller.user_id : 0};
+}
+
+value optional_text(const std::optional<std::string> &s) { return s ? value(*s) : value(nullptr); }
+
+object prompt_json(const StoredPrompt &p, bool with_user) {
+    object o{{"id", p.id},
+             {"feature", p.feature},
+             {"model", p.model},
+             {"prompt", p.prompt},
+             {"response", optional_text(p.response)},
+             {"input_tokens", p.input_tokens},
+             {"output_tokens", p.output_tokens},
+             {"latency_ms", p.latency_ms},
+             {"created_at", p.created_at},
+             {"day", format_day(day_of(p.created_at))}};
+    if (with_user) o["user_id"] = p.user_id ? value(*p.user_id) : value(nullptr);
+    return o;
+}
+
+object page_json(const PromptPage &page, bool with_user) {
+    array list;
+    for (const StoredPrompt &p : page.prompts) list.push_back(prompt_json(p, with_user));
+    return {{"prompts", std::move(list)},
+            {"next_before_id", page.next_before_id ? value(*page.next_before_id) : value(nullptr)}};
+}
+
+std::optional<int64_t> optional_day(Args &args, std::string_view name) {
+    auto text = args.optional_string(name, 10);
+    if (!text) return std::nullopt;
+    auto day = parse_day(*text);
+    if (!day) throw sdk::invalid_argument("argument '" + std::string(name) + "' must be a date YYYY-MM-DD");
+    return day;
+}
+
+std::optional<std::string> optional_feature(Args &args) {
+    auto feature = args.optional_string("feature", kMaxFeatureBytes);
+    if (feature) check_feature(*feature);
+    return feature;
+}
+
+std::optional<std::string> optional_model(Args &args) {
+    auto model = args.optional_string("model", kMaxModelBytes);
+    if (model) check_model(*model);
+    return model;
+}
+
+} // namespace
+
+class PromptsModule final : public sdk::Module,
+                            public sdk::PersonalData,
+                            public sdk::DataInventory,
+                            public sdk::Retention,
+                            public sdk::Schema {
+public:
+    explicit PromptsModule(const sdk::Host &host) : PromptsModule(host, host.config()) {}
+
+    PromptsModule(const sdk::Host &host, const object &config)
+        : Module(host), settings_(Settings::from_json(config)), pool_(database_config(config)), store_(pool_) {
+        commands().add({"prompt.record", "Record an AI prompt and its response (asks privacy first)",
+                        Access::customer, [this](const Caller &c, Args &a) { return record(c, a); }});
+        commands().add({"prompt.list", "List your own prompts, newest first", Access::customer,
+                        [this](const Caller &c, Args &a) { return list(c, a); }});
+        commands().add({"prompt.search", "Staff: list prompts with filters", Access::staff,
+                        [this](const Caller &c, Args &a) { return search(c, a); }});
+        commands().add({"stats", "Staff: anonymous aggregates per day, feature and model", Access::staff,
+                        [this](const Caller &c, Args &a) { return stats(c, a); }});
+    }
+
+    // ---- plinth.schema/1 ----
+    object migrate() override {
+        return storage::migrate(pool_, "prompts", plinth::embedded::prompts_migrations());
+    }
+
+    // ---- plinth.data-inventory/1 ----
+    std::vector<sdk::DataCategory> data_categories() const override {
+        const RetentionPolicy &r = settings_.retention;
+        sdk::DataCategory c;
+        c.name = std::string(kCategory);
+        c.fields = "feature, prompt, response, model, input and output token counts, latency, time, user link";
+        c.purpose = "analysed as a collection to improve the service";
+        c.legal_basis = "legitimate interest (Art. 6(1)(f))";
+        c.retention = "user link removed after " + std::to_string(r.unlink_days) + " days, prompt and response "
+                      "deleted after " + std::to_string(r.delete_days) +
+                      " days; only anonymous daily aggregates are kept";
+        c.retention_days = r.delete_days;
+        c.recipients = "staff (analysis)";
+        return {c};
+    }
+
+    // ---- plinth.retention/1 ----
+    std::vector<sdk::RetentionCount> sweep(int64_t now_us) override {
+        const int64_t now_s = now_us / 1000000;
+        SweepResult r = store_.sweep(settings_.retention.unlink_cutoff(now_s), settings_.retention.delete_cutoff(now_s));
+        if (r.unlinked > 0 || r.deleted > 0)
+            host().log(PLINTH_LOG_INFO, "retention: " + std::to_string(r.unlinked) + " prompts unlinked, " +
+                                            std::to_string(r.deleted) + " deleted");
+        return {{std::string(kCategory), "anonymised", r.unlinked}, {std::string(kCategory), "removed", r.deleted}};
+    }
+
+    // ---- plinth.personal-data/1 ----
+    void export_subject(const sdk::Subject &subject, const sdk::ExportSink &out) override {
+        // Prompts are linked by account only; a person without one has none here.
+        if (subject.user_id <= 0) return;
+        store_.for_each_of_user(subject.user_id, [&](const StoredPrompt &p) {
+            object item = prompt_json(p, false);
+            item["excluded_from_analysis"] = p.analysis_blocked;
+            out.item(kCategory, item);
+        });
+    }
+
+    void erase_subject(const sdk::Subject &subject, bool dry_run, const sdk::ErasureSink &out) override {
+        if (subject.user_id <= 0) return;
+        // Outcomes are reported after the commit: a deadlock retry inside the transaction must not
+        // report an item twice, and nothing is reported as removed that was not.
+        const std::vector<int64_t> ids = store_.erase_user(subject.user_id, dry_run);
+        for (int64_t id : ids)
+            out.report({std::string(kCategory), "prompt " + std::to_string(id), PLINTH_ERASURE_REMOVED, "", 0});
+        if (!ids.empty())
+            out.report({std::string(kCategory), "daily aggregates (counts, token sums, latency histogram)",
+                        PLINTH_ERASURE_ANONYMISED, "", 0});
+    }
+
+    // ---- plinth.consent-listener/1 ----
+    void consent_changed(const sdk::Subject &subject, std::string_view purpose, bool allowed) {
+        if (purpose != kAnalysisPurpose || subject.user_id <= 0) return;
+        store_.set_analysis_blocked(subject.user_id, !allowed);
+    }
+
+    const void *extra_interface(std::string_view id) const override {
+        if (id == PLINTH_EXT_CONSENT_LISTENER) return &kConsentListener;
+        return nullptr;
+    }
+
+private:
+    static const plinth_consent_listener_v1 kConsentListener;
+
+    value record(const Caller &caller, Args &args) {
+        const auto requested_user = args.optional_integer("user_id", 1, INT64_MAX);
+        NewPrompt p;
+        p.feature = args.string("feature", kMaxFeatureBytes);
+        p.model = args.string("model", kMaxModelBytes);
+        // Read with the largest size the SDK accepts, so an oversized text is reported against the
+        // configured limit (PLINTH_E_LIMIT_EXCEEDED) rather than as a malformed argument.
+        p.prompt = args.string("prompt", sdk::kMaxArgumentsBytes);
+        p.response = args.optional_string("response", sdk::kMaxArgumentsBytes);
+        p.input_tokens = args.integer("input_tokens", 0, kMaxTokens);
+        p.output_tokens = args.integer("output_tokens", 0, kMaxTokens);
+        p.latency_ms = args.integer("latency_ms", 0, kMaxLatencyMs);
+        args.finish();
+        check_feature(p.feature);
+        check_model(p.model);
+        check_text_size("prompt", p.prompt.size(), settings_.limits.prompt_bytes, "prompts.limits.prompt_bytes");
+        if (p.response)
+            check_text_size("response", p.response->size(), settings_.limits.response_bytes,
+                            "prompts.limits.response_bytes");
+        p.user_id = resolve_owner(actor_of(caller), requested_user);
+
+        if (auto refused_by = analysis_refused_by(p.user_id)) {
+            // Nothing at all is kept, not even in the aggregates: counting the prompt would itself
+            // be the analysis the subject objected to or asked to restrict.
+            return object{{"stored", false},
+                          {"reason", "the user has objected to or restricted AI prompt analysis (answer of module '" +
+                                         *refused_by + "'); nothing was stored"}};
+        }
+        const int64_t now_s = host().now_s();
+        const int64_t id = store_.record(p, now_s);
+        return object{{"stored", true}, {"id", id}, {"created_at", now_s}, {"day", format_day(day_of(now_s))}};
+    }
+
+    // Asks every plinth.consent/1 provider; returns the id of the first that refuses. With none
+    // loaded (no privacy module) recording goes ahead. A provider that fails to answer stops the
+    // recording: storing without an answer could ignore an objection.
+    std::optional<std::string> analysis_refused_by(int64_t user_id) const {
+        for (const plinth_registry_entry &entry : host().all(PLINTH_EXT_CONSENT)) {
+            const std::string module_id(sdk::to_view(entry.module_id));
+            if (entry.interface_table == nullptr) continue;
+            plinth_consent_v1 table{};
+            const auto *offered = static_cast<const plinth_consent_v1 *>(entry.interface_table);
+            std::memcpy(&table, offered, std::min<size_t>(offered->struct_size, sizeof table));
+            if (table.is_allowed == nullptr)
+                throw sdk::unavailable("module '" + module_id + "' offers plinth.consent/1 without is_allowed");
+            plinth_subject subject{sizeof(plinth_subject), user_id, nullptr, 0};
+            int32_t allowed = 0;
+            plinth_error error = sdk::make_error();
+            const int32_t status =
+                table.is_allowed(entry.module, &subject, sdk::to_str(kAnalysisPurpose), 0, &allowed, &error);
+            if (status != PLINTH_OK)
+                throw sdk::unavailable("could not ask module '" + module_id +
+                                       "' whether AI prompt analysis is allowed: " + error.message);
+            if (allowed == 0) return module_id;
+        }
+        return std::nullopt;
+    }
+
+    value list(const Caller &caller, Args &args) {
+        const auto requested_user = args.optional_integer("user_id", 1, INT64_MAX);
+        const int64_t limit = args.optional_integer("limit", 1, kMaxPageSize).value_or(kDefaultPageSize);
+        const auto before_id = args.optional_integer("before_id", 1, INT64_MAX);
+        args.finish();
+        const int64_t user_id = resolve_owner(actor_of(caller), requested_user);
+        return page_json(store_.list_for_user(user_id, limit, before_id), false);
+    }
+
+    value search(const Caller &, Args &args) {
+        SearchFilter f;
+        f.user_id = args.optional_integer("user_id", 1, INT64_MAX);
+        f.feature = optional_feature(args);
+        f.model = optional_model(args);
+        f.from_day = optional_day(args, "from");
+        f.to_day = optional_day(args, "to");
+        f.text = args.optional_string("text", kMaxSearchTextBytes);
+        f.limit = args.optional_integer("limit", 1, kMaxPageSize).value_or(kDefaultPageSize);
+        f.before_id = args.optional_integer("before_id", 1, INT64_MAX);
+        args.finish();
+        if (f.from_day && f.to_day && *f.from_day > *f.to_day)
+            throw sdk::invalid_argument("argument 'from' must not be after 'to'");
+        return page_json(store_.search(f), true);
+    }
+
+    value stats(const Caller &, Args &args) {
+        StatsFilter f;
+        auto from = optional_day(args, "from");
+        auto to = optional_day(args, "to");
+        f.feature = optional_feature(args);
+        f.model = optional_model(args);
+        args.finish();
+        f.to_day = to ? *to : (from ? *from + kDefaultStatsDays - 1 : day_of(host().now_s()));
+        f.from_day = from ? *from : f.to_day - (kDefaultStatsDays - 1);
+        if (f.from_day > f.to_day) throw sdk::invalid_argument("argument 'from' must not be after 'to'");
+        if (f.to_day - f.from_day + 1 > kMaxStatsDays)
+            throw sdk::invalid_argument("at most " + std::to_string(kMaxStatsDays) + " days per request");
+
+        array groups;
+        int64_t prompts = 0, input_tokens = 0, output_tokens = 0;
+        for (const DailyGroup &g : store_.stats(f)) {
+            prompts += g.prompts;
+            input_tokens += g.input_tokens;
+            output_tokens += g.output_tokens;
+            groups.push_back(object{
+                {"day", format_day(g.day)},
+                {"feature", g.feature},
+                {"model", g.model},
+                {"prompts", g.prompts},
+                {"input_tokens", g.input_tokens},
+                {"output_tokens", g.output_tokens},
+                {"latency_ms",
+                 object{{"p50", percentile(g.latency, 50)},
+                        {"p95", percentile(g.latency, 95)},
+                        {"mean", g.prompts > 0 ? g.latency_ms_sum / g.prompts : 0},
+                        {"max", g.latency_ms_max}}}});
+        }
+        return object{{"from", format_day(f.from_day)},
+                      {"to", format_day(f.to_day)},
+                      {"groups", std::move(groups)},
+                      {"totals", object{{"prompts", prompts},
+                                        {"input_tokens", input_tokens},
+                                        {"output_tokens", output_tokens}}}};
+    }
+
+    Settings settings_;
+    storage::Pool pool_;
+    PromptStore store_;
+};
+
+const plinth_consent_listener_v1 PromptsModule::kConsentListener = {
+    sizeof(plinth_consent_listener_v1),
+    [](const plinth_module *m, const plinth_subject *subject, plinth_str purpose, int32_t allowed,
+       plinth_error *error) -> int32_t {
+        return sdk::guard(error, [&] {
+            sdk::self<PromptsModule>(m).consent_changed(sdk::Subject::from(subject), sdk::to_view(purpose),
+                                                        allowed != 0);
+        });
+    }};
+
+} // namespace plinth::prompts
+
+PLINTH_MODULE(plinth::prompts::PromptsModule, "prompts", "1.0.0",
+              "AI prompt log: records prompts, honours objections, keeps anonymous aggregates")
