@@ -5,8 +5,13 @@ set(PLINTH_EMBED_SCRIPT ${CMAKE_CURRENT_LIST_DIR}/embed_migrations.cmake)
 
 # plinth_embed_migrations(<target> <module>): compiles sql/<module>/*.sql into <target> as
 # plinth::embedded::<module>_migrations(), rebuilt whenever a file changes.
+# An optional third argument names another folder of .sql files (test fixtures).
 function(plinth_embed_migrations target module)
-  file(GLOB sql_files CONFIGURE_DEPENDS ${PLINTH_SQL_DIR}/${module}/*.sql)
+  set(sql_dir ${PLINTH_SQL_DIR}/${module})
+  if(ARGC GREATER 2)
+    set(sql_dir ${ARGV2})
+  endif()
+  file(GLOB sql_files CONFIGURE_DEPENDS ${sql_dir}/*.sql)
   list(SORT sql_files)
   set(out ${CMAKE_CURRENT_BINARY_DIR}/${module}_migrations.cpp)
   add_custom_command(
@@ -18,16 +23,21 @@ function(plinth_embed_migrations target module)
   target_sources(${target} PRIVATE ${out})
 endfunction()
 
-# plinth_add_module(<name> SOURCES ... LIBRARIES ...): builds modules/plinth_<name>.so exporting
-# only plinth_entry (checked by tests/abi).
+# plinth_add_module(<name> [TEST_FIXTURE] SOURCES ... LIBRARIES ...): builds
+# modules/plinth_<name>.so exporting only plinth_entry (checked by tests/abi). TEST_FIXTURE
+# modules go to test-modules/ instead, so the demo host never loads them.
 function(plinth_add_module name)
-  cmake_parse_arguments(M "" "" "SOURCES;LIBRARIES" ${ARGN})
+  cmake_parse_arguments(M "TEST_FIXTURE" "" "SOURCES;LIBRARIES" ${ARGN})
   set(target plinth_${name})
+  set(output_dir ${PLINTH_MODULE_DIR})
+  if(M_TEST_FIXTURE)
+    set(output_dir ${PLINTH_TEST_MODULE_DIR})
+  endif()
   add_library(${target} MODULE ${M_SOURCES})
   target_link_libraries(${target} PRIVATE ${M_LIBRARIES})
   set_target_properties(${target} PROPERTIES
     PREFIX ""
-    LIBRARY_OUTPUT_DIRECTORY ${PLINTH_MODULE_DIR}
+    LIBRARY_OUTPUT_DIRECTORY ${output_dir}
     C_VISIBILITY_PRESET hidden
     CXX_VISIBILITY_PRESET hidden
     VISIBILITY_INLINES_HIDDEN ON
@@ -36,5 +46,7 @@ function(plinth_add_module name)
   if(NOT PLINTH_SANITIZE)
     target_link_options(${target} PRIVATE -Wl,--no-undefined)
   endif()
-  set_property(GLOBAL APPEND PROPERTY PLINTH_MODULES ${target})
+  if(NOT M_TEST_FIXTURE)
+    set_property(GLOBAL APPEND PROPERTY PLINTH_MODULES ${target})
+  endif()
 endfunction()

@@ -113,6 +113,11 @@ struct Host::Impl {
     }
 
     std::unique_ptr<Loaded> open(const std::filesystem::path &path);
+    // Copies a candidate's final state into the list `plinth-host modules` shows.
+    void record_info(const Loaded &l) {
+        for (auto &info : infos)
+            if (info.path == l.info.path) info = l.info;
+    }
     void create_in_order(std::vector<std::unique_ptr<Loaded>> candidates);
 };
 
@@ -344,17 +349,13 @@ void Host::Impl::create_in_order(std::vector<std::unique_ptr<Loaded>> candidates
         for (const char *iface : kKnownInterfaces)
             if (l->instance->get_interface(l->instance, iface)) l->info.interfaces.emplace_back(iface);
         l->info.loaded = true;
-    }
-    // Record every candidate's final state, then keep only the live ones (in creation order).
-    for (Loaded *l : order) {
-        for (auto &info : infos)
-            if (info.path == l->info.path) info = l->info;
-    }
-    for (Loaded *l : order) {
-        if (!l->info.loaded) continue;
+        // Live from now on: later modules find it as a dependency and through the registry.
         for (auto &c : candidates)
             if (c.get() == l) live.push_back(std::move(c));
     }
+    for (const auto &c : candidates)
+        if (c) record_info(*c);
+    for (const auto &l : live) record_info(*l);
     // Candidates not moved into `live` are released here: their libraries unload, nothing ran.
 }
 

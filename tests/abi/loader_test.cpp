@@ -1,0 +1,129 @@
+// The loader refuses what it must, names why, and keeps the rest running.
+#include "support/test_host.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <mutex>
+
+namespace {
+
+using plinth::host::Host;
+using plinth::host::HostOptions;
+
+struct Loaded {
+    std::vector<std::string> log;
+    std::mutex mutex;
+    std::unique_ptr<Host> host;
+
+    Loaded() {
+        HostOptions o;
+        o.module_paths = {PLINTH_TEST_FIXTURE_DIR, std::string(PLINTH_TEST_MODULE_DIR) + "/plinth_example_c.so"};
+        o.state_dir = std::string(PLINTH_TEST_STATE_DIR) + "/loader";
+        o.config["database"] = boost::json::object{{"socket", "/nonexistent"}, {"database", "unused"}};
+        o.log = [this](int32_t, std::string_view module, std::string_view message) {
+            std::lock_guard lock(mutex);
+            log.push_back(std::string(module) + ": " + std::string(message));
+        };
+        host = std::make_unique<Host>(std::move(o));
+        host->load();
+    }
+
+    const plinth::host::ModuleInfo &info(const std::string &file) const {
+        for (const auto &m : host->modules())
+            if (m.path.filename() == "plinth_" + file + ".so") return m;
+        throw std::runtime_error("no module file " + file);
+    }
+};
+
+TEST(Loader, RefusesWrongMagic) {
+    Loaded l;
+    const auto &m = l.info("bad_magic");
+    EXPECT_FALSE(m.loaded);
+    EXPECT_NE(m.refusal.find("bad magic"), std::string::npos) << m.refusal;
+}
+
+TEST(Loader, RefusesNewerMajorNamingBothVersions) {
+    Loaded l;
+    const auto &m = l.info("newer_major");
+    EXPECT_FALSE(m.loaded);
+    EXPECT_NE(m.refusal.find("2.0"), std::string::npos) << m.refusal;
+    EXPECT_NE(m.refusal.find("1.0"), std::string::npos) << m.refusal;
+    EXPECT_NE(m.refusal.find("major"), std::string::npos) << m.refusal;
+}
+
+TEST(Loader, RefusesNewerMinorNamingBothVersions) {
+    Loaded l;
+    const auto &m = l.info("newer_minor");
+    EXPECT_FALSE(m.loaded);
+    EXPECT_NE(m.refusal.find("1.1"), std::string::npos) << m.refusal;
+    EXPECT_NE(m.refusal.find("host ABI 1.0"), std::string::npos) << m.refusal;
+    EXPECT_NE(m.refusal.find("newer"), std::string::npos) << m.refusal;
+}
+
+TEST(Loader, RefusesLibraryWithoutEntrySymbol) {
+    Loaded l;
+    const auto &m = l.info("no_entry");
+    EXPECT_FALSE(m.loaded);
+    EXPECT_NE(m.refusal.find("no entry symbol"), std::string::npos) << m.refusal;
+}
+
+TEST(Loader, RefusesModuleWhoseCreateFails) {
+    Loaded l;
+    const auto &m = l.info("failing_create");
+    EXPECT_FALSE(m.loaded);
+    EXPECT_NE(m.refusal.find("fixture refuses to start"), std::string::npos) << m.refusal;
+    EXPECT_EQ(l.host->module("failing_create"), nullptr);
+}
+
+TEST(Loader, RefusesModuleWithMissingRequiredModule) {
+    Loaded l;
+    const auto &m = l.info("needs_missing");
+    EXPECT_FALSE(m.loaded);
+    EXPECT_NE(m.refusal.find("no_such_module"), std::string::npos) << m.refusal;
+}
+
+TEST(Loader, KeepsRunningTheOthers) {
+    Loaded l;
+    EXPECT_TRUE(l.info("zz_base").loaded);
+    EXPECT_TRUE(l.info("example_c").loaded);
+    auto result = l.host->call("example_c", "add", R"({"a":20,"b":22})", plinth::host::system_caller());
+    EXPECT_EQ(result.at("sum").as_int64(), 42);
+}
+
+TEST(Loader, InitialisesInDependencyOrderAndDestroysInReverse) {
+    std::vector<std::string> log;
+    {
+        Loaded l;
+        ASSERT_TRUE(l.info("aa_user").loaded) << l.info("aa_user").refusal; // its optional dependency is absent
+        l.host.reset();
+        log = l.log;
+    }
+    auto at = [&](const std::string &line) {
+        return std::find(log.begin(), log.end(), line) - log.begin();
+    };
+    ASSERT_LT(at("zz_base: created zz_base"), static_cast<long>(log.size()));
+    EXPECT_LT(at("zz_base: created zz_base"), at("aa_user: created aa_user"));
+    EXPECT_LT(at("aa_user: destroyed aa_user"), at("zz_base: destroyed zz_base"));
+}
+
+TEST(Loader, ModuleBuiltAgainstFrozenV1_0HeadersLoadsAndRuns) {
+    Loaded l;
+    const auto &m = l.info("frozen_v1_0");
+    ASSERT_TRUE(m.loaded) << m.refusal;
+    EXPECT_EQ(m.abi_major, 1u);
+    EXPECT_EQ(m.abi_minor, 0u);
+    auto result = l.host->call("frozen_v1_0", "hello", "{}", plinth::host::system_caller());
+    EXPECT_EQ(result.at("fixture").as_string(), "frozen_v1_0");
+}
+
+TEST(Loader, RefusedModulesAreListedWithTheirReasonInJson) {
+    Loaded l;
+    auto json = l.info("newer_minor").to_json();
+    EXPECT_EQ(json.at("loaded").as_bool(), false);
+    EXPECT_FALSE(json.at("refusal").as_string().empty());
+    auto ok = l.info("example_c").to_json();
+    EXPECT_EQ(ok.at("interfaces").as_array().at(0).as_string(), "plinth.command/1");
+}
+
+} // namespace

@@ -1,0 +1,63 @@
+/* plinth/ext/license_check.h — the typed hot path: is this key valid on this site?
+ *
+ * Rationale: the license check runs on every page load of every customer site, so it bypasses
+ * JSON entirely: plain structs in and out, no allocation in the steady state, served from an
+ * in-process cache. The same verdict is available as the JSON command "check".
+ */
+#ifndef PLINTH_EXT_LICENSE_CHECK_H
+#define PLINTH_EXT_LICENSE_CHECK_H
+
+#include "../module.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+static const char PLINTH_EXT_LICENSE_CHECK[] = "plinth.license-check/1";
+
+/* Verdict codes in order of precedence (the first that applies wins). Never renumbered. */
+typedef enum plinth_license_code {
+    PLINTH_LICENSE_VALID = 0,
+    PLINTH_LICENSE_MALFORMED = 1,          /* key fails its format or checksum: no lookup made */
+    PLINTH_LICENSE_NOT_FOUND = 2,
+    PLINTH_LICENSE_REVOKED = 3,
+    PLINTH_LICENSE_SUSPENDED = 4,
+    PLINTH_LICENSE_PRODUCT_MISMATCH = 5,
+    PLINTH_LICENSE_EXPIRED = 6,
+    PLINTH_LICENSE_EXPIRED_IN_GRACE = 7,   /* past expiry but within grace days: still valid */
+    PLINTH_LICENSE_SITE_NOT_ACTIVATED = 8,
+    PLINTH_LICENSE_INVALID_SITE = 9        /* the site is not an http(s) URL we can canonicalise */
+} plinth_license_code;
+
+typedef struct plinth_license_query {
+    uint32_t struct_size;
+    plinth_str key;     /* as the customer typed it; dashes and case are tolerated */
+    plinth_str site;    /* the site URL; canonicalised by the module */
+    plinth_str product; /* optional product slug; empty means "any" */
+} plinth_license_query;
+
+typedef struct plinth_license_verdict {
+    uint32_t struct_size;
+    int32_t code;            /* plinth_license_code */
+    int32_t valid;           /* 1 when the site may run the product (VALID, EXPIRED_IN_GRACE) */
+    int32_t site_exempt;     /* 1 when the site is local/staging and takes no seat */
+    int32_t seat_limit;      /* -1 means unlimited */
+    int32_t seats_used;
+    int64_t expires_at;      /* Unix seconds; 0 when the license never expires */
+    int64_t grace_ends_at;   /* Unix seconds; 0 when there is no expiry */
+} plinth_license_verdict;
+
+typedef struct plinth_license_check_v1 {
+    uint32_t struct_size;
+    /* Fills `verdict` (caller-owned, struct_size set) for `query`. Returns PLINTH_OK whenever a
+     * verdict was reached, whatever its code; an error status only when none could be (database
+     * down on a cache miss). Never writes to the database. [thread-safe] */
+    int32_t (*check)(const plinth_module *self, const plinth_license_query *query,
+                     plinth_license_verdict *verdict, plinth_error *error);
+} plinth_license_check_v1;
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
