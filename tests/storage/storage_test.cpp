@@ -1,0 +1,207 @@
+// The storage kit against the real server: migrations, retries, pooling.
+#include "support/test_host.hpp"
+
+#include <plinth/storage/migrations.hpp>
+
+#include <gtest/gtest.h>
+
+#include <barrier>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+namespace {
+
+using namespace plinth;
+using storage::Migration;
+
+const Migration kV1[] = {
+    {"001_init", "CREATE TABLE items (\n id BIGINT PRIMARY KEY,\n label VARCHAR(64) NOT NULL\n) ENGINE=InnoDB;\n"},
+    {"002_more", "-- a comment line\nALTER TABLE items ADD COLUMN qty INT NOT NULL DEFAULT 0;\n"
+                 "INSERT INTO items (id, label) VALUES (1, 'a;b'), (2, 'two');\n"},
+};
+
+class Storage : public ::testing::Test {
+protected:
+    void SetUp() override { db_ = std::make_unique<test::TestDatabase>(
+        ::testing::UnitTest::GetInstance()->current_test_info()->name()); }
+    storage::Pool pool(size_t size = 4) {
+        storage::DbConfig c = db_->db_config();
+        c.pool_size = size;
+        return storage::Pool(c);
+    }
+    int64_t count(const std::string &table) {
+        return db_->sql().query("SELECT COUNT(*) FROM " + table).at(0).i64(0);
+    }
+    std::unique_ptr<test::TestDatabase> db_;
+};
+
+TEST(SplitStatements, SplitsOnTrailingSemicolonsAndDropsComments) {
+    auto s = storage::split_statements("-- c\nCREATE TABLE a (x INT);\nINSERT INTO a VALUES (1);\n  -- tail\n");
+    ASSERT_EQ(s.size(), 2u);
+    EXPECT_EQ(s[0], "CREATE TABLE a (x INT)");
+    EXPECT_EQ(s[1], "INSERT INTO a VALUES (1)");
+    // A ';' inside a line (a string literal) does not split.
+    EXPECT_EQ(storage::split_statements("INSERT INTO a VALUES ('x;y');\n").size(), 1u);
+}
+
+TEST_F(Storage, MigrationsApplyOnceInOrder) {
+    auto p = pool();
+    auto first = storage::migrate(p, "kit", kV1);
+    EXPECT_EQ(first.at("applied").as_array().size(), 2u);
+    EXPECT_EQ(first.at("current").as_string(), "002_more");
+    auto second = storage::migrate(p, "kit", kV1);
+    EXPECT_TRUE(second.at("applied").as_array().empty());
+    EXPECT_EQ(count("items"), 2);
+    EXPECT_EQ(count("plinth_schema_migrations"), 2);
+}
+
+TEST_F(Storage, ChangedAppliedMigrationIsRefused) {
+    auto p = pool();
+    storage::migrate(p, "kit", kV1);
+    const Migration edited[] = {kV1[0], {"002_more", "ALTER TABLE items ADD COLUMN qty2 INT;\n"}};
+    try {
+        storage::migrate(p, "kit", edited);
+        FAIL() << "an edited migration was accepted";
+    } catch (const sdk::Error &e) {
+        EXPECT_EQ(e.status(), PLINTH_E_CONFLICT);
+        EXPECT_NE(std::string(e.what()).find("002_more"), std::string::npos);
+    }
+    auto columns = db_->sql().query("SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = ? "
+                                    "AND table_name = 'items' AND column_name = 'qty2'", {db_->name()});
+    EXPECT_EQ(columns.at(0).i64(0), 0);
+}
+
+TEST_F(Storage, TwoProcessesMigratingAtOnceEndWithOneSchema) {
+    // Fork real processes: each opens its own connections and races for the named lock.
+    std::vector<pid_t> children;
+    for (int i = 0; i < 2; ++i) {
+        pid_t pid = fork();
+        ASSERT_GE(pid, 0);
+        if (pid == 0) {
+            try {
+                storage::Pool p(db_->db_config());
+                storage::migrate(p, "kit", kV1);
+                _exit(0);
+            } catch (...) {
+                _exit(1);
+            }
+        }
+        children.push_back(pid);
+    }
+    for (pid_t pid : children) {
+        int status = 0;
+        waitpid(pid, &status, 0);
+        EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    }
+    EXPECT_EQ(count("plinth_schema_migrations"), 2);
+    EXPECT_EQ(count("items"), 2); // the INSERT ran exactly once
+}
+
+TEST_F(Storage, PreparedStatementsRoundTripTypesAndBlobs) {
+    auto p = pool();
+    p.run([](storage::Connection &c) {
+        c.execute_trusted("CREATE TABLE t (id BIGINT AUTO_INCREMENT PRIMARY KEY, s VARCHAR(200), b LONGBLOB, "
+                          "d DOUBLE, n BIGINT NULL)");
+    });
+    std::string blob(3 << 20, '\0');
+    for (size_t i = 0; i < blob.size(); ++i) blob[i] = static_cast<char>(i * 7);
+    auto rows = p.run([&](storage::Connection &c) {
+        c.execute("INSERT INTO t (s, b, d, n) VALUES (?, ?, ?, ?)",
+                  {"héllo ' \" \\", storage::Param::bytes(blob.data(), blob.size()), 2.5, nullptr});
+        EXPECT_EQ(c.last_insert_id(), 1u);
+        return c.query("SELECT s, b, d, n FROM t WHERE id = ?", {1});
+    });
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0].str(0), "héllo ' \" \\");
+    EXPECT_EQ(rows[0].str(1), blob);
+    EXPECT_DOUBLE_EQ(rows[0].f64(2), 2.5);
+    EXPECT_TRUE(rows[0].is_null(3));
+}
+
+TEST_F(Storage, RealDeadlockIsRetriedToSuccess) {
+    auto p = pool(4);
+    p.run([](storage::Connection &c) {
+        c.execute_trusted("CREATE TABLE acct (id INT PRIMARY KEY, v INT NOT NULL) ENGINE=InnoDB");
+        c.execute("INSERT INTO acct VALUES (1, 0), (2, 0)");
+    });
+    // Both transactions lock their first row, meet at the barrier, then reach for the other's
+    // row: InnoDB kills one with 1213, and the kit must rerun it whole.
+    std::barrier meet(2);
+    std::atomic<int> attempts{0};
+    auto transfer = [&](int first, int second) {
+        bool first_attempt = true;
+        p.transaction([&](storage::Connection &c) {
+            attempts++;
+            c.query("SELECT v FROM acct WHERE id = ? FOR UPDATE", {first});
+            if (first_attempt) {
+                first_attempt = false;
+                meet.arrive_and_wait();
+            }
+            c.execute("UPDATE acct SET v = v + 1 WHERE id = ?", {second});
+            c.execute("UPDATE acct SET v = v + 1 WHERE id = ?", {first});
+        });
+    };
+    std::thread a(transfer, 1, 2), b(transfer, 2, 1);
+    a.join();
+    b.join();
+    EXPECT_GE(p.transaction_retries(), 1u);
+    EXPECT_GE(attempts.load(), 3);
+    auto rows = db_->sql().query("SELECT SUM(v) FROM acct");
+    EXPECT_EQ(rows.at(0).i64(0), 4); // both transfers applied exactly once
+}
+
+TEST_F(Storage, FailedTransactionRollsBackEverything) {
+    auto p = pool();
+    p.run([](storage::Connection &c) { c.execute_trusted("CREATE TABLE r (id INT PRIMARY KEY) ENGINE=InnoDB"); });
+    EXPECT_THROW(p.transaction([](storage::Connection &c) {
+        c.execute("INSERT INTO r VALUES (1)");
+        throw sdk::conflict("rule broken");
+    }), sdk::Error);
+    EXPECT_EQ(count("r"), 0);
+    try {
+        p.transaction([](storage::Connection &c) {
+            c.execute("INSERT INTO r VALUES (2)");
+            c.execute("INSERT INTO r VALUES (2)");
+        });
+        FAIL();
+    } catch (const storage::DbError &e) {
+        EXPECT_TRUE(e.duplicate_key());
+        EXPECT_EQ(e.status(), PLINTH_E_DATABASE);
+    }
+    EXPECT_EQ(count("r"), 0);
+}
+
+TEST_F(Storage, PoolIsBoundedAndReusesConnections) {
+    auto p = pool(2);
+    {
+        auto a = p.acquire();
+        auto b = p.acquire();
+        EXPECT_NE(&*a, &*b);
+    }
+    storage::Connection *first;
+    {
+        auto c = p.acquire();
+        first = &*c;
+    }
+    auto again = p.acquire();
+    EXPECT_EQ(&*again, first);
+}
+
+TEST_F(Storage, BadConfigurationIsAClearError) {
+    EXPECT_THROW(storage::DbConfig::from_json({{"database", "x"}}), sdk::Error);
+    EXPECT_THROW(storage::DbConfig::from_json({{"socket", "/tmp/x"}}), sdk::Error);
+    storage::DbConfig c = db_->db_config();
+    c.socket = "/nonexistent/socket";
+    c.connect_timeout_s = 1;
+    storage::Pool p(c);
+    try {
+        p.run([](storage::Connection &conn) { return conn.query("SELECT 1"); });
+        FAIL();
+    } catch (const storage::DbError &e) {
+        EXPECT_EQ(e.status(), PLINTH_E_DATABASE);
+        EXPECT_NE(e.code(), 0u);
+    }
+}
+
+} // namespace
