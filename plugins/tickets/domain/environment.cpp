@@ -37,12 +37,12 @@ constexpr std::array<ServerField, 9> kServerFields = {{
 }};
 
 // Substrings that make an extra's key private wherever they appear ("ABSPATH", "authSalt").
-constexpr std::array<std::string_view, 14> kPrivateSubstrings = {
-    "path",   "secret",  "token",  "passw",   "passwd", "salt", "credential",
-    "cookie", "session", "dsn",    "private", "apikey", "database", "connection"};
+constexpr std::string_view kPrivateSubstrings[] = {
+    "path",    "secret", "token",    "passw",      "salt",     "credential", "cookie", "session",
+    "private", "apikey", "database", "connection", "hostname", "email",      "dsn"};
 // Whole words that make a key private ("AUTH_KEY", "uploadDir", "DB_HOST"); as words only, so
 // "monkey_patch" or "directory_listing_enabled" are judged on their other words.
-constexpr std::array<std::string_view, 11> kPrivateWords = {"key", "dir", "root", "home", "db",  "pwd",
+constexpr std::string_view kPrivateWords[] = {"key", "dir", "root", "home", "db",  "pwd",
                                                             "pass", "auth", "host", "user", "nonce"};
 
 std::string member_path(std::string_view a, std::string_view b = {}) {
