@@ -1,0 +1,444 @@
+// tickets/module.cpp — the tickets module's ABI glue: commands, personal data, inventory,
+// retention and schema, translating between JSON/ABI types and the domain and stores.
+#include "domain/attachment_policy.hpp"
+#include "domain/content.hpp"
+#include "domain/credential_cipher.hpp"
+#include "domain/environment.hpp"
+#include "domain/inventory.hpp"
+#include "domain/settings.hpp"
+#include "domain/text.hpp"
+#include "store/attachment_store.hpp"
+#include "store/credential_store.hpp"
+#include "store/subject_store.hpp"
+#include "store/ticket_store.hpp"
+#include "views.hpp"
+
+#include <plinth/sdk/module.hpp>
+#include <plinth/storage/migrations.hpp>
+
+#include <sodium.h>
+
+#include <memory>
+
+namespace plinth::embedded {
+std::span<const storage::Migration> tickets_migrations();
+}
+
+namespace plinth::tickets {
+namespace {
+
+namespace json = boost::json;
+using sdk::Access;
+using sdk::Args;
+using sdk::Caller;
+
+constexpr int64_t kMaxId = INT64_MAX;
+
+Viewer viewer_of(const Caller &caller) {
+    return Viewer{caller.is_user() ? caller.user_id : 0, caller.is_staff(), caller.is_system()};
+}
+
+// Commands that leave a name on what they write (a reply's author, an uploader, a revealer)
+// need a person, not the host.
+void require_person(const Caller &caller) {
+    if (!caller.is_user() || caller.user_id <= 0)
+        throw sdk::permission_denied("this command must be run on behalf of a signed-in user");
+}
+
+std::vector<Status> status_filter(const std::optional<std::string> &name, std::vector<Status> fallback) {
+    if (!name) return fallback;
+    if (*name == "all") return {};
+    if (*name == "active") return {Status::open, Status::pending};
+    auto status = parse_status(*name);
+    if (!status)
+        throw sdk::invalid_argument("status must be one of open, pending, resolved, closed, active, all");
+    return {*status};
+}
+
+Priority priority_arg(const std::string &name) {
+    auto p = parse_priority(name);
+    if (!p) throw sdk::invalid_argument("priority must be one of low, normal, high, urgent");
+    return *p;
+}
+
+json::object page_json(const TicketPage &page) {
+    json::array list;
+    for (const TicketRow &t : page.tickets) list.push_back(ticket_summary(t));
+    return json::object{{"tickets", std::move(list)},
+                        {"next_cursor", page.next_cursor ? json::value(*page.next_cursor) : json::value(nullptr)}};
+}
+
+sdk::ErasureOutcome outcome_of(const ErasureItem &item) {
+    sdk::ErasureOutcome o;
+    o.category = item.category;
+    o.item = item.item;
+    o.outcome = item.action == ErasureAction::removed      ? PLINTH_ERASURE_REMOVED
+                : item.action == ErasureAction::anonymised ? PLINTH_ERASURE_ANONYMISED
+                                                           : PLINTH_ERASURE_RETAINED;
+    o.legal_basis = item.legal_basis;
+    o.retained_until = item.retained_until;
+    return o;
+}
+
+class TicketsModule final : public sdk::Module,
+                            public sdk::PersonalData,
+                            public sdk::DataInventory,
+                            public sdk::Retention,
+                            public sdk::Schema {
+public:
+    explicit TicketsModule(const sdk::Host &host)
+        : sdk::Module(host), config_(host.config()), settings_(Settings::from_json(config_)),
+          pool_(database_config(config_)), cipher_(make_cipher(host)), tickets_(pool_), attachments_(pool_),
+          credentials_(pool_, *cipher_), subjects_(pool_) {
+        register_ticket_commands();
+        register_attachment_commands();
+        register_credential_commands();
+    }
+
+    // ---- sdk::PersonalData ----
+
+    void export_subject(const sdk::Subject &subject, const sdk::ExportSink &out) override {
+        int64_t now = host().now_s();
+        SubjectTickets data = subjects_.collect(subject.user_id);
+        for (const TicketRow &t : data.tickets) {
+            json::object ticket = ticket_summary(t);
+            ticket.erase("owner_id");
+            ticket["description"] = t.description;
+            json::array replies;
+            for (const ReplyRow &r : data.replies[t.id]) {
+                json::object reply = reply_view(r);
+                reply.erase("author_id"); // a staff member's account id is not the subject's data
+                replies.push_back(std::move(reply));
+            }
+            ticket["replies"] = std::move(replies);
+            out.item(kCategoryDescription, ticket);
+            if (t.environment)
+                out.item(kCategoryEnvironment, json::object{{"ticket_id", t.id}, {"environment", environment_json(t, true)}});
+            for (const AttachmentRow &a : data.attachments[t.id]) {
+                std::string file = "tickets/ticket-" + std::to_string(t.id) + "/" + std::to_string(a.id) + "-" + a.file_name;
+                json::object item = attachment_view(a);
+                item.erase("uploaded_by");
+                item["file"] = file;
+                out.item(kCategoryAttachments, item);
+                std::vector<uint8_t> bytes = attachments_.content(a);
+                out.file(kCategoryAttachments, file, a.media_type, bytes.data(), bytes.size());
+            }
+            for (const CredentialRow &c : data.credentials[t.id]) {
+                json::object item = credential_view(c, now);
+                item["note"] = "the site login itself is never exported";
+                out.item(kCategoryCredentials, item);
+            }
+        }
+    }
+
+    void erase_subject(const sdk::Subject &subject, bool dry_run, const sdk::ErasureSink &out) override {
+        for (const ErasureItem &item : subjects_.erase(subject.user_id, dry_run, settings_.reveal_log_days))
+            out.report(outcome_of(item));
+    }
+
+    // ---- sdk::DataInventory ----
+
+    std::vector<sdk::DataCategory> data_categories() const override {
+        std::vector<sdk::DataCategory> out;
+        for (const Category &c : tickets::data_categories(settings_))
+            out.push_back(sdk::DataCategory{c.name, c.fields, c.purpose, c.legal_basis, c.retention,
+                                            c.retention_days, c.recipients});
+        return out;
+    }
+
+    // ---- sdk::Retention ----
+
+    std::vector<sdk::RetentionCount> sweep(int64_t now_us) override {
+        int64_t now = now_us / 1000000;
+        int64_t expired = credentials_.expire_due(now);
+        int64_t anonymised = subjects_.anonymise_closed_before(now - settings_.closed_ticket_days * 86400, now);
+        int64_t orphans = attachments_.remove_orphans(); // after anonymising, which releases files
+        int64_t reveals = credentials_.remove_reveals_before(now - settings_.reveal_log_days * 86400);
+        return {{kCategoryCredentials, "expired", expired},
+                {kCategoryDescription, "anonymised", anonymised},
+                {kCategoryAttachments, "removed", orphans},
+                {kCategoryRevealLog, "removed", reveals}};
+    }
+
+    // ---- sdk::Schema ----
+
+    json::object migrate() override {
+        return storage::migrate(pool_, "tickets", plinth::embedded::tickets_migrations());
+    }
+
+private:
+    static storage::DbConfig database_config(const json::object &config) {
+        const json::value *db = config.if_contains("database");
+        if (db == nullptr || !db->is_object())
+            throw sdk::unavailable("the host configuration has no \"database\" section for tickets");
+        return storage::DbConfig::from_json(db->get_object());
+    }
+
+    static std::unique_ptr<CredentialCipher> make_cipher(const sdk::Host &host) {
+        std::vector<uint8_t> key = host.key("credentials", CredentialCipher::kKeyBytes);
+        auto cipher = std::make_unique<CredentialCipher>(key);
+        sodium_memzero(key.data(), key.size());
+        return cipher;
+    }
+
+    int64_t now() const { return host().now_s(); }
+
+    // A credential that fails to decrypt means tampering or a changed key: operators must hear
+    // of it, not only the staff member who asked.
+    RevealedCredential reveal_logged(const Caller &caller, int64_t credential_id) {
+        try {
+            return credentials_.reveal(viewer_of(caller), credential_id, now());
+        } catch (const sdk::Error &e) {
+            if (e.status() == PLINTH_E_INTERNAL) host().log(PLINTH_LOG_ERROR, e.what());
+            throw;
+        }
+    }
+
+    json::object ticket_detail(const Viewer &viewer, const TicketRow &t) {
+        json::object out = ticket_summary(t);
+        out["description"] = t.description;
+        out["environment"] = environment_json(t, viewer.owns(t.owner_id));
+        json::array replies, attachments, credentials, reveals;
+        for (const ReplyRow &r : tickets_.replies(t.id)) replies.push_back(reply_view(r));
+        for (const AttachmentRow &a : attachments_.list(t.id)) attachments.push_back(attachment_view(a));
+        int64_t at = now();
+        for (const CredentialRow &c : credentials_.list(t.id)) credentials.push_back(credential_view(c, at));
+        for (const RevealRow &r : credentials_.reveals(t.id)) reveals.push_back(reveal_view(r));
+        out["replies"] = std::move(replies);
+        out["attachments"] = std::move(attachments);
+        out["credentials"] = std::move(credentials);
+        out["credential_reveals"] = std::move(reveals);
+        return out;
+    }
+
+    std::optional<std::string> environment_arg(Args &args) {
+        const json::object *env = args.optional_object("environment");
+        if (env == nullptr) return std::nullopt;
+        return json::serialize(normalise_environment(*env, settings_.environment));
+    }
+
+    TicketFilter filter_args(Args &args, std::vector<Status> default_statuses) {
+        TicketFilter f;
+        f.statuses = status_filter(args.optional_string("status", 16), std::move(default_statuses));
+        f.limit = args.optional_integer("limit", 1, 100).value_or(20);
+        f.cursor = args.optional_string("cursor", 64);
+        return f;
+    }
+
+    void register_ticket_commands() {
+        commands().add({"ticket.create", "Opens a ticket: subject, description, optional product, license_ref, "
+                                         "priority (low|normal|high|urgent) and environment",
+                        Access::customer, [this](const Caller &caller, Args &args) {
+                            require_person(caller);
+                            NewTicket t;
+                            t.owner_id = caller.user_id;
+                            t.subject = args.string("subject", settings_.subject_bytes);
+                            t.description = args.string("description", settings_.description_bytes);
+                            t.product = args.optional_string("product", 200);
+                            t.license_ref = args.optional_string("license_ref", 200);
+                            if (auto p = args.optional_string("priority", 16)) t.priority = priority_arg(*p);
+                            t.environment = environment_arg(args);
+                            args.finish();
+                            check_line("subject", t.subject, settings_.subject_bytes);
+                            check_text("description", t.description, settings_.description_bytes);
+                            if (t.product) check_line("product", *t.product, 200);
+                            if (t.license_ref) check_line("license_ref", *t.license_ref, 200);
+                            Viewer viewer = viewer_of(caller);
+                            return json::value(ticket_detail(viewer, tickets_.create(t, now())));
+                        }});
+
+        commands().add({"ticket.get", "A ticket with its replies, environment, attachments and credential states",
+                        Access::customer, [this](const Caller &caller, Args &args) {
+                            int64_t id = args.integer("ticket_id", 1, kMaxId);
+                            args.finish();
+                            Viewer viewer = viewer_of(caller);
+                            return json::value(ticket_detail(viewer, tickets_.get(viewer, id)));
+                        }});
+
+        commands().add({"ticket.list", "The caller's own tickets, newest first: status, limit, cursor",
+                        Access::customer, [this](const Caller &caller, Args &args) {
+                            require_person(caller);
+                            TicketFilter f = filter_args(args, {});
+                            args.finish();
+                            return json::value(page_json(tickets_.list_owned(caller.user_id, f)));
+                        }});
+
+        commands().add({"ticket.queue", "Staff queue, most urgent then oldest first: status (default active), "
+                                        "priority, owner_id, product, limit, cursor",
+                        Access::staff, [this](const Caller &, Args &args) {
+                            TicketFilter f = filter_args(args, {Status::open, Status::pending});
+                            if (auto p = args.optional_string("priority", 16)) f.priority = priority_arg(*p);
+                            f.owner_id = args.optional_integer("owner_id", 1, kMaxId);
+                            f.product = args.optional_string("product", 200);
+                            args.finish();
+                            return json::value(page_json(tickets_.queue(f)));
+                        }});
+
+        commands().add({"ticket.reply", "Adds a reply (customer or staff); moves the status as the workflow says",
+                        Access::customer, [this](const Caller &caller, Args &args) {
+                            require_person(caller);
+                            int64_t id = args.integer("ticket_id", 1, kMaxId);
+                            std::string body = args.string("body", settings_.reply_bytes);
+                            args.finish();
+                            check_text("body", body, settings_.reply_bytes);
+                            ReplyResult r = tickets_.reply(viewer_of(caller), id, body, now());
+                            return json::value(json::object{{"reply", reply_view(r.reply)},
+                                                            {"status", status_name(r.status)}});
+                        }});
+
+        commands().add({"ticket.set_status", "Moves a ticket along the workflow; closing purges its credentials",
+                        Access::customer, [this](const Caller &caller, Args &args) {
+                            int64_t id = args.integer("ticket_id", 1, kMaxId);
+                            std::string name = args.string("status", 16);
+                            args.finish();
+                            auto to = parse_status(name);
+                            if (!to) throw sdk::invalid_argument("status must be one of open, pending, resolved, closed");
+                            StatusChange change = tickets_.set_status(viewer_of(caller), id, *to, now());
+                            if (change.credentials_purged > 0)
+                                host().log(PLINTH_LOG_INFO, "ticket " + std::to_string(id) + " closed: " +
+                                                                std::to_string(change.credentials_purged) +
+                                                                " credential(s) purged");
+                            return json::value(json::object{{"ticket_id", id},
+                                                            {"status", status_name(change.status)},
+                                                            {"credentials_purged", change.credentials_purged}});
+                        }});
+
+        commands().add({"ticket.set_priority", "Changes a ticket's priority", Access::staff,
+                        [this](const Caller &caller, Args &args) {
+                            int64_t id = args.integer("ticket_id", 1, kMaxId);
+                            Priority p = priority_arg(args.string("priority", 16));
+                            args.finish();
+                            tickets_.set_priority(viewer_of(caller), id, p, now());
+                            return json::value(json::object{{"ticket_id", id}, {"priority", priority_name(p)}});
+                        }});
+
+        commands().add({"ticket.set_environment", "Replaces (or with null clears) the ticket's environment; owner only",
+                        Access::customer, [this](const Caller &caller, Args &args) {
+                            int64_t id = args.integer("ticket_id", 1, kMaxId);
+                            if (!args.has("environment"))
+                                throw sdk::invalid_argument("missing argument 'environment' (object or null)");
+                            std::optional<std::string> env = environment_arg(args);
+                            args.finish();
+                            Viewer viewer = viewer_of(caller);
+                            tickets_.set_environment(viewer, id, env, now());
+                            return json::value(json::object{
+                                {"ticket_id", id}, {"environment", environment_json(tickets_.get(viewer, id), true)}});
+                        }});
+    }
+
+    void register_attachment_commands() {
+        commands().add({"attachment.add", "Attaches a file: ticket_id, file_name, media_type, content_base64",
+                        Access::customer, [this](const Caller &caller, Args &args) {
+                            require_person(caller);
+                            int64_t id = args.integer("ticket_id", 1, kMaxId);
+                            std::string name = args.string("file_name", 255);
+                            std::string media_type = args.string("media_type", 127);
+                            std::optional<std::string> encoded = args.optional_string("content_base64", SIZE_MAX);
+                            args.finish();
+                            if (!encoded) throw sdk::invalid_argument("missing argument 'content_base64' (string)");
+                            check_file_name(name);
+                            check_media_type(media_type);
+                            std::vector<uint8_t> content =
+                                decode_base64("content_base64", *encoded, settings_.attachments.max_bytes);
+                            encoded.reset();
+                            check_attachment(name, media_type, content, settings_.attachments);
+                            AddedAttachment added = attachments_.add(viewer_of(caller), id, name, media_type, content,
+                                                                     settings_.attachments, now());
+                            json::object out = attachment_view(added.attachment);
+                            out["deduplicated"] = added.deduplicated;
+                            return json::value(std::move(out));
+                        }});
+
+        commands().add({"attachment.get", "An attachment's metadata and content_base64, if the caller may see its ticket",
+                        Access::customer, [this](const Caller &caller, Args &args) {
+                            int64_t id = args.integer("attachment_id", 1, kMaxId);
+                            args.finish();
+                            AttachmentRow a = attachments_.get(viewer_of(caller), id);
+                            std::vector<uint8_t> bytes = attachments_.content(a);
+                            json::object out = attachment_view(a);
+                            out["content_base64"] = encode_base64(bytes);
+                            return json::value(std::move(out));
+                        }});
+
+        commands().add({"attachment.remove", "Removes an attachment (owner or staff)", Access::customer,
+                        [this](const Caller &caller, Args &args) {
+                            int64_t id = args.integer("attachment_id", 1, kMaxId);
+                            args.finish();
+                            attachments_.remove(viewer_of(caller), id, now());
+                            return json::value(json::object{{"attachment_id", id}, {"removed", true}});
+                        }});
+    }
+
+    void register_credential_commands() {
+        commands().add({"credential.add", "Shares a site login with support (owner only): ticket_id, site_url, "
+                                          "username, password, note, ttl_days",
+                        Access::customer, [this](const Caller &caller, Args &args) {
+                            require_person(caller);
+                            int64_t id = args.integer("ticket_id", 1, kMaxId);
+                            CredentialSecret secret;
+                            secret.site_url = args.string("site_url", 2048);
+                            secret.username = args.string("username", 256);
+                            secret.password = args.string("password", 1024);
+                            secret.note = args.optional_string("note", 2000).value_or("");
+                            int64_t ttl = args.optional_integer("ttl_days", 1, settings_.credentials.ttl_days)
+                                              .value_or(settings_.credentials.ttl_days);
+                            args.finish();
+                            check_credential(secret);
+                            CredentialRow row = credentials_.add(viewer_of(caller), id, secret, ttl,
+                                                                 settings_.credentials, now());
+                            return json::value(credential_view(row, now()));
+                        }});
+
+        commands().add({"credential.reveal", "Shows a credential to a staff member and logs the reveal",
+                        Access::staff, [this](const Caller &caller, Args &args) {
+                            require_person(caller);
+                            int64_t id = args.integer("credential_id", 1, kMaxId);
+                            args.finish();
+                            RevealedCredential r = reveal_logged(caller, id);
+                            host().log(PLINTH_LOG_INFO, "credential " + std::to_string(id) + " of ticket " +
+                                                            std::to_string(r.credential.ticket_id) +
+                                                            " revealed to staff member " +
+                                                            std::to_string(caller.user_id));
+                            json::object out = credential_view(r.credential, now());
+                            out["site_url"] = r.secret.site_url;
+                            out["username"] = r.secret.username;
+                            out["password"] = r.secret.password;
+                            out["note"] = r.secret.note;
+                            out["reveal"] = reveal_view(r.log);
+                            return json::value(std::move(out));
+                        }});
+
+        commands().add({"credential.remove", "Withdraws a credential now (owner or staff); its ciphertext is purged",
+                        Access::customer, [this](const Caller &caller, Args &args) {
+                            int64_t id = args.integer("credential_id", 1, kMaxId);
+                            args.finish();
+                            return json::value(credential_view(credentials_.withdraw(viewer_of(caller), id, now()), now()));
+                        }});
+
+        commands().add({"credential.log", "Who revealed the ticket's credentials, and when (owner or staff)",
+                        Access::customer, [this](const Caller &caller, Args &args) {
+                            int64_t id = args.integer("ticket_id", 1, kMaxId);
+                            args.finish();
+                            tickets_.get(viewer_of(caller), id); // visibility
+                            json::array list;
+                            for (const RevealRow &r : credentials_.reveals(id)) list.push_back(reveal_view(r));
+                            return json::value(json::object{{"ticket_id", id}, {"reveals", std::move(list)}});
+                        }});
+    }
+
+    json::object config_;
+    Settings settings_;
+    storage::Pool pool_;
+    std::unique_ptr<CredentialCipher> cipher_;
+    TicketStore tickets_;
+    AttachmentStore attachments_;
+    CredentialStore credentials_;
+    SubjectStore subjects_;
+};
+
+} // namespace
+} // namespace plinth::tickets
+
+PLINTH_MODULE_WITH_DEPENDENCIES(plinth::tickets::TicketsModule, "tickets", "1.0.0",
+                                "Support tickets: workflow, environment, attachments, encrypted temporary credentials",
+                                {{sizeof(plinth_dependency), "accounts", 1}})

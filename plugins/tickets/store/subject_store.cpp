@@ -1,0 +1,156 @@
+#include "subject_store.hpp"
+
+#include "../domain/credentials.hpp"
+#include "../domain/inventory.hpp"
+#include "attachment_store.hpp"
+#include "credential_store.hpp"
+#include "ticket_store.hpp"
+
+#include <plinth/sdk/error.hpp>
+
+namespace plinth::tickets {
+using storage::Connection;
+using storage::Row;
+
+namespace {
+
+constexpr const char *kRevealBasis = "legitimate interest (Art. 6(1)(f)): accountability for access to customer credentials";
+
+std::string of_ticket(const std::string &what, int64_t id, int64_t ticket_id) {
+    return what + " " + std::to_string(id) + " of ticket " + std::to_string(ticket_id);
+}
+
+std::vector<int64_t> ids(Connection &c, const std::string &sql, int64_t param) {
+    std::vector<int64_t> out;
+    for (const Row &r : c.query(sql, {param})) out.push_back(r.i64(0));
+    return out;
+}
+
+} // namespace
+
+SubjectTickets SubjectStore::collect(int64_t user_id) {
+    SubjectTickets out;
+    if (user_id <= 0) return out;
+    TicketStore tickets(pool_);
+    AttachmentStore attachments(pool_);
+    std::vector<int64_t> owned =
+        pool_.run([&](Connection &c) { return ids(c, "SELECT id FROM tickets_tickets WHERE owner_id = ? ORDER BY id", user_id); });
+    Viewer owner{user_id, false, false};
+    for (int64_t id : owned) {
+        TicketRow ticket;
+        try {
+            ticket = tickets.get(owner, id);
+        } catch (const sdk::Error &e) {
+            if (e.status() == PLINTH_E_NOT_FOUND) continue; // erased or anonymised meanwhile
+            throw;
+        }
+        out.replies[id] = tickets.replies(id);
+        out.attachments[id] = attachments.list(id);
+        out.credentials[id] = pool_.run([&](Connection &c) {
+            std::vector<CredentialRow> rows;
+            for (const Row &r : c.query(std::string("SELECT ") + CredentialStore::kColumns +
+                                            " FROM tickets_credentials WHERE ticket_id = ? ORDER BY id",
+                                        {id}))
+                rows.push_back(CredentialStore::row(r));
+            return rows;
+        });
+        out.tickets.push_back(std::move(ticket));
+    }
+    return out;
+}
+
+std::vector<ErasureItem> SubjectStore::erase(int64_t user_id, bool dry_run, int64_t reveal_log_days) {
+    std::vector<ErasureItem> items;
+    if (user_id <= 0) return items;
+    auto report = [&](const char *category, std::string item, ErasureAction action = ErasureAction::removed) {
+        items.push_back(ErasureItem{category, std::move(item), action, {}, 0});
+    };
+
+    // 1. The subject's own tickets, one transaction each, everything in them included.
+    std::vector<int64_t> owned =
+        pool_.run([&](Connection &c) { return ids(c, "SELECT id FROM tickets_tickets WHERE owner_id = ? ORDER BY id", user_id); });
+    for (int64_t ticket_id : owned) {
+        std::vector<ErasureItem> found = pool_.transaction([&](Connection &c) {
+            std::vector<ErasureItem> local;
+            auto add = [&](const char *category, std::string item) {
+                local.push_back(ErasureItem{category, std::move(item), ErasureAction::removed, {}, 0});
+            };
+            auto ticket = TicketStore::find(c, ticket_id, !dry_run);
+            if (!ticket || ticket->owner_id != user_id) return local;
+            add(kCategoryDescription, "ticket " + std::to_string(ticket_id));
+            for (const Row &r : c.query("SELECT id, by_staff FROM tickets_replies WHERE ticket_id = ? ORDER BY id", {ticket_id}))
+                add(kCategoryDescription, of_ticket(r.i64(1) ? "staff reply" : "reply", r.i64(0), ticket_id));
+            if (ticket->environment) add(kCategoryEnvironment, "environment of ticket " + std::to_string(ticket_id));
+            for (int64_t id : ids(c, "SELECT id FROM tickets_attachments WHERE ticket_id = ? ORDER BY id", ticket_id))
+                add(kCategoryAttachments, of_ticket("attachment", id, ticket_id));
+            for (int64_t id : ids(c, "SELECT id FROM tickets_credentials WHERE ticket_id = ? ORDER BY id", ticket_id))
+                add(kCategoryCredentials, of_ticket("credential", id, ticket_id));
+            if (!dry_run) {
+                AttachmentStore::release_ticket(c, ticket_id);
+                // Replies and credential rows go with the ticket (ON DELETE CASCADE).
+                c.execute("DELETE FROM tickets_tickets WHERE id = ?", {ticket_id});
+            }
+            return local;
+        });
+        items.insert(items.end(), std::make_move_iterator(found.begin()), std::make_move_iterator(found.end()));
+    }
+    // Files are the subject's alone (blobs are keyed by ticket owner), so they go now rather
+    // than waiting for the sweep.
+    if (!dry_run)
+        pool_.transaction([&](Connection &c) { AttachmentStore::remove_owner_orphans(c, user_id); });
+
+    // 2. What the subject wrote or uploaded as staff in other people's tickets: the customer's
+    //    record keeps the text, without the link to the subject.
+    pool_.transaction([&](Connection &c) {
+        for (const Row &r : c.query("SELECT id, ticket_id FROM tickets_replies WHERE author_id = ? ORDER BY id", {user_id}))
+            report(kCategoryDescription, of_ticket("reply", r.i64(0), r.i64(1)), ErasureAction::anonymised);
+        for (const Row &r : c.query("SELECT id, ticket_id FROM tickets_attachments WHERE uploaded_by = ? ORDER BY id", {user_id}))
+            report(kCategoryAttachments, of_ticket("attachment", r.i64(0), r.i64(1)), ErasureAction::anonymised);
+        if (!dry_run) {
+            c.execute("UPDATE tickets_replies SET author_id = 0 WHERE author_id = ?", {user_id});
+            c.execute("UPDATE tickets_attachments SET uploaded_by = 0 WHERE uploaded_by = ?", {user_id});
+        }
+    });
+
+    // 3. Reveals the subject made as staff stay until the log's retention period ends.
+    pool_.run([&](Connection &c) {
+        for (const Row &r : c.query("SELECT id, credential_id, revealed_at FROM tickets_credential_reveals WHERE "
+                                    "revealed_by = ? ORDER BY id",
+                                    {user_id}))
+            items.push_back(ErasureItem{kCategoryRevealLog,
+                                        "reveal " + std::to_string(r.i64(0)) + " of credential " + std::to_string(r.i64(1)),
+                                        ErasureAction::retained, kRevealBasis, r.i64(2) + reveal_log_days * 86400});
+    });
+    return items;
+}
+
+int64_t SubjectStore::anonymise_closed_before(int64_t cutoff, int64_t now) {
+    std::vector<int64_t> due = pool_.run([&](Connection &c) {
+        std::vector<int64_t> out;
+        for (const Row &r : c.query("SELECT id FROM tickets_tickets WHERE status = ? AND closed_at < ? AND "
+                                    "anonymised_at IS NULL ORDER BY id",
+                                    {static_cast<int>(Status::closed), cutoff}))
+            out.push_back(r.i64(0));
+        return out;
+    });
+    int64_t done = 0;
+    for (int64_t ticket_id : due) {
+        done += pool_.transaction([&](Connection &c) -> int64_t {
+            auto t = TicketStore::find(c, ticket_id, true);
+            // Reopened or handled by someone else since the list was read.
+            if (!t || t->status != Status::closed || !t->closed_at || *t->closed_at >= cutoff || t->anonymised_at)
+                return 0;
+            AttachmentStore::release_ticket(c, ticket_id);
+            CredentialStore::purge_ticket(c, ticket_id, PurgeReason::anonymised, now);
+            c.execute("UPDATE tickets_credentials SET created_by = 0 WHERE ticket_id = ?", {ticket_id});
+            c.execute("DELETE FROM tickets_replies WHERE ticket_id = ?", {ticket_id});
+            c.execute("UPDATE tickets_tickets SET owner_id = 0, subject = '[anonymised]', description = '', "
+                      "license_ref = NULL, environment = NULL, anonymised_at = ? WHERE id = ?",
+                      {now, ticket_id});
+            return 1;
+        });
+    }
+    return done;
+}
+
+} // namespace plinth::tickets

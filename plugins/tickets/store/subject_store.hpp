@@ -1,0 +1,54 @@
+// tickets/store/subject_store.hpp — one person's tickets as a whole: export, erasure, and the
+// anonymisation of closed tickets past their retention period.
+#pragma once
+
+#include "records.hpp"
+
+#include <plinth/storage/database.hpp>
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace plinth::tickets {
+
+struct SubjectTickets {
+    std::vector<TicketRow> tickets;
+    std::map<int64_t, std::vector<ReplyRow>> replies;          // by ticket id
+    std::map<int64_t, std::vector<AttachmentRow>> attachments; // by ticket id
+    std::map<int64_t, std::vector<CredentialRow>> credentials; // by ticket id
+};
+
+enum class ErasureAction { removed, anonymised, retained };
+
+struct ErasureItem {
+    std::string category;
+    std::string item; // "ticket 42", "attachment 7 of ticket 42": ids, nothing identifying
+    ErasureAction action = ErasureAction::removed;
+    std::string legal_basis;
+    int64_t retained_until = 0;
+};
+
+class SubjectStore {
+public:
+    explicit SubjectStore(storage::Pool &pool) : pool_(pool) {}
+
+    // Everything in the tickets the subject owns (read only).
+    SubjectTickets collect(int64_t user_id);
+
+    // Removes the subject's tickets with everything in them (staff replies included) and their
+    // files; anonymises what the subject wrote in other people's tickets (as staff); retains the
+    // reveal log entries of credentials the subject revealed (as staff) until they age out.
+    // With dry_run nothing changes and the items say what would happen. Idempotent.
+    std::vector<ErasureItem> erase(int64_t user_id, bool dry_run, int64_t reveal_log_days);
+
+    // Closed tickets whose closed_at is before `cutoff` lose everything that identifies their
+    // owner: the link to the account, subject, description, license reference, environment,
+    // replies, attachments and credential traces. Product, priority, status and times remain.
+    int64_t anonymise_closed_before(int64_t cutoff, int64_t now);
+
+private:
+    storage::Pool &pool_;
+};
+
+} // namespace plinth::tickets
