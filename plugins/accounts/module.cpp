@@ -1,0 +1,454 @@
+// accounts/module.cpp — the C ABI face of the accounts module: JSON commands, the typed
+// session check, the consent listener, and the personal-data, inventory, retention and schema
+// interfaces. Only translation happens here; the behaviour lives in service/accounts.cpp.
+#include "service/accounts.hpp"
+
+#include <plinth/ext/consent.h>
+#include <plinth/ext/session_check.h>
+#include <plinth/sdk/module.hpp>
+
+#include <boost/json.hpp>
+#include <sodium.h>
+
+#include <algorithm>
+#include <cstring>
+#include <memory>
+
+namespace plinth::accounts {
+namespace {
+
+using sdk::Access;
+using sdk::Args;
+using sdk::Caller;
+namespace json = boost::json;
+
+// Generous transport limits; the domain rules state the real ones in their errors.
+constexpr size_t kMaxPasswordArg = 4096;
+constexpr size_t kMaxTokenArg = 256;
+constexpr size_t kMaxImportUsers = 1000;
+
+json::value nullable(const std::optional<std::string> &v) { return v ? json::value(*v) : json::value(nullptr); }
+json::value nullable(const std::optional<int64_t> &v) { return v ? json::value(*v) : json::value(nullptr); }
+
+json::object profile_json(const UserRecord &u) {
+    return {{"user_id", u.id},
+            {"email", u.email},
+            {"username", u.username},
+            {"first_name", u.first_name},
+            {"last_name", u.last_name},
+            {"role", role_name(u.role)},
+            {"gravatar_url", nullable(u.gravatar_url)},
+            {"created_at", u.created_at},
+            {"updated_at", u.updated_at},
+            {"password_changed_at", u.password_changed_at}};
+}
+
+json::object session_json(const SessionRecord &s, int64_t expires_at) {
+    return {{"session_id", s.id},
+            {"created_at", s.times.created_at},
+            {"last_seen_at", s.times.last_seen_at},
+            {"expires_at", expires_at}};
+}
+
+// The account a command acts on: "user_id" when given (staff, admins and the host may name any
+// account; a user only their own), else the signed-in user.
+int64_t target_user(const Caller &caller, Args &args) {
+    auto id = args.optional_integer("user_id", 1, INT64_MAX);
+    if (!id) {
+        if (!caller.is_user()) throw sdk::invalid_argument("missing argument 'user_id' (integer)");
+        return caller.user_id;
+    }
+    if (!caller.may_act_for(*id)) throw sdk::permission_denied("you may act only on your own account");
+    return *id;
+}
+
+bool acting_on_self(const Caller &caller, int64_t user_id) { return caller.is_user() && caller.user_id == user_id; }
+
+class AccountsModule final : public sdk::Module,
+                             public sdk::PersonalData,
+                             public sdk::DataInventory,
+                             public sdk::Retention,
+                             public sdk::Schema {
+public:
+    explicit AccountsModule(const sdk::Host &host) : Module(host) {
+        json::object config = host.config();
+        const json::value *db = config.if_contains("database");
+        if (db == nullptr || !db->is_object()) throw sdk::invalid_argument("accounts needs a 'database' configuration");
+        Accounts::Options o;
+        o.config = AccountsConfig::from_json(config);
+        o.database = storage::DbConfig::from_json(db->get_object());
+        o.token_key = host.key("session-token", 32);
+        o.now_us = [h = this->host()] { return h.now_us(); };
+        o.warn = [h = this->host()](std::string_view m) { h.log(PLINTH_LOG_WARNING, m); };
+        service_ = std::make_unique<Accounts>(std::move(o));
+        add_commands();
+    }
+
+    Accounts &service() { return *service_; }
+
+    const void *extra_interface(std::string_view id) const override;
+
+    // ---- sdk::Schema
+    json::object migrate() override { return service_->migrate(); }
+
+    // ---- sdk::PersonalData
+    void export_subject(const sdk::Subject &subject, const sdk::ExportSink &out) override {
+        auto id = service_->account_of(subject.user_id, subject.emails);
+        if (!id) return;
+        for (const ExportItem &item : service_->export_subject(*id)) out.item(item.category, item.object);
+    }
+
+    void erase_subject(const sdk::Subject &subject, bool dry_run, const sdk::ErasureSink &out) override {
+        auto id = service_->account_of(subject.user_id, subject.emails);
+        if (!id) return;
+        for (const Erased &e : service_->erase_subject(*id, dry_run))
+            out.report(sdk::ErasureOutcome{e.category, e.item, PLINTH_ERASURE_REMOVED, "", 0});
+    }
+
+    // ---- sdk::DataInventory
+    std::vector<sdk::DataCategory> data_categories() const override {
+        const AccountsConfig &c = service_->config();
+        const std::string contract = "contract (Art. 6(1)(b))";
+        const std::string idle = std::to_string(c.session.idle_timeout_s / 60) + " minutes idle";
+        const std::string absolute = std::to_string(c.session.absolute_timeout_s / 3600) + " hours after login";
+        return {
+            {"email", "email, email history (previous addresses with their dates)",
+             "unique identifier for authorization; the only communication channel", contract,
+             "while the account exists; previous addresses until the account is erased", 0, ""},
+            {"username", "username, role", "identifier for authorization", contract, "while the account exists", 0, ""},
+            {"name", "first name, last name", "identify the user, create invoices", contract, "while the account exists",
+             0, ""},
+            {"password", "password hash (Argon2id; imported bcrypt until the first login), date of the last change",
+             "authorization", contract, "until replaced or the account is erased", 0, ""},
+            {"logins", "sessions (keyed hash of the token, created, last seen, expiry), login and logout events "
+                       "(time, outcome, session), failed-login counter",
+             "temporary state of the user's link with the service; protecting accounts against password guessing",
+             contract + "; legitimate interests in security (Art. 6(1)(f)) for events and counters",
+             "sessions until they end (" + idle + " or " + absolute + "); events " +
+                 std::to_string(c.login_events_days) + " days",
+             c.login_events_days, ""},
+            {"gravatar", "gravatar URL (SHA-256 of the normalised email), opt-in time",
+             "link to the user's profile image (third party, opt-in)", "consent (Art. 6(1)(a))",
+             "until the user opts out or withdraws consent", 0,
+             "Gravatar (Automattic Inc.), which receives the address hash when the image is loaded"},
+        };
+    }
+
+    // ---- sdk::Retention
+    std::vector<sdk::RetentionCount> sweep(int64_t now_us) override {
+        SweepCounts n = service_->sweep(now_us / 1000000);
+        return {{"logins", "expired", n.sessions_expired},
+                {"logins", "removed", n.events_removed},
+                {"logins", "reset", n.counters_removed}};
+    }
+
+private:
+    void require_privacy_allows_gravatar(const UserRecord &u) {
+        // When the privacy module is loaded, a restriction or objection it recorded wins over an
+        // opt-in made here. Without it there is nobody else to ask.
+        plinth_registry_entry e = host().find("privacy", PLINTH_EXT_CONSENT);
+        if (e.interface_table == nullptr) return;
+        auto *consent = static_cast<const plinth_consent_v1 *>(e.interface_table);
+        plinth_str email = sdk::to_str(u.email_normalized);
+        plinth_subject subject{sizeof(plinth_subject), u.id, &email, 1};
+        int32_t allowed = 0;
+        plinth_error error = sdk::make_error();
+        sdk::throw_if_failed(consent->is_allowed(e.module, &subject, sdk::to_str("gravatar"), 0, &allowed, &error),
+                             error);
+        if (!allowed)
+            throw sdk::permission_denied("processing for gravatar is restricted or objected to (see the privacy module)");
+    }
+
+    void add_commands();
+
+    std::unique_ptr<Accounts> service_;
+};
+
+void AccountsModule::add_commands() {
+    Accounts &s = *service_;
+
+    commands().add({"register", "Creates an account (email, username, first_name, last_name?, password)",
+                    Access::anonymous, [&s](const Caller &caller, Args &args) -> json::value {
+                        Registration r;
+                        r.email = args.string("email", 1024);
+                        r.username = args.string("username", 1024);
+                        r.first_name = args.string("first_name", 4096);
+                        r.last_name = args.optional_string("last_name", 4096).value_or("");
+                        r.password = args.string("password", kMaxPasswordArg);
+                        if (auto role = args.optional_string("role", 32)) {
+                            if (!caller.is_admin())
+                                throw sdk::permission_denied("only administrators can choose the role of a new account");
+                            r.role = parse_role(*role);
+                        }
+                        args.finish();
+                        return profile_json(s.register_user(r));
+                    }});
+
+    commands().add({"login", "Opens a session (login: username or email, password); returns the token once",
+                    Access::anonymous, [&s](const Caller &, Args &args) -> json::value {
+                        std::string login = args.string("login", 1024);
+                        std::string password = args.string("password", kMaxPasswordArg);
+                        args.finish();
+                        LoginResult r = s.login(login, password);
+                        sodium_memzero(password.data(), password.size());
+                        return json::object{{"token", r.token},
+                                            {"user_id", r.user_id},
+                                            {"role", role_name(r.role)},
+                                            {"session_id", r.session_id},
+                                            {"expires_at", r.expires_at}};
+                    }});
+
+    commands().add({"logout", "Ends the session of a token", Access::anonymous,
+                    [&s](const Caller &, Args &args) -> json::value {
+                        std::string token = args.string("token", kMaxTokenArg);
+                        args.finish();
+                        s.logout(token);
+                        return json::object{{"logged_out", true}};
+                    }});
+
+    commands().add({"session.check", "Resolves a token to its account (same as plinth.session-check/1)",
+                    Access::anonymous, [&s](const Caller &, Args &args) -> json::value {
+                        std::string token = args.string("token", kMaxTokenArg);
+                        args.finish();
+                        SessionCheck r = s.check(token);
+                        return json::object{{"user_id", r.user_id},
+                                            {"role", role_name(r.role)},
+                                            {"session_id", r.session_id},
+                                            {"expires_at", r.expires_at}};
+                    }});
+
+    commands().add({"sessions.list", "Lists an account's live sessions (never their tokens)", Access::customer,
+                    [&s](const Caller &caller, Args &args) -> json::value {
+                        int64_t id = target_user(caller, args);
+                        args.finish();
+                        json::array list;
+                        for (const auto &x : s.sessions(id)) list.push_back(session_json(x, s.session_expires_at(x.times)));
+                        return json::object{{"sessions", std::move(list)}};
+                    }});
+
+    commands().add({"session.revoke", "Ends one session of an account by its id", Access::customer,
+                    [&s](const Caller &caller, Args &args) -> json::value {
+                        int64_t id = target_user(caller, args);
+                        int64_t session_id = args.integer("session_id", 1, INT64_MAX);
+                        args.finish();
+                        s.revoke_session(id, session_id);
+                        return json::object{{"revoked", true}};
+                    }});
+
+    commands().add({"profile.get", "Shows an account's profile and previous email addresses", Access::customer,
+                    [&s](const Caller &caller, Args &args) -> json::value {
+                        int64_t id = target_user(caller, args);
+                        args.finish();
+                        json::object o = profile_json(s.user(id));
+                        json::array history;
+                        for (const auto &h : s.email_history(id))
+                            history.push_back({{"email", h.email}, {"used_from", h.used_from}, {"replaced_at", h.replaced_at}});
+                        o["previous_emails"] = std::move(history);
+                        return o;
+                    }});
+
+    commands().add({"profile.update", "Corrects username, first_name or last_name (\"\" clears last_name)",
+                    Access::customer, [&s](const Caller &caller, Args &raw) -> json::value {
+                        // Args refuses empty strings by design; "" is meaningful only for last_name.
+                        json::object members = raw.raw();
+                        ProfileChanges c;
+                        if (const json::value *v = members.if_contains("last_name");
+                            v && v->is_string() && v->get_string().empty()) {
+                            c.last_name = std::string();
+                            members.erase("last_name");
+                        }
+                        Args args(members);
+                        int64_t id = target_user(caller, args);
+                        c.username = args.optional_string("username", 1024);
+                        c.first_name = args.optional_string("first_name", 4096);
+                        if (!c.last_name) c.last_name = args.optional_string("last_name", 4096);
+                        args.finish();
+                        return profile_json(s.update_profile(id, c));
+                    }});
+
+    commands().add({"email.change", "Changes the email address; the old one goes to the email history (password "
+                                    "required for your own account)",
+                    Access::customer, [&s](const Caller &caller, Args &args) -> json::value {
+                        int64_t id = target_user(caller, args);
+                        std::string email = args.string("email", 1024);
+                        auto password = args.optional_string("password", kMaxPasswordArg);
+                        args.finish();
+                        if (acting_on_self(caller, id) && !password)
+                            throw sdk::invalid_argument("missing argument 'password' (your current password)");
+                        std::optional<std::string_view> confirm;
+                        if (acting_on_self(caller, id)) confirm = *password;
+                        return profile_json(s.change_email(id, email, confirm));
+                    }});
+
+    commands().add({"password.change", "Sets a new password and ends every other session (current_password "
+                                       "required for your own account; token keeps that session)",
+                    Access::customer, [&s](const Caller &caller, Args &args) -> json::value {
+                        int64_t id = target_user(caller, args);
+                        std::string next = args.string("new_password", kMaxPasswordArg);
+                        auto current = args.optional_string("current_password", kMaxPasswordArg);
+                        auto keep = args.optional_string("token", kMaxTokenArg);
+                        args.finish();
+                        bool self = acting_on_self(caller, id);
+                        if (self && !current) throw sdk::invalid_argument("missing argument 'current_password' (string)");
+                        if (!self && !caller.is_admin())
+                            throw sdk::permission_denied("only administrators can set another account's password");
+                        std::optional<std::string_view> confirm, keep_token;
+                        if (self) confirm = *current;
+                        if (keep) keep_token = *keep;
+                        int64_t revoked = s.change_password(id, confirm, next, keep_token);
+                        sodium_memzero(next.data(), next.size());
+                        return json::object{{"changed", true}, {"revoked_sessions", revoked}};
+                    }});
+
+    commands().add({"role.set", "Sets an account's role: customer, staff or admin", Access::admin,
+                    [&s](const Caller &caller, Args &args) -> json::value {
+                        int64_t id = args.integer("user_id", 1, INT64_MAX);
+                        Role role = parse_role(args.string("role", 32));
+                        args.finish();
+                        if (acting_on_self(caller, id))
+                            throw sdk::permission_denied("administrators cannot change their own role");
+                        return profile_json(s.set_role(id, role));
+                    }});
+
+    commands().add({"users.search", "Finds accounts by email or username prefix or part of a name (query?, role?, "
+                                    "limit?, offset?)",
+                    Access::staff, [&s](const Caller &, Args &args) -> json::value {
+                        std::string query = args.optional_string("query", 254).value_or("");
+                        std::optional<Role> role;
+                        if (auto r = args.optional_string("role", 32)) role = parse_role(*r);
+                        int64_t limit = args.optional_integer("limit", 1, 100).value_or(20);
+                        int64_t offset = args.optional_integer("offset", 0, 1000000).value_or(0);
+                        args.finish();
+                        json::array users;
+                        for (const auto &u : s.search(query, role, limit, offset)) users.push_back(profile_json(u));
+                        return json::object{{"users", std::move(users)}};
+                    }});
+
+    auto gravatar = [this, &s](bool opt_in) {
+        return [this, &s, opt_in](const Caller &caller, Args &args) -> json::value {
+            int64_t id = target_user(caller, args);
+            args.finish();
+            if (opt_in) require_privacy_allows_gravatar(s.user(id));
+            UserRecord u = s.set_gravatar(id, opt_in);
+            return json::object{{"opted_in", u.gravatar_url.has_value()}, {"gravatar_url", nullable(u.gravatar_url)}};
+        };
+    };
+    commands().add({"gravatar.opt_in", "Shows a Gravatar profile image (sends a hash of the email to Gravatar)",
+                    Access::customer, gravatar(true)});
+    commands().add({"gravatar.opt_out", "Removes the Gravatar link", Access::customer, gravatar(false)});
+
+    commands().add({"import.users", "Imports accounts with existing bcrypt ($2y$/$2b$/$2a$) or WordPress ($wp$2y$) "
+                                    "hashes, all or nothing; each is upgraded to Argon2id at its first login",
+                    Access::admin, [&s](const Caller &, Args &args) -> json::value {
+                        const json::array *list = args.optional_array("users");
+                        args.finish();
+                        if (list == nullptr) throw sdk::invalid_argument("missing argument 'users' (array)");
+                        if (list->size() > kMaxImportUsers)
+                            throw sdk::limit_exceeded("at most " + std::to_string(kMaxImportUsers) + " users per import");
+                        std::vector<ImportedUser> users;
+                        for (size_t i = 0; i < list->size(); ++i) {
+                            const std::string where = "users[" + std::to_string(i) + "]: ";
+                            if (!(*list)[i].is_object()) throw sdk::invalid_argument(where + "must be an object");
+                            try {
+                                Args u((*list)[i].get_object());
+                                ImportedUser in;
+                                in.email = u.string("email", 1024);
+                                in.username = u.string("username", 1024);
+                                in.first_name = u.string("first_name", 4096);
+                                in.last_name = u.optional_string("last_name", 4096).value_or("");
+                                if (auto role = u.optional_string("role", 32)) in.role = parse_role(*role);
+                                in.password_hash = u.string("password_hash", 255);
+                                in.created_at = u.optional_integer("created_at", 0, INT64_MAX / 2);
+                                u.finish();
+                                users.push_back(std::move(in));
+                            } catch (const sdk::Error &e) {
+                                throw sdk::Error(e.status(), where + e.what());
+                            }
+                        }
+                        json::array ids;
+                        for (int64_t id : s.import_users(users)) ids.push_back(id);
+                        return json::object{{"imported", ids.size()}, {"user_ids", std::move(ids)}};
+                    }});
+
+    commands().add({"events.list", "Lists login, logout and session events of an account, newest first (limit?, "
+                                   "before_id?)",
+                    Access::customer, [&s](const Caller &caller, Args &args) -> json::value {
+                        int64_t id = target_user(caller, args);
+                        int64_t limit = args.optional_integer("limit", 1, 500).value_or(50);
+                        auto before = args.optional_integer("before_id", 1, INT64_MAX);
+                        args.finish();
+                        json::array events;
+                        for (const auto &e : s.events(id, limit, before))
+                            events.push_back({{"event_id", e.id},
+                                              {"at", e.at},
+                                              {"event", e.event},
+                                              {"session_id", nullable(e.session_id)}});
+                        return json::object{{"events", std::move(events)}};
+                    }});
+
+    commands().add({"subject.resolve", "Resolves {email} or {user_id} to the account and every address it used "
+                                       "(current first), for the privacy module",
+                    Access::system, [&s](const Caller &, Args &args) -> json::value {
+                        auto email = args.optional_string("email", 1024);
+                        auto id = args.optional_integer("user_id", 1, INT64_MAX);
+                        args.finish();
+                        if (email.has_value() == id.has_value())
+                            throw sdk::invalid_argument("give exactly one of 'email' and 'user_id'");
+                        ResolvedSubject r = email ? s.resolve_by_email(*email) : s.resolve_by_id(*id);
+                        json::array emails;
+                        for (const auto &e : r.emails) emails.push_back(json::value(e));
+                        return json::object{{"user_id", r.user_id}, {"emails", std::move(emails)}};
+                    }});
+
+    commands().add({"activity.flush", "Writes pending session last-seen times now (they are otherwise written in "
+                                      "the background)",
+                    Access::system, [&s](const Caller &, Args &args) -> json::value {
+                        args.finish();
+                        s.flush_activity();
+                        return json::object{{"flushed", true}};
+                    }});
+}
+
+// ---- typed interfaces
+
+const plinth_session_check_v1 kSessionCheck = {
+    sizeof(plinth_session_check_v1),
+    [](const plinth_module *m, plinth_str token, plinth_session_info *out, plinth_error *error) -> int32_t {
+        return sdk::guard(error, [&] {
+            if (out == nullptr) throw sdk::invalid_argument("no output struct given");
+            SessionCheck r = sdk::self<AccountsModule>(m).service().check(sdk::to_view(token));
+            plinth_session_info info{};
+            info.struct_size = out->struct_size;
+            info.user_id = r.user_id;
+            info.role = static_cast<int32_t>(r.role);
+            info.expires_at = r.expires_at;
+            // Rule 4: write no more than the caller's struct holds.
+            std::memcpy(out, &info, std::min<size_t>(out->struct_size, sizeof info));
+        });
+    }};
+
+const plinth_consent_listener_v1 kConsentListener = {
+    sizeof(plinth_consent_listener_v1),
+    [](const plinth_module *m, const plinth_subject *subject, plinth_str purpose, int32_t allowed,
+       plinth_error *error) -> int32_t {
+        return sdk::guard(error, [&] {
+            if (sdk::to_view(purpose) != "gravatar") return;
+            sdk::Subject s = sdk::Subject::from(subject);
+            Accounts &accounts = sdk::self<AccountsModule>(m).service();
+            auto id = accounts.account_of(s.user_id, s.emails);
+            if (!id) return; // nothing held for this subject: nothing to do
+            accounts.set_gravatar(*id, allowed != 0);
+        });
+    }};
+
+const void *AccountsModule::extra_interface(std::string_view id) const {
+    if (id == PLINTH_EXT_SESSION_CHECK) return &kSessionCheck;
+    if (id == PLINTH_EXT_CONSENT_LISTENER) return &kConsentListener;
+    return nullptr;
+}
+
+} // namespace
+} // namespace plinth::accounts
+
+PLINTH_MODULE(plinth::accounts::AccountsModule, "accounts", "1.0.0",
+              "Accounts: identities, Argon2id passwords, sessions, login events, gravatar opt-in")

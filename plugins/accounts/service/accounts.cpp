@@ -1,0 +1,587 @@
+#include "accounts.hpp"
+
+#include "../domain/gravatar.hpp"
+
+#include <plinth/sdk/error.hpp>
+#include <plinth/storage/migrations.hpp>
+
+#include <boost/json.hpp>
+#include <sodium.h>
+
+#include <algorithm>
+#include <set>
+
+namespace plinth::embedded {
+std::span<const storage::Migration> accounts_migrations();
+}
+
+namespace plinth::accounts {
+
+using storage::Connection;
+using storage::DbError;
+
+namespace {
+
+// One message for every failed login, whatever the reason, so it tells an attacker nothing.
+constexpr const char *kInvalidCredentials = "invalid credentials";
+constexpr const char *kBadSession = "session is unknown, revoked or expired";
+
+sdk::Error duplicate_error(const DbError &e, const std::string &prefix = "") {
+    switch (duplicate_of(e)) {
+    case Duplicate::email: return sdk::conflict(prefix + "email is already registered");
+    case Duplicate::username: return sdk::conflict(prefix + "username is already taken");
+    default: return sdk::conflict(prefix + "a unique value is already in use");
+    }
+}
+
+sdk::Error throttled(int64_t retry_after_s) {
+    return sdk::Error(PLINTH_E_THROTTLED, "too many failed attempts; try again in " + std::to_string(retry_after_s) +
+                                              (retry_after_s == 1 ? " second" : " seconds"));
+}
+
+void refuse_password_like_identity(std::string_view password, const Email &email, std::string_view username,
+                                   std::string_view field) {
+    std::string p = normalize_login(password);
+    if (p == email.normalized || p == normalize_username(username))
+        throw sdk::invalid_argument(std::string(field) + " must not be the same as the username or email");
+}
+
+} // namespace
+
+Accounts::Accounts(Options o)
+    : config_(o.config),
+      now_us_(std::move(o.now_us)),
+      warn_(std::move(o.warn)),
+      pool_(o.database),
+      hasher_(config_.argon2, config_.max_concurrent_hashes),
+      tokens_(o.token_key),
+      cache_(config_.session_cache_ms * 1000, config_.session_cache_max_entries),
+      activity_(
+          [this](int64_t session_id, int64_t at) {
+              pool_.run([&](Connection &c) { store_.touch_session(c, session_id, at); });
+          },
+          [this](std::string_view message) {
+              if (warn_) warn_(message);
+          }) {
+    if (!now_us_) throw sdk::Error(PLINTH_E_INTERNAL, "accounts needs a clock");
+    sodium_memzero(o.token_key.data(), o.token_key.size());
+}
+
+Accounts::~Accounts() = default;
+
+boost::json::object Accounts::migrate() { return storage::migrate(pool_, "accounts", embedded::accounts_migrations()); }
+
+TokenHash Accounts::throttle_key_for_user(int64_t user_id) const {
+    return tokens_.hash_text("throttle-user", std::to_string(user_id));
+}
+
+TokenHash Accounts::throttle_key_for_login(std::string_view normalized_login) const {
+    return tokens_.hash_text("throttle-login", normalized_login);
+}
+
+int64_t Accounts::session_expires_at(const SessionTimes &t) const {
+    return accounts::session_expires_at(config_.session, t);
+}
+
+// ---- identity
+
+UserRecord Accounts::register_user(const Registration &r) {
+    NewUser u;
+    u.email = parse_email(r.email);
+    u.username = parse_username(r.username);
+    u.first_name = parse_name(r.first_name, "first_name");
+    u.last_name = r.last_name.empty() ? std::string() : parse_name(r.last_name, "last_name");
+    u.role = r.role;
+    check_password_policy(r.password, config_.password_min_chars);
+    refuse_password_like_identity(r.password, u.email, u.username, "password");
+
+    // Refuse visible duplicates before paying for a hash; the unique indexes decide races.
+    pool_.run([&](Connection &c) {
+        if (store_.user_by_email(c, u.email.normalized)) throw sdk::conflict("email is already registered");
+        if (store_.user_by_username(c, normalize_username(u.username)))
+            throw sdk::conflict("username is already taken");
+    });
+    u.password_hash = hasher_.hash(r.password);
+    u.created_at = now_s();
+    try {
+        int64_t id = pool_.transaction([&](Connection &c) { return store_.insert_user(c, u); });
+        return user(id);
+    } catch (const DbError &e) {
+        if (e.duplicate_key()) throw duplicate_error(e);
+        throw;
+    }
+}
+
+std::vector<int64_t> Accounts::import_users(const std::vector<ImportedUser> &users) {
+    if (users.empty()) throw sdk::invalid_argument("users must not be empty");
+    std::vector<NewUser> rows;
+    rows.reserve(users.size());
+    int64_t now = now_s();
+    for (size_t i = 0; i < users.size(); ++i) {
+        const ImportedUser &in = users[i];
+        std::string where = "users[" + std::to_string(i) + "]: ";
+        try {
+            NewUser u;
+            u.email = parse_email(in.email);
+            u.username = parse_username(in.username);
+            u.first_name = parse_name(in.first_name, "first_name");
+            u.last_name = in.last_name.empty() ? std::string() : parse_name(in.last_name, "last_name");
+            u.role = in.role;
+            check_importable_hash(in.password_hash);
+            u.password_hash = in.password_hash;
+            u.created_at = in.created_at.value_or(now);
+            if (u.created_at < 0 || u.created_at > now) throw sdk::invalid_argument("created_at must not be in the future");
+            rows.push_back(std::move(u));
+        } catch (const sdk::Error &e) {
+            throw sdk::Error(e.status(), where + e.what());
+        }
+    }
+    // All or nothing: one transaction, so a duplicate anywhere leaves no half-imported batch.
+    size_t at = 0;
+    try {
+        return pool_.transaction([&](Connection &c) {
+            std::vector<int64_t> ids;
+            for (at = 0; at < rows.size(); ++at) ids.push_back(store_.insert_user(c, rows[at]));
+            return ids;
+        });
+    } catch (const DbError &e) {
+        if (e.duplicate_key()) throw duplicate_error(e, "users[" + std::to_string(at) + "]: ");
+        throw;
+    }
+}
+
+UserRecord Accounts::user(int64_t user_id) {
+    auto u = pool_.run([&](Connection &c) { return store_.user_by_id(c, user_id); });
+    if (!u) throw sdk::not_found("no account with id " + std::to_string(user_id));
+    return *u;
+}
+
+std::vector<UserRecord> Accounts::search(std::string_view query, std::optional<Role> role, int64_t limit,
+                                         int64_t offset) {
+    if (!is_valid_utf8(query)) throw sdk::invalid_argument("query must be valid UTF-8");
+    return pool_.run([&](Connection &c) { return store_.search_users(c, query, role, limit, offset); });
+}
+
+UserRecord Accounts::update_profile(int64_t user_id, const ProfileChanges &changes) {
+    if (!changes.username && !changes.first_name && !changes.last_name)
+        throw sdk::invalid_argument("give at least one of username, first_name, last_name");
+    std::optional<std::string> username, first, last;
+    if (changes.username) username = parse_username(*changes.username);
+    if (changes.first_name) first = parse_name(*changes.first_name, "first_name");
+    if (changes.last_name) last = changes.last_name->empty() ? std::string() : parse_name(*changes.last_name, "last_name");
+    int64_t now = now_s();
+    try {
+        pool_.transaction([&](Connection &c) {
+            auto u = store_.user_by_id(c, user_id, true);
+            if (!u) throw sdk::not_found("no account with id " + std::to_string(user_id));
+            if (username && *username != u->username) store_.set_username(c, user_id, *username, now);
+            if (first || last) store_.set_names(c, user_id, first.value_or(u->first_name), last.value_or(u->last_name), now);
+        });
+    } catch (const DbError &e) {
+        if (e.duplicate_key()) throw duplicate_error(e);
+        throw;
+    }
+    return user(user_id);
+}
+
+void Accounts::confirm_password(const UserRecord &u, std::string_view password) {
+    check_login_password(password);
+    TokenHash key = throttle_key_for_user(u.id);
+    int64_t now = now_s();
+    auto retry = pool_.transaction([&](Connection &c) -> std::optional<int64_t> {
+        ThrottleDecision d = throttle_attempt(config_.throttle, store_.throttle_for_update(c, key), now);
+        if (!d.allowed) return d.retry_after_s;
+        store_.save_throttle(c, key, d.charged);
+        return std::nullopt;
+    });
+    if (retry) throw throttled(*retry);
+    if (!hasher_.verify(u.password_hash, password)) throw sdk::unauthenticated("current password is wrong");
+    pool_.run([&](Connection &c) { store_.delete_throttle(c, key); });
+}
+
+UserRecord Accounts::change_email(int64_t user_id, std::string_view new_email,
+                                  std::optional<std::string_view> current_password) {
+    Email email = parse_email(new_email);
+    UserRecord before = user(user_id);
+    if (current_password) confirm_password(before, *current_password);
+    int64_t now = now_s();
+    try {
+        pool_.transaction([&](Connection &c) {
+            auto u = store_.user_by_id(c, user_id, true);
+            if (!u) throw sdk::not_found("no account with id " + std::to_string(user_id));
+            if (u->email == email.given) return;
+            int64_t since = u->email_since;
+            // A change of letter case is a correction of the same address, not a new one.
+            if (u->email_normalized != email.normalized) {
+                store_.insert_email_history(c, user_id, u->email, u->email_normalized, u->email_since, now);
+                since = now;
+            }
+            store_.set_email(c, user_id, email, since, now);
+            if (u->gravatar_url) store_.set_gravatar(c, user_id, gravatar_url(email.normalized), now);
+        });
+    } catch (const DbError &e) {
+        if (e.duplicate_key()) throw duplicate_error(e);
+        throw;
+    }
+    return user(user_id);
+}
+
+int64_t Accounts::change_password(int64_t user_id, std::optional<std::string_view> current_password,
+                                  std::string_view new_password, std::optional<std::string_view> keep_token) {
+    UserRecord before = user(user_id);
+    check_password_policy(new_password, config_.password_min_chars, "new_password");
+    refuse_password_like_identity(new_password, Email{before.email, before.email_normalized}, before.username,
+                                  "new_password");
+    std::optional<int64_t> keep;
+    if (keep_token) {
+        auto token = decode_token(*keep_token);
+        auto s = token ? pool_.run([&](Connection &c) { return store_.session_by_hash(c, tokens_.hash(*token)); })
+                       : std::nullopt;
+        if (!s || s->user_id != user_id) throw sdk::invalid_argument("token is not a live session of this account");
+        keep = s->id;
+    }
+    if (current_password) confirm_password(before, *current_password);
+    std::string hash = hasher_.hash(new_password);
+    int64_t now = now_s();
+    int64_t revoked = pool_.transaction([&](Connection &c) {
+        auto u = store_.user_by_id(c, user_id, true);
+        if (!u) throw sdk::not_found("no account with id " + std::to_string(user_id));
+        if (u->password_hash != before.password_hash)
+            throw sdk::conflict("the password was changed meanwhile; try again");
+        store_.set_password_hash(c, user_id, hash, now, now);
+        int64_t n = 0;
+        for (const SessionRecord &s : store_.sessions_of(c, user_id)) {
+            if (keep && s.id == *keep) continue;
+            store_.delete_session(c, s.id);
+            store_.insert_event(c, user_id, now, event::session_revoked, s.id);
+            ++n;
+        }
+        store_.insert_event(c, user_id, now, event::password_changed, keep);
+        return n;
+    });
+    cache_.erase_user(user_id);
+    return revoked;
+}
+
+UserRecord Accounts::set_role(int64_t user_id, Role role) {
+    int64_t now = now_s();
+    pool_.transaction([&](Connection &c) {
+        auto u = store_.user_by_id(c, user_id, true);
+        if (!u) throw sdk::not_found("no account with id " + std::to_string(user_id));
+        store_.set_role(c, user_id, role, now);
+    });
+    cache_.erase_user(user_id); // cached sessions carry the role
+    return user(user_id);
+}
+
+UserRecord Accounts::set_gravatar(int64_t user_id, bool opted_in) {
+    int64_t now = now_s();
+    pool_.transaction([&](Connection &c) {
+        auto u = store_.user_by_id(c, user_id, true);
+        if (!u) throw sdk::not_found("no account with id " + std::to_string(user_id));
+        if (opted_in == u->gravatar_url.has_value()) return; // idempotent
+        store_.set_gravatar(c, user_id, opted_in ? std::optional(gravatar_url(u->email_normalized)) : std::nullopt, now);
+    });
+    return user(user_id);
+}
+
+std::vector<EmailHistoryRecord> Accounts::email_history(int64_t user_id) {
+    return pool_.run([&](Connection &c) { return store_.email_history(c, user_id); });
+}
+
+// ---- sessions
+
+LoginResult Accounts::login(std::string_view login, std::string_view password) {
+    if (login.empty() || login.size() > kEmailMaxBytes || !is_valid_utf8(login))
+        throw sdk::invalid_argument("login must be a username or an email of 1 to 254 characters");
+    check_login_password(password);
+    std::string normalized = normalize_login(login);
+    int64_t now = now_s();
+
+    // 1. Find the account and charge the throttle before any hashing (see throttle.hpp).
+    struct Attempt {
+        std::optional<UserRecord> user;
+        std::optional<int64_t> retry_after;
+    };
+    Attempt a = pool_.transaction([&](Connection &c) {
+        Attempt out;
+        out.user = store_.user_by_login(c, normalized);
+        TokenHash key = out.user ? throttle_key_for_user(out.user->id) : throttle_key_for_login(normalized);
+        ThrottleDecision d = throttle_attempt(config_.throttle, store_.throttle_for_update(c, key), now);
+        if (!d.allowed) {
+            out.retry_after = d.retry_after_s;
+            if (out.user) store_.insert_event(c, out.user->id, now, event::login_throttled, std::nullopt);
+            return out;
+        }
+        store_.save_throttle(c, key, d.charged);
+        return out;
+    });
+    if (a.retry_after) throw throttled(*a.retry_after);
+
+    // 2. Verify outside any transaction: no row stays locked for the tens of milliseconds it takes.
+    // An unknown login is verified against the dummy hash, so it costs what a wrong password costs.
+    bool ok = a.user ? hasher_.verify(a.user->password_hash, password) : hasher_.verify_dummy(password);
+    if (!ok) {
+        if (a.user)
+            pool_.run([&](Connection &c) { store_.insert_event(c, a.user->id, now, event::login_failed, std::nullopt); });
+        throw sdk::unauthenticated(kInvalidCredentials);
+    }
+
+    // 3. Imported and outdated hashes are replaced in the same transaction that opens the session.
+    const UserRecord &u = *a.user;
+    std::optional<std::string> upgraded;
+    if (hasher_.needs_rehash(u.password_hash)) upgraded = hasher_.hash(password);
+    TokenBytes token = new_token();
+    TokenHash token_hash = tokens_.hash(token);
+    SessionTimes times{now, now, now + config_.session.absolute_timeout_s};
+    LoginResult result = pool_.transaction([&](Connection &c) {
+        auto current = store_.user_by_id(c, u.id, true);
+        // The password changed while we were verifying: the old one no longer opens anything.
+        if (!current || current->password_hash != u.password_hash) throw sdk::unauthenticated(kInvalidCredentials);
+        if (upgraded) store_.set_password_hash(c, u.id, *upgraded, std::nullopt, now);
+        store_.delete_throttle(c, throttle_key_for_user(u.id));
+        int64_t session_id = store_.insert_session(c, u.id, token_hash, times);
+        store_.insert_event(c, u.id, now, event::login_succeeded, session_id);
+        LoginResult r;
+        r.user_id = u.id;
+        r.role = current->role;
+        r.session_id = session_id;
+        r.expires_at = session_expires_at(times);
+        r.rehashed = upgraded.has_value();
+        return r;
+    });
+    result.token = encode_token(token);
+    sodium_memzero(token.data(), token.size());
+    return result;
+}
+
+void Accounts::logout(std::string_view token) {
+    auto bytes = decode_token(token);
+    if (!bytes) throw sdk::unauthenticated(kBadSession);
+    TokenHash hash = tokens_.hash(*bytes);
+    int64_t now = now_s();
+    pool_.transaction([&](Connection &c) {
+        auto s = store_.session_by_hash(c, hash);
+        if (!s) throw sdk::unauthenticated(kBadSession);
+        store_.delete_session(c, s->id);
+        store_.insert_event(c, s->user_id, now, event::logged_out, s->id);
+    });
+    cache_.erase(hash);
+}
+
+SessionCheck Accounts::check(std::string_view token) {
+    auto bytes = decode_token(token);
+    if (!bytes) throw sdk::unauthenticated(kBadSession);
+    TokenHash hash = tokens_.hash(*bytes);
+    int64_t now_us = now_us_();
+    int64_t now = now_us / 1000000;
+    std::optional<SessionRecord> s = cache_.find(hash, now_us);
+    if (!s) {
+        s = pool_.run([&](Connection &c) { return store_.session_by_hash(c, hash); });
+        if (!s) throw sdk::unauthenticated(kBadSession);
+        cache_.put(hash, *s, now_us);
+    }
+    SessionTimes t = s->times;
+    const SessionPolicy &policy = config_.session;
+    if (session_needs_touch(policy, t, now)) {
+        // Activity noted here but not yet written counts too.
+        if (auto seen = activity_.pending(s->id)) t.last_seen_at = std::max(t.last_seen_at, *seen);
+    }
+    if (!session_alive(policy, t, now)) throw sdk::unauthenticated(kBadSession);
+    if (session_needs_touch(policy, t, now)) {
+        activity_.note(s->id, now);
+        cache_.note_seen(hash, now);
+        t.last_seen_at = now;
+    }
+    return SessionCheck{s->user_id, s->role, s->id, accounts::session_expires_at(policy, t)};
+}
+
+std::vector<SessionRecord> Accounts::sessions(int64_t user_id) {
+    auto list = pool_.run([&](Connection &c) { return store_.sessions_of(c, user_id); });
+    int64_t now = now_s();
+    std::erase_if(list, [&](const SessionRecord &s) {
+        SessionTimes t = s.times;
+        if (auto seen = activity_.pending(s.id)) t.last_seen_at = std::max(t.last_seen_at, *seen);
+        return !session_alive(config_.session, t, now);
+    });
+    for (auto &s : list)
+        if (auto seen = activity_.pending(s.id)) s.times.last_seen_at = std::max(s.times.last_seen_at, *seen);
+    return list;
+}
+
+void Accounts::revoke_session(int64_t user_id, int64_t session_id) {
+    int64_t now = now_s();
+    pool_.transaction([&](Connection &c) {
+        auto s = store_.session_by_id(c, session_id);
+        if (!s || s->user_id != user_id) throw sdk::not_found("no session " + std::to_string(session_id) + " for this account");
+        store_.delete_session(c, session_id);
+        store_.insert_event(c, user_id, now, event::session_revoked, session_id);
+    });
+    cache_.erase_session(session_id);
+}
+
+std::vector<LoginEvent> Accounts::events(int64_t user_id, int64_t limit, std::optional<int64_t> before_id) {
+    return pool_.run([&](Connection &c) { return store_.events_of(c, user_id, limit, before_id); });
+}
+
+// ---- personal data
+
+ResolvedSubject Accounts::resolve_by_id(int64_t user_id) {
+    ResolvedSubject out;
+    pool_.run([&](Connection &c) {
+        auto u = store_.user_by_id(c, user_id);
+        if (!u) return;
+        out.user_id = u->id;
+        out.emails.push_back(u->email_normalized);
+        for (const auto &h : store_.email_history(c, u->id))
+            if (std::find(out.emails.begin(), out.emails.end(), h.email_normalized) == out.emails.end())
+                out.emails.push_back(h.email_normalized);
+    });
+    return out;
+}
+
+ResolvedSubject Accounts::resolve_by_email(std::string_view email) {
+    Email e = parse_email(email);
+    auto id = pool_.run([&](Connection &c) -> std::optional<int64_t> {
+        if (auto u = store_.user_by_email(c, e.normalized)) return u->id;
+        return store_.user_by_previous_email(c, e.normalized);
+    });
+    if (id) {
+        ResolvedSubject s = resolve_by_id(*id);
+        if (s.user_id != 0) return s;
+    }
+    // No account: the address itself is still the subject, for modules that keyed data on it.
+    return ResolvedSubject{0, {e.normalized}};
+}
+
+std::optional<int64_t> Accounts::account_of(int64_t user_id, const std::vector<std::string> &emails) {
+    return pool_.run([&](Connection &c) -> std::optional<int64_t> {
+        if (user_id != 0) {
+            if (store_.user_by_id(c, user_id)) return user_id;
+            return std::nullopt;
+        }
+        for (const std::string &e : emails)
+            if (auto u = store_.user_by_email(c, normalize_login(e))) return u->id;
+        return std::nullopt;
+    });
+}
+
+std::vector<ExportItem> Accounts::export_subject(int64_t user_id) {
+    std::vector<ExportItem> items;
+    activity_.flush();
+    pool_.run([&](Connection &c) {
+        auto u = store_.user_by_id(c, user_id);
+        if (!u) return;
+        items.push_back({"email", {{"email", u->email}, {"current", true}, {"used_from", u->email_since}}});
+        for (const auto &h : store_.email_history(c, user_id))
+            items.push_back({"email",
+                             {{"email", h.email}, {"current", false}, {"used_from", h.used_from}, {"replaced_at", h.replaced_at}}});
+        items.push_back({"username",
+                         {{"user_id", u->id},
+                          {"username", u->username},
+                          {"role", role_name(u->role)},
+                          {"created_at", u->created_at},
+                          {"updated_at", u->updated_at}}});
+        items.push_back({"name", {{"first_name", u->first_name}, {"last_name", u->last_name}}});
+        // Never the hash itself: only that a password exists and when it was set.
+        items.push_back({"password", {{"password_set", true}, {"changed_at", u->password_changed_at}}});
+        for (const auto &s : store_.sessions_of(c, user_id))
+            items.push_back({"logins",
+                             {{"kind", "session"},
+                              {"session_id", s.id},
+                              {"created_at", s.times.created_at},
+                              {"last_seen_at", s.times.last_seen_at},
+                              {"expires_at", session_expires_at(s.times)}}});
+        std::optional<int64_t> before;
+        for (;;) {
+            auto page = store_.events_of(c, user_id, 1000, before);
+            for (const auto &e : page) {
+                boost::json::object o{{"kind", "event"}, {"event", e.event}, {"at", e.at}};
+                o["session_id"] = e.session_id ? boost::json::value(*e.session_id) : boost::json::value(nullptr);
+                items.push_back({"logins", std::move(o)});
+            }
+            if (page.size() < 1000) break;
+            before = page.back().id;
+        }
+        if (auto t = store_.throttle(c, throttle_key_for_user(user_id)))
+            items.push_back({"logins",
+                             {{"kind", "failed_login_counter"},
+                              {"failures", t->failures},
+                              {"last_failure_at", t->last_failure_at},
+                              {"locked_until", t->locked_until}}});
+        boost::json::object g{{"opted_in", u->gravatar_url.has_value()}};
+        g["url"] = u->gravatar_url ? boost::json::value(*u->gravatar_url) : boost::json::value(nullptr);
+        g["opted_in_at"] =
+            u->gravatar_opted_in_at ? boost::json::value(*u->gravatar_opted_in_at) : boost::json::value(nullptr);
+        items.push_back({"gravatar", std::move(g)});
+    });
+    return items;
+}
+
+std::vector<Erased> Accounts::erase_subject(int64_t user_id, bool dry_run) {
+    auto work = [&](Connection &c) {
+        std::vector<Erased> out;
+        auto u = store_.user_by_id(c, user_id, !dry_run);
+        if (!u) return out;
+        const std::string account = "account " + std::to_string(user_id);
+        out.push_back({"email", account + " current address"});
+        auto history = store_.email_history(c, user_id);
+        for (size_t i = 0; i < history.size(); ++i)
+            out.push_back({"email", account + " previous address " + std::to_string(i + 1)});
+        out.push_back({"username", account + " username and role"});
+        out.push_back({"name", account + " first and last name"});
+        out.push_back({"password", account + " password hash"});
+        for (const auto &s : store_.sessions_of(c, user_id))
+            out.push_back({"logins", account + " session " + std::to_string(s.id)});
+        int64_t events = store_.count_events_of(c, user_id);
+        if (events > 0) out.push_back({"logins", account + " login events (" + std::to_string(events) + ")"});
+        TokenHash key = throttle_key_for_user(user_id);
+        if (store_.throttle(c, key)) out.push_back({"logins", account + " failed-login counter"});
+        if (u->gravatar_url) out.push_back({"gravatar", account + " gravatar link"});
+        if (!dry_run) {
+            store_.delete_events_of(c, user_id);
+            store_.delete_sessions_of(c, user_id);
+            store_.delete_email_history(c, user_id);
+            store_.delete_throttle(c, key);
+            store_.delete_user(c, user_id);
+        }
+        return out;
+    };
+    std::vector<Erased> out = dry_run ? pool_.run(work) : pool_.transaction(work);
+    if (!dry_run) cache_.erase_user(user_id);
+    return out;
+}
+
+SweepCounts Accounts::sweep(int64_t now) {
+    SweepCounts counts;
+    activity_.flush(); // activity seen by this process must count before idle sessions go
+    constexpr int64_t kBatch = 500;
+    for (;;) {
+        auto ended = pool_.transaction([&](Connection &c) {
+            auto list = store_.ended_sessions(c, now, config_.session.idle_timeout_s, kBatch);
+            for (const auto &s : list) {
+                store_.insert_event(c, s.user_id, std::min(now, session_expires_at(s.times)), event::session_expired, s.id);
+                store_.delete_session(c, s.id);
+            }
+            return list;
+        });
+        for (const auto &s : ended) cache_.erase_session(s.id);
+        counts.sessions_expired += static_cast<int64_t>(ended.size());
+        if (static_cast<int64_t>(ended.size()) < kBatch) break;
+    }
+    int64_t cutoff = now - config_.login_events_days * 86400;
+    for (;;) {
+        uint64_t n = pool_.run([&](Connection &c) { return store_.delete_events_before(c, cutoff, 5000); });
+        counts.events_removed += static_cast<int64_t>(n);
+        if (n < 5000) break;
+    }
+    for (;;) {
+        uint64_t n = pool_.run(
+            [&](Connection &c) { return store_.delete_stale_throttles(c, now, config_.throttle.reset_after_s, 5000); });
+        counts.counters_removed += static_cast<int64_t>(n);
+        if (n < 5000) break;
+    }
+    return counts;
+}
+
+} // namespace plinth::accounts

@@ -1,0 +1,169 @@
+// accounts/service/accounts.hpp — the accounts module's behaviour, free of the C ABI.
+//
+// Accounts composes the domain rules and the store into the operations the module offers. It
+// knows nothing of JSON commands or C tables (module.cpp translates), so it can be driven
+// directly. Every method is [thread-safe]. Times come from the injected clock.
+#pragma once
+
+#include "../domain/config.hpp"
+#include "../domain/identity.hpp"
+#include "../domain/password.hpp"
+#include "../domain/session.hpp"
+#include "../store/account_store.hpp"
+#include "session_cache.hpp"
+
+#include <plinth/storage/database.hpp>
+
+#include <boost/json/object.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace plinth::accounts {
+
+struct Registration {
+    std::string email;
+    std::string username;
+    std::string first_name;
+    std::string last_name;
+    std::string password;
+    Role role = Role::customer;
+};
+
+struct LoginResult {
+    std::string token; // returned once; only its keyed hash is stored
+    int64_t user_id = 0;
+    Role role = Role::customer;
+    int64_t session_id = 0;
+    int64_t expires_at = 0;
+    bool rehashed = false; // the stored hash was replaced (imported or older parameters)
+};
+
+struct SessionCheck {
+    int64_t user_id = 0;
+    Role role = Role::customer;
+    int64_t session_id = 0;
+    int64_t expires_at = 0;
+};
+
+struct ProfileChanges {
+    std::optional<std::string> username;
+    std::optional<std::string> first_name;
+    std::optional<std::string> last_name;
+};
+
+struct ImportedUser {
+    std::string email;
+    std::string username;
+    std::string first_name;
+    std::string last_name;
+    Role role = Role::customer;
+    std::string password_hash;
+    std::optional<int64_t> created_at;
+};
+
+struct ResolvedSubject {
+    int64_t user_id = 0;
+    std::vector<std::string> emails; // normalised; current first, then older ones, newest first
+};
+
+// One outcome of erasing a subject, mirrored onto plinth_erasure_item by the module.
+struct Erased {
+    std::string category;
+    std::string item;
+};
+
+struct SweepCounts {
+    int64_t sessions_expired = 0;
+    int64_t events_removed = 0;
+    int64_t counters_removed = 0;
+};
+
+struct ExportItem {
+    std::string category;
+    boost::json::object object;
+};
+
+class Accounts {
+public:
+    struct Options {
+        AccountsConfig config;
+        storage::DbConfig database;
+        std::vector<uint8_t> token_key;                           // 32 bytes from the host's secrets
+        std::function<int64_t()> now_us;                          // the host clock
+        std::function<void(std::string_view)> warn;               // the host log (may be empty)
+    };
+
+    explicit Accounts(Options options);
+    ~Accounts();
+    Accounts(const Accounts &) = delete;
+    Accounts &operator=(const Accounts &) = delete;
+
+    const AccountsConfig &config() const { return config_; }
+    storage::Pool &pool() { return pool_; }
+    const PasswordHasher &hasher() const { return hasher_; }
+
+    boost::json::object migrate();
+
+    // Identity
+    UserRecord register_user(const Registration &r);
+    std::vector<int64_t> import_users(const std::vector<ImportedUser> &users);
+    UserRecord user(int64_t user_id);
+    std::vector<UserRecord> search(std::string_view query, std::optional<Role> role, int64_t limit, int64_t offset);
+    UserRecord update_profile(int64_t user_id, const ProfileChanges &changes);
+    // `current_password` is required when the account changes its own address.
+    UserRecord change_email(int64_t user_id, std::string_view new_email, std::optional<std::string_view> current_password);
+    // Revokes every other session of the account (all of them when `keep_token` is empty).
+    // Returns how many were revoked.
+    int64_t change_password(int64_t user_id, std::optional<std::string_view> current_password,
+                            std::string_view new_password, std::optional<std::string_view> keep_token);
+    UserRecord set_role(int64_t user_id, Role role);
+    UserRecord set_gravatar(int64_t user_id, bool opted_in);
+    std::vector<EmailHistoryRecord> email_history(int64_t user_id);
+
+    // Sessions
+    LoginResult login(std::string_view login, std::string_view password);
+    void logout(std::string_view token);
+    // The fast path: never writes to the database.
+    SessionCheck check(std::string_view token);
+    std::vector<SessionRecord> sessions(int64_t user_id);
+    void revoke_session(int64_t user_id, int64_t session_id);
+    std::vector<LoginEvent> events(int64_t user_id, int64_t limit, std::optional<int64_t> before_id);
+    void flush_activity() { activity_.flush(); }
+    int64_t session_expires_at(const SessionTimes &t) const;
+
+    // Personal data
+    ResolvedSubject resolve_by_email(std::string_view email);
+    ResolvedSubject resolve_by_id(int64_t user_id);
+    // The account a subject refers to: its user_id, else an account whose current address is one
+    // of its emails.
+    std::optional<int64_t> account_of(int64_t user_id, const std::vector<std::string> &emails);
+    std::vector<ExportItem> export_subject(int64_t user_id);
+    std::vector<Erased> erase_subject(int64_t user_id, bool dry_run);
+    SweepCounts sweep(int64_t now_s);
+
+private:
+    int64_t now_s() const { return now_us_() / 1000000; }
+    TokenHash throttle_key_for_user(int64_t user_id) const;
+    TokenHash throttle_key_for_login(std::string_view normalized_login) const;
+    // Counts an attempt against `key` before verifying (see throttle.hpp); throws THROTTLED.
+    void charge_throttle(storage::Connection &c, const TokenHash &key, int64_t now, std::optional<int64_t> user_id);
+    // Verifies the account's current password for a sensitive change, under the login throttle.
+    void confirm_password(const UserRecord &u, std::string_view password);
+
+    AccountsConfig config_;
+    std::function<int64_t()> now_us_;
+    std::function<void(std::string_view)> warn_;
+    storage::Pool pool_;
+    AccountStore store_;
+    PasswordHasher hasher_;
+    TokenHasher tokens_;
+    SessionCache cache_;
+    ActivityLog activity_; // last: its thread stops before the pool it writes through goes away
+};
+
+} // namespace plinth::accounts
