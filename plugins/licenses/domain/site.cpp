@@ -1,0 +1,270 @@
+#include "domain/site.hpp"
+
+#include <boost/url/parse.hpp>
+#include <boost/url/url.hpp>
+
+#include <idn2.h>
+#include <libpsl.h>
+
+#include <array>
+#include <memory>
+
+namespace plinth::licenses {
+
+namespace {
+
+bool is_ascii_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'; }
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && is_ascii_space(s.front())) s.remove_prefix(1);
+    while (!s.empty() && is_ascii_space(s.back())) s.remove_suffix(1);
+    return s;
+}
+
+SiteResult refuse(std::string message) {
+    SiteResult r;
+    r.error = std::move(message);
+    return r;
+}
+
+// RFC 3986 has no place for raw non-ASCII bytes, yet people type IDN hosts and paths in UTF-8.
+// Percent-encoding them first lets the parser accept the URL; the host is decoded again before
+// IDNA, and the path keeps the (normalised, uppercase) encoding.
+std::string percent_encode_non_ascii(std::string_view s) {
+    static constexpr char hex[] = "0123456789ABCDEF";
+    std::string out;
+    out.reserve(s.size() + 16);
+    for (char c : s) {
+        auto b = static_cast<unsigned char>(c);
+        if (b < 0x80) {
+            out.push_back(c);
+        } else {
+            out.push_back('%');
+            out.push_back(hex[b >> 4]);
+            out.push_back(hex[b & 15]);
+        }
+    }
+    return out;
+}
+
+const psl_ctx_t *suffixes() {
+    // The list compiled into libpsl: no file access at run time, identical on every host.
+    static const psl_ctx_t *ctx = psl_builtin();
+    return ctx;
+}
+
+bool is_public_suffix(const std::string &host) {
+    const psl_ctx_t *psl = suffixes();
+    return psl != nullptr && psl_is_public_suffix(psl, host.c_str()) != 0;
+}
+
+bool all_digits(std::string_view s) {
+    if (s.empty()) return false;
+    for (char c : s)
+        if (c < '0' || c > '9') return false;
+    return true;
+}
+
+// Label rules for the ASCII form IDNA produced: letters, digits, hyphen (not at either end) and,
+// because real DNS names carry them, underscore; 1..63 bytes each; 253 bytes in all.
+bool valid_ascii_host(std::string_view host, std::string *why) {
+    if (host.size() > 253) {
+        *why = "site host is longer than 253 characters";
+        return false;
+    }
+    size_t start = 0;
+    std::string_view last;
+    while (start <= host.size()) {
+        size_t dot = host.find('.', start);
+        if (dot == std::string_view::npos) dot = host.size();
+        std::string_view label = host.substr(start, dot - start);
+        if (label.empty()) {
+            *why = "site host has an empty label";
+            return false;
+        }
+        if (label.size() > 63) {
+            *why = "site host has a label longer than 63 characters";
+            return false;
+        }
+        if (label.front() == '-' || label.back() == '-') {
+            *why = "site host has a label that starts or ends with '-'";
+            return false;
+        }
+        for (char c : label) {
+            bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+            if (!ok) {
+                *why = "site host contains a character that is not allowed in a domain name";
+                return false;
+            }
+        }
+        last = label;
+        start = dot + 1;
+    }
+    // A numeric last label is never a domain: "127.1" or "1.2.3.4.5" are malformed addresses.
+    if (all_digits(last)) {
+        *why = "site host is neither a domain name nor a valid IP address";
+        return false;
+    }
+    return true;
+}
+
+struct IdnaResult {
+    bool ok = false;
+    std::string ascii;
+    std::string error;
+};
+
+IdnaResult to_ascii(const std::string &utf8) {
+    IdnaResult r;
+    char *out = nullptr;
+    int rc = idn2_to_ascii_8z(utf8.c_str(), &out, IDN2_NONTRANSITIONAL);
+    std::unique_ptr<char, decltype(&idn2_free)> owned(out, &idn2_free);
+    if (rc != IDN2_OK || out == nullptr) {
+        r.error = std::string("site host is not a valid international domain name (") + idn2_strerror(rc) + ")";
+        return r;
+    }
+    r.ascii = out;
+    for (char &c : r.ascii)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    r.ok = true;
+    return r;
+}
+
+std::string_view last_label(std::string_view host) {
+    size_t dot = host.rfind('.');
+    return dot == std::string_view::npos ? host : host.substr(dot + 1);
+}
+
+std::string_view first_label(std::string_view host) {
+    size_t dot = host.find('.');
+    return dot == std::string_view::npos ? host : host.substr(0, dot);
+}
+
+} // namespace
+
+bool is_local_or_staging_host(std::string_view host) {
+    if (host.empty()) return false;
+    if (host.front() == '[') return true; // IPv6 literal
+    // An IPv4 literal: four numeric labels (the parser has already validated its form).
+    {
+        int labels = 0;
+        bool numeric = true;
+        size_t start = 0;
+        while (start <= host.size()) {
+            size_t dot = host.find('.', start);
+            if (dot == std::string_view::npos) dot = host.size();
+            numeric = numeric && all_digits(host.substr(start, dot - start));
+            ++labels;
+            start = dot + 1;
+        }
+        if (numeric && labels == 4) return true;
+    }
+    // Reserved for testing, documentation and local use (RFC 2606, RFC 6761, RFC 6762).
+    static constexpr std::array<std::string_view, 5> reserved = {"localhost", "local", "test", "invalid", "example"};
+    std::string_view tld = last_label(host);
+    for (std::string_view r : reserved)
+        if (tld == r) return true;
+
+    // staging./stage./dev. count only as a subdomain of a registrable domain: "dev.to" and
+    // "stage.com" are real sites, "staging.example.co.uk" is not.
+    static constexpr std::array<std::string_view, 3> staging = {"staging", "stage", "dev"};
+    std::string_view first = first_label(host);
+    bool staging_label = false;
+    for (std::string_view s : staging) staging_label = staging_label || first == s;
+    if (!staging_label) return false;
+    const psl_ctx_t *psl = suffixes();
+    if (psl == nullptr) return false;
+    std::string copy(host);
+    const char *registrable = psl_registrable_domain(psl, copy.c_str());
+    return registrable != nullptr && registrable != copy.c_str();
+}
+
+SiteResult canonical_site(std::string_view input) {
+    std::string_view text = trim(input);
+    if (text.empty()) return refuse("site is empty; expected a URL such as https://example.com");
+    if (text.size() > kMaxSiteInputBytes)
+        return refuse("site URL is longer than " + std::to_string(kMaxSiteInputBytes) + " bytes");
+    for (char c : text) {
+        auto b = static_cast<unsigned char>(c);
+        if (b < 0x20 || b == 0x7f) return refuse("site URL contains control characters");
+    }
+
+    std::string encoded = percent_encode_non_ascii(text);
+    auto parsed = boost::urls::parse_uri(encoded);
+    if (!parsed) return refuse("site is not a valid URL; expected one such as https://example.com");
+    const boost::urls::url_view &u = *parsed;
+
+    bool https = u.scheme_id() == boost::urls::scheme::https;
+    if (!https && u.scheme_id() != boost::urls::scheme::http)
+        return refuse("site must be an http:// or https:// URL");
+    if (u.has_userinfo()) return refuse("site URL must not contain a user name or password");
+
+    SiteResult result;
+    Site &site = result.site;
+    switch (u.host_type()) {
+    case boost::urls::host_type::ipv4:
+        site.host = u.host_ipv4_address().to_string();
+        break;
+    case boost::urls::host_type::ipv6:
+        site.host = "[" + u.host_ipv6_address().to_string() + "]";
+        break;
+    case boost::urls::host_type::name: {
+        std::string name = u.encoded_host_name().decode();
+        if (!name.empty() && name.back() == '.') name.pop_back(); // the root label
+        if (name.empty()) return refuse("site URL has no host");
+        for (char c : name) {
+            auto b = static_cast<unsigned char>(c);
+            if (b < 0x20 || b == 0x7f || c == '%' || c == '/' || c == '\\' || c == ' ' || c == '@' || c == ':')
+                return refuse("site host contains a character that is not allowed in a domain name");
+        }
+        IdnaResult ascii = to_ascii(name);
+        if (!ascii.ok) return refuse(ascii.error);
+        std::string why;
+        if (!valid_ascii_host(ascii.ascii, &why)) return refuse(why);
+        site.host = std::move(ascii.ascii);
+        // "www." is a spelling of the same site, unless what remains is a public suffix
+        // ("www.com" is a site of its own).
+        if (site.host.size() > 4 && site.host.compare(0, 4, "www.") == 0) {
+            std::string rest = site.host.substr(4);
+            if (!is_public_suffix(rest)) site.host = std::move(rest);
+        }
+        break;
+    }
+    case boost::urls::host_type::none:
+        return refuse("site URL has no host");
+    default:
+        return refuse("site host is not a name or an IP address");
+    }
+
+    site.exempt = is_local_or_staging_host(site.host);
+    // A public suffix ("com", "co.uk", an unknown single label) is where sites live, not a site.
+    if (!site.exempt && site.host.front() != '[' && is_public_suffix(site.host))
+        return refuse("site host '" + site.host + "' is a public suffix, not a site");
+
+    std::string port;
+    if (u.has_port() && !u.port().empty()) {
+        std::string_view digits = u.port();
+        if (!all_digits(digits)) return refuse("site URL has an invalid port");
+        unsigned long value = 0;
+        for (char c : digits) {
+            value = value * 10 + static_cast<unsigned long>(c - '0');
+            if (value > 65535) return refuse("site URL port must be between 1 and 65535");
+        }
+        if (value == 0) return refuse("site URL port must be between 1 and 65535");
+        if (value != (https ? 443u : 80u)) port = ":" + std::to_string(value);
+    }
+
+    boost::urls::url normal(u);
+    normal.normalize_path();
+    std::string path(normal.encoded_path());
+    while (!path.empty() && path.back() == '/') path.pop_back();
+
+    site.canonical = site.host + port + path;
+    if (site.canonical.size() > kMaxCanonicalSiteBytes)
+        return refuse("site URL is too long once canonicalised (more than " +
+                      std::to_string(kMaxCanonicalSiteBytes) + " bytes)");
+    result.ok = true;
+    return result;
+}
+
+} // namespace plinth::licenses

@@ -1,0 +1,63 @@
+// licenses/domain/snapshot.hpp — a license as a check sees it: plain data shared by the store
+// (which reads it), the cache (which keeps it) and decide() (which judges it).
+#pragma once
+
+#include "domain/verdict.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace plinth::licenses {
+
+// The 16-byte lookup hash of a normalised key (keyed SipHash-2-4-128), as two words.
+struct KeyHash {
+    uint64_t lo = 0;
+    uint64_t hi = 0;
+    bool operator==(const KeyHash &) const = default;
+
+    static KeyHash from_bytes(const uint8_t *bytes16) noexcept {
+        KeyHash h;
+        std::memcpy(&h.lo, bytes16, 8);
+        std::memcpy(&h.hi, bytes16 + 8, 8);
+        return h;
+    }
+    void to_bytes(uint8_t *bytes16) const noexcept {
+        std::memcpy(bytes16, &lo, 8);
+        std::memcpy(bytes16 + 8, &hi, 8);
+    }
+};
+
+inline constexpr size_t kMaxProductSlugBytes = 64;
+
+// Copied by value on every check, so it holds no pointers and allocates nothing.
+struct LicenseSnapshot {
+    bool found = false;
+    int64_t license_id = 0;
+    LicenseStatus status = LicenseStatus::active;
+    int64_t expires_at = 0;
+    int64_t grace_ends_at = 0;
+    int32_t seat_limit = 0;
+    int32_t seats_used = 0;
+    bool staging_exempt = false;
+    uint8_t product_size = 0;
+    std::array<char, kMaxProductSlugBytes> product{};
+
+    std::string_view product_slug() const { return {product.data(), product_size}; }
+    void set_product(std::string_view slug) noexcept {
+        product_size = static_cast<uint8_t>(std::min(slug.size(), product.size()));
+        std::memcpy(product.data(), slug.data(), product_size);
+    }
+};
+
+// A snapshot with every activated canonical site, as read from the database for the cache.
+struct CacheFill {
+    LicenseSnapshot snapshot;
+    std::vector<std::string> activated_sites;
+};
+
+} // namespace plinth::licenses

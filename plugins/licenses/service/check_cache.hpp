@@ -1,0 +1,97 @@
+// licenses/service/check_cache.hpp — the in-process cache that serves license checks.
+//
+// Keyed by the license key's lookup hash. Each entry is a snapshot of one license (or a negative
+// entry: no license has this key) plus its activated canonical sites, and remembers a few raw
+// site spellings it was asked about with what they canonicalised to — so a steady-state check
+// neither allocates nor re-parses the URL.
+//
+// Sharded: a check locks one shard's mutex for a hash probe and a few comparisons. Each shard is
+// an open-addressing table (linear probing, backward-shift deletion) bounded to
+// max_entries / shards entries and evicted by CLOCK (an entry hit since the hand last passed
+// survives one more round).
+//
+// Invalidation races: a miss reads the database outside the lock; a write that commits and
+// invalidates meanwhile bumps the shard's epoch, and insert() then drops the stale snapshot.
+// [thread-safe]
+#pragma once
+
+#include "domain/snapshot.hpp"
+
+#include <array>
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace plinth::licenses {
+
+// What a raw site string means for one license.
+struct SiteFacts {
+    bool valid = false;        // canonicalisable
+    bool local_or_staging = false;
+    bool activated = false;    // the canonical site is activated on this license
+};
+
+
+struct CacheStats {
+    uint64_t entries = 0;
+    uint64_t negative_entries = 0;
+    uint64_t hits = 0;
+    uint64_t misses = 0;
+    uint64_t evictions = 0;
+    uint64_t invalidations = 0;
+};
+
+class CheckCache {
+public:
+    // Spellings of a site remembered per license.
+    static constexpr size_t kAliases = 4;
+    // Raw site strings longer than this are not remembered (they are canonicalised every time).
+    static constexpr size_t kMaxAliasBytes = 256;
+
+    CheckCache(size_t max_entries, size_t shards);
+    ~CheckCache();
+    CheckCache(const CheckCache &) = delete;
+    CheckCache &operator=(const CheckCache &) = delete;
+
+    struct Lookup {
+        bool hit = false;
+        bool site_known = false;  // `site` is filled (only on a hit of a found license)
+        LicenseSnapshot snapshot;
+        SiteFacts site;
+        uint64_t epoch = 0;       // pass to insert() after a miss
+    };
+    // Never allocates.
+    void find(const KeyHash &hash, std::string_view raw_site, Lookup &out);
+
+    // Remembers that `raw_site` canonicalises to `canonical` (empty when invalid) on the entry
+    // for `hash`, and returns the facts; nullopt when the entry is gone (evicted, invalidated).
+    std::optional<SiteFacts> remember_site(const KeyHash &hash, std::string_view raw_site, bool valid,
+                                           bool local_or_staging, std::string_view canonical);
+
+    // Stores a snapshot read after find() returned `epoch`; dropped when the shard was
+    // invalidated since. Optionally remembers one site spelling at once.
+    void insert(const KeyHash &hash, uint64_t epoch, CacheFill fill, std::string_view raw_site = {},
+                const SiteFacts *site = nullptr);
+
+    void invalidate(const KeyHash &hash);
+    void clear();
+    CacheStats stats() const;
+
+private:
+    struct Entry;
+    struct Slot;
+    struct Shard;
+
+    Shard &shard_for(const KeyHash &hash) const;
+
+    size_t shard_mask_ = 0;
+    std::unique_ptr<Shard[]> shards_;
+};
+
+} // namespace plinth::licenses

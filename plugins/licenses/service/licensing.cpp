@@ -1,0 +1,796 @@
+#include "service/licensing.hpp"
+
+#include "domain/signed_verdict.hpp"
+
+#include <plinth/base.h>
+#include <plinth/ext/personal_data.h>
+#include <plinth/sdk/error.hpp>
+#include <plinth/services/log.h>
+
+#include <boost/json.hpp>
+
+#include <sodium.h>
+
+#include <algorithm>
+#include <cstring>
+
+namespace plinth::licenses {
+
+using storage::Connection;
+
+namespace {
+
+constexpr std::string_view kContractBasis = "contract (Art. 6(1)(b))";
+// Change-log ids below the newest one that a fresh baseline re-reads: a transaction that took its
+// id earlier may commit after the baseline was read.
+constexpr int64_t kBaselineTail = 256;
+// More unseen ids than this at once and the poller gives up tracking them and clears the cache.
+constexpr size_t kMaxGaps = 4096;
+constexpr int64_t kChangePage = 1000;
+
+// ---- configuration ----
+
+const boost::json::object *section(const boost::json::object &config, std::string_view name) {
+    const boost::json::value *v = config.if_contains(name);
+    if (v == nullptr || v->is_null()) return nullptr;
+    if (!v->is_object()) throw sdk::invalid_argument("licenses configuration: '" + std::string(name) + "' must be an object");
+    return &v->get_object();
+}
+
+int64_t read_int(const boost::json::object *o, std::string_view path, std::string_view key, int64_t fallback,
+                 int64_t min, int64_t max) {
+    if (o == nullptr) return fallback;
+    const boost::json::value *v = o->if_contains(key);
+    if (v == nullptr || v->is_null()) return fallback;
+    int64_t n = 0;
+    if (v->is_int64()) n = v->get_int64();
+    else if (v->is_uint64() && v->get_uint64() <= static_cast<uint64_t>(INT64_MAX)) n = static_cast<int64_t>(v->get_uint64());
+    else throw sdk::invalid_argument("licenses configuration: '" + std::string(path) + "." + std::string(key) + "' must be an integer");
+    if (n < min || n > max)
+        throw sdk::invalid_argument("licenses configuration: '" + std::string(path) + "." + std::string(key) +
+                                    "' must be between " + std::to_string(min) + " and " + std::to_string(max));
+    return n;
+}
+
+bool read_bool(const boost::json::object *o, std::string_view path, std::string_view key, bool fallback) {
+    if (o == nullptr) return fallback;
+    const boost::json::value *v = o->if_contains(key);
+    if (v == nullptr || v->is_null()) return fallback;
+    if (!v->is_bool())
+        throw sdk::invalid_argument("licenses configuration: '" + std::string(path) + "." + std::string(key) + "' must be true or false");
+    return v->get_bool();
+}
+
+storage::DbConfig single_connection(storage::DbConfig db) {
+    db.pool_size = 1;
+    return db;
+}
+
+std::string to_hex(const uint8_t *bytes, size_t size) {
+    std::string hex(size * 2 + 1, '\0');
+    sodium_bin2hex(hex.data(), hex.size(), bytes, size);
+    hex.pop_back();
+    return hex;
+}
+
+std::string to_base64(const uint8_t *bytes, size_t size) {
+    std::string out(sodium_base64_ENCODED_LEN(size, sodium_base64_VARIANT_ORIGINAL), '\0');
+    sodium_bin2base64(out.data(), out.size(), bytes, size, sodium_base64_VARIANT_ORIGINAL);
+    out.resize(std::strlen(out.c_str()));
+    return out;
+}
+
+std::string detail(const boost::json::object &o) { return boost::json::serialize(o); }
+
+std::string_view action_name(LicenseAction a) {
+    switch (a) {
+    case LicenseAction::suspend: return "license.suspended";
+    case LicenseAction::reinstate: return "license.reinstated";
+    case LicenseAction::revoke: return "license.revoked";
+    }
+    return "license.changed";
+}
+
+std::string transition_refusal(int64_t id, LicenseStatus from, LicenseAction action) {
+    std::string license = "license " + std::to_string(id);
+    if (from == LicenseStatus::revoked) {
+        if (action == LicenseAction::revoke) return license + " is already revoked";
+        return license + " is revoked; revocation is final";
+    }
+    if (action == LicenseAction::suspend) return license + " is already suspended";
+    return license + " is not suspended";
+}
+
+bool contains(const std::vector<std::string> &sites, std::string_view site) {
+    return std::find(sites.begin(), sites.end(), site) != sites.end();
+}
+
+} // namespace
+
+LicensingConfig LicensingConfig::from_json(const boost::json::object &config) {
+    LicensingConfig c;
+    const boost::json::object *cache = section(config, "cache");
+    c.cache_enabled = read_bool(cache, "cache", "enabled", c.cache_enabled);
+    c.staleness_ms = read_int(cache, "cache", "staleness_ms", c.staleness_ms, 10, 3600 * 1000);
+    c.cache_max_entries = read_int(cache, "cache", "max_entries", c.cache_max_entries, 1, int64_t{1} << 26);
+    c.cache_shards = read_int(cache, "cache", "shards", c.cache_shards, 1, 4096);
+    c.gap_wait_ms = read_int(cache, "cache", "gap_wait_ms", c.gap_wait_ms, 100, 3600 * 1000);
+    const boost::json::object *signing = section(config, "signing");
+    c.signed_ttl_s = read_int(signing, "signing", "ttl_s", c.signed_ttl_s, 1, 365 * 86400);
+    const boost::json::object *retention = section(config, "retention");
+    c.audit_retention_days = read_int(retention, "retention", "audit_days", c.audit_retention_days, 1, 36500);
+    c.accounting_retention_years =
+        read_int(retention, "retention", "accounting_years", c.accounting_retention_years, 0, 100);
+    c.change_log_retention_hours =
+        read_int(retention, "retention", "change_log_hours", c.change_log_retention_hours, 1, 24 * 365);
+    return c;
+}
+
+Licensing::Licensing(const storage::DbConfig &db, LicensingConfig config, const LicensingKeys &keys, Clock clock,
+                     Log log)
+    : config_(config),
+      keys_(keys),
+      clock_(std::move(clock)),
+      log_(std::move(log)),
+      pool_(db),
+      poll_pool_(single_connection(db)),
+      cache_(static_cast<size_t>(config.cache_max_entries), static_cast<size_t>(config.cache_shards)) {
+    crypto_sign_seed_keypair(public_key_.data(), secret_key_.data(), keys_.signing_seed.data());
+    if (config_.cache_enabled) poller_ = std::thread([this] { poll_loop(); });
+}
+
+Licensing::~Licensing() {
+    {
+        std::lock_guard lock(poll_mutex_);
+        stopping_ = true;
+    }
+    poll_cv_.notify_all();
+    if (poller_.joinable()) poller_.join();
+    sodium_memzero(secret_key_.data(), secret_key_.size());
+    sodium_memzero(&keys_, sizeof keys_);
+}
+
+// ---- change log ----
+
+void Licensing::schema_ready() {
+    if (!config_.cache_enabled) return;
+    std::lock_guard lock(poll_mutex_);
+    poll_once();
+}
+
+void Licensing::poll_loop() {
+    auto interval = std::chrono::milliseconds(std::max<int64_t>(5, config_.staleness_ms / 2));
+    std::unique_lock lock(poll_mutex_);
+    while (!stopping_) {
+        poll_once();
+        poll_cv_.wait_for(lock, interval, [this] { return stopping_; });
+    }
+}
+
+void Licensing::baseline(Connection &c) {
+    int64_t top = store::last_change_id(c);
+    last_change_id_ = std::max<int64_t>(0, top - kBaselineTail);
+    gaps_.clear();
+    cache_.clear();
+    have_baseline_ = true;
+}
+
+// REQUIRES: poll_mutex_ held.
+bool Licensing::poll_once() {
+    auto now = std::chrono::steady_clock::now();
+    try {
+        poll_pool_.run([&](Connection &c) {
+            if (!have_baseline_) baseline(c);
+            for (;;) {
+                std::vector<ChangeRecord> rows = store::changes_after(c, last_change_id_, kChangePage);
+                for (const ChangeRecord &r : rows) {
+                    int64_t missing = r.id - last_change_id_ - 1;
+                    if (missing > 0) {
+                        // Ids are taken at insert and become visible at commit, so a lower id may
+                        // still appear: wait for it (a rolled-back one never will).
+                        if (static_cast<size_t>(missing) + gaps_.size() > kMaxGaps) {
+                            cache_.clear();
+                            gaps_.clear();
+                        } else {
+                            for (int64_t id = last_change_id_ + 1; id < r.id; ++id) gaps_.emplace(id, now);
+                        }
+                    }
+                    cache_.invalidate(r.key_hash);
+                    last_change_id_ = r.id;
+                }
+                if (static_cast<int64_t>(rows.size()) < kChangePage) break;
+            }
+            if (!gaps_.empty()) {
+                for (const ChangeRecord &r : store::changes_between(c, gaps_.begin()->first, gaps_.rbegin()->first))
+                    if (gaps_.erase(r.id) > 0) cache_.invalidate(r.key_hash);
+                auto wait = std::chrono::milliseconds(config_.gap_wait_ms);
+                std::erase_if(gaps_, [&](const auto &gap) { return now - gap.second > wait; });
+            }
+        });
+    } catch (const std::exception &e) {
+        if (!poll_failing_ && have_baseline_) log_(PLINTH_LOG_WARNING, std::string("change log poll failed: ") + e.what());
+        poll_failing_ = true;
+        // Past the staleness bound nothing cached can be trusted: serve from the database until
+        // the change log is readable again.
+        if (cache_live_.load() && now - last_poll_ok_ >= std::chrono::milliseconds(config_.staleness_ms)) {
+            cache_live_.store(false);
+            cache_.clear();
+        }
+        return false;
+    }
+    if (poll_failing_ && cache_live_.load()) log_(PLINTH_LOG_INFO, "change log poll recovered");
+    poll_failing_ = false;
+    last_poll_ok_ = now;
+    published_change_id_.store(last_change_id_, std::memory_order_relaxed);
+    cache_live_.store(true, std::memory_order_release);
+    return true;
+}
+
+// ---- the hot path ----
+
+KeyHash Licensing::hash_key(std::string_view normal_key) const noexcept {
+    uint8_t out[crypto_shorthash_siphashx24_BYTES];
+    crypto_shorthash_siphashx24(out, reinterpret_cast<const unsigned char *>(normal_key.data()), normal_key.size(),
+                                keys_.lookup.data());
+    return KeyHash::from_bytes(out);
+}
+
+void Licensing::finish(const LicenseSnapshot &s, const SiteFacts &site, std::string_view product, Verdict &out,
+                       LicenseSnapshot *keep) const {
+    CheckFacts f;
+    f.key_wellformed = true;
+    f.found = s.found;
+    f.status = s.status;
+    f.product_matches = product.empty() || product == s.product_slug();
+    f.expires_at = s.expires_at;
+    f.grace_ends_at = s.grace_ends_at;
+    f.site_valid = site.valid;
+    f.site_activated = site.activated;
+    // The clock is only read when the answer depends on it.
+    int64_t now = (s.found && s.expires_at != 0) ? now_s() : 0;
+    Decision d = decide(f, now);
+    out.code = d.code;
+    out.valid = d.valid;
+    out.site_exempt = s.found && site.valid && site.local_or_staging && s.staging_exempt;
+    out.seat_limit = s.found ? s.seat_limit : 0;
+    out.seats_used = s.found ? s.seats_used : 0;
+    out.expires_at = s.found ? s.expires_at : 0;
+    out.grace_ends_at = s.found ? s.grace_ends_at : 0;
+    if (keep != nullptr) *keep = s;
+}
+
+void Licensing::check(std::string_view key, std::string_view site, std::string_view product, Verdict &out) {
+    check_impl(key, site, product, out, nullptr);
+}
+
+void Licensing::check_impl(std::string_view key, std::string_view site, std::string_view product, Verdict &out,
+                           LicenseSnapshot *keep) {
+    out = Verdict{};
+    NormalKey normal;
+    if (!normalise_key(key, normal)) {
+        out.code = VerdictCode::malformed;
+        if (keep != nullptr) *keep = LicenseSnapshot{};
+        return;
+    }
+    KeyHash hash = hash_key(normal.view());
+    sodium_memzero(normal.symbols.data(), normal.symbols.size());
+    if (!config_.cache_enabled || !cache_live_.load(std::memory_order_acquire)) {
+        check_uncached(hash, site, product, out, keep);
+        return;
+    }
+    CheckCache::Lookup look;
+    for (int attempt = 0;; ++attempt) {
+        cache_.find(hash, site, look);
+        if (!look.hit) return fill_and_check(hash, look.epoch, site, product, out, keep);
+        if (!look.snapshot.found || look.site_known) break;
+        // A spelling of the site this entry has not seen: canonicalise once, remember it.
+        SiteResult sr = canonical_site(site);
+        std::optional<SiteFacts> facts = cache_.remember_site(hash, site, sr.ok, sr.ok && sr.site.exempt,
+                                                              sr.ok ? std::string_view(sr.site.canonical) : "");
+        if (facts) {
+            look.site = *facts;
+            break;
+        }
+        if (attempt > 0) return check_uncached(hash, site, product, out, keep); // evicted twice in a row
+    }
+    finish(look.snapshot, look.site, product, out, keep);
+}
+
+void Licensing::fill_and_check(const KeyHash &hash, uint64_t epoch, std::string_view site, std::string_view product,
+                               Verdict &out, LicenseSnapshot *keep) {
+    std::optional<CacheFill> fill = pool_.run([&](Connection &c) { return store::fetch_for_cache(c, hash); });
+    if (!fill) {
+        cache_.insert(hash, epoch, CacheFill{}); // negative entry: this key is unknown
+        finish(LicenseSnapshot{}, SiteFacts{}, product, out, keep);
+        return;
+    }
+    SiteResult sr = canonical_site(site);
+    SiteFacts facts{sr.ok, sr.ok && sr.site.exempt, sr.ok && contains(fill->activated_sites, sr.site.canonical)};
+    LicenseSnapshot snapshot = fill->snapshot;
+    cache_.insert(hash, epoch, std::move(*fill), site, &facts);
+    finish(snapshot, facts, product, out, keep);
+}
+
+void Licensing::check_uncached(const KeyHash &hash, std::string_view site, std::string_view product, Verdict &out,
+                               LicenseSnapshot *keep) {
+    SiteResult sr = canonical_site(site);
+    std::string_view canonical = sr.ok ? std::string_view(sr.site.canonical) : std::string_view();
+    std::optional<CheckRow> row =
+        pool_.run([&](Connection &c) { return store::fetch_for_check(c, hash, canonical); });
+    if (!row) {
+        finish(LicenseSnapshot{}, SiteFacts{}, product, out, keep);
+        return;
+    }
+    SiteFacts facts{sr.ok, sr.ok && sr.site.exempt, sr.ok && row->site_activated};
+    finish(row->snapshot, facts, product, out, keep);
+}
+
+SignedVerdict Licensing::check_signed(std::string_view key, std::string_view site, std::string_view product,
+                                      std::string_view challenge) {
+    if (!challenge.empty() && !valid_challenge(challenge))
+        throw sdk::invalid_argument("challenge must be 1 to 128 characters of A-Z, a-z, 0-9, '.', '_', '~', ':' or '-'");
+    SignedVerdict sv;
+    LicenseSnapshot snapshot;
+    check_impl(key, site, product, sv.verdict, &snapshot);
+    const Verdict &v = sv.verdict;
+
+    SignedVerdictFields f;
+    f.code = v.code;
+    f.valid = v.valid;
+    f.site_exempt = v.site_exempt;
+    f.seat_limit = v.seat_limit;
+    f.seats_used = v.seats_used;
+    f.expires_at = v.expires_at;
+    f.grace_ends_at = v.grace_ends_at;
+    SiteResult sr = canonical_site(site);
+    if (sr.ok) f.site = sr.site.canonical;
+    f.product = std::string(snapshot.product_slug());
+    f.challenge = std::string(challenge);
+    std::array<uint8_t, 16> nonce{};
+    randombytes_buf(nonce.data(), nonce.size());
+    f.nonce = to_hex(nonce.data(), nonce.size());
+    f.issued_at = now_s();
+    // A valid verdict never outlives the license's own validity.
+    int64_t until = f.issued_at + config_.signed_ttl_s;
+    if (v.code == VerdictCode::valid && v.expires_at != 0) until = std::min(until, v.expires_at);
+    if (v.code == VerdictCode::expired_in_grace) until = std::min(until, v.grace_ends_at);
+    f.valid_until = until;
+    sv.valid_until = until;
+    sv.payload = verdict_payload(f);
+
+    std::array<uint8_t, crypto_sign_BYTES> signature{};
+    crypto_sign_detached(signature.data(), nullptr, reinterpret_cast<const unsigned char *>(sv.payload.data()),
+                         sv.payload.size(), secret_key_.data());
+    sv.signature = to_base64(signature.data(), signature.size());
+    return sv;
+}
+
+// ---- catalogue ----
+
+ProductRecord Licensing::create_product(std::string_view slug, std::string_view name, const Actor &actor) {
+    int64_t now = now_s();
+    try {
+        return pool_.transaction([&](Connection &c) {
+            int64_t id = store::insert_product(c, slug, name, now);
+            store::append_audit(c, clock_(), std::nullopt, "product.created", actor, std::nullopt,
+                                detail({{"product_id", id}, {"slug", slug}}));
+            return ProductRecord{id, std::string(slug), std::string(name), now};
+        });
+    } catch (const storage::DbError &e) {
+        if (e.duplicate_key()) throw sdk::conflict("a product with slug '" + std::string(slug) + "' already exists");
+        throw;
+    }
+}
+
+std::vector<ProductRecord> Licensing::products() {
+    return pool_.run([](Connection &c) { return store::products(c); });
+}
+
+std::optional<ProductRecord> Licensing::product_by_slug(std::string_view slug) {
+    return pool_.run([&](Connection &c) { return store::product_by_slug(c, slug); });
+}
+
+std::string Licensing::product_slug(int64_t product_id) {
+    {
+        std::lock_guard lock(products_mutex_);
+        if (auto it = product_slugs_.find(product_id); it != product_slugs_.end()) return it->second;
+    }
+    // Products are never renamed, so a slug once read stays right.
+    auto p = pool_.run([&](Connection &c) { return store::product(c, product_id); });
+    if (!p) return {};
+    std::lock_guard lock(products_mutex_);
+    product_slugs_.emplace(product_id, p->slug);
+    return p->slug;
+}
+
+PolicyRecord Licensing::create_policy(PolicyRecord policy, const Actor &actor) {
+    policy.created_at = now_s();
+    try {
+        return pool_.transaction([&](Connection &c) {
+            if (!store::product(c, policy.product_id))
+                throw sdk::not_found("no product with id " + std::to_string(policy.product_id));
+            PolicyRecord p = policy;
+            p.id = store::insert_policy(c, p);
+            store::append_audit(c, clock_(), std::nullopt, "policy.created", actor, std::nullopt,
+                                detail({{"policy_id", p.id}, {"product_id", p.product_id}}));
+            return p;
+        });
+    } catch (const storage::DbError &e) {
+        if (e.duplicate_key()) throw sdk::conflict("this product already has a policy named '" + policy.name + "'");
+        throw;
+    }
+}
+
+std::vector<PolicyRecord> Licensing::policies(std::optional<int64_t> product_id) {
+    return pool_.run([&](Connection &c) { return store::policies(c, product_id); });
+}
+
+// ---- licenses ----
+
+std::string Licensing::seal_key(const NormalKey &key, int64_t license_id) const {
+    std::array<uint8_t, 8> ad{};
+    for (int i = 0; i < 8; ++i) ad[i] = static_cast<uint8_t>(static_cast<uint64_t>(license_id) >> (8 * i));
+    std::string out(crypto_aead_xchacha20poly1305_ietf_NPUBBYTES + kKeySymbols +
+                        crypto_aead_xchacha20poly1305_ietf_ABYTES,
+                    '\0');
+    auto *bytes = reinterpret_cast<unsigned char *>(out.data());
+    randombytes_buf(bytes, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
+    unsigned long long written = 0;
+    crypto_aead_xchacha20poly1305_ietf_encrypt(bytes + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES, &written,
+                                               reinterpret_cast<const unsigned char *>(key.symbols.data()),
+                                               key.symbols.size(), ad.data(), ad.size(), nullptr, bytes,
+                                               keys_.encryption.data());
+    return out;
+}
+
+std::string Licensing::reveal_key(const LicenseRecord &license) {
+    const std::string &sealed = license.key_ciphertext;
+    constexpr size_t nonce = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
+    if (sealed.size() != nonce + kKeySymbols + crypto_aead_xchacha20poly1305_ietf_ABYTES)
+        throw sdk::Error(PLINTH_E_INTERNAL, "stored key of license " + std::to_string(license.id) + " is damaged");
+    std::array<uint8_t, 8> ad{};
+    for (int i = 0; i < 8; ++i) ad[i] = static_cast<uint8_t>(static_cast<uint64_t>(license.id) >> (8 * i));
+    NormalKey key;
+    unsigned long long written = 0;
+    const auto *bytes = reinterpret_cast<const unsigned char *>(sealed.data());
+    if (crypto_aead_xchacha20poly1305_ietf_decrypt(reinterpret_cast<unsigned char *>(key.symbols.data()), &written,
+                                                   nullptr, bytes + nonce, sealed.size() - nonce, ad.data(),
+                                                   ad.size(), bytes, keys_.encryption.data()) != 0 ||
+        written != kKeySymbols)
+        throw sdk::Error(PLINTH_E_INTERNAL, "stored key of license " + std::to_string(license.id) +
+                                                " failed authentication (wrong encryption key?)");
+    std::string text = format_key(key);
+    sodium_memzero(key.symbols.data(), key.symbols.size());
+    return text;
+}
+
+IssuedLicense Licensing::issue(int64_t user_id, int64_t policy_id, const Actor &actor) {
+    if (user_id <= 0) throw sdk::invalid_argument("user_id must be a positive account id");
+    int64_t now = now_s();
+    for (int attempt = 1;; ++attempt) {
+        NormalKey key = generate_key();
+        KeyHash hash = hash_key(key.view());
+        try {
+            LicenseRecord record = pool_.transaction([&](Connection &c) {
+                std::optional<PolicyRecord> p = store::policy(c, policy_id);
+                if (!p) throw sdk::not_found("no policy with id " + std::to_string(policy_id));
+                NewLicense l;
+                l.key_hash = hash;
+                l.user_id = user_id;
+                l.product_id = p->product_id;
+                l.policy_id = p->id;
+                l.seat_limit = p->seat_limit;
+                l.grace_days = p->grace_days;
+                l.staging_exempt = p->staging_exempt;
+                l.issued_at = now;
+                l.expires_at = expiry_at_issue(now, p->duration_days, p->expires_at);
+                if (l.expires_at != 0 && l.expires_at <= now)
+                    throw sdk::conflict("policy " + std::to_string(policy_id) + " has a fixed expiry date that has passed");
+                int64_t id = store::insert_license(c, l, now);
+                store::set_key_ciphertext(c, id, seal_key(key, id));
+                int64_t at = clock_();
+                store::append_audit(c, at, id, "license.issued", actor, std::nullopt,
+                                    detail({{"policy_id", l.policy_id}, {"expires_at", l.expires_at}}));
+                store::record_change(c, id, hash, at);
+                std::optional<LicenseRecord> stored = store::license(c, id);
+                if (!stored) throw sdk::Error(PLINTH_E_INTERNAL, "issued license vanished");
+                return *stored;
+            });
+            changed(hash); // a negative entry may exist for this key
+            IssuedLicense issued{std::move(record), format_key(key)};
+            sodium_memzero(key.symbols.data(), key.symbols.size());
+            return issued;
+        } catch (const storage::DbError &e) {
+            // Two 130-bit keys colliding is not expected in practice; retry rather than fail.
+            if (!e.duplicate_key() || attempt >= 3) throw;
+        }
+    }
+}
+
+LicenseRecord Licensing::change_status(int64_t id, LicenseAction action, const Actor &actor) {
+    LicenseRecord out = pool_.transaction([&](Connection &c) {
+        std::optional<LicenseRecord> l = store::lock_license(c, id);
+        if (!l) throw sdk::not_found("no license with id " + std::to_string(id));
+        std::optional<LicenseStatus> next = after(l->status, action);
+        if (!next) throw sdk::conflict(transition_refusal(id, l->status, action));
+        int64_t now = now_s();
+        int64_t at = clock_();
+        store::update_license_state(c, id, *next, l->expires_at, now);
+        store::append_audit(c, at, id, action_name(action), actor, std::nullopt,
+                            detail({{"from", status_name(l->status)}, {"to", status_name(*next)}}));
+        store::record_change(c, id, l->key_hash, at);
+        l->status = *next;
+        l->updated_at = now;
+        return *l;
+    });
+    changed(out.key_hash);
+    return out;
+}
+
+LicenseRecord Licensing::renew(int64_t id, std::optional<int64_t> days, std::optional<int64_t> until,
+                               const Actor &actor) {
+    if (days.has_value() == until.has_value()) throw sdk::invalid_argument("give exactly one of 'days' and 'until'");
+    LicenseRecord out = pool_.transaction([&](Connection &c) {
+        std::optional<LicenseRecord> l = store::lock_license(c, id);
+        if (!l) throw sdk::not_found("no license with id " + std::to_string(id));
+        if (l->status == LicenseStatus::revoked) throw sdk::conflict("license " + std::to_string(id) + " is revoked");
+        if (l->expires_at == 0) throw sdk::conflict("license " + std::to_string(id) + " never expires");
+        int64_t now = now_s();
+        int64_t next = 0;
+        if (days) {
+            next = renewed_expiry(l->expires_at, now, *days);
+        } else {
+            if (*until <= std::max(l->expires_at, now))
+                throw sdk::invalid_argument("'until' must be later than both now and the current expiry");
+            next = *until;
+        }
+        int64_t at = clock_();
+        store::update_license_state(c, id, l->status, next, now);
+        store::append_audit(c, at, id, "license.renewed", actor, std::nullopt,
+                            detail({{"from", l->expires_at}, {"to", next}}));
+        store::record_change(c, id, l->key_hash, at);
+        l->expires_at = next;
+        l->updated_at = now;
+        return *l;
+    });
+    changed(out.key_hash);
+    return out;
+}
+
+std::optional<LicenseRecord> Licensing::license(int64_t id) {
+    return pool_.run([&](Connection &c) { return store::license(c, id); });
+}
+
+std::optional<LicenseRecord> Licensing::license_by_key(std::string_view key) {
+    NormalKey normal;
+    if (!normalise_key(key, normal)) throw sdk::invalid_argument("malformed license key (check for typos)");
+    KeyHash hash = hash_key(normal.view());
+    return pool_.run([&](Connection &c) { return store::license_by_hash(c, hash); });
+}
+
+std::vector<LicenseRecord> Licensing::licenses(std::optional<int64_t> user_id, int64_t after_id, int64_t limit) {
+    return pool_.run([&](Connection &c) { return store::licenses(c, user_id, after_id, limit); });
+}
+
+std::vector<ActivationRecord> Licensing::activations(int64_t license_id) {
+    return pool_.run([&](Connection &c) { return store::activations(c, license_id); });
+}
+
+// ---- activations ----
+
+Licensing::Target Licensing::resolve(const LicenseLocator &locator) const {
+    Target t;
+    if (locator.key.has_value() == locator.id.has_value())
+        throw sdk::invalid_argument("give exactly one of 'key' and 'license_id'");
+    if (locator.key) {
+        NormalKey normal;
+        if (!normalise_key(*locator.key, normal)) throw sdk::invalid_argument("malformed license key (check for typos)");
+        t.hash = hash_key(normal.view());
+    } else {
+        t.id = locator.id;
+    }
+    return t;
+}
+
+LicenseRecord Licensing::locked(Connection &c, const Target &target) {
+    std::optional<LicenseRecord> l = target.hash ? store::lock_license_by_hash(c, *target.hash)
+                                                 : store::lock_license(c, *target.id);
+    if (!l) throw sdk::not_found(target.hash ? "no license has this key" : "no license with id " + std::to_string(*target.id));
+    return *l;
+}
+
+ActivationResult Licensing::activate(const LicenseLocator &locator, std::string_view site_url, const Actor &actor) {
+    Target target = resolve(locator);
+    SiteResult sr = canonical_site(site_url);
+    if (!sr.ok) throw sdk::invalid_argument(sr.error);
+    const Site &site = sr.site;
+    ActivationResult result = pool_.transaction([&](Connection &c) {
+        // The row lock serialises every activation of this license, so the seat count read below
+        // cannot change before the insert commits: the limit holds under any concurrency.
+        LicenseRecord l = locked(c, target);
+        int64_t now = now_s();
+        std::string_view refusal = activation_refusal(l.status, l.expires_at, grace_end(l.expires_at, l.grace_days), now);
+        if (!refusal.empty()) {
+            if (l.status == LicenseStatus::active) throw sdk::expired(std::string(refusal));
+            throw sdk::conflict(std::string(refusal));
+        }
+        if (std::optional<ActivationRecord> existing = store::activation(c, l.id, site.canonical))
+            return ActivationResult{*existing, false, l};
+        bool exempt = site.exempt && l.staging_exempt;
+        int64_t used = store::count_seats(c, l.id);
+        if (!exempt && !seat_available(l.seat_limit, used))
+            throw sdk::limit_exceeded("all " + std::to_string(l.seat_limit) + " seats of this license are in use; "
+                                      "deactivate a site first");
+        int64_t at = clock_();
+        int64_t activation_id = store::insert_activation(c, l.id, site.canonical, exempt, now);
+        int64_t seats = used + (exempt ? 0 : 1);
+        store::update_seats_used(c, l.id, seats, now);
+        store::append_audit(c, at, l.id, "activation.created", actor, site.canonical,
+                            detail({{"activation_id", activation_id}, {"exempt", exempt}}));
+        store::record_change(c, l.id, l.key_hash, at);
+        l.seats_used = static_cast<int32_t>(seats);
+        l.updated_at = now;
+        return ActivationResult{ActivationRecord{activation_id, l.id, site.canonical, exempt, now}, true, l};
+    });
+    if (result.created) changed(result.license.key_hash);
+    return result;
+}
+
+LicenseRecord Licensing::deactivate(const LicenseLocator &locator, std::string_view site_url, const Actor &actor) {
+    Target target = resolve(locator);
+    SiteResult sr = canonical_site(site_url);
+    if (!sr.ok) throw sdk::invalid_argument(sr.error);
+    LicenseRecord out = pool_.transaction([&](Connection &c) {
+        LicenseRecord l = locked(c, target);
+        if (!store::delete_activation(c, l.id, sr.site.canonical))
+            throw sdk::not_found("site " + sr.site.canonical + " is not activated on this license");
+        int64_t now = now_s();
+        int64_t at = clock_();
+        int64_t seats = store::count_seats(c, l.id);
+        store::update_seats_used(c, l.id, seats, now);
+        store::append_audit(c, at, l.id, "activation.removed", actor, sr.site.canonical, "{}");
+        store::record_change(c, l.id, l.key_hash, at);
+        l.seats_used = static_cast<int32_t>(seats);
+        l.updated_at = now;
+        return l;
+    });
+    changed(out.key_hash);
+    return out;
+}
+
+// ---- audit, personal data, retention ----
+
+std::vector<AuditRecord> Licensing::audit(std::optional<int64_t> license_id, int64_t before_id, int64_t limit) {
+    return pool_.run([&](Connection &c) { return store::audit(c, license_id, before_id, limit); });
+}
+
+void Licensing::export_subject(int64_t user_id,
+                               const std::function<void(std::string_view, const boost::json::object &)> &item) {
+    if (user_id <= 0) return;
+    struct Data {
+        std::vector<LicenseRecord> licenses;
+        std::vector<std::vector<ActivationRecord>> activations;
+        std::vector<AuditRecord> audit;
+    };
+    // One consistent read: the export must not mix states from before and after a change.
+    Data data = pool_.transaction([&](Connection &c) {
+        Data d;
+        d.licenses = store::licenses_of(c, user_id);
+        std::vector<int64_t> seen;
+        for (const LicenseRecord &l : d.licenses) {
+            d.activations.push_back(store::activations(c, l.id));
+            for (AuditRecord &a : store::audit_of_license(c, l.id)) {
+                seen.push_back(a.id);
+                d.audit.push_back(std::move(a));
+            }
+        }
+        for (AuditRecord &a : store::audit_by_actor(c, user_id))
+            if (std::find(seen.begin(), seen.end(), a.id) == seen.end()) d.audit.push_back(std::move(a));
+        return d;
+    });
+    for (size_t i = 0; i < data.licenses.size(); ++i) {
+        const LicenseRecord &l = data.licenses[i];
+        item("license", {{"id", l.id},
+                         {"product", product_slug(l.product_id)},
+                         {"status", status_name(l.status)},
+                         {"key", reveal_key(l)},
+                         {"seat_limit", l.seat_limit},
+                         {"seats_used", l.seats_used},
+                         {"issued_at", l.issued_at},
+                         {"expires_at", l.expires_at},
+                         {"grace_ends_at", grace_end(l.expires_at, l.grace_days)}});
+        for (const ActivationRecord &a : data.activations[i])
+            item("license activation", {{"license_id", a.license_id},
+                                        {"site", a.site},
+                                        {"exempt", a.exempt},
+                                        {"activated_at", a.activated_at}});
+    }
+    for (const AuditRecord &a : data.audit) {
+        boost::json::object o{{"at_us", a.at_us}, {"action", a.action}, {"detail", a.detail}};
+        o["license_id"] = a.license_id ? boost::json::value(*a.license_id) : boost::json::value(nullptr);
+        o["site"] = a.site ? boost::json::value(*a.site) : boost::json::value(nullptr);
+        o["by_subject"] = a.actor_user_id && *a.actor_user_id == user_id;
+        item("license audit", o);
+    }
+}
+
+std::vector<ErasureReport> Licensing::erase_subject(int64_t user_id, bool dry_run, const Actor &actor) {
+    if (user_id <= 0) return {};
+    std::vector<ErasureReport> out;
+    std::vector<KeyHash> touched;
+    pool_.transaction([&](Connection &c) {
+        out.clear();
+        touched.clear();
+        int64_t now = now_s();
+        int64_t at = clock_();
+        for (const LicenseRecord &listed : store::licenses_of(c, user_id)) {
+            std::optional<LicenseRecord> l = dry_run ? listed : store::lock_license(c, listed.id);
+            if (!l || l->user_id != user_id) continue; // changed meanwhile
+            for (const ActivationRecord &a : store::activations(c, l->id))
+                out.push_back({"license activation", "activation " + std::to_string(a.id), PLINTH_ERASURE_REMOVED, "", 0});
+            int64_t until = retained_until(l->expires_at, now, config_.accounting_retention_years);
+            out.push_back({"license", "license " + std::to_string(l->id), PLINTH_ERASURE_RETAINED,
+                           std::string(kContractBasis), until});
+            bool audited_sites = false;
+            for (const AuditRecord &a : store::audit_of_license(c, l->id)) audited_sites = audited_sites || a.site;
+            if (audited_sites)
+                out.push_back({"license audit", "audit of license " + std::to_string(l->id), PLINTH_ERASURE_ANONYMISED, "", 0});
+            if (dry_run) continue;
+            // The contract record stays (accounting), without the person, and stops working:
+            // nobody is left to hold it.
+            store::delete_activations(c, l->id);
+            store::unlink_owner(c, l->id, until, now);
+            if (l->status != LicenseStatus::revoked) store::update_license_state(c, l->id, LicenseStatus::revoked, l->expires_at, now);
+            store::scrub_audit_sites(c, l->id);
+            store::append_audit(c, at, l->id, "license.owner_erased", actor, std::nullopt,
+                                detail({{"retained_until", until}}));
+            store::record_change(c, l->id, l->key_hash, at);
+            touched.push_back(l->key_hash);
+        }
+        if (!store::audit_by_actor(c, user_id).empty()) {
+            out.push_back({"license audit", "audit entries made by the subject", PLINTH_ERASURE_ANONYMISED, "", 0});
+            if (!dry_run) store::scrub_audit_actor(c, user_id);
+        }
+    });
+    for (const KeyHash &h : touched) changed(h);
+    return out;
+}
+
+std::vector<RetentionReport> Licensing::sweep(int64_t now_us) {
+    int64_t now = now_us / 1000000;
+    int64_t audit_removed = 0;
+    int64_t licenses_removed = 0;
+    pool_.run([&](Connection &c) {
+        audit_removed = static_cast<int64_t>(
+            store::prune_audit(c, now_us - config_.audit_retention_days * 86400LL * 1000000LL));
+        store::prune_changes(c, now_us - config_.change_log_retention_hours * 3600LL * 1000000LL);
+    });
+    // Erased owners' licenses whose accounting retention ended; in pages, each its own transaction.
+    for (;;) {
+        std::vector<LicenseRecord> due =
+            pool_.run([&](Connection &c) { return store::licenses_retained_before(c, now, 500); });
+        if (due.empty()) break;
+        for (const LicenseRecord &l : due) {
+            pool_.transaction([&](Connection &c) {
+                store::delete_license(c, l.id);
+                store::record_change(c, l.id, l.key_hash, now_us);
+            });
+            changed(l.key_hash);
+            ++licenses_removed;
+        }
+    }
+    return {{"license audit", "removed", audit_removed}, {"license", "removed", licenses_removed}};
+}
+
+LicensingStats Licensing::stats() {
+    LicensingStats s;
+    s.statements_executed = pool_.statements_executed();
+    s.poller_statements = poll_pool_.statements_executed();
+    s.cache_enabled = config_.cache_enabled;
+    s.cache_live = cache_live_.load();
+    s.last_change_id = published_change_id_.load(std::memory_order_relaxed);
+    s.cache = cache_.stats();
+    return s;
+}
+
+} // namespace plinth::licenses

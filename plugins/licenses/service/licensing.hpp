@@ -1,0 +1,234 @@
+// licenses/service/licensing.hpp — the licenses module's behaviour, composed from the pure
+// domain rules, the SQL store and the check cache. Knows nothing of the C ABI or of JSON
+// commands (module.cpp translates); callers pass an Actor for the audit.
+//
+// Threads: every public member is [thread-safe]. One background thread polls the change log
+// (license_changes) so that changes made by other host processes evict cached verdicts within
+// cache.staleness_ms; it has its own connection so that its statements never count against the
+// check path's.
+#pragma once
+
+#include "domain/key.hpp"
+#include "domain/lifecycle.hpp"
+#include "domain/site.hpp"
+#include "domain/snapshot.hpp"
+#include "domain/verdict.hpp"
+#include "service/check_cache.hpp"
+#include "store/license_store.hpp"
+
+#include <plinth/storage/database.hpp>
+
+#include <boost/json/object.hpp>
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+namespace plinth::licenses {
+
+struct LicensingConfig {
+    bool cache_enabled = true;
+    int64_t staleness_ms = 1000;       // bound on how long another process's change may go unseen
+    int64_t cache_max_entries = 1 << 21;
+    int64_t cache_shards = 64;
+    int64_t gap_wait_ms = 10000;        // how long an unseen change-log id is waited for
+    int64_t signed_ttl_s = 86400;       // a signed verdict's life (capped by expiry)
+    int64_t audit_retention_days = 730;
+    int64_t accounting_retention_years = 10;
+    int64_t change_log_retention_hours = 24;
+
+    // Reads the module's configuration section; unknown members are ignored, known ones with a
+    // wrong type or range are refused with a message naming them.
+    static LicensingConfig from_json(const boost::json::object &config);
+};
+
+struct LicensingKeys {
+    std::array<uint8_t, 16> lookup{};       // SipHash-2-4 key for key_hash
+    std::array<uint8_t, 32> encryption{};   // XChaCha20-Poly1305 key for key_ciphertext
+    std::array<uint8_t, 32> signing_seed{}; // Ed25519 seed for signed verdicts
+};
+
+// Mirrors plinth_license_verdict.
+struct Verdict {
+    VerdictCode code = VerdictCode::malformed;
+    bool valid = false;
+    bool site_exempt = false;
+    int32_t seat_limit = 0;
+    int32_t seats_used = 0;
+    int64_t expires_at = 0;
+    int64_t grace_ends_at = 0;
+};
+
+struct SignedVerdict {
+    Verdict verdict;
+    std::string payload;    // the exact signed bytes (canonical JSON)
+    std::string signature;  // Ed25519, base64
+    int64_t valid_until = 0;
+};
+
+// A license named either by its key (anyone holding it) or by its id (owner or staff).
+struct LicenseLocator {
+    std::optional<std::string> key;
+    std::optional<int64_t> id;
+};
+
+struct IssuedLicense {
+    LicenseRecord license;
+    std::string key; // formatted; shown once here and on request to the owner or staff
+};
+
+struct ActivationResult {
+    ActivationRecord activation;
+    bool created = false;
+    LicenseRecord license;
+};
+
+struct ErasureReport {
+    std::string category;
+    std::string item;
+    int32_t outcome = 0; // plinth_erasure_outcome
+    std::string legal_basis;
+    int64_t retained_until = 0;
+};
+
+struct RetentionReport {
+    std::string category;
+    std::string action;
+    int64_t count = 0;
+};
+
+struct LicensingStats {
+    uint64_t statements_executed = 0; // by the check/command pool (not the change-log poller)
+    uint64_t poller_statements = 0;
+    bool cache_enabled = false;
+    bool cache_live = false;
+    int64_t last_change_id = 0;
+    CacheStats cache;
+};
+
+class Licensing {
+public:
+    using Clock = std::function<int64_t()>; // Unix microseconds
+    using Log = std::function<void(int32_t level, std::string_view message)>;
+
+    // REQUIRES: sodium_init() has succeeded.
+    Licensing(const storage::DbConfig &db, LicensingConfig config, const LicensingKeys &keys, Clock clock, Log log);
+    ~Licensing();
+    Licensing(const Licensing &) = delete;
+    Licensing &operator=(const Licensing &) = delete;
+
+    storage::Pool &pool() { return pool_; }
+    const LicensingConfig &config() const { return config_; }
+
+    // Call after the schema was migrated: takes the change-log baseline now, so the cache serves
+    // checks from the next call on.
+    void schema_ready();
+
+    // ---- the hot path ----
+    // Decides a check. No database write ever; a read only on a cache miss (or always with the
+    // cache disabled). Steady state: no allocation. Throws only when the database is needed and
+    // fails.
+    void check(std::string_view key, std::string_view site, std::string_view product, Verdict &out);
+    SignedVerdict check_signed(std::string_view key, std::string_view site, std::string_view product,
+                               std::string_view challenge);
+    // Ed25519 public key (32 bytes).
+    const std::array<uint8_t, 32> &public_key() const { return public_key_; }
+
+    // ---- catalogue ----
+    ProductRecord create_product(std::string_view slug, std::string_view name, const Actor &actor);
+    std::vector<ProductRecord> products();
+    std::optional<ProductRecord> product_by_slug(std::string_view slug);
+    PolicyRecord create_policy(PolicyRecord policy, const Actor &actor);
+    std::vector<PolicyRecord> policies(std::optional<int64_t> product_id);
+    std::string product_slug(int64_t product_id);
+
+    // ---- licenses ----
+    IssuedLicense issue(int64_t user_id, int64_t policy_id, const Actor &actor);
+    LicenseRecord change_status(int64_t id, LicenseAction action, const Actor &actor);
+    // Exactly one of days / until.
+    LicenseRecord renew(int64_t id, std::optional<int64_t> days, std::optional<int64_t> until, const Actor &actor);
+    std::optional<LicenseRecord> license(int64_t id);
+    std::optional<LicenseRecord> license_by_key(std::string_view key); // throws on a malformed key
+    std::vector<LicenseRecord> licenses(std::optional<int64_t> user_id, int64_t after_id, int64_t limit);
+    std::vector<ActivationRecord> activations(int64_t license_id);
+    // The formatted key, decrypted (authenticated against the license id).
+    std::string reveal_key(const LicenseRecord &license);
+
+    // ---- activations ----
+    ActivationResult activate(const LicenseLocator &locator, std::string_view site_url, const Actor &actor);
+    LicenseRecord deactivate(const LicenseLocator &locator, std::string_view site_url, const Actor &actor);
+
+    // ---- audit, personal data, retention ----
+    std::vector<AuditRecord> audit(std::optional<int64_t> license_id, int64_t before_id, int64_t limit);
+    void export_subject(int64_t user_id,
+                        const std::function<void(std::string_view category, const boost::json::object &)> &item);
+    std::vector<ErasureReport> erase_subject(int64_t user_id, bool dry_run, const Actor &actor);
+    std::vector<RetentionReport> sweep(int64_t now_us);
+
+    LicensingStats stats();
+    int64_t now_s() const { return clock_() / 1000000; }
+
+private:
+    KeyHash hash_key(std::string_view normal_key) const noexcept;
+    // `keep`, when given, receives the snapshot the verdict was decided on.
+    void check_impl(std::string_view key, std::string_view site, std::string_view product, Verdict &out,
+                    LicenseSnapshot *keep);
+    void finish(const LicenseSnapshot &snapshot, const SiteFacts &site, std::string_view product, Verdict &out,
+                LicenseSnapshot *keep) const;
+    void check_uncached(const KeyHash &hash, std::string_view site, std::string_view product, Verdict &out,
+                        LicenseSnapshot *keep);
+    void fill_and_check(const KeyHash &hash, uint64_t epoch, std::string_view site, std::string_view product,
+                        Verdict &out, LicenseSnapshot *keep);
+    struct Target {
+        std::optional<KeyHash> hash;
+        std::optional<int64_t> id;
+    };
+    Target resolve(const LicenseLocator &locator) const; // throws on a malformed key
+    static LicenseRecord locked(storage::Connection &c, const Target &target);
+    std::string seal_key(const NormalKey &key, int64_t license_id) const;
+    void changed(const KeyHash &hash) { cache_.invalidate(hash); }
+
+    void poll_loop();
+    bool poll_once(); // true on success
+    void baseline(storage::Connection &c);
+
+    LicensingConfig config_;
+    LicensingKeys keys_;
+    std::array<uint8_t, 32> public_key_{};
+    std::array<uint8_t, 64> secret_key_{};
+    Clock clock_;
+    Log log_;
+    storage::Pool pool_;
+    storage::Pool poll_pool_;
+    CheckCache cache_;
+
+    std::mutex products_mutex_;
+    std::unordered_map<int64_t, std::string> product_slugs_;
+
+    // Change-log polling state, guarded by poll_mutex_.
+    std::mutex poll_mutex_;
+    std::condition_variable poll_cv_;
+    bool stopping_ = false;
+    bool have_baseline_ = false;
+    int64_t last_change_id_ = 0;
+    std::map<int64_t, std::chrono::steady_clock::time_point> gaps_; // unseen ids below last_change_id_
+    std::chrono::steady_clock::time_point last_poll_ok_{};
+    bool poll_failing_ = false;
+    std::atomic<bool> cache_live_{false};
+    std::atomic<int64_t> published_change_id_{0};
+    std::thread poller_;
+};
+
+} // namespace plinth::licenses

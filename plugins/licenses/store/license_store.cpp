@@ -1,0 +1,399 @@
+#include "store/license_store.hpp"
+
+#include "domain/lifecycle.hpp"
+
+#include <plinth/sdk/error.hpp>
+
+#include <array>
+
+namespace plinth::licenses::store {
+
+using storage::Param;
+using storage::Row;
+using storage::Rows;
+
+namespace {
+
+// A hash as a BINARY(16) parameter; the buffer must outlive the statement call.
+struct HashBytes {
+    std::array<uint8_t, 16> bytes{};
+    explicit HashBytes(const KeyHash &h) { h.to_bytes(bytes.data()); }
+    Param param() const { return Param::bytes(bytes.data(), bytes.size()); }
+};
+
+KeyHash hash_from(const std::string &cell) {
+    if (cell.size() != 16) throw sdk::Error(PLINTH_E_INTERNAL, "stored key hash has the wrong length");
+    return KeyHash::from_bytes(reinterpret_cast<const uint8_t *>(cell.data()));
+}
+
+LicenseStatus status_from(const Row &r, size_t i) {
+    auto s = status_from_int(r.i64(i));
+    if (!s) throw sdk::Error(PLINTH_E_INTERNAL, "stored license status is out of range");
+    return *s;
+}
+
+ProductRecord product_from(const Row &r) {
+    return ProductRecord{r.i64(0), r.str(1), r.str(2), r.i64(3)};
+}
+
+constexpr const char *kProductSelect = "SELECT id, slug, name, created_at FROM license_products ";
+
+PolicyRecord policy_from(const Row &r) {
+    PolicyRecord p;
+    p.id = r.i64(0);
+    p.product_id = r.i64(1);
+    p.name = r.str(2);
+    p.seat_limit = static_cast<int32_t>(r.i64(3));
+    if (auto d = r.optional_i64(4)) p.duration_days = static_cast<int32_t>(*d);
+    p.expires_at = r.optional_i64(5);
+    p.grace_days = static_cast<int32_t>(r.i64(6));
+    p.staging_exempt = r.i64(7) != 0;
+    p.created_at = r.i64(8);
+    return p;
+}
+
+constexpr const char *kPolicySelect =
+    "SELECT id, product_id, name, seat_limit, duration_days, expires_at, grace_days, staging_exempt, created_at "
+    "FROM license_policies ";
+
+#define PLINTH_LICENSE_COLUMNS                                                                                 \
+    "SELECT id, key_hash, key_ciphertext, user_id, product_id, policy_id, status, seat_limit, grace_days, "     \
+    "staging_exempt, seats_used, issued_at, expires_at, updated_at, retained_until FROM licenses "
+
+LicenseRecord license_from(const Row &r) {
+    LicenseRecord l;
+    l.id = r.i64(0);
+    l.key_hash = hash_from(r.str(1));
+    l.key_ciphertext = r.str(2);
+    l.user_id = r.optional_i64(3);
+    l.product_id = r.i64(4);
+    l.policy_id = r.i64(5);
+    l.status = status_from(r, 6);
+    l.seat_limit = static_cast<int32_t>(r.i64(7));
+    l.grace_days = static_cast<int32_t>(r.i64(8));
+    l.staging_exempt = r.i64(9) != 0;
+    l.seats_used = static_cast<int32_t>(r.i64(10));
+    l.issued_at = r.i64(11);
+    l.expires_at = r.i64(12);
+    l.updated_at = r.i64(13);
+    l.retained_until = r.optional_i64(14);
+    return l;
+}
+
+std::optional<LicenseRecord> first_license(const Rows &rows) {
+    if (rows.empty()) return std::nullopt;
+    return license_from(rows.front());
+}
+
+ActivationRecord activation_from(const Row &r) {
+    return ActivationRecord{r.i64(0), r.i64(1), r.str(2), r.i64(3) != 0, r.i64(4)};
+}
+
+constexpr const char *kActivationSelect =
+    "SELECT id, license_id, site_canonical, exempt, activated_at FROM license_activations ";
+
+AuditRecord audit_from(const Row &r) {
+    AuditRecord a;
+    a.id = r.i64(0);
+    a.at_us = r.i64(1);
+    a.license_id = r.optional_i64(2);
+    a.action = r.str(3);
+    a.actor_principal = static_cast<int32_t>(r.i64(4));
+    a.actor_user_id = r.optional_i64(5);
+    a.site = r.optional_str(6);
+    a.detail = r.str(7);
+    return a;
+}
+
+#define PLINTH_AUDIT_COLUMNS \
+    "SELECT id, at_us, license_id, action, actor_principal, actor_user_id, site, detail FROM license_audit "
+
+// Columns 0..7 of both check statements.
+void snapshot_from(const Row &r, LicenseSnapshot &s) {
+    s.found = true;
+    s.license_id = r.i64(0);
+    s.status = status_from(r, 1);
+    s.expires_at = r.i64(2);
+    s.grace_ends_at = grace_end(s.expires_at, static_cast<int32_t>(r.i64(3)));
+    s.seat_limit = static_cast<int32_t>(r.i64(4));
+    s.seats_used = static_cast<int32_t>(r.i64(5));
+    s.staging_exempt = r.i64(6) != 0;
+    s.set_product(r.str(7));
+}
+
+} // namespace
+
+// ---- products and policies ----
+
+int64_t insert_product(Connection &c, std::string_view slug, std::string_view name, int64_t now_s) {
+    c.execute("INSERT INTO license_products (slug, name, created_at) VALUES (?, ?, ?)", {slug, name, now_s});
+    return static_cast<int64_t>(c.last_insert_id());
+}
+
+std::vector<ProductRecord> products(Connection &c) {
+    std::vector<ProductRecord> out;
+    for (const Row &r : c.query(std::string(kProductSelect) + "ORDER BY slug")) out.push_back(product_from(r));
+    return out;
+}
+
+std::optional<ProductRecord> product(Connection &c, int64_t id) {
+    Rows rows = c.query(std::string(kProductSelect) + "WHERE id = ?", {id});
+    if (rows.empty()) return std::nullopt;
+    return product_from(rows.front());
+}
+
+std::optional<ProductRecord> product_by_slug(Connection &c, std::string_view slug) {
+    Rows rows = c.query(std::string(kProductSelect) + "WHERE slug = ?", {slug});
+    if (rows.empty()) return std::nullopt;
+    return product_from(rows.front());
+}
+
+int64_t insert_policy(Connection &c, const PolicyRecord &p) {
+    std::optional<int64_t> duration;
+    if (p.duration_days) duration = *p.duration_days;
+    c.execute("INSERT INTO license_policies (product_id, name, seat_limit, duration_days, expires_at, grace_days, "
+              "staging_exempt, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+              {p.product_id, p.name, p.seat_limit, duration, p.expires_at, p.grace_days, p.staging_exempt,
+               p.created_at});
+    return static_cast<int64_t>(c.last_insert_id());
+}
+
+std::vector<PolicyRecord> policies(Connection &c, std::optional<int64_t> product_id) {
+    std::vector<PolicyRecord> out;
+    Rows rows = product_id ? c.query(std::string(kPolicySelect) + "WHERE product_id = ? ORDER BY id", {*product_id})
+                           : c.query(std::string(kPolicySelect) + "ORDER BY id");
+    for (const Row &r : rows) out.push_back(policy_from(r));
+    return out;
+}
+
+std::optional<PolicyRecord> policy(Connection &c, int64_t id) {
+    Rows rows = c.query(std::string(kPolicySelect) + "WHERE id = ?", {id});
+    if (rows.empty()) return std::nullopt;
+    return policy_from(rows.front());
+}
+
+// ---- licenses ----
+
+int64_t insert_license(Connection &c, const NewLicense &l, int64_t now_s) {
+    HashBytes hash(l.key_hash);
+    c.execute("INSERT INTO licenses (key_hash, key_ciphertext, user_id, product_id, policy_id, status, seat_limit, "
+              "grace_days, staging_exempt, seats_used, issued_at, expires_at, updated_at) "
+              "VALUES (?, '', ?, ?, ?, 0, ?, ?, ?, 0, ?, ?, ?)",
+              {hash.param(), l.user_id, l.product_id, l.policy_id, l.seat_limit, l.grace_days, l.staging_exempt,
+               l.issued_at, l.expires_at, now_s});
+    return static_cast<int64_t>(c.last_insert_id());
+}
+
+void set_key_ciphertext(Connection &c, int64_t id, std::string_view ciphertext) {
+    c.execute("UPDATE licenses SET key_ciphertext = ? WHERE id = ?",
+              {Param::bytes(ciphertext.data(), ciphertext.size()), id});
+}
+
+std::optional<LicenseRecord> license(Connection &c, int64_t id) {
+    return first_license(c.query(PLINTH_LICENSE_COLUMNS "WHERE id = ?", {id}));
+}
+
+std::optional<LicenseRecord> license_by_hash(Connection &c, const KeyHash &hash) {
+    HashBytes h(hash);
+    return first_license(c.query(PLINTH_LICENSE_COLUMNS "WHERE key_hash = ?", {h.param()}));
+}
+
+std::optional<LicenseRecord> lock_license(Connection &c, int64_t id) {
+    return first_license(c.query(PLINTH_LICENSE_COLUMNS "WHERE id = ? FOR UPDATE", {id}));
+}
+
+std::optional<LicenseRecord> lock_license_by_hash(Connection &c, const KeyHash &hash) {
+    HashBytes h(hash);
+    return first_license(c.query(PLINTH_LICENSE_COLUMNS "WHERE key_hash = ? FOR UPDATE", {h.param()}));
+}
+
+std::vector<LicenseRecord> licenses(Connection &c, std::optional<int64_t> user_id, int64_t after_id, int64_t limit) {
+    Rows rows = user_id ? c.query(PLINTH_LICENSE_COLUMNS "WHERE user_id = ? AND id > ? ORDER BY id LIMIT ?",
+                                  {*user_id, after_id, limit})
+                        : c.query(PLINTH_LICENSE_COLUMNS "WHERE id > ? ORDER BY id LIMIT ?", {after_id, limit});
+    std::vector<LicenseRecord> out;
+    for (const Row &r : rows) out.push_back(license_from(r));
+    return out;
+}
+
+std::vector<LicenseRecord> licenses_of(Connection &c, int64_t user_id) {
+    std::vector<LicenseRecord> out;
+    for (const Row &r : c.query(PLINTH_LICENSE_COLUMNS "WHERE user_id = ? ORDER BY id", {user_id}))
+        out.push_back(license_from(r));
+    return out;
+}
+
+void update_license_state(Connection &c, int64_t id, LicenseStatus status, int64_t expires_at, int64_t now_s) {
+    c.execute("UPDATE licenses SET status = ?, expires_at = ?, updated_at = ? WHERE id = ?",
+              {static_cast<int>(status), expires_at, now_s, id});
+}
+
+void update_seats_used(Connection &c, int64_t id, int64_t seats_used, int64_t now_s) {
+    c.execute("UPDATE licenses SET seats_used = ?, updated_at = ? WHERE id = ?", {seats_used, now_s, id});
+}
+
+void unlink_owner(Connection &c, int64_t id, int64_t retained_until, int64_t now_s) {
+    c.execute("UPDATE licenses SET user_id = NULL, retained_until = ?, seats_used = 0, updated_at = ? WHERE id = ?",
+              {retained_until, now_s, id});
+}
+
+std::vector<LicenseRecord> licenses_retained_before(Connection &c, int64_t now_s, int64_t limit) {
+    std::vector<LicenseRecord> out;
+    for (const Row &r : c.query(PLINTH_LICENSE_COLUMNS
+                                "WHERE user_id IS NULL AND retained_until IS NOT NULL AND retained_until < ? "
+                                "ORDER BY id LIMIT ?",
+                                {now_s, limit}))
+        out.push_back(license_from(r));
+    return out;
+}
+
+void delete_license(Connection &c, int64_t id) { c.execute("DELETE FROM licenses WHERE id = ?", {id}); }
+
+// ---- activations ----
+
+std::optional<ActivationRecord> activation(Connection &c, int64_t license_id, std::string_view site) {
+    Rows rows = c.query(std::string(kActivationSelect) + "WHERE license_id = ? AND site_canonical = ?",
+                        {license_id, site});
+    if (rows.empty()) return std::nullopt;
+    return activation_from(rows.front());
+}
+
+std::vector<ActivationRecord> activations(Connection &c, int64_t license_id) {
+    std::vector<ActivationRecord> out;
+    for (const Row &r : c.query(std::string(kActivationSelect) + "WHERE license_id = ? ORDER BY id", {license_id}))
+        out.push_back(activation_from(r));
+    return out;
+}
+
+int64_t count_seats(Connection &c, int64_t license_id) {
+    Rows rows = c.query("SELECT COUNT(*) FROM license_activations WHERE license_id = ? AND exempt = 0", {license_id});
+    return rows.empty() ? 0 : rows.front().i64(0);
+}
+
+int64_t insert_activation(Connection &c, int64_t license_id, std::string_view site, bool exempt, int64_t now_s) {
+    c.execute("INSERT INTO license_activations (license_id, site_canonical, exempt, activated_at) VALUES (?, ?, ?, ?)",
+              {license_id, site, exempt, now_s});
+    return static_cast<int64_t>(c.last_insert_id());
+}
+
+bool delete_activation(Connection &c, int64_t license_id, std::string_view site) {
+    return c.execute("DELETE FROM license_activations WHERE license_id = ? AND site_canonical = ?",
+                     {license_id, site}) > 0;
+}
+
+uint64_t delete_activations(Connection &c, int64_t license_id) {
+    return c.execute("DELETE FROM license_activations WHERE license_id = ?", {license_id});
+}
+
+// ---- checks ----
+
+std::optional<CacheFill> fetch_for_cache(Connection &c, const KeyHash &hash) {
+    HashBytes h(hash);
+    Rows rows = c.query("SELECT l.id, l.status, l.expires_at, l.grace_days, l.seat_limit, l.seats_used, "
+                        "l.staging_exempt, p.slug, a.site_canonical "
+                        "FROM licenses l JOIN license_products p ON p.id = l.product_id "
+                        "LEFT JOIN license_activations a ON a.license_id = l.id "
+                        "WHERE l.key_hash = ?",
+                        {h.param()});
+    if (rows.empty()) return std::nullopt;
+    CacheFill fill;
+    snapshot_from(rows.front(), fill.snapshot);
+    for (const Row &r : rows)
+        if (!r.is_null(8)) fill.activated_sites.push_back(r.str(8));
+    return fill;
+}
+
+std::optional<CheckRow> fetch_for_check(Connection &c, const KeyHash &hash, std::string_view canonical_site) {
+    HashBytes h(hash);
+    Rows rows = c.query("SELECT l.id, l.status, l.expires_at, l.grace_days, l.seat_limit, l.seats_used, "
+                        "l.staging_exempt, p.slug, "
+                        "EXISTS (SELECT 1 FROM license_activations a WHERE a.license_id = l.id "
+                        "AND a.site_canonical = ?) "
+                        "FROM licenses l JOIN license_products p ON p.id = l.product_id WHERE l.key_hash = ?",
+                        {canonical_site, h.param()});
+    if (rows.empty()) return std::nullopt;
+    CheckRow out;
+    snapshot_from(rows.front(), out.snapshot);
+    out.site_activated = rows.front().i64(8) != 0;
+    return out;
+}
+
+// ---- change log ----
+
+void record_change(Connection &c, int64_t license_id, const KeyHash &hash, int64_t now_us) {
+    HashBytes h(hash);
+    c.execute("INSERT INTO license_changes (license_id, key_hash, changed_at_us) VALUES (?, ?, ?)",
+              {license_id, h.param(), now_us});
+}
+
+int64_t last_change_id(Connection &c) {
+    Rows rows = c.query("SELECT COALESCE(MAX(id), 0) FROM license_changes");
+    return rows.empty() ? 0 : rows.front().i64(0);
+}
+
+std::vector<ChangeRecord> changes_after(Connection &c, int64_t after_id, int64_t limit) {
+    std::vector<ChangeRecord> out;
+    for (const Row &r : c.query("SELECT id, key_hash FROM license_changes WHERE id > ? ORDER BY id LIMIT ?",
+                                {after_id, limit}))
+        out.push_back(ChangeRecord{r.i64(0), hash_from(r.str(1))});
+    return out;
+}
+
+std::vector<ChangeRecord> changes_between(Connection &c, int64_t first_id, int64_t last_id) {
+    std::vector<ChangeRecord> out;
+    for (const Row &r : c.query("SELECT id, key_hash FROM license_changes WHERE id BETWEEN ? AND ? ORDER BY id",
+                                {first_id, last_id}))
+        out.push_back(ChangeRecord{r.i64(0), hash_from(r.str(1))});
+    return out;
+}
+
+uint64_t prune_changes(Connection &c, int64_t before_us) {
+    return c.execute("DELETE FROM license_changes WHERE changed_at_us < ?", {before_us});
+}
+
+// ---- audit ----
+
+void append_audit(Connection &c, int64_t at_us, std::optional<int64_t> license_id, std::string_view action,
+                  const Actor &actor, std::optional<std::string_view> site, std::string_view detail) {
+    c.execute("INSERT INTO license_audit (at_us, license_id, action, actor_principal, actor_user_id, site, detail) "
+              "VALUES (?, ?, ?, ?, ?, ?, ?)",
+              {at_us, license_id, action, actor.principal, actor.user_id, site, detail});
+}
+
+std::vector<AuditRecord> audit(Connection &c, std::optional<int64_t> license_id, int64_t before_id, int64_t limit) {
+    Rows rows = license_id
+                    ? c.query(PLINTH_AUDIT_COLUMNS "WHERE license_id = ? AND id < ? ORDER BY id DESC LIMIT ?",
+                              {*license_id, before_id, limit})
+                    : c.query(PLINTH_AUDIT_COLUMNS "WHERE id < ? ORDER BY id DESC LIMIT ?", {before_id, limit});
+    std::vector<AuditRecord> out;
+    for (const Row &r : rows) out.push_back(audit_from(r));
+    return out;
+}
+
+std::vector<AuditRecord> audit_of_license(Connection &c, int64_t license_id) {
+    std::vector<AuditRecord> out;
+    for (const Row &r : c.query(PLINTH_AUDIT_COLUMNS "WHERE license_id = ? ORDER BY id", {license_id}))
+        out.push_back(audit_from(r));
+    return out;
+}
+
+std::vector<AuditRecord> audit_by_actor(Connection &c, int64_t user_id) {
+    std::vector<AuditRecord> out;
+    for (const Row &r : c.query(PLINTH_AUDIT_COLUMNS "WHERE actor_user_id = ? ORDER BY id", {user_id}))
+        out.push_back(audit_from(r));
+    return out;
+}
+
+uint64_t scrub_audit_sites(Connection &c, int64_t license_id) {
+    return c.execute("UPDATE license_audit SET site = NULL WHERE license_id = ? AND site IS NOT NULL", {license_id});
+}
+
+uint64_t scrub_audit_actor(Connection &c, int64_t user_id) {
+    return c.execute("UPDATE license_audit SET actor_user_id = NULL WHERE actor_user_id = ?", {user_id});
+}
+
+uint64_t prune_audit(Connection &c, int64_t before_us) {
+    return c.execute("DELETE FROM license_audit WHERE at_us < ?", {before_us});
+}
+
+} // namespace plinth::licenses::store
