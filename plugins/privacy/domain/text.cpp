@@ -1,0 +1,51 @@
+#include "text.hpp"
+
+namespace plinth::privacy {
+
+std::string html_escape(std::string_view text) {
+    std::string out;
+    out.reserve(text.size() + text.size() / 8);
+    for (char c : text) {
+        switch (c) {
+        case '&': out += "&amp;"; break;
+        case '<': out += "&lt;"; break;
+        case '>': out += "&gt;"; break;
+        case '"': out += "&quot;"; break;
+        case '\'': out += "&#39;"; break;
+        default: out += c;
+        }
+    }
+    return out;
+}
+
+std::string markdown_cell(std::string_view text) {
+    if (text.empty()) return "—";
+    std::string out;
+    out.reserve(text.size() + 8);
+    for (size_t i = 0; i < text.size(); ++i) {
+        char c = text[i];
+        switch (c) {
+        case '|': out += "\\|"; break;
+        case '\\': out += "\\\\"; break;
+        case '<': out += "&lt;"; break;
+        case '>': out += "&gt;"; break;
+        case '&': out += "&amp;"; break;
+        case '\r': break;
+        case '\n': out += ' '; break;
+        default: out += c;
+        }
+    }
+    return out;
+}
+
+std::string to_hex(const unsigned char *bytes, size_t size) {
+    static const char digits[] = "0123456789abcdef";
+    std::string out(size * 2, '0');
+    for (size_t i = 0; i < size; ++i) {
+        out[2 * i] = digits[bytes[i] >> 4];
+        out[2 * i + 1] = digits[bytes[i] & 0x0f];
+    }
+    return out;
+}
+
+} // namespace plinth::privacy

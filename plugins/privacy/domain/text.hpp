@@ -1,0 +1,19 @@
+// privacy/domain/text.hpp — escaping for the documents people read (HTML, Markdown).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace plinth::privacy {
+
+// Escapes &, <, >, " and ' so `text` is inert in element content and in quoted attributes.
+std::string html_escape(std::string_view text);
+
+// One Markdown table cell: pipes escaped, line breaks flattened, and HTML-significant characters
+// turned into entities so a renderer cannot be made to emit markup from module-provided text.
+std::string markdown_cell(std::string_view text);
+
+// Lower-case hexadecimal.
+std::string to_hex(const unsigned char *bytes, size_t size);
+
+} // namespace plinth::privacy

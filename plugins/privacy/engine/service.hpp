@@ -1,0 +1,141 @@
+// privacy/engine/service.hpp — the privacy module's behaviour, behind its JSON commands and C
+// interfaces: consent ledger, data-subject requests and their resumable execution, export
+// archives, erasure with per-item outcomes, and the retention sweep across modules.
+//
+// module.cpp only translates arguments; every rule lives here, the domain folder and the store.
+#pragma once
+
+#include "../domain/consent.hpp"
+#include "../domain/inventory.hpp"
+#include "../domain/request.hpp"
+#include "../domain/settings.hpp"
+#include "../store/privacy_store.hpp"
+#include "directory.hpp"
+
+#include <plinth/sdk/module.hpp>
+#include <plinth/storage/database.hpp>
+
+#include <boost/json/value.hpp>
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace plinth::privacy {
+
+inline constexpr std::string_view kModuleId = "privacy";
+
+// Category names this module declares for itself.
+inline constexpr std::string_view kConsentCategory = "consent records";
+inline constexpr std::string_view kRequestCategory = "data subject requests";
+inline constexpr std::string_view kArchiveCategory = "export archives";
+
+// Who a consent command is about: an email address or an account id (exactly one).
+struct SubjectRef {
+    std::optional<std::string> email;
+    std::optional<int64_t> user_id;
+};
+
+struct ConsentChange {
+    ConsentAction action = ConsentAction::grant;
+    std::string purpose; // empty for restrict / lift_restriction
+    std::string policy_version;
+    std::string source;
+};
+
+class PrivacyService {
+public:
+    using Log = std::function<void(plinth_log_level, std::string_view)>;
+
+    PrivacyService(Settings settings, storage::Pool &pool, std::vector<uint8_t> hash_key, Directory &directory,
+                   std::function<int64_t()> now_s, Log log);
+
+    const Settings &settings() const { return settings_; }
+
+    // ---- this module as a participant (its own data) ----
+    std::vector<sdk::DataCategory> own_categories() const;
+    void export_own(const sdk::Subject &subject, ExportReceiver &out);
+    // `running_request` is the erasure request being executed (its own record stays readable
+    // until it completes); 0 when called from outside a request.
+    void erase_own(const sdk::Subject &subject, bool dry_run, int64_t running_request, ErasureReceiver &out);
+    std::vector<SweepCount> sweep_own(int64_t now_s);
+
+    // ---- register of processing ----
+    boost::json::value inventory(InventoryFormat format);
+
+    // ---- consent ledger (plinth.consent/1 and commands) ----
+    bool is_allowed(const sdk::Subject &subject, std::string_view purpose, bool requires_opt_in);
+    boost::json::value change_consent(const sdk::Caller &caller, const SubjectRef &who, const ConsentChange &change);
+    boost::json::value consent_history(const sdk::Caller &caller, const SubjectRef &who);
+
+    // ---- data-subject requests ----
+    boost::json::value create_request(const sdk::Caller &caller, std::string_view email, RequestKind kind,
+                                      std::optional<std::string> purpose);
+    boost::json::value confirm_request(int64_t id, std::string_view token);
+    boost::json::value execute_request(const sdk::Caller &caller, int64_t id);
+    boost::json::value get_request(const sdk::Caller &caller, int64_t id);
+    boost::json::value list_requests(std::optional<RequestStatus> status, std::optional<int64_t> user_id,
+                                     int64_t limit, std::optional<int64_t> before_id);
+    boost::json::value verify_audit();
+
+    // ---- operator shortcuts (system caller) ----
+    boost::json::value export_now(const sdk::Caller &caller, std::string_view email,
+                                  const std::optional<std::string> &out);
+    boost::json::value erase_now(const sdk::Caller &caller, std::string_view email, bool dry_run);
+    boost::json::value sweep();
+
+    // Keyed hash of a normalised address (32 bytes), the form addresses are matched in.
+    std::string email_hash(std::string_view email) const;
+
+private:
+    struct Created {
+        int64_t id = 0;
+        std::string token;
+        int64_t token_expires_at = 0;
+        int64_t deadline_at = 0;
+    };
+    class SelfParticipant;
+
+    int64_t now() const { return now_s_(); }
+    sdk::Subject resolve(std::string_view email);
+    sdk::Subject subject_of(const SubjectRef &who);
+    SubjectKeys keys_of(const sdk::Subject &subject) const;
+    std::string open_slot(RequestKind kind, const sdk::Subject &subject, std::string_view email) const;
+
+    Created create(const sdk::Caller &caller, std::string_view email, RequestKind kind,
+                   std::optional<std::string> purpose);
+    boost::json::value run(const sdk::Caller &caller, RequestRow request);
+    boost::json::value run_export(RequestRow &request, const sdk::Subject &subject);
+    boost::json::value run_erase(RequestRow &request, const sdk::Subject &subject);
+    boost::json::value run_consent_request(RequestRow &request, const sdk::Subject &subject);
+    std::vector<std::unique_ptr<Participant>> participants_with_self(int64_t running_request);
+    void plan_steps(int64_t request_id, const std::vector<std::unique_ptr<Participant>> &participants);
+    void after_step(int done_this_run, bool more_to_do);
+    boost::json::array notify(const sdk::Subject &subject, const SubjectKeys &keys,
+                              const std::vector<std::string> &purposes);
+    bool answer_for(const ConsentState &state, std::string_view purpose) const;
+    void audit(std::optional<int64_t> request_id, std::string_view actor, std::string_view action,
+               std::string_view detail);
+    boost::json::object request_json(const RequestRow &r, bool with_detail);
+
+    std::filesystem::path privacy_dir() const;
+    std::filesystem::path exports_dir() const;
+    std::filesystem::path work_dir(int64_t request_id) const;
+    void delete_archive_file(const std::string &file_name) const;
+
+    Settings settings_;
+    storage::Pool &pool_;
+    PrivacyStore store_;
+    std::vector<uint8_t> hash_key_;
+    Directory &directory_;
+    std::function<int64_t()> now_s_;
+    Log log_;
+};
+
+// "system", "user:42", "staff:7", "anonymous": how callers appear in the audit log.
+std::string actor_label(const sdk::Caller &caller);
+
+} // namespace plinth::privacy

@@ -1,0 +1,519 @@
+#include "privacy_store.hpp"
+
+#include "../archive/digest.hpp"
+
+#include <plinth/sdk/error.hpp>
+
+#include <algorithm>
+#include <cstring>
+
+namespace plinth::privacy {
+
+using storage::DbError;
+using storage::Param;
+using storage::Rows;
+
+namespace {
+
+// "(user_id = ? OR email_hash IN (?, ...))" for a subject, with its parameters appended to
+// `params`. Kept as prepared statements: the text varies only with the number of addresses.
+// An account id of 0 never matches (people without an account are matched by address only).
+std::string subject_clause(const SubjectKeys &s, std::vector<Param> &params, std::string_view prefix = "") {
+    std::string clause = "(";
+    bool any = false;
+    if (s.user_id > 0) {
+        clause += std::string(prefix) + "user_id = ?";
+        params.emplace_back(static_cast<long long>(s.user_id));
+        any = true;
+    }
+    if (!s.email_hashes.empty()) {
+        if (any) clause += " OR ";
+        clause += std::string(prefix) + "email_hash IN (";
+        for (size_t i = 0; i < s.email_hashes.size(); ++i) {
+            clause += i ? ", ?" : "?";
+            params.push_back(Param::bytes(s.email_hashes[i].data(), s.email_hashes[i].size()));
+        }
+        clause += ")";
+        any = true;
+    }
+    if (!any) clause += "FALSE";
+    clause += ")";
+    return clause;
+}
+
+void put_le64(std::string &out, int64_t v) {
+    auto u = static_cast<uint64_t>(v);
+    for (int i = 0; i < 8; ++i) out += static_cast<char>((u >> (8 * i)) & 0xff);
+}
+
+std::string audit_hash(std::string_view prev, int64_t at, std::optional<int64_t> request_id, std::string_view actor,
+                       std::string_view action, std::string_view detail) {
+    std::string message(prev);
+    put_le64(message, at);
+    put_le64(message, request_id.value_or(-1));
+    message.append(actor).push_back('\0');
+    message.append(action).push_back('\0');
+    message.append(detail);
+    Sha256 d = sha256(message);
+    return std::string(reinterpret_cast<const char *>(d.data()), d.size());
+}
+
+const char *kRequestColumns =
+    "id, kind, purpose, status, email, email_hash, user_id, subject_json, token_hash, token_expires_at, created_by, "
+    "created_at, deadline_at, confirmed_at, started_at, completed_at, runs, result, error, retain_until";
+
+RequestRow request_from(const storage::Row &r) {
+    RequestRow q;
+    q.id = r.i64(0);
+    q.kind = parse_kind(r.str(1));
+    q.purpose = r.optional_str(2);
+    q.status = parse_status(r.str(3));
+    q.email = r.optional_str(4);
+    q.email_hash = r.str(5);
+    q.user_id = r.i64(6);
+    q.subject_json = r.optional_str(7);
+    q.token_hash = r.optional_str(8);
+    q.token_expires_at = r.i64(9);
+    q.created_by = r.str(10);
+    q.created_at = r.i64(11);
+    q.deadline_at = r.i64(12);
+    q.confirmed_at = r.optional_i64(13);
+    q.started_at = r.optional_i64(14);
+    q.completed_at = r.optional_i64(15);
+    q.runs = r.i64(16);
+    q.result = r.optional_str(17);
+    q.error = r.optional_str(18);
+    q.retain_until = r.optional_i64(19);
+    return q;
+}
+
+const char *kExportColumns = "request_id, file_name, size, sha256, created_at, expires_at, deleted_at";
+
+ExportRow export_from(const storage::Row &r) {
+    return ExportRow{r.i64(0), r.str(1), r.i64(2), r.str(3), r.i64(4), r.i64(5), r.optional_i64(6)};
+}
+
+std::vector<int64_t> ids_of(const Rows &rows) {
+    std::vector<int64_t> ids;
+    ids.reserve(rows.size());
+    for (const auto &r : rows) ids.push_back(r.i64(0));
+    return ids;
+}
+
+} // namespace
+
+// ---- consent ledger ----
+
+int64_t PrivacyStore::add_consent_event(Connection &c, const NewConsentEvent &e) {
+    std::optional<std::string> hash = e.email_hash;
+    c.execute("INSERT INTO privacy_consent_events (user_id, email_hash, purpose, action, policy_version, source, "
+              "actor, request_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+              {static_cast<long long>(e.user_id),
+               hash ? Param::bytes(hash->data(), hash->size()) : Param(nullptr), e.purpose,
+               action_name(e.action), e.policy_version, e.source, e.actor,
+               e.request_id ? Param(static_cast<long long>(*e.request_id)) : Param(nullptr),
+               static_cast<long long>(e.at)});
+    return static_cast<int64_t>(c.last_insert_id());
+}
+
+ConsentState PrivacyStore::consent_state(Connection &c, const SubjectKeys &s, std::string_view purpose) {
+    std::vector<Param> params{Param(purpose)};
+    // Events kept only as proof after an erasure no longer decide anything: a person who comes
+    // back starts with a clean slate rather than with a consent given by their erased self.
+    std::string sql = "SELECT purpose, action FROM privacy_consent_events WHERE purpose IN (?, '') AND "
+                      "retain_until IS NULL AND " +
+                      subject_clause(s, params) + " ORDER BY id DESC";
+    ConsentState state;
+    bool have_restriction = false;
+    for (const auto &row : c.query(sql, params)) {
+        ConsentAction action = parse_action(row.str(1));
+        if (row.str(0).empty()) {
+            if (!have_restriction) {
+                state.restricted = action == ConsentAction::restrict;
+                have_restriction = true;
+            }
+            continue;
+        }
+        if (!state.last) state.last = action;
+        if (action == ConsentAction::grant || action == ConsentAction::withdraw) state.consent_asked = true;
+    }
+    return state;
+}
+
+std::vector<std::string> PrivacyStore::consent_purposes(Connection &c, const SubjectKeys &s) {
+    std::vector<Param> params;
+    std::string sql = "SELECT DISTINCT purpose FROM privacy_consent_events WHERE purpose <> '' AND "
+                      "retain_until IS NULL AND " +
+                      subject_clause(s, params) + " ORDER BY purpose";
+    std::vector<std::string> out;
+    for (const auto &row : c.query(sql, params)) out.push_back(row.str(0));
+    return out;
+}
+
+std::vector<ConsentEventRow> PrivacyStore::consent_history(Connection &c, const SubjectKeys &s) {
+    std::vector<Param> params;
+    std::string sql = "SELECT id, user_id, purpose, action, policy_version, source, actor, request_id, created_at, "
+                      "retain_until FROM privacy_consent_events WHERE " +
+                      subject_clause(s, params) + " ORDER BY id";
+    std::vector<ConsentEventRow> out;
+    for (const auto &r : c.query(sql, params))
+        out.push_back({r.i64(0), r.i64(1), r.str(2), r.str(3), r.str(4), r.str(5), r.str(6), r.optional_i64(7),
+                       r.i64(8), r.optional_i64(9)});
+    return out;
+}
+
+std::vector<int64_t> PrivacyStore::retain_consent(Connection &c, const SubjectKeys &s, int64_t retain_until,
+                                                  bool dry_run) {
+    std::vector<Param> params;
+    std::string where = subject_clause(s, params);
+    auto ids = ids_of(c.query("SELECT id FROM privacy_consent_events WHERE " + where + " ORDER BY id", params));
+    if (!dry_run && !ids.empty()) {
+        std::vector<Param> update{Param(static_cast<long long>(retain_until))};
+        update.insert(update.end(), params.begin(), params.end());
+        // An until-date already set by an earlier erasure is kept if it is later.
+        c.execute("UPDATE privacy_consent_events SET retain_until = GREATEST(COALESCE(retain_until, 0), ?) WHERE " +
+                      where,
+                  update);
+    }
+    return ids;
+}
+
+int64_t PrivacyStore::purge_consent(Connection &c, int64_t now) {
+    return static_cast<int64_t>(c.execute(
+        "DELETE FROM privacy_consent_events WHERE retain_until IS NOT NULL AND retain_until <= ?",
+        {static_cast<long long>(now)}));
+}
+
+// ---- requests ----
+
+int64_t PrivacyStore::insert_request(Connection &c, const NewRequest &r) {
+    try {
+        c.execute("INSERT INTO privacy_requests (kind, purpose, status, email, email_hash, user_id, open_slot, "
+                  "token_hash, token_expires_at, created_by, created_at, deadline_at) "
+                  "VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                  {kind_name(r.kind), r.purpose, r.email, Param::bytes(r.email_hash.data(), r.email_hash.size()),
+                   static_cast<long long>(r.user_id), Param::bytes(r.open_slot.data(), r.open_slot.size()),
+                   Param::bytes(r.token_hash.data(), r.token_hash.size()),
+                   static_cast<long long>(r.token_expires_at), r.created_by, static_cast<long long>(r.created_at),
+                   static_cast<long long>(r.deadline_at)});
+    } catch (const DbError &e) {
+        if (e.duplicate_key())
+            throw sdk::conflict("this person already has an open " + std::string(kind_name(r.kind)) + " request");
+        throw;
+    }
+    return static_cast<int64_t>(c.last_insert_id());
+}
+
+std::optional<RequestRow> PrivacyStore::request(Connection &c, int64_t id, bool for_update) {
+    std::string sql = std::string("SELECT ") + kRequestColumns + " FROM privacy_requests WHERE id = ?" +
+                      (for_update ? " FOR UPDATE" : "");
+    Rows rows = c.query(sql, {static_cast<long long>(id)});
+    if (rows.empty()) return std::nullopt;
+    return request_from(rows[0]);
+}
+
+std::optional<RequestRow> PrivacyStore::request_by_slot(Connection &c, std::string_view slot, bool for_update) {
+    std::string sql = std::string("SELECT ") + kRequestColumns + " FROM privacy_requests WHERE open_slot = ?" +
+                      (for_update ? " FOR UPDATE" : "");
+    Rows rows = c.query(sql, {Param::bytes(slot.data(), slot.size())});
+    if (rows.empty()) return std::nullopt;
+    return request_from(rows[0]);
+}
+
+std::vector<RequestRow> PrivacyStore::list_requests(Connection &c, std::optional<RequestStatus> status,
+                                                    std::optional<int64_t> user_id, int64_t limit,
+                                                    std::optional<int64_t> before_id) {
+    std::string sql = std::string("SELECT ") + kRequestColumns + " FROM privacy_requests WHERE TRUE";
+    std::vector<Param> params;
+    std::string status_text = status ? std::string(status_name(*status)) : std::string();
+    if (status) {
+        sql += " AND status = ?";
+        params.emplace_back(status_text);
+    }
+    if (user_id) {
+        sql += " AND user_id = ?";
+        params.emplace_back(static_cast<long long>(*user_id));
+    }
+    if (before_id) {
+        sql += " AND id < ?";
+        params.emplace_back(static_cast<long long>(*before_id));
+    }
+    sql += " ORDER BY id DESC LIMIT ?";
+    params.emplace_back(static_cast<long long>(limit));
+    std::vector<RequestRow> out;
+    for (const auto &r : c.query(sql, params)) out.push_back(request_from(r));
+    return out;
+}
+
+std::vector<RequestRow> PrivacyStore::subject_requests(Connection &c, const SubjectKeys &s) {
+    std::vector<Param> params;
+    std::string sql = std::string("SELECT ") + kRequestColumns + " FROM privacy_requests WHERE " +
+                      subject_clause(s, params) + " ORDER BY id";
+    std::vector<RequestRow> out;
+    for (const auto &r : c.query(sql, params)) out.push_back(request_from(r));
+    return out;
+}
+
+void PrivacyStore::mark_confirmed(Connection &c, int64_t id, int64_t now) {
+    // The token hash stays until the request closes, so a second click on the link is answered
+    // rather than refused.
+    c.execute("UPDATE privacy_requests SET status = 'confirmed', confirmed_at = ? WHERE id = ?",
+              {static_cast<long long>(now), static_cast<long long>(id)});
+}
+
+void PrivacyStore::mark_expired(Connection &c, int64_t id, int64_t retain_until) {
+    // An unconfirmed request may have been made by someone else in the person's name: its
+    // address is not kept beyond what proves the request existed.
+    c.execute("UPDATE privacy_requests SET status = 'expired', open_slot = NULL, token_hash = NULL, email = NULL, "
+              "subject_json = NULL, retain_until = ? WHERE id = ?",
+              {static_cast<long long>(retain_until), static_cast<long long>(id)});
+}
+
+void PrivacyStore::mark_running(Connection &c, int64_t id, int64_t now, const std::optional<std::string> &subject) {
+    if (subject)
+        c.execute("UPDATE privacy_requests SET status = 'running', started_at = COALESCE(started_at, ?), "
+                  "runs = runs + 1, error = NULL, subject_json = ? WHERE id = ?",
+                  {static_cast<long long>(now), *subject, static_cast<long long>(id)});
+    else
+        c.execute("UPDATE privacy_requests SET status = 'running', started_at = COALESCE(started_at, ?), "
+                  "runs = runs + 1, error = NULL WHERE id = ?",
+                  {static_cast<long long>(now), static_cast<long long>(id)});
+}
+
+void PrivacyStore::mark_failed(Connection &c, int64_t id, std::string_view error) {
+    std::string text(error.substr(0, 500));
+    c.execute("UPDATE privacy_requests SET status = 'failed', error = ? WHERE id = ?",
+              {text, static_cast<long long>(id)});
+}
+
+void PrivacyStore::mark_completed(Connection &c, int64_t id, int64_t now, std::string_view result,
+                                  int64_t retain_until, bool forget_email) {
+    c.execute("UPDATE privacy_requests SET status = 'completed', completed_at = ?, result = ?, open_slot = NULL, "
+              "subject_json = NULL, token_hash = NULL, error = NULL, retain_until = ?, email = IF(?, NULL, email) WHERE id = ?",
+              {static_cast<long long>(now), result, static_cast<long long>(retain_until), forget_email,
+               static_cast<long long>(id)});
+}
+
+std::vector<int64_t> PrivacyStore::expire_lapsed(Connection &c, int64_t now, int64_t retain_until) {
+    auto ids = ids_of(c.query("SELECT id FROM privacy_requests WHERE status = 'pending' AND token_expires_at <= ? "
+                              "ORDER BY id FOR UPDATE",
+                              {static_cast<long long>(now)}));
+    for (int64_t id : ids) mark_expired(c, id, retain_until);
+    return ids;
+}
+
+SubjectRequests PrivacyStore::pseudonymise_requests(Connection &c, const SubjectKeys &s, int64_t keep_id,
+                                                    int64_t retain_until, bool dry_run) {
+    std::vector<Param> params;
+    std::string where = subject_clause(s, params);
+    SubjectRequests out;
+    for (const auto &r : c.query("SELECT id, status, deadline_at FROM privacy_requests WHERE " + where + " ORDER BY id",
+                                 params)) {
+        if (r.i64(0) == keep_id || !is_open(parse_status(r.str(1))))
+            out.closed.push_back(r.i64(0));
+        else
+            out.open.emplace_back(r.i64(0), r.i64(2));
+    }
+    if (!dry_run && !out.closed.empty()) {
+        // keep_id is still running: its address goes when it completes (mark_completed).
+        std::vector<Param> update{Param(static_cast<long long>(retain_until))};
+        update.insert(update.end(), params.begin(), params.end());
+        c.execute("UPDATE privacy_requests SET email = NULL, retain_until = GREATEST(COALESCE(retain_until, 0), ?) "
+                  "WHERE status IN ('completed', 'expired') AND " +
+                      where,
+                  update);
+    }
+    return out;
+}
+
+int64_t PrivacyStore::purge_requests(Connection &c, int64_t now) {
+    auto ids = ids_of(c.query(
+        "SELECT r.id FROM privacy_requests r WHERE r.status IN ('completed', 'expired') AND r.retain_until IS NOT NULL "
+        "AND r.retain_until <= ? AND NOT EXISTS (SELECT 1 FROM privacy_exports e WHERE e.request_id = r.id AND "
+        "e.deleted_at IS NULL) ORDER BY r.id FOR UPDATE",
+        {static_cast<long long>(now)}));
+    for (int64_t id : ids) {
+        c.execute("DELETE FROM privacy_erasure_outcomes WHERE request_id = ?", {static_cast<long long>(id)});
+        c.execute("DELETE FROM privacy_request_steps WHERE request_id = ?", {static_cast<long long>(id)});
+        c.execute("DELETE FROM privacy_exports WHERE request_id = ?", {static_cast<long long>(id)});
+        c.execute("DELETE FROM privacy_requests WHERE id = ?", {static_cast<long long>(id)});
+    }
+    return static_cast<int64_t>(ids.size());
+}
+
+// ---- progress ----
+
+std::vector<StepRow> PrivacyStore::steps(Connection &c, int64_t request_id) {
+    std::vector<StepRow> out;
+    for (const auto &r : c.query("SELECT module, position, status, items, files, removed, anonymised, retained, "
+                                 "attempts FROM privacy_request_steps WHERE request_id = ? ORDER BY position, module",
+                                 {static_cast<long long>(request_id)}))
+        out.push_back({r.str(0), r.i64(1), r.str(2) == "done", r.i64(3), r.i64(4), r.i64(5), r.i64(6), r.i64(7),
+                       r.i64(8)});
+    return out;
+}
+
+void PrivacyStore::add_step(Connection &c, int64_t request_id, std::string_view module, int64_t position,
+                            int64_t now) {
+    c.execute("INSERT IGNORE INTO privacy_request_steps (request_id, module, position, status, updated_at) "
+              "VALUES (?, ?, ?, 'pending', ?)",
+              {static_cast<long long>(request_id), module, static_cast<long long>(position),
+               static_cast<long long>(now)});
+}
+
+void PrivacyStore::begin_step(Connection &c, int64_t request_id, std::string_view module, int64_t now) {
+    c.execute("UPDATE privacy_request_steps SET status = 'pending', attempts = attempts + 1, updated_at = ? "
+              "WHERE request_id = ? AND module = ?",
+              {static_cast<long long>(now), static_cast<long long>(request_id), module});
+}
+
+void PrivacyStore::finish_step(Connection &c, int64_t request_id, std::string_view module, const StepCounts &n,
+                               int64_t now) {
+    c.execute("UPDATE privacy_request_steps SET status = 'done', items = ?, files = ?, removed = ?, anonymised = ?, "
+              "retained = ?, updated_at = ? WHERE request_id = ? AND module = ?",
+              {static_cast<long long>(n.items), static_cast<long long>(n.files), static_cast<long long>(n.removed),
+               static_cast<long long>(n.anonymised), static_cast<long long>(n.retained), static_cast<long long>(now),
+               static_cast<long long>(request_id), module});
+}
+
+// ---- erasure outcomes ----
+
+void PrivacyStore::record_outcome(Connection &c, int64_t request_id, const ErasureRecord &r) {
+    std::string key_material = r.category;
+    key_material.push_back('\0');
+    key_material += r.item;
+    Sha256 key = sha256(key_material);
+    c.execute("INSERT INTO privacy_erasure_outcomes (request_id, module, item_key, category, item, outcome, "
+              "legal_basis, retained_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE "
+              "outcome = VALUES(outcome), legal_basis = VALUES(legal_basis), retained_until = VALUES(retained_until)",
+              {static_cast<long long>(request_id), r.module, Param::bytes(key.data(), key.size()), r.category, r.item,
+               outcome_name(r.outcome), r.legal_basis.substr(0, 255), static_cast<long long>(r.retained_until)});
+}
+
+std::vector<ErasureRecord> PrivacyStore::outcomes(Connection &c, int64_t request_id) {
+    std::vector<ErasureRecord> out;
+    for (const auto &r : c.query("SELECT o.module, o.category, o.item, o.outcome, o.legal_basis, o.retained_until "
+                                 "FROM privacy_erasure_outcomes o LEFT JOIN privacy_request_steps s ON "
+                                 "s.request_id = o.request_id AND s.module = o.module WHERE o.request_id = ? "
+                                 "ORDER BY COALESCE(s.position, 0), o.id",
+                                 {static_cast<long long>(request_id)}))
+        out.push_back({r.str(0), r.str(1), r.str(2), parse_outcome(r.str(3)), r.str(4), r.i64(5)});
+    return out;
+}
+
+int64_t PrivacyStore::count_outcomes(Connection &c, int64_t request_id, std::string_view module) {
+    Rows rows = c.query("SELECT COUNT(*) FROM privacy_erasure_outcomes WHERE request_id = ? AND module = ?",
+                        {static_cast<long long>(request_id), module});
+    return rows.empty() ? 0 : rows[0].i64(0);
+}
+
+// ---- export archives ----
+
+void PrivacyStore::add_export(Connection &c, const ExportRow &e) {
+    c.execute("INSERT INTO privacy_exports (request_id, file_name, size, sha256, created_at, expires_at) VALUES "
+              "(?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE file_name = VALUES(file_name), size = VALUES(size), "
+              "sha256 = VALUES(sha256), created_at = VALUES(created_at), expires_at = VALUES(expires_at), "
+              "deleted_at = NULL",
+              {static_cast<long long>(e.request_id), e.file_name, static_cast<long long>(e.size), e.sha256,
+               static_cast<long long>(e.created_at), static_cast<long long>(e.expires_at)});
+}
+
+std::optional<ExportRow> PrivacyStore::export_of(Connection &c, int64_t request_id) {
+    Rows rows = c.query(std::string("SELECT ") + kExportColumns + " FROM privacy_exports WHERE request_id = ?",
+                        {static_cast<long long>(request_id)});
+    if (rows.empty()) return std::nullopt;
+    return export_from(rows[0]);
+}
+
+std::vector<ExportRow> PrivacyStore::expired_exports(Connection &c, int64_t now) {
+    std::vector<ExportRow> out;
+    for (const auto &r : c.query(std::string("SELECT ") + kExportColumns +
+                                     " FROM privacy_exports WHERE deleted_at IS NULL AND expires_at <= ? "
+                                     "ORDER BY request_id",
+                                 {static_cast<long long>(now)}))
+        out.push_back(export_from(r));
+    return out;
+}
+
+std::vector<ExportRow> PrivacyStore::subject_exports(Connection &c, const SubjectKeys &s) {
+    std::vector<Param> params;
+    std::string sql = "SELECT e.request_id, e.file_name, e.size, e.sha256, e.created_at, e.expires_at, e.deleted_at "
+                      "FROM privacy_exports e JOIN privacy_requests r ON r.id = e.request_id WHERE "
+                      "e.deleted_at IS NULL AND " +
+                      subject_clause(s, params, "r.") + " ORDER BY e.request_id";
+    std::vector<ExportRow> out;
+    for (const auto &r : c.query(sql, params)) out.push_back(export_from(r));
+    return out;
+}
+
+void PrivacyStore::mark_export_deleted(Connection &c, int64_t request_id, int64_t now) {
+    c.execute("UPDATE privacy_exports SET deleted_at = ? WHERE request_id = ? AND deleted_at IS NULL",
+              {static_cast<long long>(now), static_cast<long long>(request_id)});
+}
+
+// ---- audit ----
+
+void PrivacyStore::audit(Connection &c, int64_t at, std::optional<int64_t> request_id, std::string_view actor,
+                         std::string_view action, std::string_view detail) {
+    Rows head = c.query("SELECT last_hash FROM privacy_audit_head WHERE id = 1 FOR UPDATE");
+    if (head.empty()) throw sdk::Error(PLINTH_E_INTERNAL, "privacy audit head row is missing");
+    const std::string prev = head[0].str(0);
+    const std::string detail_text(detail.substr(0, 1024));
+    const std::string hash = audit_hash(prev, at, request_id, actor, action, detail_text);
+    c.execute("INSERT INTO privacy_audit (at, request_id, actor, action, detail, prev_hash, hash) VALUES "
+              "(?, ?, ?, ?, ?, ?, ?)",
+              {static_cast<long long>(at), request_id ? Param(static_cast<long long>(*request_id)) : Param(nullptr),
+               actor, action, detail_text, Param::bytes(prev.data(), prev.size()),
+               Param::bytes(hash.data(), hash.size())});
+    c.execute("UPDATE privacy_audit_head SET last_hash = ? WHERE id = 1", {Param::bytes(hash.data(), hash.size())});
+}
+
+std::vector<AuditEntry> PrivacyStore::audit_for(Connection &c, int64_t request_id) {
+    std::vector<AuditEntry> out;
+    for (const auto &r : c.query("SELECT id, at, request_id, actor, action, detail FROM privacy_audit WHERE "
+                                 "request_id = ? ORDER BY id",
+                                 {static_cast<long long>(request_id)}))
+        out.push_back({r.i64(0), r.i64(1), r.optional_i64(2), r.str(3), r.str(4), r.str(5)});
+    return out;
+}
+
+AuditVerification PrivacyStore::verify_audit(Connection &c) {
+    AuditVerification v;
+    std::optional<std::string> expected_prev;
+    int64_t after = 0;
+    for (;;) {
+        Rows rows = c.query("SELECT id, at, request_id, actor, action, detail, prev_hash, hash FROM privacy_audit "
+                            "WHERE id > ? ORDER BY id LIMIT 1000",
+                            {static_cast<long long>(after)});
+        if (rows.empty()) break;
+        for (const auto &r : rows) {
+            ++v.entries;
+            after = r.i64(0);
+            const std::string prev = r.str(6);
+            // The oldest remaining entry anchors the chain (older ones may have been purged).
+            bool linked = !expected_prev || *expected_prev == prev;
+            bool sealed = audit_hash(prev, r.i64(1), r.optional_i64(2), r.str(3), r.str(4), r.str(5)) == r.str(7);
+            if ((!linked || !sealed) && v.intact) {
+                v.intact = false;
+                v.first_broken_id = r.i64(0);
+            }
+            expected_prev = r.str(7);
+        }
+    }
+    Rows head = c.query("SELECT last_hash FROM privacy_audit_head WHERE id = 1");
+    const std::string last = head.empty() ? std::string() : head[0].str(0);
+    if (v.intact && v.entries > 0 && last != *expected_prev) {
+        v.intact = false; // the newest entries were removed
+        v.first_broken_id = after;
+    }
+    return v;
+}
+
+int64_t PrivacyStore::purge_audit(Connection &c, int64_t cutoff) {
+    Rows rows = c.query("SELECT MAX(id) FROM privacy_audit WHERE at <= ?", {static_cast<long long>(cutoff)});
+    if (rows.empty() || rows[0].is_null(0)) return 0;
+    return static_cast<int64_t>(
+        c.execute("DELETE FROM privacy_audit WHERE id <= ?", {static_cast<long long>(rows[0].i64(0))}));
+}
+
+} // namespace plinth::privacy
