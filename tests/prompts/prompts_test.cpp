@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <set>
+#include <thread>
 
 namespace plinth::prompts::testing {
 namespace {
@@ -326,6 +327,36 @@ TEST_F(Prompts, AggregatesPerDayFeatureAndModelWithoutUsers) {
     EXPECT_EQ(recent.at("to"), "2026-01-02");
     EXPECT_EQ(recent.at("from"), "2025-12-04");
     EXPECT_EQ(recent.at("groups").as_array().size(), 4u);
+}
+
+TEST_F(Prompts, ConcurrentRecordingKeepsAggregatesExact) {
+    // Every thread hits the same aggregate rows: the upserts contend, deadlocks are retried, and
+    // no prompt may be lost or counted twice.
+    constexpr int kThreads = 4, kEach = 25;
+    std::vector<std::thread> threads;
+    std::atomic<int> failures{0};
+    for (int t = 0; t < kThreads; ++t)
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < kEach; ++i) {
+                try {
+                    object args = prompt_args("thread " + std::to_string(t), "support-chat", "gpt-4o", 100 + i);
+                    if (host_.call("prompts", "prompt.record", args, customer(10 + t)).at("stored") != true) ++failures;
+                } catch (const std::exception &) {
+                    ++failures;
+                }
+            }
+        });
+    for (auto &th : threads) th.join();
+    EXPECT_EQ(failures.load(), 0);
+    EXPECT_EQ(count_rows(db_, "prompts_log"), kThreads * kEach);
+    value s = stats({{"from", "2026-01-01"}, {"to", "2026-01-01"}});
+    ASSERT_EQ(s.at("groups").as_array().size(), 1u);
+    const value &g = s.at("groups").at(0);
+    EXPECT_EQ(g.at("prompts"), kThreads * kEach);
+    EXPECT_EQ(g.at("input_tokens"), 12 * kThreads * kEach);
+    EXPECT_EQ(g.at("latency_ms").at("p50"), 112); // 100..124, four times each: rank 50 of 100
+    EXPECT_EQ(g.at("latency_ms").at("max"), 124);
+    EXPECT_EQ(db_.sql().query("SELECT SUM(prompt_count) FROM prompts_daily_latency").at(0).i64(0), kThreads * kEach);
 }
 
 TEST_F(Prompts, RetentionUnlinksThenDeletesWhileAggregatesStay) {
