@@ -5,6 +5,7 @@
 //   accounts  register          {"email","username","first_name","last_name","password"}
 //   privacy   consent.object    {"email","purpose"}
 //   privacy   consent.restrict  {"email"}
+//   privacy   consent.lift_restriction {"email"}   (staff)
 #include "fixture.hpp"
 
 namespace plinth::prompts::testing {
@@ -71,6 +72,16 @@ TEST_F(PromptsWithPrivacy, ObjectionAndRestrictionStopRecording) {
     EXPECT_EQ(db_->dump_all_tables().find("after objecting"), std::string::npos);
 
     EXPECT_EQ(record(other, "nobody objected").at("stored"), true);
+
+    // Privacy told prompts (plinth.consent-listener/1): the objector's earlier prompt is out of
+    // staff analysis, yet still theirs to see.
+    EXPECT_TRUE(host_->call("prompts", "prompt.search", object{{"user_id", objector}}, staff())
+                    .at("prompts").as_array().empty());
+    EXPECT_EQ(host_->call("prompts", "prompt.list", object{}, customer(objector)).at("prompts").as_array().size(), 1u);
+
+    // Once staff lift the restriction, recording resumes.
+    host_->call("privacy", "consent.lift_restriction", object{{"email", "restricted@example.com"}}, staff());
+    EXPECT_EQ(record(restricted, "after the restriction").at("stored"), true);
 }
 
 } // namespace
