@@ -77,7 +77,7 @@ public:
         Accounts::Options o;
         o.config = AccountsConfig::from_json(config);
         o.database = storage::DbConfig::from_json(db->get_object());
-        o.token_key = host.key("session-token", 32);
+        o.throttle_key = host.key("login-throttle", 32);
         o.now_us = [h = this->host()] { return h.now_us(); };
         o.warn = [h = this->host()](std::string_view m) { h.log(PLINTH_LOG_WARNING, m); };
         service_ = std::make_unique<Accounts>(std::move(o));

@@ -15,8 +15,9 @@ namespace {
 
 class Section {
 public:
-    Section(const boost::json::object &parent, std::string_view key, std::initializer_list<std::string_view> known)
-        : path_(std::string(key)) {
+    Section(const boost::json::object &parent, std::string_view key, std::initializer_list<std::string_view> known,
+            std::string_view prefix = "")
+        : path_(std::string(prefix) + std::string(key)) {
         const boost::json::value *v = parent.if_contains(key);
         if (v == nullptr || v->is_null()) return;
         if (!v->is_object()) throw sdk::invalid_argument("accounts config '" + path_ + "' must be an object");
@@ -64,7 +65,8 @@ AccountsConfig AccountsConfig::from_json(const boost::json::object &root) {
         password.integer("min_length", 8, kPasswordMinCharsFloor, 64));
     c.max_concurrent_hashes = static_cast<unsigned>(password.integer("max_concurrent_hashes", 0, 0, 1024));
     if (password.object()) {
-        Section argon2(*password.object(), "argon2", {"memory_kib", "time_cost", "parallelism", "salt_bytes", "tag_bytes"});
+        Section argon2(*password.object(), "argon2", {"memory_kib", "time_cost", "parallelism", "salt_bytes", "tag_bytes"},
+                       "password.");
         c.argon2.memory_kib = static_cast<uint32_t>(argon2.integer("memory_kib", c.argon2.memory_kib, 8, kArgon2MaxMemoryKib));
         c.argon2.time_cost = static_cast<uint32_t>(argon2.integer("time_cost", c.argon2.time_cost, 1, kArgon2MaxTimeCost));
         c.argon2.parallelism =

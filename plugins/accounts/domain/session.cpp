@@ -42,20 +42,32 @@ std::optional<TokenBytes> decode_token(std::string_view text) {
     return t;
 }
 
-TokenHasher::TokenHasher(std::span<const uint8_t> key) {
-    if (key.size() != key_.size()) throw sdk::Error(PLINTH_E_INTERNAL, "session token key must be 32 bytes");
-    std::copy(key.begin(), key.end(), key_.begin());
-}
-
-TokenHasher::~TokenHasher() { sodium_memzero(key_.data(), key_.size()); }
-
-TokenHash TokenHasher::hash(const TokenBytes &token) const {
+TokenHash hash_token(const TokenBytes &token) {
     TokenHash h;
-    crypto_generichash(h.data(), h.size(), token.data(), token.size(), key_.data(), key_.size());
+    crypto_hash_sha256(h.data(), token.data(), token.size());
     return h;
 }
 
-TokenHash TokenHasher::hash_text(std::string_view domain, std::string_view value) const {
+TokenHash hash_text(std::string_view domain, std::string_view value) {
+    crypto_hash_sha256_state state;
+    crypto_hash_sha256_init(&state);
+    crypto_hash_sha256_update(&state, reinterpret_cast<const unsigned char *>(domain.data()), domain.size());
+    const unsigned char zero = 0;
+    crypto_hash_sha256_update(&state, &zero, 1);
+    crypto_hash_sha256_update(&state, reinterpret_cast<const unsigned char *>(value.data()), value.size());
+    TokenHash h;
+    crypto_hash_sha256_final(&state, h.data());
+    return h;
+}
+
+KeyedHasher::KeyedHasher(std::span<const uint8_t> key) {
+    if (key.size() != key_.size()) throw sdk::Error(PLINTH_E_INTERNAL, "the throttle key must be 32 bytes");
+    std::copy(key.begin(), key.end(), key_.begin());
+}
+
+KeyedHasher::~KeyedHasher() { sodium_memzero(key_.data(), key_.size()); }
+
+TokenHash KeyedHasher::hash_text(std::string_view domain, std::string_view value) const {
     crypto_generichash_state state;
     crypto_generichash_init(&state, key_.data(), key_.size(), 32);
     crypto_generichash_update(&state, reinterpret_cast<const unsigned char *>(domain.data()), domain.size());

@@ -24,16 +24,23 @@ std::string encode_token(const TokenBytes &token);
 // Decodes what a caller presented; nullopt unless it is exactly a 43-character base64url token.
 std::optional<TokenBytes> decode_token(std::string_view text);
 
-// What is stored and looked up: keyed BLAKE2b-256 of the token bytes under a host secret, so a
-// copy of the table neither reveals tokens nor lets anyone test guesses offline.
-class TokenHasher {
+// What is stored and looked up: SHA-256 of the token bytes. 256 random bits cannot be recovered
+// from their hash or guessed against it, so a key would add nothing; leaving it out lets every
+// host process that shares the database resolve every token without sharing a secret.
+TokenHash hash_token(const TokenBytes &token);
+
+// SHA-256 of `domain` || 0x00 || `value`: lookup keys for values that are not secret (user ids).
+TokenHash hash_text(std::string_view domain, std::string_view value);
+
+// Keyed BLAKE2b-256 of `domain` || 0x00 || `value` under a host secret: lookup keys derived from
+// what someone typed (login names that match no account), so the table does not keep a
+// dictionary-searchable record of them.
+class KeyedHasher {
 public:
-    explicit TokenHasher(std::span<const uint8_t> key); // 32 bytes
-    ~TokenHasher();
-    TokenHasher(const TokenHasher &) = delete;
-    TokenHasher &operator=(const TokenHasher &) = delete;
-    TokenHash hash(const TokenBytes &token) const;
-    // For other keyed lookups (throttle keys): BLAKE2b-256 of `domain` || 0x00 || `value`.
+    explicit KeyedHasher(std::span<const uint8_t> key); // 32 bytes
+    ~KeyedHasher();
+    KeyedHasher(const KeyedHasher &) = delete;
+    KeyedHasher &operator=(const KeyedHasher &) = delete;
     TokenHash hash_text(std::string_view domain, std::string_view value) const;
 
 private:

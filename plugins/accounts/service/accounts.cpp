@@ -54,7 +54,7 @@ Accounts::Accounts(Options o)
       warn_(std::move(o.warn)),
       pool_(o.database),
       hasher_(config_.argon2, config_.max_concurrent_hashes),
-      tokens_(o.token_key),
+      names_(o.throttle_key),
       cache_(config_.session_cache_ms * 1000, config_.session_cache_max_entries),
       activity_(
           [this](int64_t session_id, int64_t at) {
@@ -64,7 +64,7 @@ Accounts::Accounts(Options o)
               if (warn_) warn_(message);
           }) {
     if (!now_us_) throw sdk::Error(PLINTH_E_INTERNAL, "accounts needs a clock");
-    sodium_memzero(o.token_key.data(), o.token_key.size());
+    sodium_memzero(o.throttle_key.data(), o.throttle_key.size());
 }
 
 Accounts::~Accounts() = default;
@@ -72,11 +72,11 @@ Accounts::~Accounts() = default;
 boost::json::object Accounts::migrate() { return storage::migrate(pool_, "accounts", embedded::accounts_migrations()); }
 
 TokenHash Accounts::throttle_key_for_user(int64_t user_id) const {
-    return tokens_.hash_text("throttle-user", std::to_string(user_id));
+    return hash_text("throttle-user", std::to_string(user_id));
 }
 
 TokenHash Accounts::throttle_key_for_login(std::string_view normalized_login) const {
-    return tokens_.hash_text("throttle-login", normalized_login);
+    return names_.hash_text("throttle-login", normalized_login);
 }
 
 int64_t Accounts::session_expires_at(const SessionTimes &t) const {
@@ -235,7 +235,7 @@ int64_t Accounts::change_password(int64_t user_id, std::optional<std::string_vie
     std::optional<int64_t> keep;
     if (keep_token) {
         auto token = decode_token(*keep_token);
-        auto s = token ? pool_.run([&](Connection &c) { return store_.session_by_hash(c, tokens_.hash(*token)); })
+        auto s = token ? pool_.run([&](Connection &c) { return store_.session_by_hash(c, hash_token(*token)); })
                        : std::nullopt;
         if (!s || s->user_id != user_id) throw sdk::invalid_argument("token is not a live session of this account");
         keep = s->id;
@@ -332,7 +332,7 @@ LoginResult Accounts::login(std::string_view login, std::string_view password) {
     std::optional<std::string> upgraded;
     if (hasher_.needs_rehash(u.password_hash)) upgraded = hasher_.hash(password);
     TokenBytes token = new_token();
-    TokenHash token_hash = tokens_.hash(token);
+    TokenHash token_hash = hash_token(token);
     SessionTimes times{now, now, now + config_.session.absolute_timeout_s};
     LoginResult result = pool_.transaction([&](Connection &c) {
         auto current = store_.user_by_id(c, u.id, true);
@@ -358,7 +358,7 @@ LoginResult Accounts::login(std::string_view login, std::string_view password) {
 void Accounts::logout(std::string_view token) {
     auto bytes = decode_token(token);
     if (!bytes) throw sdk::unauthenticated(kBadSession);
-    TokenHash hash = tokens_.hash(*bytes);
+    TokenHash hash = hash_token(*bytes);
     int64_t now = now_s();
     pool_.transaction([&](Connection &c) {
         auto s = store_.session_by_hash(c, hash);
@@ -372,21 +372,26 @@ void Accounts::logout(std::string_view token) {
 SessionCheck Accounts::check(std::string_view token) {
     auto bytes = decode_token(token);
     if (!bytes) throw sdk::unauthenticated(kBadSession);
-    TokenHash hash = tokens_.hash(*bytes);
+    TokenHash hash = hash_token(*bytes);
     int64_t now_us = now_us_();
     int64_t now = now_us / 1000000;
+    const SessionPolicy &policy = config_.session;
     std::optional<SessionRecord> s = cache_.find(hash, now_us);
     if (!s) {
-        s = pool_.run([&](Connection &c) { return store_.session_by_hash(c, hash); });
+        // Activity noted but not yet written counts too. A write that completes between reading
+        // the row and asking for pending activity would be missed by both, so in that case the
+        // row is read again (it then holds the written time).
+        auto load = [&] { return pool_.run([&](Connection &c) { return store_.session_by_hash(c, hash); }); };
+        uint64_t writes = activity_.batches_written();
+        s = load();
         if (!s) throw sdk::unauthenticated(kBadSession);
-        cache_.put(hash, *s, now_us);
+        if (auto seen = activity_.pending(s->id))
+            s->times.last_seen_at = std::max(s->times.last_seen_at, *seen);
+        else if (activity_.batches_written() != writes && !(s = load()))
+            throw sdk::unauthenticated(kBadSession);
+        s = cache_.put(hash, *s, now_us);
     }
     SessionTimes t = s->times;
-    const SessionPolicy &policy = config_.session;
-    if (session_needs_touch(policy, t, now)) {
-        // Activity noted here but not yet written counts too.
-        if (auto seen = activity_.pending(s->id)) t.last_seen_at = std::max(t.last_seen_at, *seen);
-    }
     if (!session_alive(policy, t, now)) throw sdk::unauthenticated(kBadSession);
     if (session_needs_touch(policy, t, now)) {
         activity_.note(s->id, now);

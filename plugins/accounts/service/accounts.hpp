@@ -93,7 +93,7 @@ public:
     struct Options {
         AccountsConfig config;
         storage::DbConfig database;
-        std::vector<uint8_t> token_key;                           // 32 bytes from the host's secrets
+        std::vector<uint8_t> throttle_key;                        // 32 bytes from the host's secrets
         std::function<int64_t()> now_us;                          // the host clock
         std::function<void(std::string_view)> warn;               // the host log (may be empty)
     };
@@ -161,7 +161,7 @@ private:
     storage::Pool pool_;
     AccountStore store_;
     PasswordHasher hasher_;
-    TokenHasher tokens_;
+    KeyedHasher names_;
     SessionCache cache_;
     ActivityLog activity_; // last: its thread stops before the pool it writes through goes away
 };

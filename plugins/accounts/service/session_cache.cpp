@@ -18,8 +18,8 @@ std::optional<SessionRecord> SessionCache::find(const TokenHash &hash, int64_t n
     return it->second.session;
 }
 
-void SessionCache::put(const TokenHash &hash, const SessionRecord &session, int64_t now_us) {
-    if (!enabled()) return;
+SessionRecord SessionCache::put(const TokenHash &hash, const SessionRecord &session, int64_t now_us) {
+    if (!enabled()) return session;
     std::unique_lock lock(mutex_);
     if (entries_.size() >= max_entries_ && entries_.find(hash) == entries_.end()) {
         std::erase_if(entries_, [&](const auto &e) { return now_us - e.second.loaded_at_us >= ttl_us_; });
@@ -33,6 +33,7 @@ void SessionCache::put(const TokenHash &hash, const SessionRecord &session, int6
     entry.session = session;
     entry.session.times.last_seen_at = seen;
     entry.loaded_at_us = now_us;
+    return entry.session;
 }
 
 void SessionCache::note_seen(const TokenHash &hash, int64_t last_seen_at) {
@@ -99,8 +100,9 @@ void ActivityLog::flush() {
     std::unique_lock lock(mutex_);
     // Wait for the batch in flight (if any), then for one that includes everything noted now.
     uint64_t target = batches_started_ + (pending_.empty() ? 0 : 1);
+    auto done = [&] { return batches_done_.load(std::memory_order_acquire); };
     if (!pending_.empty()) wake_.notify_one();
-    written_.wait(lock, [&] { return batches_done_ >= target || stop_; });
+    written_.wait(lock, [&] { return done() >= target || stop_; });
 }
 
 void ActivityLog::write_batch(std::unique_lock<std::mutex> &lock) {
@@ -117,7 +119,7 @@ void ActivityLog::write_batch(std::unique_lock<std::mutex> &lock) {
     }
     lock.lock();
     writing_.clear();
-    ++batches_done_;
+    batches_done_.fetch_add(1, std::memory_order_release);
     written_.notify_all();
 }
 

@@ -10,6 +10,7 @@
 #include "../domain/session.hpp"
 #include "../store/account_store.hpp"
 
+#include <atomic>
 #include <condition_variable>
 #include <cstring>
 #include <cstdint>
@@ -46,7 +47,8 @@ public:
     bool enabled() const { return ttl_us_ > 0; }
     // The entry for `hash` if it was loaded less than ttl ago.
     std::optional<SessionRecord> find(const TokenHash &hash, int64_t now_us) const;
-    void put(const TokenHash &hash, const SessionRecord &session, int64_t now_us);
+    // Stores what was loaded; returns it with a newer last-seen time noted here kept.
+    SessionRecord put(const TokenHash &hash, const SessionRecord &session, int64_t now_us);
     // Raises the cached last-seen time (after a check noted activity).
     void note_seen(const TokenHash &hash, int64_t last_seen_at);
     void erase(const TokenHash &hash);
@@ -78,6 +80,8 @@ public:
     std::optional<int64_t> pending(int64_t session_id) const;
     // Writes everything noted so far before returning (sweeps, tests, shutdown).
     void flush();
+    // Batches written so far; changes only after a batch's rows are committed.
+    uint64_t batches_written() const { return batches_done_.load(std::memory_order_acquire); }
 
 private:
     void run();
@@ -91,7 +95,7 @@ private:
     std::unordered_map<int64_t, int64_t> pending_;
     std::unordered_map<int64_t, int64_t> writing_;
     uint64_t batches_started_ = 0;
-    uint64_t batches_done_ = 0;
+    std::atomic<uint64_t> batches_done_{0};
     bool stop_ = false;
     std::thread thread_;
 };

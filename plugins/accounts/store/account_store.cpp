@@ -288,6 +288,12 @@ uint64_t AccountStore::delete_events_of(Connection &c, int64_t user_id) {
 // ---- throttle
 
 ThrottleState AccountStore::throttle_for_update(Connection &c, const TokenHash &key) {
+    // Create-or-lock in one statement: on a duplicate, INSERT ... ON DUPLICATE KEY UPDATE takes an
+    // exclusive lock straight away, so concurrent attempts on one key queue instead of
+    // deadlocking (as two SELECT ... FOR UPDATE on a missing row followed by INSERTs would).
+    c.execute("INSERT INTO accounts_throttle (throttle_key, failures, last_failure_at, locked_until) "
+              "VALUES (?, 0, 0, 0) ON DUPLICATE KEY UPDATE failures = failures",
+              {hash_param(key)});
     Rows rows = c.query("SELECT failures, last_failure_at, locked_until FROM accounts_throttle "
                         "WHERE throttle_key = ? FOR UPDATE",
                         {hash_param(key)});
