@@ -6,6 +6,8 @@
 //   privacy   consent.object    {"email","purpose"}
 //   privacy   consent.restrict  {"email"}
 //   privacy   consent.lift_restriction {"email"}   (staff)
+//   privacy   inventory         {"format":"json"}   (staff)
+//   privacy   erase.run         {"email"}           (system)
 #include "fixture.hpp"
 
 namespace plinth::prompts::testing {
@@ -82,6 +84,27 @@ TEST_F(PromptsWithPrivacy, ObjectionAndRestrictionStopRecording) {
     // Once staff lift the restriction, recording resumes.
     host_->call("privacy", "consent.lift_restriction", object{{"email", "restricted@example.com"}}, staff());
     EXPECT_EQ(record(restricted, "after the restriction").at("stored"), true);
+}
+
+TEST_F(PromptsWithPrivacy, PrivacyFindsPromptsThroughTheRegistryAlone) {
+    // The register of processing lists the category prompts declares.
+    const std::string inventory =
+        boost::json::serialize(host_->call("privacy", "inventory", object{{"format", "json"}}, staff()));
+    EXPECT_NE(inventory.find("AI prompts"), std::string::npos) << inventory;
+    EXPECT_NE(inventory.find("analysed as a collection to improve the service"), std::string::npos);
+    EXPECT_NE(inventory.find("legitimate interest (Art. 6(1)(f))"), std::string::npos);
+
+    // Erasing a person through privacy erases their prompts and keeps the statistics.
+    const int64_t leaving = register_user("leaving");
+    const int64_t staying = register_user("staying");
+    ASSERT_EQ(record(leaving, "a prompt that must go").at("stored"), true);
+    ASSERT_EQ(record(staying, "a prompt that stays").at("stored"), true);
+    const value stats_before = host_->call("prompts", "stats", object{}, staff());
+    host_->call("privacy", "erase.run", object{{"email", "leaving@example.com"}}, system());
+    const std::string dump = db_->dump_all_tables();
+    EXPECT_EQ(dump.find("a prompt that must go"), std::string::npos);
+    EXPECT_NE(dump.find("a prompt that stays"), std::string::npos);
+    EXPECT_EQ(host_->call("prompts", "stats", object{}, staff()), stats_before);
 }
 
 } // namespace
