@@ -193,10 +193,14 @@ SiteResult canonical_site(std::string_view input) {
     auto parsed = boost::urls::parse_uri(encoded);
     if (!parsed) return refuse("site is not a valid URL; expected one such as https://example.com");
     const boost::urls::url_view &u = *parsed;
-
-    bool https = u.scheme_id() == boost::urls::scheme::https;
-    if (!https && u.scheme_id() != boost::urls::scheme::http)
+    if (u.scheme_id() != boost::urls::scheme::https && u.scheme_id() != boost::urls::scheme::http)
         return refuse("site must be an http:// or https:// URL");
+    // After an authority the path is empty or starts with '/'. Boost.URL 1.81 accepts
+    // "https://example.com:abc" (path "abc") and "https://1.2.3.4.5" (IPv4 1.2.3.4, path ".5"),
+    // so this is checked here rather than trusted to the parser.
+    if (!u.encoded_path().empty() && u.encoded_path().front() != '/')
+        return refuse("site is not a valid URL; expected one such as https://example.com");
+
     if (u.has_userinfo()) return refuse("site URL must not contain a user name or password");
 
     SiteResult result;
@@ -251,7 +255,9 @@ SiteResult canonical_site(std::string_view input) {
             if (value > 65535) return refuse("site URL port must be between 1 and 65535");
         }
         if (value == 0) return refuse("site URL port must be between 1 and 65535");
-        if (value != (https ? 443u : 80u)) port = ":" + std::to_string(value);
+        // The scheme is not part of the canonical form, so neither are the ports that only
+        // restate one: example.com:443 and example.com:80 are example.com.
+        if (value != 443 && value != 80) port = ":" + std::to_string(value);
     }
 
     boost::urls::url normal(u);

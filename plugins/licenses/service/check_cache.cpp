@@ -213,6 +213,12 @@ void CheckCache::invalidate(const KeyHash &hash) {
     s.erase(hash);
 }
 
+bool CheckCache::contains(const KeyHash &hash) const {
+    Shard &s = shard_for(hash);
+    std::lock_guard lock(s.mutex);
+    return s.lookup(hash) != nullptr;
+}
+
 void CheckCache::clear() {
     for (size_t i = 0; i <= shard_mask_; ++i) {
         Shard &s = shards_[i];

@@ -80,6 +80,8 @@ public:
                 const SiteFacts *site = nullptr);
 
     void invalidate(const KeyHash &hash);
+    // Whether an entry exists, without counting as a use (tests, diagnostics).
+    bool contains(const KeyHash &hash) const;
     void clear();
     CacheStats stats() const;
 
