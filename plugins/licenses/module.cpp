@@ -394,7 +394,7 @@ private:
                  [this](const Caller &, Args &a) {
                      std::string key = a.string("key", kKeyArgBytes);
                      std::string site = a.string("site", kSiteArgBytes);
-                     std::string product = a.optional_string("product", kMaxProductSlugBytes).value_or("");
+                     std::string product = a.has("product") ? slug_arg(a, "product") : std::string();
                      a.finish();
                      Verdict v;
                      licensing_->check(key, site, product, v);
@@ -405,7 +405,7 @@ private:
                  [this](const Caller &, Args &a) {
                      std::string key = a.string("key", kKeyArgBytes);
                      std::string site = a.string("site", kSiteArgBytes);
-                     std::string product = a.optional_string("product", kMaxProductSlugBytes).value_or("");
+                     std::string product = a.has("product") ? slug_arg(a, "product") : std::string();
                      std::string challenge = a.optional_string("challenge", kMaxChallengeBytes).value_or("");
                      a.finish();
                      SignedVerdict s = licensing_->check_signed(key, site, product, challenge);

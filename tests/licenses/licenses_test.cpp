@@ -1,0 +1,848 @@
+// The licenses module through a real host and a real MariaDB: commands, the typed check, the
+// cache across host processes, seats under concurrency, personal data and retention.
+#include "domain/key.hpp"
+#include "support/test_host.hpp"
+
+#include <plinth/ext/data_inventory.h>
+#include <plinth/ext/license_check.h>
+#include <plinth/ext/personal_data.h>
+#include <plinth/ext/retention.h>
+#include <plinth/sdk/host.hpp>
+
+#include <boost/json.hpp>
+#include <gtest/gtest.h>
+#include <sodium.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstring>
+#include <functional>
+#include <map>
+#include <thread>
+#include <vector>
+
+namespace plinth::licenses {
+namespace {
+
+using boost::json::object;
+using boost::json::value;
+
+struct License {
+    int64_t id = 0;
+    std::string key;
+};
+
+std::string fresh_key() {
+    if (sodium_init() < 0) throw std::runtime_error("sodium_init failed");
+    return format_key(generate_key());
+}
+
+std::string str(const value &v, std::string_view member) { return std::string(v.at(member).as_string()); }
+
+class LicensesTest : public ::testing::Test {
+protected:
+    test::TestDatabase db{"licenses"};
+    std::unique_ptr<test::TestHost> host;
+    const plinth_call_context system = host::system_caller();
+    const plinth_call_context staff = host::user_caller(900, PLINTH_ROLE_STAFF);
+    const plinth_call_context owner = host::user_caller(7, PLINTH_ROLE_CUSTOMER);
+    const plinth_call_context stranger = host::user_caller(8, PLINTH_ROLE_CUSTOMER);
+    const plinth_call_context anonymous = host::anonymous_caller();
+
+    int policies_ = 0;
+
+    virtual object config() { return {}; }
+
+    void SetUp() override { host = std::make_unique<test::TestHost>(db, std::vector<std::string>{"licenses"}, config()); }
+
+    value call(std::string_view command, const value &args, const plinth_call_context &who) {
+        return host->call("licenses", command, args, who);
+    }
+
+    int32_t fails(std::string_view command, std::string_view raw, const plinth_call_context &who,
+                  std::string *message = nullptr) {
+        return host->call_error("licenses", command, raw, who, message);
+    }
+
+    void product(std::string_view slug = "seo") {
+        call("product.create", object{{"slug", slug}, {"name", "SEO Pro"}}, staff);
+    }
+
+    int64_t policy(int64_t seats, object extra = {}, std::string_view product = "seo") {
+        object args{{"product", product}, {"name", "policy " + std::to_string(++policies_)}, {"seat_limit", seats}};
+        for (auto &m : extra) args[m.key()] = m.value();
+        return call("policy.create", args, staff).at("id").as_int64();
+    }
+
+    License issue(int64_t policy_id, int64_t user = 7) {
+        value v = call("license.issue", object{{"user_id", user}, {"policy_id", policy_id}}, staff);
+        return License{v.at("id").as_int64(), str(v, "key")};
+    }
+
+    value activate(const std::string &key, std::string_view site) {
+        return call("activation.activate", object{{"key", key}, {"site", site}}, anonymous);
+    }
+
+    value check(const std::string &key, std::string_view site, std::string_view product = {}) {
+        object args{{"key", key}, {"site", site}};
+        if (!product.empty()) args["product"] = product;
+        return call("check", args, anonymous);
+    }
+
+    std::string code(const std::string &key, std::string_view site, std::string_view product = {}) {
+        return str(check(key, site, product), "code");
+    }
+
+    uint64_t statements() { return call("stats", object{}, system).at("statements_executed").to_number<uint64_t>(); }
+
+    int64_t count(const std::string &sql_text, int64_t id) {
+        return db.sql().query(sql_text, {id}).front().i64(0);
+    }
+};
+
+TEST_F(LicensesTest, IssuedKeyIsShownToTheOwnerAndStaffButNeverStored) {
+    product();
+    License l = issue(policy(3));
+    NormalKey normal;
+    ASSERT_TRUE(normalise_key(l.key, normal)) << l.key;
+    EXPECT_EQ(str(call("license.get", object{{"id", l.id}}, owner), "key"), l.key);
+    EXPECT_EQ(str(call("license.get", object{{"id", l.id}}, staff), "key"), l.key);
+    EXPECT_EQ(fails("license.get", "{\"id\":" + std::to_string(l.id) + "}", stranger), PLINTH_E_NOT_FOUND);
+    EXPECT_EQ(fails("license.get", "{\"id\":" + std::to_string(l.id) + "}", anonymous), PLINTH_E_UNAUTHENTICATED);
+    std::string dump = db.dump_all_tables();
+    EXPECT_EQ(dump.find(l.key), std::string::npos);
+    EXPECT_EQ(dump.find(std::string(normal.view())), std::string::npos);
+    // The owner lists their own licenses only.
+    issue(policy(1), 8);
+    value mine = call("license.list", object{}, owner);
+    ASSERT_EQ(mine.as_array().size(), 1u);
+    EXPECT_EQ(mine.as_array()[0].at("id").as_int64(), l.id);
+    EXPECT_FALSE(mine.as_array()[0].as_object().contains("key"));
+    EXPECT_EQ(call("license.list", object{}, staff).as_array().size(), 2u);
+}
+
+TEST_F(LicensesTest, SeatLimitHoldsUnderConcurrentActivation) {
+    product();
+    int64_t five = policy(5, object{{"staging_exempt", false}});
+    constexpr int kThreads = 24;
+    for (int round = 0; round < 5; ++round) {
+        License l = issue(five);
+        std::atomic<int> ok{0}, refused{0}, other{0};
+        std::vector<std::thread> threads;
+        for (int t = 0; t < kThreads; ++t) {
+            threads.emplace_back([&, t] {
+                std::string args = boost::json::serialize(object{
+                    {"key", l.key}, {"site", "https://site-" + std::to_string(round) + "-" + std::to_string(t) + ".com"}});
+                try {
+                    host->host().call("licenses", "activation.activate", args, host::anonymous_caller());
+                    ++ok;
+                } catch (const sdk::Error &e) {
+                    (e.status() == PLINTH_E_LIMIT_EXCEEDED ? refused : other)++;
+                }
+            });
+        }
+        for (auto &th : threads) th.join();
+        EXPECT_EQ(ok.load(), 5) << "round " << round;
+        EXPECT_EQ(refused.load(), kThreads - 5) << "round " << round;
+        EXPECT_EQ(other.load(), 0) << "round " << round;
+        EXPECT_EQ(count("SELECT COUNT(*) FROM license_activations WHERE license_id = ?", l.id), 5);
+        EXPECT_EQ(count("SELECT seats_used FROM licenses WHERE id = ?", l.id), 5);
+    }
+}
+
+TEST_F(LicensesTest, ConcurrentActivationOfOneSiteCreatesOneActivation) {
+    product();
+    License l = issue(policy(2));
+    std::atomic<int> created{0}, ok{0};
+    std::vector<std::thread> threads;
+    const char *spellings[] = {"https://www.shop.com/", "http://shop.com", "HTTPS://SHOP.COM:443"};
+    for (int t = 0; t < 12; ++t) {
+        threads.emplace_back([&, t] {
+            std::string args = boost::json::serialize(object{{"key", l.key}, {"site", spellings[t % 3]}});
+            value v = host->host().call("licenses", "activation.activate", args, host::anonymous_caller());
+            ++ok;
+            if (v.at("created").as_bool()) ++created;
+        });
+    }
+    for (auto &th : threads) th.join();
+    EXPECT_EQ(ok.load(), 12);
+    EXPECT_EQ(created.load(), 1);
+    EXPECT_EQ(count("SELECT COUNT(*) FROM license_activations WHERE license_id = ?", l.id), 1);
+}
+
+TEST_F(LicensesTest, ReactivatingTheSameSiteReturnsTheExistingActivation) {
+    product();
+    License l = issue(policy(1));
+    value first = activate(l.key, "https://www.Example.com/shop/");
+    EXPECT_TRUE(first.at("created").as_bool());
+    EXPECT_EQ(str(first, "site"), "example.com/shop");
+    for (const char *spelling : {"http://example.com/shop", "https://example.com:443/shop?x=1", "https://EXAMPLE.com/shop#a"}) {
+        value again = activate(l.key, spelling);
+        EXPECT_FALSE(again.at("created").as_bool()) << spelling;
+        EXPECT_EQ(again.at("id").as_int64(), first.at("id").as_int64()) << spelling;
+        EXPECT_EQ(again.at("seats_used").as_int64(), 1) << spelling;
+    }
+    // A different path is a different site, and the only seat is taken.
+    std::string message;
+    EXPECT_EQ(fails("activation.activate",
+                    boost::json::serialize(object{{"key", l.key}, {"site", "https://example.com/blog"}}), anonymous,
+                    &message),
+              PLINTH_E_LIMIT_EXCEEDED);
+    EXPECT_NE(message.find("seats"), std::string::npos) << message;
+}
+
+TEST_F(LicensesTest, LocalAndStagingSitesTakeNoSeatAndDeactivationFreesOne) {
+    product();
+    License l = issue(policy(1));
+    for (const char *site : {"https://staging.example.com", "http://localhost:8080/wp", "https://shop.test",
+                             "http://127.0.0.1"}) {
+        value v = activate(l.key, site);
+        EXPECT_TRUE(v.at("exempt").as_bool()) << site;
+        EXPECT_EQ(v.at("seats_used").as_int64(), 0) << site;
+    }
+    EXPECT_FALSE(activate(l.key, "https://devices.com").at("exempt").as_bool());
+    EXPECT_EQ(fails("activation.activate", boost::json::serialize(object{{"key", l.key}, {"site", "https://mystaging.com"}}),
+                    anonymous),
+              PLINTH_E_LIMIT_EXCEEDED);
+    value freed = call("activation.deactivate", object{{"key", l.key}, {"site", "https://www.devices.com/"}}, anonymous);
+    EXPECT_EQ(freed.at("seats_used").as_int64(), 0);
+    EXPECT_EQ(code(l.key, "https://devices.com"), "SITE_NOT_ACTIVATED");
+    activate(l.key, "https://mystaging.com");
+    EXPECT_EQ(code(l.key, "https://mystaging.com"), "VALID");
+    value staging = check(l.key, "https://staging.example.com/");
+    EXPECT_EQ(str(staging, "code"), "VALID");
+    EXPECT_TRUE(staging.at("site_exempt").as_bool());
+
+    // Without the policy's exemption a staging site is an ordinary site.
+    License strict = issue(policy(1, object{{"staging_exempt", false}}));
+    EXPECT_FALSE(activate(strict.key, "https://staging.example.com").at("exempt").as_bool());
+    EXPECT_EQ(fails("activation.activate", boost::json::serialize(object{{"key", strict.key}, {"site", "http://localhost"}}),
+                    anonymous),
+              PLINTH_E_LIMIT_EXCEEDED);
+}
+
+TEST_F(LicensesTest, VerdictsFollowTheLicenseState) {
+    product();
+    product("forms");
+    License l = issue(policy(2));
+    std::string site = "https://shop.example.org/store";
+    EXPECT_EQ(code(l.key, site), "SITE_NOT_ACTIVATED");
+    activate(l.key, site);
+    value v = check(l.key, "http://www.shop.example.org/store/?p=1");
+    EXPECT_EQ(str(v, "code"), "VALID");
+    EXPECT_TRUE(v.at("valid").as_bool());
+    EXPECT_EQ(v.at("code_number").as_int64(), PLINTH_LICENSE_VALID);
+    EXPECT_EQ(v.at("seats_used").as_int64(), 1);
+    EXPECT_EQ(v.at("seat_limit").as_int64(), 2);
+    EXPECT_EQ(v.at("expires_at").as_int64(), 0);
+    EXPECT_EQ(code(l.key, site, "seo"), "VALID");
+    EXPECT_EQ(code(l.key, site, "forms"), "PRODUCT_MISMATCH");
+    EXPECT_EQ(code(l.key, "ftp://shop.example.org"), "INVALID_SITE");
+    EXPECT_EQ(code("not-a-key", site), "MALFORMED");
+    EXPECT_EQ(code(fresh_key(), site), "NOT_FOUND");
+    // Lower case and without dashes is the same key.
+    std::string sloppy;
+    for (char c : l.key)
+        if (c != '-') sloppy.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+    EXPECT_EQ(code(sloppy, site), "VALID");
+
+    // Local writes are seen by the very next check.
+    call("license.suspend", object{{"id", l.id}}, staff);
+    value suspended = check(l.key, site);
+    EXPECT_EQ(str(suspended, "code"), "SUSPENDED");
+    EXPECT_FALSE(suspended.at("valid").as_bool());
+    call("license.reinstate", object{{"id", l.id}}, staff);
+    EXPECT_EQ(code(l.key, site), "VALID");
+    call("license.revoke", object{{"id", l.id}}, staff);
+    EXPECT_EQ(code(l.key, site), "REVOKED");
+    EXPECT_EQ(code(l.key, site, "forms"), "REVOKED"); // revocation outranks the product
+}
+
+TEST_F(LicensesTest, ExpiryAndGraceFollowTheInjectedClock) {
+    product();
+    License l = issue(policy(3, object{{"duration_days", 30}, {"grace_days", 7}}));
+    std::string site = "https://example.net";
+    activate(l.key, site);
+    value v = check(l.key, site);
+    int64_t issued = host->now_us() / 1000000;
+    EXPECT_EQ(v.at("expires_at").as_int64(), issued + 30 * 86400);
+    EXPECT_EQ(v.at("grace_ends_at").as_int64(), issued + 37 * 86400);
+    EXPECT_EQ(str(v, "code"), "VALID");
+
+    host->advance_s(30 * 86400 - 1);
+    EXPECT_EQ(code(l.key, site), "VALID");
+    host->advance_s(1);
+    v = check(l.key, site);
+    EXPECT_EQ(str(v, "code"), "EXPIRED_IN_GRACE");
+    EXPECT_TRUE(v.at("valid").as_bool());
+    EXPECT_EQ(code(l.key, "https://other.net"), "SITE_NOT_ACTIVATED"); // grace does not skip activation
+    // In grace a new site may still be activated.
+    activate(l.key, "https://other.net");
+
+    host->advance_s(7 * 86400);
+    v = check(l.key, site);
+    EXPECT_EQ(str(v, "code"), "EXPIRED");
+    EXPECT_FALSE(v.at("valid").as_bool());
+    EXPECT_EQ(fails("activation.activate", boost::json::serialize(object{{"key", l.key}, {"site", "https://third.net"}}),
+                    anonymous),
+              PLINTH_E_EXPIRED);
+
+    // Renewing late counts from now.
+    value renewed = call("license.renew", object{{"id", l.id}, {"days", 30}}, staff);
+    EXPECT_EQ(renewed.at("expires_at").as_int64(), host->now_us() / 1000000 + 30 * 86400);
+    EXPECT_EQ(code(l.key, site), "VALID");
+    // Renewing to a date.
+    int64_t until = host->now_us() / 1000000 + 365 * 86400;
+    EXPECT_EQ(call("license.renew", object{{"id", l.id}, {"until", until}}, staff).at("expires_at").as_int64(), until);
+
+    // A fixed-date policy.
+    int64_t fixed = host->now_us() / 1000000 + 10 * 86400;
+    License f = issue(policy(1, object{{"expires_at", fixed}}));
+    activate(f.key, site);
+    host->advance_s(10 * 86400);
+    EXPECT_EQ(code(f.key, site), "EXPIRED");
+}
+
+TEST_F(LicensesTest, TypedCheckMatchesTheJsonCommandAndHonoursStructSize) {
+    product();
+    License l = issue(policy(2));
+    activate(l.key, "https://typed.example.com");
+    const auto *table = host->host().interface_as<plinth_license_check_v1>("licenses", PLINTH_EXT_LICENSE_CHECK);
+    const plinth_module *module = host->host().module("licenses");
+    ASSERT_NE(table, nullptr);
+    ASSERT_NE(module, nullptr);
+
+    auto typed = [&](const std::string &key, std::string_view site, std::string_view product) {
+        plinth_license_query q{sizeof(plinth_license_query), sdk::to_str(key), sdk::to_str(site), sdk::to_str(product)};
+        plinth_license_verdict v{};
+        v.struct_size = sizeof v;
+        plinth_error e = sdk::make_error();
+        EXPECT_EQ(table->check(module, &q, &v, &e), PLINTH_OK) << e.message;
+        return v;
+    };
+    struct Case {
+        std::string key;
+        std::string site;
+        std::string product;
+    };
+    for (const Case &c : {Case{l.key, "https://typed.example.com", ""}, Case{l.key, "https://typed.example.com/", "seo"},
+                          Case{l.key, "https://untyped.example.com", ""}, Case{l.key, "gopher://x", ""},
+                          Case{"bad", "https://typed.example.com", ""}, Case{fresh_key(), "https://a.com", ""},
+                          Case{l.key, "https://typed.example.com", "other"}}) {
+        plinth_license_verdict v = typed(c.key, c.site, c.product);
+        value j = check(c.key, c.site, c.product);
+        EXPECT_EQ(v.code, j.at("code_number").as_int64()) << c.key << " " << c.site;
+        EXPECT_EQ(v.valid != 0, j.at("valid").as_bool());
+        EXPECT_EQ(v.seats_used, j.at("seats_used").as_int64());
+        EXPECT_EQ(v.seat_limit, j.at("seat_limit").as_int64());
+        EXPECT_EQ(v.expires_at, j.at("expires_at").as_int64());
+    }
+
+    // A caller built against a smaller verdict only gets the fields it knows.
+    plinth_license_verdict small;
+    std::memset(&small, 0x5A, sizeof small);
+    small.struct_size = offsetof(plinth_license_verdict, site_exempt);
+    plinth_license_query q{sizeof(plinth_license_query), sdk::to_str(l.key), sdk::to_str("https://typed.example.com"), {}};
+    ASSERT_EQ(table->check(module, &q, &small, nullptr), PLINTH_OK);
+    EXPECT_EQ(small.struct_size, offsetof(plinth_license_verdict, site_exempt));
+    EXPECT_EQ(small.code, PLINTH_LICENSE_VALID);
+    EXPECT_EQ(small.valid, 1);
+    EXPECT_EQ(small.seat_limit, 0x5A5A5A5A);
+    // Null arguments are refused, never dereferenced.
+    plinth_error e = sdk::make_error();
+    EXPECT_EQ(table->check(module, nullptr, &small, &e), PLINTH_E_INVALID_ARGUMENT);
+    plinth_license_query broken{sizeof(plinth_license_query), plinth_str{nullptr, 5}, {}, {}};
+    plinth_license_verdict v{};
+    v.struct_size = sizeof v;
+    EXPECT_EQ(table->check(module, &broken, &v, &e), PLINTH_E_INVALID_ARGUMENT);
+}
+
+TEST_F(LicensesTest, MalformedAndUnknownKeysHitTheDatabaseAtMostOnce) {
+    product();
+    License l = issue(policy(1));
+    activate(l.key, "https://known.example.com");
+    const auto *table = host->host().interface_as<plinth_license_check_v1>("licenses", PLINTH_EXT_LICENSE_CHECK);
+    const plinth_module *module = host->host().module("licenses");
+
+    uint64_t before = statements();
+    for (int i = 0; i < 100; ++i) {
+        EXPECT_EQ(code("AAAAA-BBBBB-" + std::to_string(i), "https://known.example.com"), "MALFORMED");
+        std::string typo = l.key;
+        typo[i % 5] = typo[i % 5] == 'X' ? 'Y' : 'X';
+        EXPECT_EQ(code(typo, "https://known.example.com"), "MALFORMED");
+    }
+    EXPECT_EQ(statements(), before) << "a malformed key must not reach the database";
+
+    std::string unknown = fresh_key();
+    for (int i = 0; i < 100; ++i) EXPECT_EQ(code(unknown, "https://known.example.com"), "NOT_FOUND");
+    plinth_license_query q{sizeof q, sdk::to_str(unknown), sdk::to_str("https://x.com"), {}};
+    for (int i = 0; i < 100; ++i) {
+        plinth_license_verdict v{};
+        v.struct_size = sizeof v;
+        ASSERT_EQ(table->check(module, &q, &v, nullptr), PLINTH_OK);
+        EXPECT_EQ(v.code, PLINTH_LICENSE_NOT_FOUND);
+    }
+    EXPECT_EQ(statements(), before + 1) << "an unknown key is looked up once, then served from a negative entry";
+
+    // A known key: one read, then every spelling of its site from memory.
+    before = statements();
+    for (int i = 0; i < 300; ++i) {
+        const char *spellings[] = {"https://known.example.com", "http://www.known.example.com/", "https://KNOWN.example.com:443"};
+        EXPECT_EQ(code(l.key, spellings[i % 3]), "VALID");
+    }
+    EXPECT_LE(statements(), before + 1);
+}
+
+// A second host process on the same database (same secrets folder, as a real installation has).
+class SecondHost {
+public:
+    SecondHost(test::TestDatabase &db, test::TestHost &first) {
+        host::HostOptions o;
+        o.module_paths.push_back(PLINTH_TEST_MODULE_DIR);
+        o.only_modules = {"licenses"};
+        o.config = object{{"database", db.config()}};
+        o.state_dir = first.state_dir();
+        host_ = std::make_unique<host::Host>(std::move(o));
+        host_->set_clock([&first] { return first.now_us(); });
+        host_->load();
+    }
+    host::Host &host() { return *host_; }
+    std::string code(const std::string &key, std::string_view site) {
+        value v = host_->call("licenses", "check", boost::json::serialize(object{{"key", key}, {"site", site}}),
+                              host::anonymous_caller());
+        return std::string(v.at("code").as_string());
+    }
+
+private:
+    std::unique_ptr<host::Host> host_;
+};
+
+// Polls until `code` is seen or the deadline passes; returns the last code and the time taken.
+std::pair<std::string, double> wait_for(const std::function<std::string()> &probe, const std::string &want,
+                                        std::chrono::milliseconds deadline) {
+    auto start = std::chrono::steady_clock::now();
+    std::string last;
+    while (std::chrono::steady_clock::now() - start < deadline) {
+        last = probe();
+        if (last == want) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return {last, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count()};
+}
+
+TEST_F(LicensesTest, AnotherHostSeesChangesWithinTheStalenessBound) {
+    product();
+    License l = issue(policy(3));
+    std::string site = "https://shared.example.com";
+    activate(l.key, site);
+    SecondHost other(db, *host);
+    ASSERT_NE(other.host().module("licenses"), nullptr);
+
+    EXPECT_EQ(other.code(l.key, site), "VALID");
+    EXPECT_EQ(other.code(l.key, site), "VALID"); // now cached in the second host
+
+    call("license.revoke", object{{"id", l.id}}, staff);
+    EXPECT_EQ(code(l.key, site), "REVOKED"); // the writer sees it at once
+    // Default bound: 1 s. Poll with a generous deadline rather than asserting a time.
+    auto [seen, ms] = wait_for([&] { return other.code(l.key, site); }, "REVOKED", std::chrono::seconds(15));
+    EXPECT_EQ(seen, "REVOKED");
+    std::cout << "[ info ] revocation seen by the second host after " << ms << " ms (bound 1000 ms)\n";
+
+    // And the other way round: an activation through the second host reaches the first's cache.
+    License m = issue(policy(3));
+    EXPECT_EQ(code(m.key, "https://second.example.com"), "SITE_NOT_ACTIVATED"); // cached here
+    other.host().call("licenses", "activation.activate",
+                      boost::json::serialize(object{{"key", m.key}, {"site", "https://second.example.com"}}),
+                      host::anonymous_caller());
+    auto [seen2, ms2] = wait_for([&] { return code(m.key, "https://second.example.com"); }, "VALID",
+                                 std::chrono::seconds(15));
+    EXPECT_EQ(seen2, "VALID");
+    std::cout << "[ info ] activation seen by the first host after " << ms2 << " ms\n";
+}
+
+TEST_F(LicensesTest, SignedVerdictsVerifyOffline) {
+    ASSERT_GE(sodium_init(), 0);
+    product();
+    License l = issue(policy(2, object{{"duration_days", 10}}));
+    activate(l.key, "https://signed.example.com/");
+    value pk = call("public_key", object{}, anonymous);
+    EXPECT_EQ(str(pk, "algorithm"), "Ed25519");
+    std::string pk64 = str(pk, "public_key");
+    std::array<uint8_t, crypto_sign_PUBLICKEYBYTES> public_key{};
+    size_t n = 0;
+    ASSERT_EQ(sodium_base642bin(public_key.data(), public_key.size(), pk64.data(), pk64.size(), nullptr, &n, nullptr,
+                                sodium_base64_VARIANT_ORIGINAL),
+              0);
+    ASSERT_EQ(n, public_key.size());
+
+    value sv = call("check.signed", object{{"key", l.key}, {"site", "http://signed.example.com"}, {"challenge", "c-42"}},
+                    anonymous);
+    std::string payload = str(sv, "payload");
+    std::string sig64 = str(sv, "signature");
+    std::array<uint8_t, crypto_sign_BYTES> signature{};
+    ASSERT_EQ(sodium_base642bin(signature.data(), signature.size(), sig64.data(), sig64.size(), nullptr, &n, nullptr,
+                                sodium_base64_VARIANT_ORIGINAL),
+              0);
+    // What an offline verifier does: check the bytes, then read them.
+    EXPECT_EQ(crypto_sign_verify_detached(signature.data(), reinterpret_cast<const unsigned char *>(payload.data()),
+                                          payload.size(), public_key.data()),
+              0);
+    value p = boost::json::parse(payload);
+    EXPECT_EQ(str(p, "type"), "plinth.license-verdict/1");
+    EXPECT_EQ(str(p, "code"), "VALID");
+    EXPECT_TRUE(p.at("valid").as_bool());
+    EXPECT_EQ(str(p, "site"), "signed.example.com");
+    EXPECT_EQ(str(p, "product"), "seo");
+    EXPECT_EQ(str(p, "challenge"), "c-42");
+    EXPECT_EQ(str(p, "nonce").size(), 32u);
+    int64_t now = host->now_us() / 1000000;
+    EXPECT_EQ(p.at("issued_at").as_int64(), now);
+    EXPECT_EQ(p.at("valid_until").as_int64(), std::min(now + 86400, p.at("expires_at").as_int64()));
+
+    std::string tampered = payload;
+    tampered.replace(tampered.find("\"seats_used\":1"), 14, "\"seats_used\":0");
+    EXPECT_NE(crypto_sign_verify_detached(signature.data(), reinterpret_cast<const unsigned char *>(tampered.data()),
+                                          tampered.size(), public_key.data()),
+              0);
+    // Fresh nonce every time; invalid verdicts are signed too.
+    value again = call("check.signed", object{{"key", l.key}, {"site", "http://signed.example.com"}}, anonymous);
+    EXPECT_NE(str(boost::json::parse(str(again, "payload")), "nonce"), str(p, "nonce"));
+    value bad = call("check.signed", object{{"key", "nope"}, {"site", "http://signed.example.com"}}, anonymous);
+    EXPECT_EQ(str(boost::json::parse(str(bad, "payload")), "code"), "MALFORMED");
+    EXPECT_EQ(fails("check.signed", "{\"key\":\"k\",\"site\":\"https://a.com\",\"challenge\":\"a b\"}", anonymous),
+              PLINTH_E_INVALID_ARGUMENT);
+}
+
+TEST_F(LicensesTest, EveryChangeAndActivationIsAudited) {
+    product();
+    License l = issue(policy(2, object{{"duration_days", 30}}));
+    activate(l.key, "https://audited.example.com");
+    call("license.suspend", object{{"id", l.id}}, staff);
+    call("license.reinstate", object{{"id", l.id}}, staff);
+    call("license.renew", object{{"id", l.id}, {"days", 10}}, staff);
+    call("activation.deactivate", object{{"license_id", l.id}, {"site", "https://audited.example.com"}}, owner);
+    value entries = call("audit.list", object{{"license_id", l.id}}, owner);
+    std::vector<std::string> actions;
+    for (const value &e : entries.as_array()) actions.push_back(str(e, "action"));
+    std::vector<std::string> want = {"activation.removed", "license.renewed",     "license.reinstated",
+                                     "license.suspended",  "activation.created", "license.issued"};
+    EXPECT_EQ(actions, want);
+    EXPECT_EQ(entries.as_array()[0].at("actor_user_id").as_int64(), 7);
+    EXPECT_EQ(str(entries.as_array()[4], "actor"), "anonymous");
+    EXPECT_EQ(fails("audit.list", "{}", owner), PLINTH_E_PERMISSION_DENIED);
+    EXPECT_EQ(fails("audit.list", "{\"license_id\":" + std::to_string(l.id) + "}", stranger), PLINTH_E_NOT_FOUND);
+    EXPECT_GE(call("audit.list", object{{"limit", 2}}, staff).as_array().size(), 2u);
+}
+
+TEST_F(LicensesTest, BadInputOfEveryKindChangesNothing) {
+    product();
+    int64_t one = policy(1);
+    int64_t perpetual = policy(3);
+    License full = issue(one);
+    activate(full.key, "https://full.example.com");
+    License revoked = issue(perpetual);
+    call("license.revoke", object{{"id", revoked.id}}, staff);
+    License fine = issue(perpetual);
+    std::string id = std::to_string(fine.id);
+    std::string unknown = fresh_key();
+
+    std::string before = db.dump_all_tables();
+    struct Bad {
+        std::string command;
+        std::string args;
+        plinth_call_context caller;
+        int32_t status;
+    };
+    const std::vector<Bad> bad = {
+        {"product.create", "{", staff, PLINTH_E_INVALID_ARGUMENT},
+        {"product.create", "[]", staff, PLINTH_E_INVALID_ARGUMENT},
+        {"product.create", "\"x\"", staff, PLINTH_E_INVALID_ARGUMENT},
+        {"product.create", R"({"slug":"x","name":"X","extra":1})", staff, PLINTH_E_INVALID_ARGUMENT},
+        {"product.create", R"({"slug":"Bad Slug","name":"X"})", staff, PLINTH_E_INVALID_ARGUMENT},
+        {"product.create", R"({"slug":"x'; DROP TABLE licenses; --","name":"X"})", staff, PLINTH_E_INVALID_ARGUMENT},
+        {"product.create", R"({"slug":"-x","name":"X"})", staff, PLINTH_E_INVALID_ARGUMENT},
+        {"product.create", R"({"slug":"seo","name":"Again"})", staff, PLINTH_E_CONFLICT},
+        {"product.create", R"({"slug":"new","name":"X"})", owner, PLINTH_E_PERMISSION_DENIED},
+        {"product.create", R"({"slug":"new","name":"X"})", anonymous, PLINTH_E_PERMISSION_DENIED},
+        {"product.create", "{\"slug\":\"new\",\"name\":\"\xff\xfe\"}", staff, PLINTH_E_INVALID_ARGUMENT},
+        {"product.create", R"({"slug":"new","name":")" + std::string(201, 'n') + "\"}", staff, PLINTH_E_INVALID_ARGUMENT},
+        {"product.create", R"({"slug":"new","name":""})", staff, PLINTH_E_INVALID_ARGUMENT},
+        {"product.create", R"({"slug":5,"name":"X"})", staff, PLINTH_E_INVALID_ARGUMENT},
+        {"policy.create", R"({"product":"seo","name":"p","seat_limit":0})", staff, PLINTH_E_INVALID_ARGUMENT},
+        {"policy.create", R"({"product":"seo","name":"p","seat_limit":-2})", staff, PLINTH_E_INVALID_ARGUMENT},
+        {"policy.create", R"({"product":"seo","name":"p","seat_limit":"5"})", staff, PLINTH_E_INVALID_ARGUMENT},
+        {"policy.create", R"({"product":"seo","name":"p","seat_limit":1.5})", staff, PLINTH_E_INVALID_ARGUMENT},
+        {"policy.create", R"({"product":"seo","name":"p","seat_limit":1,"duration_days":30,"expires_at":4000000000})",
+         staff, PLINTH_E_INVALID_ARGUMENT},
+        {"policy.create", R"({"product":"seo","name":"p","seat_limit":1,"expires_at":1000})", staff,
+         PLINTH_E_INVALID_ARGUMENT},
+        {"policy.create", R"({"product":"seo","name":"p","seat_limit":1,"grace_days":-1})", staff,
+         PLINTH_E_INVALID_ARGUMENT},
+        {"policy.create", R"({"product":"seo","name":"p","seat_limit":1,"staging_exempt":"yes"})", staff,
+         PLINTH_E_INVALID_ARGUMENT},
+        {"policy.create", R"({"product":"nope","name":"p","seat_limit":1})", staff, PLINTH_E_NOT_FOUND},
+        {"policy.create", R"({"product":"seo","name":"policy 1","seat_limit":1})", staff, PLINTH_E_CONFLICT},
+        {"license.issue", R"({"user_id":0,"policy_id":1})", staff, PLINTH_E_INVALID_ARGUMENT},
+        {"license.issue", R"({"user_id":"7","policy_id":1})", staff, PLINTH_E_INVALID_ARGUMENT},
+        {"license.issue", R"({"user_id":7,"policy_id":999999})", staff, PLINTH_E_NOT_FOUND},
+        {"license.issue", R"({"user_id":7,"policy_id":1})", owner, PLINTH_E_PERMISSION_DENIED},
+        {"license.issue", R"({"user_id":7})", staff, PLINTH_E_INVALID_ARGUMENT},
+        {"license.suspend", R"({"id":999999})", staff, PLINTH_E_NOT_FOUND},
+        {"license.suspend", R"({"id":)" + id + "}", owner, PLINTH_E_PERMISSION_DENIED},
+        {"license.revoke", R"({"id":)" + std::to_string(revoked.id) + "}", staff, PLINTH_E_CONFLICT},
+        {"license.reinstate", R"({"id":)" + std::to_string(revoked.id) + "}", staff, PLINTH_E_CONFLICT},
+        {"license.reinstate", R"({"id":)" + id + "}", staff, PLINTH_E_CONFLICT},
+        {"license.suspend", R"({"id":-1})", staff, PLINTH_E_INVALID_ARGUMENT},
+        {"license.renew", R"({"id":)" + id + "}", staff, PLINTH_E_INVALID_ARGUMENT},
+        {"license.renew", R"({"id":)" + id + R"(,"days":5,"until":4000000000})", staff, PLINTH_E_INVALID_ARGUMENT},
+        {"license.renew", R"({"id":)" + id + R"(,"days":5})", staff, PLINTH_E_CONFLICT}, // never expires
+        {"license.renew", R"({"id":)" + id + R"(,"days":0})", staff, PLINTH_E_INVALID_ARGUMENT},
+        {"license.get", R"({"id":)" + id + "}", stranger, PLINTH_E_NOT_FOUND},
+        {"license.get", R"({"id":)" + id + "}", anonymous, PLINTH_E_UNAUTHENTICATED},
+        {"license.list", R"({"user_id":7})", stranger, PLINTH_E_PERMISSION_DENIED},
+        {"license.list", R"({"limit":100000})", staff, PLINTH_E_INVALID_ARGUMENT},
+        {"activation.activate", R"({"key":"nope","site":"https://a.com"})", anonymous, PLINTH_E_INVALID_ARGUMENT},
+        {"activation.activate", R"({"key":")" + unknown + R"(","site":"https://a.com"})", anonymous, PLINTH_E_NOT_FOUND},
+        {"activation.activate", R"({"key":")" + fine.key + R"(","site":"ftp://a.com"})", anonymous,
+         PLINTH_E_INVALID_ARGUMENT},
+        {"activation.activate", R"({"key":")" + fine.key + R"(","site":"https://a.com' OR 1=1 --"})", anonymous,
+         PLINTH_E_INVALID_ARGUMENT},
+        {"activation.activate", R"({"key":")" + fine.key + R"(","license_id":)" + id + R"(,"site":"https://a.com"})",
+         staff, PLINTH_E_INVALID_ARGUMENT},
+        {"activation.activate", R"({"site":"https://a.com"})", anonymous, PLINTH_E_INVALID_ARGUMENT},
+        {"activation.activate", R"({"license_id":)" + id + R"(,"site":"https://a.com"})", stranger, PLINTH_E_NOT_FOUND},
+        {"activation.activate", R"({"license_id":)" + id + R"(,"site":"https://a.com"})", anonymous, PLINTH_E_NOT_FOUND},
+        {"activation.activate", R"({"key":")" + revoked.key + R"(","site":"https://a.com"})", anonymous, PLINTH_E_CONFLICT},
+        {"activation.activate", R"({"key":")" + full.key + R"(","site":"https://b.com"})", anonymous,
+         PLINTH_E_LIMIT_EXCEEDED},
+        {"activation.deactivate", R"({"key":")" + fine.key + R"(","site":"https://never.com"})", anonymous,
+         PLINTH_E_NOT_FOUND},
+        {"check", R"({"key":"x"})", anonymous, PLINTH_E_INVALID_ARGUMENT},
+        {"check", R"({"key":")" + std::string(300, 'A') + R"(","site":"https://a.com"})", anonymous,
+         PLINTH_E_INVALID_ARGUMENT},
+        {"check", R"({"key":")" + fine.key + R"(","site":"https://a.com","product":"Not A Slug!"})", anonymous,
+         PLINTH_E_INVALID_ARGUMENT},
+        {"check.signed", R"({"key":"x","site":"https://a.com","challenge":"a b"})", anonymous, PLINTH_E_INVALID_ARGUMENT},
+        {"stats", "{}", staff, PLINTH_E_PERMISSION_DENIED},
+        {"audit.list", "{}", owner, PLINTH_E_PERMISSION_DENIED},
+        {"no.such.command", "{}", system, PLINTH_E_UNSUPPORTED},
+    };
+    for (const Bad &b : bad) {
+        std::string message;
+        int32_t status = fails(b.command, b.args, b.caller, &message);
+        EXPECT_EQ(status, b.status) << b.command << " " << b.args.substr(0, 120) << " -> " << message;
+        EXPECT_FALSE(message.empty()) << b.command;
+    }
+    EXPECT_EQ(db.dump_all_tables(), before);
+}
+
+// ---- personal data and retention through the standard interfaces ----
+
+struct Exported {
+    std::vector<std::pair<std::string, value>> items;
+    static int32_t item(void *context, plinth_str category, plinth_str json) {
+        static_cast<Exported *>(context)->items.emplace_back(std::string(sdk::to_view(category)),
+                                                             boost::json::parse(sdk::to_view(json)));
+        return 0;
+    }
+    size_t count(std::string_view category) const {
+        size_t n = 0;
+        for (const auto &[c, v] : items) n += c == category;
+        return n;
+    }
+};
+
+struct Erased {
+    struct Item {
+        std::string category, item, legal_basis;
+        int32_t outcome;
+        int64_t until;
+    };
+    std::vector<Item> items;
+    static int32_t item(void *context, const plinth_erasure_item *i) {
+        static_cast<Erased *>(context)->items.push_back({std::string(sdk::to_view(i->category)),
+                                                         std::string(sdk::to_view(i->item)),
+                                                         std::string(sdk::to_view(i->legal_basis)), i->outcome,
+                                                         i->retained_until});
+        return 0;
+    }
+};
+
+TEST_F(LicensesTest, ExportErasureAndRetention) {
+    product();
+    License l = issue(policy(3, object{{"duration_days", 365}}));
+    License other = issue(policy(3), 8);
+    activate(l.key, "https://personal-one.example.com");
+    call("activation.activate", object{{"license_id", l.id}, {"site", "https://personal-two.example.com"}}, owner);
+    activate(other.key, "https://someone-else.example.com");
+
+    const plinth_module *module = host->host().module("licenses");
+    const auto *pd = host->host().interface_as<plinth_personal_data_v1>("licenses", PLINTH_EXT_PERSONAL_DATA);
+    ASSERT_NE(pd, nullptr);
+    plinth_subject subject{sizeof(plinth_subject), 7, nullptr, 0};
+
+    Exported ex;
+    plinth_export_sink sink{sizeof(plinth_export_sink), &ex, &Exported::item, nullptr};
+    plinth_error e = sdk::make_error();
+    ASSERT_EQ(pd->export_subject(module, &subject, &sink, &e), PLINTH_OK) << e.message;
+    ASSERT_EQ(ex.count("license"), 1u);
+    EXPECT_EQ(ex.count("license activation"), 2u);
+    EXPECT_GE(ex.count("license audit"), 3u);
+    for (const auto &[category, v] : ex.items) {
+        if (category == "license") EXPECT_EQ(str(v, "key"), l.key);
+        std::string text = boost::json::serialize(v);
+        EXPECT_EQ(text.find("someone-else"), std::string::npos) << "another person's data in the export";
+    }
+
+    // Dry run: outcomes reported, nothing changed.
+    std::string before = db.dump_all_tables();
+    Erased dry;
+    plinth_erasure_sink esink{sizeof(plinth_erasure_sink), &dry, &Erased::item};
+    ASSERT_EQ(pd->erase_subject(module, &subject, 1, &esink, &e), PLINTH_OK) << e.message;
+    EXPECT_EQ(db.dump_all_tables(), before);
+    ASSERT_FALSE(dry.items.empty());
+
+    Erased real;
+    esink.context = &real;
+    ASSERT_EQ(pd->erase_subject(module, &subject, 0, &esink, &e), PLINTH_OK) << e.message;
+    ASSERT_EQ(real.items.size(), dry.items.size());
+    int retained = 0, removed = 0;
+    int64_t expires = host->now_us() / 1000000 + 365 * 86400;
+    for (const auto &i : real.items) {
+        if (i.category == "license") {
+            ++retained;
+            EXPECT_EQ(i.outcome, PLINTH_ERASURE_RETAINED);
+            EXPECT_EQ(i.legal_basis, "contract (Art. 6(1)(b))");
+            EXPECT_EQ(i.until, expires + 10LL * 365 * 86400);
+            EXPECT_EQ(i.item, "license " + std::to_string(l.id));
+        }
+        if (i.category == "license activation") {
+            ++removed;
+            EXPECT_EQ(i.outcome, PLINTH_ERASURE_REMOVED);
+        }
+    }
+    EXPECT_EQ(retained, 1);
+    EXPECT_EQ(removed, 2);
+    std::string dump = db.dump_all_tables();
+    EXPECT_EQ(dump.find("personal-one"), std::string::npos);
+    EXPECT_EQ(dump.find("personal-two"), std::string::npos);
+    EXPECT_NE(dump.find("someone-else"), std::string::npos) << "other people's data must stay";
+    EXPECT_TRUE(db.sql().query("SELECT user_id FROM licenses WHERE id = ?", {l.id}).front().is_null(0));
+    EXPECT_EQ(count("SELECT COUNT(*) FROM license_audit WHERE actor_user_id = ?", 7), 0);
+    EXPECT_EQ(code(l.key, "https://personal-one.example.com"), "REVOKED");
+    EXPECT_EQ(call("license.list", object{}, owner).as_array().size(), 0u);
+
+    // Idempotent: nothing left to report.
+    Erased twice;
+    esink.context = &twice;
+    ASSERT_EQ(pd->erase_subject(module, &subject, 0, &esink, &e), PLINTH_OK);
+    EXPECT_TRUE(twice.items.empty());
+    Exported after;
+    sink.context = &after;
+    ASSERT_EQ(pd->export_subject(module, &subject, &sink, &e), PLINTH_OK);
+    EXPECT_TRUE(after.items.empty());
+
+    // Retention: audit entries age out; the retained record goes when its period ends.
+    const auto *ret = host->host().interface_as<plinth_retention_v1>("licenses", PLINTH_EXT_RETENTION);
+    ASSERT_NE(ret, nullptr);
+    std::map<std::string, int64_t> counts;
+    plinth_retention_sink rsink{sizeof(plinth_retention_sink), &counts,
+                                [](void *c, const plinth_retention_count *r) -> int32_t {
+                                    (*static_cast<std::map<std::string, int64_t> *>(c))[std::string(
+                                        sdk::to_view(r->category))] += r->count;
+                                    return 0;
+                                }};
+    ASSERT_EQ(ret->sweep(module, host->now_us(), &rsink, &e), PLINTH_OK) << e.message;
+    EXPECT_EQ(counts["license audit"], 0);
+    EXPECT_EQ(counts["license"], 0);
+    host->advance_s(731LL * 86400);
+    counts.clear();
+    ASSERT_EQ(ret->sweep(module, host->now_us(), &rsink, &e), PLINTH_OK);
+    EXPECT_GT(counts["license audit"], 0);
+    EXPECT_EQ(counts["license"], 0);
+    EXPECT_EQ(count("SELECT COUNT(*) FROM licenses WHERE id = ?", l.id), 1);
+    host->advance_s(11LL * 365 * 86400);
+    counts.clear();
+    ASSERT_EQ(ret->sweep(module, host->now_us(), &rsink, &e), PLINTH_OK);
+    EXPECT_EQ(counts["license"], 1);
+    EXPECT_EQ(count("SELECT COUNT(*) FROM licenses WHERE id = ?", l.id), 0);
+    EXPECT_EQ(count("SELECT COUNT(*) FROM licenses WHERE id = ?", other.id), 1);
+    EXPECT_EQ(code(l.key, "https://personal-one.example.com"), "NOT_FOUND");
+}
+
+TEST_F(LicensesTest, DataInventoryDeclaresWhatIsKept) {
+    const auto *inv = host->host().interface_as<plinth_data_inventory_v1>("licenses", PLINTH_EXT_DATA_INVENTORY);
+    ASSERT_NE(inv, nullptr);
+    std::vector<std::string> names;
+    plinth_inventory_sink sink{sizeof(plinth_inventory_sink), &names,
+                               [](void *c, const plinth_data_category *d) -> int32_t {
+                                   EXPECT_FALSE(sdk::to_view(d->purpose).empty());
+                                   EXPECT_FALSE(sdk::to_view(d->legal_basis).empty());
+                                   static_cast<std::vector<std::string> *>(c)->emplace_back(sdk::to_view(d->name));
+                                   return 0;
+                               }};
+    ASSERT_EQ(inv->list_categories(host->host().module("licenses"), &sink, nullptr), PLINTH_OK);
+    EXPECT_EQ(names, (std::vector<std::string>{"license", "license activation", "license audit"}));
+}
+
+TEST_F(LicensesTest, CatalogueListsProductsAndPolicies) {
+    product();
+    product("forms");
+    policy(5, object{{"duration_days", 365}, {"grace_days", 14}});
+    policy(-1, {}, "forms");
+    value products = call("product.list", object{}, staff);
+    ASSERT_EQ(products.as_array().size(), 2u);
+    value seo = call("policy.list", object{{"product", "seo"}}, staff);
+    ASSERT_EQ(seo.as_array().size(), 1u);
+    EXPECT_EQ(seo.as_array()[0].at("duration_days").as_int64(), 365);
+    EXPECT_EQ(seo.as_array()[0].at("grace_days").as_int64(), 14);
+    EXPECT_TRUE(seo.as_array()[0].at("expires_at").is_null());
+    EXPECT_EQ(call("policy.list", object{}, staff).as_array().size(), 2u);
+    // Unlimited seats.
+    License l = issue(call("policy.list", object{{"product", "forms"}}, staff).as_array()[0].at("id").as_int64());
+    for (int i = 0; i < 30; ++i) activate(l.key, "https://many-" + std::to_string(i) + ".example.com");
+    value v = check(l.key, "https://many-29.example.com", "forms");
+    EXPECT_EQ(str(v, "code"), "VALID");
+    EXPECT_EQ(v.at("seat_limit").as_int64(), -1);
+    EXPECT_EQ(v.at("seats_used").as_int64(), 30);
+}
+
+class UncachedLicensesTest : public LicensesTest {
+protected:
+    object config() override { return object{{"licenses", object{{"cache", object{{"enabled", false}}}}}}; }
+};
+
+TEST_F(UncachedLicensesTest, EveryCheckReadsTheDatabaseAndAgreesWithTheCachedAnswer) {
+    product();
+    License l = issue(policy(2));
+    activate(l.key, "https://uncached.example.com");
+    EXPECT_FALSE(call("stats", object{}, system).at("cache_enabled").as_bool());
+    uint64_t before = statements();
+    for (int i = 0; i < 20; ++i) EXPECT_EQ(code(l.key, "https://www.uncached.example.com/"), "VALID");
+    EXPECT_EQ(statements(), before + 20);
+    EXPECT_EQ(code(l.key, "https://other.example.com"), "SITE_NOT_ACTIVATED");
+    EXPECT_EQ(code(fresh_key(), "https://uncached.example.com"), "NOT_FOUND");
+    EXPECT_EQ(code("junk", "https://uncached.example.com"), "MALFORMED");
+    call("license.suspend", object{{"id", l.id}}, staff);
+    EXPECT_EQ(code(l.key, "https://uncached.example.com"), "SUSPENDED");
+}
+
+TEST(LicensesConfig, InvalidConfigurationRefusesTheModuleWithAClearMessage) {
+    test::TestDatabase db("licenses_cfg");
+    host::HostOptions o;
+    o.module_paths.push_back(PLINTH_TEST_MODULE_DIR);
+    o.only_modules = {"licenses"};
+    o.config = object{{"database", db.config()}, {"licenses", object{{"cache", object{{"staleness_ms", "soon"}}}}}};
+    o.state_dir = std::string(PLINTH_TEST_STATE_DIR) + "/licenses_cfg_" + db.name();
+    o.log = [](int32_t, std::string_view, std::string_view) {};
+    host::Host h(std::move(o));
+    h.load();
+    EXPECT_EQ(h.module("licenses"), nullptr);
+    bool explained = false;
+    for (const auto &m : h.modules())
+        if (m.id == "licenses") explained = m.refusal.find("staleness_ms") != std::string::npos;
+    EXPECT_TRUE(explained);
+}
+
+} // namespace
+} // namespace plinth::licenses
