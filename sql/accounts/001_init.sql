@@ -40,11 +40,14 @@ CREATE TABLE accounts_email_history (
   CONSTRAINT fk_accounts_email_history_user FOREIGN KEY (user_id) REFERENCES accounts_users (id) ON DELETE CASCADE
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
--- Live sessions. Only a keyed hash of the token is kept; the token itself exists only in the
+-- Live sessions. Only the SHA-256 of the token is kept; the token itself exists only in the
 -- login response. A logout or revocation deletes the row (the event log keeps the history).
+-- `role` copies the account's role (role changes update it in the same transaction) so that a
+-- session check is one point-select without a join.
 CREATE TABLE accounts_sessions (
   id BIGINT NOT NULL AUTO_INCREMENT,
   user_id BIGINT NOT NULL,
+  role TINYINT NOT NULL,
   token_hash BINARY(32) NOT NULL,
   created_at BIGINT NOT NULL,
   last_seen_at BIGINT NOT NULL,

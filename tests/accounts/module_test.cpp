@@ -371,6 +371,23 @@ TEST_F(AccountsModuleTest, AnotherProcessSeesARevocationWithinTheCacheLifetime) 
     EXPECT_EQ(check_in(other), PLINTH_E_UNAUTHENTICATED);
 }
 
+TEST_F(AccountsModuleTest, ARoleChangeReachesSessionsInEveryProcess) {
+    test::TestHost uncached(db_, {"accounts"}, small_config({{"session", {{"cache_ms", 0}}}}));
+    int64_t id = add_user("ada");
+    std::string token = login("ada");
+    auto role_in = [&](test::TestHost &h) {
+        auto *t = h.host().interface_as<plinth_session_check_v1>("accounts", PLINTH_EXT_SESSION_CHECK);
+        plinth_session_info info{};
+        info.struct_size = sizeof info;
+        EXPECT_EQ(t->check(h.host().module("accounts"), sdk::to_str(token), &info, nullptr), PLINTH_OK);
+        return info.role;
+    };
+    EXPECT_EQ(role_in(uncached), PLINTH_ROLE_CUSTOMER);
+    call("role.set", {{"user_id", id}, {"role", "staff"}}, system_caller());
+    EXPECT_EQ(role_in(uncached), PLINTH_ROLE_STAFF);
+    EXPECT_EQ(role_in(host_), PLINTH_ROLE_STAFF);
+}
+
 TEST_F(AccountsModuleTest, PasswordChangeRevokesEveryOtherSession) {
     int64_t id = add_user("ada");
     auto ada = user_caller(id, PLINTH_ROLE_CUSTOMER);

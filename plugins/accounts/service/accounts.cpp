@@ -340,7 +340,7 @@ LoginResult Accounts::login(std::string_view login, std::string_view password) {
         if (!current || current->password_hash != u.password_hash) throw sdk::unauthenticated(kInvalidCredentials);
         if (upgraded) store_.set_password_hash(c, u.id, *upgraded, std::nullopt, now);
         store_.delete_throttle(c, throttle_key_for_user(u.id));
-        int64_t session_id = store_.insert_session(c, u.id, token_hash, times);
+        int64_t session_id = store_.insert_session(c, u.id, current->role, token_hash, times);
         store_.insert_event(c, u.id, now, event::login_succeeded, session_id);
         LoginResult r;
         r.user_id = u.id;

@@ -40,10 +40,9 @@ std::optional<UserRecord> first_user(const Rows &rows) {
 
 Param hash_param(const TokenHash &h) { return Param::bytes(h.data(), h.size()); }
 
-// Session columns joined with the owner's current role.
+// The session columns; `role` is kept equal to the account's by set_role.
 constexpr const char *kSessionSelect =
-    "SELECT s.id, s.user_id, u.role, s.created_at, s.last_seen_at, s.expires_at "
-    "FROM accounts_sessions s JOIN accounts_users u ON u.id = s.user_id ";
+    "SELECT s.id, s.user_id, s.role, s.created_at, s.last_seen_at, s.expires_at FROM accounts_sessions s ";
 
 SessionRecord session_from(const Row &r) {
     SessionRecord s;
@@ -140,6 +139,7 @@ void AccountStore::set_email(Connection &c, int64_t id, const Email &email, int6
 
 void AccountStore::set_role(Connection &c, int64_t id, Role role, int64_t now) {
     c.execute("UPDATE accounts_users SET role = ?, updated_at = ? WHERE id = ?", {static_cast<int>(role), now, id});
+    c.execute("UPDATE accounts_sessions SET role = ? WHERE user_id = ?", {static_cast<int>(role), id});
 }
 
 void AccountStore::set_gravatar(Connection &c, int64_t id, std::optional<std::string> url, int64_t now) {
@@ -206,10 +206,11 @@ uint64_t AccountStore::delete_email_history(Connection &c, int64_t user_id) {
 
 // ---- sessions
 
-int64_t AccountStore::insert_session(Connection &c, int64_t user_id, const TokenHash &hash, const SessionTimes &t) {
-    c.execute("INSERT INTO accounts_sessions (user_id, token_hash, created_at, last_seen_at, expires_at) "
-              "VALUES (?, ?, ?, ?, ?)",
-              {user_id, hash_param(hash), t.created_at, t.last_seen_at, t.absolute_expires_at});
+int64_t AccountStore::insert_session(Connection &c, int64_t user_id, Role role, const TokenHash &hash,
+                                     const SessionTimes &t) {
+    c.execute("INSERT INTO accounts_sessions (user_id, role, token_hash, created_at, last_seen_at, expires_at) "
+              "VALUES (?, ?, ?, ?, ?, ?)",
+              {user_id, static_cast<int>(role), hash_param(hash), t.created_at, t.last_seen_at, t.absolute_expires_at});
     return static_cast<int64_t>(c.last_insert_id());
 }
 

@@ -98,6 +98,7 @@ public:
     void set_names(Connection &c, int64_t id, std::string_view first, std::string_view last, int64_t now);
     void set_username(Connection &c, int64_t id, std::string_view username, int64_t now);
     void set_email(Connection &c, int64_t id, const Email &email, int64_t since, int64_t now);
+    // Also updates the role copied into the account's sessions.
     void set_role(Connection &c, int64_t id, Role role, int64_t now);
     void set_gravatar(Connection &c, int64_t id, std::optional<std::string> url, int64_t now);
     std::vector<UserRecord> search_users(Connection &c, std::string_view query, std::optional<Role> role, int64_t limit,
@@ -113,7 +114,7 @@ public:
     uint64_t delete_email_history(Connection &c, int64_t user_id);
 
     // --- sessions
-    int64_t insert_session(Connection &c, int64_t user_id, const TokenHash &hash, const SessionTimes &t);
+    int64_t insert_session(Connection &c, int64_t user_id, Role role, const TokenHash &hash, const SessionTimes &t);
     std::optional<SessionRecord> session_by_hash(Connection &c, const TokenHash &hash);
     std::optional<SessionRecord> session_by_id(Connection &c, int64_t id);
     std::vector<SessionRecord> sessions_of(Connection &c, int64_t user_id);
