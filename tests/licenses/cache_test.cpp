@@ -22,27 +22,32 @@ uint64_t mix(uint64_t x) { // splitmix64
 // Spread like the real keyed hash: both words look random.
 KeyHash hash_of(uint64_t n) { return KeyHash{mix(n), mix(n ^ 0xA5A5A5A5A5A5A5A5ull)}; }
 
-CacheFill license(int64_t id, std::vector<std::string> sites = {}) {
-    CacheFill f;
-    f.snapshot.found = true;
-    f.snapshot.license_id = id;
-    f.snapshot.seat_limit = 5;
-    f.snapshot.set_product("seo");
-    f.activated_sites = std::move(sites);
-    return f;
+LicenseSnapshot license(int64_t id) {
+    LicenseSnapshot s;
+    s.found = true;
+    s.license_id = id;
+    s.seat_limit = 5;
+    s.product = "seo";
+    return s;
+}
+
+SiteHash site(std::string_view raw) {
+    uint64_t h = 1469598103934665603ull;
+    for (char c : raw) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+    return SiteHash{h, mix(h)};
 }
 
 TEST(CheckCache, MissThenHit) {
     CheckCache cache(100, 4);
     CheckCache::Lookup look;
-    cache.find(hash_of(1), "https://a.com", look);
+    cache.find(hash_of(1), site("https://a.com"), look);
     EXPECT_FALSE(look.hit);
-    cache.insert(hash_of(1), look.epoch, license(7, {"a.com"}));
-    cache.find(hash_of(1), "https://a.com", look);
+    cache.insert(hash_of(1), look.epoch, license(7), {"a.com"});
+    cache.find(hash_of(1), site("https://a.com"), look);
     ASSERT_TRUE(look.hit);
     EXPECT_TRUE(look.snapshot.found);
     EXPECT_EQ(look.snapshot.license_id, 7);
-    EXPECT_EQ(look.snapshot.product_slug(), "seo");
+    EXPECT_EQ(look.snapshot.product, "seo");
     EXPECT_FALSE(look.site_known); // this spelling was never canonicalised
     CacheStats s = cache.stats();
     EXPECT_EQ(s.entries, 1u);
@@ -53,61 +58,81 @@ TEST(CheckCache, MissThenHit) {
 TEST(CheckCache, NegativeEntries) {
     CheckCache cache(100, 4);
     CheckCache::Lookup look;
-    cache.find(hash_of(2), "", look);
-    cache.insert(hash_of(2), look.epoch, CacheFill{});
-    cache.find(hash_of(2), "https://x.com", look);
+    cache.find(hash_of(2), site(""), look);
+    cache.insert(hash_of(2), look.epoch, LicenseSnapshot{}, {});
+    cache.find(hash_of(2), site("https://x.com"), look);
     ASSERT_TRUE(look.hit);
     EXPECT_FALSE(look.snapshot.found);
     EXPECT_EQ(cache.stats().negative_entries, 1u);
     // A negative entry remembers no sites.
-    EXPECT_FALSE(cache.remember_site(hash_of(2), "https://x.com", true, false, "x.com").has_value());
+    EXPECT_FALSE(cache.remember_site(hash_of(2), site("https://x.com"), true, false, "x.com").has_value());
 }
 
 TEST(CheckCache, RemembersSiteSpellings) {
     CheckCache cache(100, 4);
     CheckCache::Lookup look;
-    cache.find(hash_of(3), "", look);
-    cache.insert(hash_of(3), look.epoch, license(3, {"b.com", "a.com/shop"}));
-    auto facts = cache.remember_site(hash_of(3), "https://www.a.com/shop/", true, false, "a.com/shop");
+    cache.find(hash_of(3), site(""), look);
+    cache.insert(hash_of(3), look.epoch, license(3), {"b.com", "a.com/shop"});
+    auto facts = cache.remember_site(hash_of(3), site("https://www.a.com/shop/"), true, false, "a.com/shop");
     ASSERT_TRUE(facts.has_value());
     EXPECT_TRUE(facts->activated);
-    facts = cache.remember_site(hash_of(3), "https://c.com", true, false, "c.com");
-    EXPECT_FALSE(facts->activated);
-    facts = cache.remember_site(hash_of(3), "ftp://nope", false, false, "");
+    facts = cache.remember_site(hash_of(3), site("ftp://nope"), false, false, "");
     EXPECT_FALSE(facts->valid);
     EXPECT_FALSE(facts->activated);
-    cache.find(hash_of(3), "https://www.a.com/shop/", look);
+    cache.find(hash_of(3), site("https://www.a.com/shop/"), look);
     ASSERT_TRUE(look.site_known);
     EXPECT_TRUE(look.site.activated);
-    cache.find(hash_of(3), "ftp://nope", look);
+    cache.find(hash_of(3), site("ftp://nope"), look);
     ASSERT_TRUE(look.site_known);
     EXPECT_FALSE(look.site.valid);
+    facts = cache.remember_site(hash_of(3), site("https://c.com"), true, false, "c.com");
+    EXPECT_FALSE(facts->activated);
     // Only a few spellings are kept; the oldest go first, and nothing breaks.
     for (int i = 0; i < 20; ++i)
-        cache.remember_site(hash_of(3), "https://s" + std::to_string(i) + ".com", true, false, "s.com");
-    cache.find(hash_of(3), "https://s19.com", look);
+        cache.remember_site(hash_of(3), site("https://s" + std::to_string(i) + ".com"), true, false, "s.com");
+    cache.find(hash_of(3), site("https://s19.com"), look);
     EXPECT_TRUE(look.site_known);
-    cache.find(hash_of(3), "https://www.a.com/shop/", look);
+    cache.find(hash_of(3), site("https://www.a.com/shop/"), look);
     EXPECT_FALSE(look.site_known);
-    // Very long raw sites are not remembered (they are canonicalised each time).
-    std::string long_site = "https://a.com/" + std::string(CheckCache::kMaxAliasBytes, 'x');
-    cache.remember_site(hash_of(3), long_site, true, false, "a.com/x");
-    cache.find(hash_of(3), long_site, look);
+}
+
+TEST(CheckCache, ANewEntryRemembersNothingOfTheOneBefore) {
+    CheckCache cache(100, 1);
+    CheckCache::Lookup look;
+    cache.find(hash_of(9), site(""), look);
+    cache.insert(hash_of(9), look.epoch, license(9), {});
+    cache.remember_site(hash_of(9), site("https://a.com"), true, false, "a.com"); // not activated
+    cache.invalidate(hash_of(9));                                                 // a.com activated
+    cache.find(hash_of(9), site(""), look);
+    SiteFacts activated{true, false, true};
+    cache.insert(hash_of(9), look.epoch, license(9), {"a.com"}, nullptr, nullptr);
+    cache.find(hash_of(9), site("https://a.com"), look);
+    ASSERT_TRUE(look.hit);
+    EXPECT_FALSE(look.site_known);
+    auto facts = cache.remember_site(hash_of(9), site("https://a.com"), true, false, "a.com");
+    ASSERT_TRUE(facts.has_value());
+    EXPECT_TRUE(facts->activated);
+    // Also when the new snapshot arrives with the spelling already decided.
+    cache.invalidate(hash_of(9));
+    cache.find(hash_of(9), site(""), look);
+    SiteHash b = site("https://b.com");
+    cache.insert(hash_of(9), look.epoch, license(9), {"a.com"}, &b, &activated);
+    cache.find(hash_of(9), site("https://a.com"), look);
     EXPECT_FALSE(look.site_known);
 }
 
 TEST(CheckCache, InsertWithAStaleEpochIsDropped) {
     CheckCache cache(100, 1);
     CheckCache::Lookup look;
-    cache.find(hash_of(4), "", look);
+    cache.find(hash_of(4), site(""), look);
     uint64_t epoch = look.epoch;
     // A write commits and invalidates while the miss was reading the database.
     cache.invalidate(hash_of(4));
-    cache.insert(hash_of(4), epoch, license(4));
-    cache.find(hash_of(4), "", look);
+    cache.insert(hash_of(4), epoch, license(4), {});
+    cache.find(hash_of(4), site(""), look);
     EXPECT_FALSE(look.hit);
-    cache.insert(hash_of(4), look.epoch, license(4));
-    cache.find(hash_of(4), "", look);
+    cache.insert(hash_of(4), look.epoch, license(4), {});
+    cache.find(hash_of(4), site(""), look);
     EXPECT_TRUE(look.hit);
 }
 
@@ -115,20 +140,20 @@ TEST(CheckCache, InvalidateAndClear) {
     CheckCache cache(100, 4);
     CheckCache::Lookup look;
     for (uint64_t i = 0; i < 10; ++i) {
-        cache.find(hash_of(i), "", look);
-        cache.insert(hash_of(i), look.epoch, license(static_cast<int64_t>(i)));
+        cache.find(hash_of(i), site(""), look);
+        cache.insert(hash_of(i), look.epoch, license(static_cast<int64_t>(i)), {});
     }
     cache.invalidate(hash_of(5));
-    cache.find(hash_of(5), "", look);
+    cache.find(hash_of(5), site(""), look);
     EXPECT_FALSE(look.hit);
     for (uint64_t i = 0; i < 10; ++i) {
         if (i == 5) continue;
-        cache.find(hash_of(i), "", look);
+        cache.find(hash_of(i), site(""), look);
         EXPECT_TRUE(look.hit) << i; // backward-shift deletion kept every other probe chain intact
     }
     cache.clear();
     EXPECT_EQ(cache.stats().entries, 0u);
-    cache.find(hash_of(1), "", look);
+    cache.find(hash_of(1), site(""), look);
     EXPECT_FALSE(look.hit);
 }
 
@@ -136,8 +161,8 @@ TEST(CheckCache, StaysWithinItsBound) {
     CheckCache cache(64, 8);
     CheckCache::Lookup look;
     for (uint64_t i = 0; i < 10000; ++i) {
-        cache.find(hash_of(i), "", look);
-        cache.insert(hash_of(i), look.epoch, license(static_cast<int64_t>(i)));
+        cache.find(hash_of(i), site(""), look);
+        cache.insert(hash_of(i), look.epoch, license(static_cast<int64_t>(i)), {});
         ASSERT_LE(cache.stats().entries, 64u);
     }
     CacheStats s = cache.stats();
@@ -145,7 +170,7 @@ TEST(CheckCache, StaysWithinItsBound) {
     EXPECT_EQ(s.evictions, 10000u - 64u);
     // Whatever is still cached is still right.
     for (uint64_t i = 0; i < 10000; ++i) {
-        cache.find(hash_of(i), "", look);
+        cache.find(hash_of(i), site(""), look);
         if (look.hit) EXPECT_EQ(look.snapshot.license_id, static_cast<int64_t>(i));
     }
 }
@@ -154,8 +179,8 @@ TEST(CheckCache, ClockSparesEntriesUsedSinceTheLastSweep) {
     CheckCache cache(4, 1);
     CheckCache::Lookup look;
     auto add = [&](uint64_t n) {
-        cache.find(hash_of(n), "", look);
-        cache.insert(hash_of(n), look.epoch, license(static_cast<int64_t>(n)));
+        cache.find(hash_of(n), site(""), look);
+        cache.insert(hash_of(n), look.epoch, license(static_cast<int64_t>(n)), {});
     };
     for (uint64_t i = 0; i < 5; ++i) add(i); // the fifth insert sweeps: every mark cleared, one evicted
     std::vector<uint64_t> old;
@@ -166,7 +191,7 @@ TEST(CheckCache, ClockSparesEntriesUsedSinceTheLastSweep) {
     // Use every survivor but one; the next insert must evict exactly that one.
     uint64_t unused = old[1];
     for (uint64_t i : old)
-        if (i != unused) cache.find(hash_of(i), "", look);
+        if (i != unused) cache.find(hash_of(i), site(""), look);
     add(5);
     EXPECT_FALSE(cache.contains(hash_of(unused)));
     for (uint64_t i : old)
@@ -187,10 +212,10 @@ TEST(CheckCache, ConcurrentUseKeepsEntriesConsistent) {
                 uint64_t n = rng() % 3000;
                 switch (rng() % 4) {
                 case 0: cache.invalidate(hash_of(n)); break;
-                case 1: cache.remember_site(hash_of(n), "https://a.com", true, false, "a.com"); break;
+                case 1: cache.remember_site(hash_of(n), site("https://a.com"), true, false, "a.com"); break;
                 default:
-                    cache.find(hash_of(n), "https://a.com", look);
-                    if (!look.hit) cache.insert(hash_of(n), look.epoch, license(static_cast<int64_t>(n), {"a.com"}));
+                    cache.find(hash_of(n), site("https://a.com"), look);
+                    if (!look.hit) cache.insert(hash_of(n), look.epoch, license(static_cast<int64_t>(n)), {"a.com"});
                     else if (look.snapshot.license_id != static_cast<int64_t>(n)) wrong = true;
                     else if (look.site_known && !look.site.activated) wrong = true;
                 }

@@ -8,10 +8,13 @@ namespace {
 
 constexpr char kAlphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
-// Symbol value of each byte, 0xFF when it is not a symbol. Look-alikes map as Crockford says.
+constexpr uint8_t kInvalid = 0xFF; // not a symbol
+constexpr uint8_t kSkip = 0xFE;    // ignored: dashes and spaces
+
+// Symbol value of each byte. Look-alikes map as Crockford says.
 constexpr std::array<uint8_t, 256> make_decode_table() {
     std::array<uint8_t, 256> t{};
-    for (auto &v : t) v = 0xFF;
+    for (auto &v : t) v = kInvalid;
     for (uint8_t i = 0; i < 32; ++i) {
         auto c = static_cast<unsigned char>(kAlphabet[i]);
         t[c] = i;
@@ -19,53 +22,65 @@ constexpr std::array<uint8_t, 256> make_decode_table() {
     }
     t['I'] = t['i'] = t['L'] = t['l'] = 1;
     t['O'] = t['o'] = 0;
+    t['-'] = t[' '] = kSkip;
     return t;
 }
 constexpr std::array<uint8_t, 256> kDecode = make_decode_table();
 
 // Generator x^20 + x^19 + x^17 + x^16 + x^14 + x^11 + x^10 + x^6 + x^5 + x^4 + x^2 + 1: dense,
-// so that random multi-symbol errors are caught as well as bursts. Processed five bits (one
-// symbol) at a time, most significant bit first.
+// so that random multi-symbol errors are caught as well as bursts. Processed ten bits (two
+// symbols) per table step, most significant bit first: the check runs on every license check.
 constexpr uint32_t kPoly = 0xB4C75; // the generator without its x^20 term
 constexpr uint32_t kMask = 0xFFFFF;
 
-constexpr std::array<uint32_t, 32> make_crc_table() {
-    std::array<uint32_t, 32> t{};
-    for (uint32_t v = 0; v < 32; ++v) {
-        uint32_t r = v << 15;
-        for (int bit = 0; bit < 5; ++bit) r = (r & 0x80000) ? ((r << 1) ^ kPoly) & kMask : (r << 1) & kMask;
+constexpr std::array<uint32_t, 1024> make_crc_table() {
+    std::array<uint32_t, 1024> t{};
+    for (uint32_t v = 0; v < 1024; ++v) {
+        uint32_t r = v << 10;
+        for (int bit = 0; bit < 10; ++bit) r = (r & 0x80000) ? ((r << 1) ^ kPoly) & kMask : (r << 1) & kMask;
         t[v] = r;
     }
     return t;
 }
-constexpr std::array<uint32_t, 32> kCrc = make_crc_table();
+constexpr std::array<uint32_t, 1024> kCrc = make_crc_table();
+
+uint32_t step(uint32_t crc, uint32_t bits10) noexcept {
+    return ((crc << 10) & kMask) ^ kCrc[((crc >> 10) ^ bits10) & 1023];
+}
 
 } // namespace
 
 uint32_t key_checksum(const uint8_t *values, size_t count) noexcept {
     uint32_t crc = 0;
-    for (size_t i = 0; i < count; ++i) crc = ((crc << 5) & kMask) ^ kCrc[((crc >> 15) ^ values[i]) & 31];
+    size_t i = 0;
+    for (; i + 1 < count; i += 2) crc = step(crc, (static_cast<uint32_t>(values[i]) << 5) | values[i + 1]);
+    if (i < count) { // an odd symbol: five more bits, done one at a time
+        uint32_t v = values[i];
+        for (int bit = 4; bit >= 0; --bit) {
+            uint32_t top = ((crc >> 19) ^ (v >> bit)) & 1;
+            crc = ((crc << 1) & kMask) ^ (top ? kPoly : 0);
+        }
+    }
     return crc;
 }
 
 bool normalise_key(std::string_view typed, NormalKey &out) noexcept {
     if (typed.size() > kMaxKeyInputBytes) return false;
-    std::array<uint8_t, kKeySymbols> values{};
+    // Sized for the longest input, so the loop needs no bounds check; errors are collected rather
+    // than returned early, so the time taken does not reveal where a key went wrong.
+    std::array<uint8_t, kMaxKeyInputBytes> values;
     size_t n = 0;
-    bool bad = false;
+    uint8_t bad = 0;
     for (char c : typed) {
-        if (c == '-' || c == ' ') continue;
         uint8_t v = kDecode[static_cast<unsigned char>(c)];
-        // Keep walking on errors so the time taken does not reveal where the key went wrong.
-        bad |= (v == 0xFF) || (n >= kKeySymbols);
-        if (n < kKeySymbols) values[n] = v & 31;
-        ++n;
+        if (v == kSkip) continue;
+        bad |= static_cast<uint8_t>(v == kInvalid);
+        values[n++] = v;
     }
-    if (bad || n != kKeySymbols) return false;
-    uint32_t expected = key_checksum(values.data(), kKeyRandomSymbols);
+    if (bad != 0 || n != kKeySymbols) return false;
     uint32_t given = 0;
     for (size_t i = kKeyRandomSymbols; i < kKeySymbols; ++i) given = (given << 5) | values[i];
-    if (given != expected) return false;
+    if (given != key_checksum(values.data(), kKeyRandomSymbols)) return false;
     for (size_t i = 0; i < kKeySymbols; ++i) out.symbols[i] = kAlphabet[values[i]];
     return true;
 }

@@ -130,6 +130,19 @@ IdnaResult to_ascii(const std::string &utf8) {
     return r;
 }
 
+// Non-ASCII labels need IDNA; so do ASCII-compatible ("xn--") labels, which IDNA validates.
+bool needs_idna(std::string_view host) {
+    for (size_t i = 0; i < host.size(); ++i) {
+        auto b = static_cast<unsigned char>(host[i]);
+        if (b >= 0x80) return true;
+        bool label_start = i == 0 || host[i - 1] == '.';
+        if (label_start && host.size() - i >= 4 && (host[i] == 'x' || host[i] == 'X') &&
+            (host[i + 1] == 'n' || host[i + 1] == 'N') && host[i + 2] == '-' && host[i + 3] == '-')
+            return true;
+    }
+    return false;
+}
+
 std::string_view last_label(std::string_view host) {
     size_t dot = host.rfind('.');
     return dot == std::string_view::npos ? host : host.substr(dot + 1);
@@ -221,8 +234,18 @@ SiteResult canonical_site(std::string_view input) {
             if (b < 0x20 || b == 0x7f || c == '%' || c == '/' || c == '\\' || c == ' ' || c == '@' || c == ':')
                 return refuse("site host contains a character that is not allowed in a domain name");
         }
-        IdnaResult ascii = to_ascii(name);
-        if (!ascii.ok) return refuse(ascii.error);
+        IdnaResult ascii;
+        if (needs_idna(name)) {
+            ascii = to_ascii(name);
+            if (!ascii.ok) return refuse(ascii.error);
+        } else {
+            // For plain ASCII labels UTS #46 only lowercases, so libidn2 is skipped: it is most of
+            // the cost of a canonicalisation, and it refuses real hosts such as
+            // "r3---sn-abc.googlevideo.com" (hyphens in the third and fourth place).
+            ascii.ascii = std::move(name);
+            for (char &c : ascii.ascii)
+                if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+        }
         std::string why;
         if (!valid_ascii_host(ascii.ascii, &why)) return refuse(why);
         site.host = std::move(ascii.ascii);

@@ -4,8 +4,6 @@
 
 #include "domain/verdict.hpp"
 
-#include <algorithm>
-#include <array>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -34,29 +32,25 @@ struct KeyHash {
 
 inline constexpr size_t kMaxProductSlugBytes = 64;
 
-// Copied by value on every check, so it holds no pointers and allocates nothing.
+// Copied by value on every check, so it is small and owns nothing. `product` views storage that
+// outlives every snapshot (the service interns product slugs for its whole life).
 struct LicenseSnapshot {
-    bool found = false;
     int64_t license_id = 0;
-    LicenseStatus status = LicenseStatus::active;
     int64_t expires_at = 0;
     int64_t grace_ends_at = 0;
     int32_t seat_limit = 0;
     int32_t seats_used = 0;
+    std::string_view product;
+    LicenseStatus status = LicenseStatus::active;
+    bool found = false;
     bool staging_exempt = false;
-    uint8_t product_size = 0;
-    std::array<char, kMaxProductSlugBytes> product{};
-
-    std::string_view product_slug() const { return {product.data(), product_size}; }
-    void set_product(std::string_view slug) noexcept {
-        product_size = static_cast<uint8_t>(std::min(slug.size(), product.size()));
-        std::memcpy(product.data(), slug.data(), product_size);
-    }
 };
 
-// A snapshot with every activated canonical site, as read from the database for the cache.
+// A snapshot as read from the database: its product slug (to be interned) and, for the cache,
+// every activated canonical site.
 struct CacheFill {
     LicenseSnapshot snapshot;
+    std::string product_slug;
     std::vector<std::string> activated_sites;
 };
 

@@ -1,12 +1,14 @@
 // licenses/service/check_cache.hpp — the in-process cache that serves license checks.
 //
 // Keyed by the license key's lookup hash. Each entry is a snapshot of one license (or a negative
-// entry: no license has this key) plus its activated canonical sites, and remembers a few raw
-// site spellings it was asked about with what they canonicalised to — so a steady-state check
-// neither allocates nor re-parses the URL.
+// entry: no license has this key) plus its activated canonical sites, and remembers a few site
+// spellings it was asked about (by hash) with what they canonicalised to — so a steady-state
+// check neither allocates nor re-parses the URL. The hot part of an entry (key, snapshot, use
+// mark, remembered spellings) lives in the table slot itself, two cache lines; the activated
+// sites, needed only for a new spelling, live behind a pointer.
 //
 // Sharded: a check locks one shard's mutex for a hash probe and a few comparisons. Each shard is
-// an open-addressing table (linear probing, backward-shift deletion) bounded to
+// an open-addressing table (linear probing, backward-shift deletion, at most half full) bounded to
 // max_entries / shards entries and evicted by CLOCK (an entry hit since the hand last passed
 // survives one more round).
 //
@@ -37,6 +39,14 @@ struct SiteFacts {
     bool activated = false;    // the canonical site is activated on this license
 };
 
+// Keyed SipHash-128 of a raw site string, as the caller sent it. Entries remember spellings by
+// this hash, so a lookup compares 16 bytes instead of chasing a heap string; with a secret key
+// and 128 bits, two spellings colliding is not a practical concern.
+struct SiteHash {
+    uint64_t lo = 0;
+    uint64_t hi = 0;
+    bool operator==(const SiteHash &) const = default;
+};
 
 struct CacheStats {
     uint64_t entries = 0;
@@ -49,10 +59,9 @@ struct CacheStats {
 
 class CheckCache {
 public:
-    // Spellings of a site remembered per license.
-    static constexpr size_t kAliases = 4;
-    // Raw site strings longer than this are not remembered (they are canonicalised every time).
-    static constexpr size_t kMaxAliasBytes = 256;
+    // Spellings of a site remembered per license (a site usually sends one; two cover a site
+    // reachable over both http and https). A third evicts the oldest.
+    static constexpr size_t kAliases = 2;
 
     CheckCache(size_t max_entries, size_t shards);
     ~CheckCache();
@@ -67,17 +76,21 @@ public:
         uint64_t epoch = 0;       // pass to insert() after a miss
     };
     // Never allocates.
-    void find(const KeyHash &hash, std::string_view raw_site, Lookup &out);
+    void find(const KeyHash &hash, const SiteHash &site, Lookup &out);
+    // Starts loading the slot `hash` would occupy, so find() does not wait on memory. A hint
+    // only: takes no lock and never faults.
+    void prefetch(const KeyHash &hash) const noexcept;
 
-    // Remembers that `raw_site` canonicalises to `canonical` (empty when invalid) on the entry
-    // for `hash`, and returns the facts; nullopt when the entry is gone (evicted, invalidated).
-    std::optional<SiteFacts> remember_site(const KeyHash &hash, std::string_view raw_site, bool valid,
+    // Remembers what the spelling `site` means (valid, local/staging, canonical form) on the entry
+    // for `hash` and returns the facts; nullopt when the entry is gone (evicted, invalidated).
+    std::optional<SiteFacts> remember_site(const KeyHash &hash, const SiteHash &site, bool valid,
                                            bool local_or_staging, std::string_view canonical);
 
     // Stores a snapshot read after find() returned `epoch`; dropped when the shard was
     // invalidated since. Optionally remembers one site spelling at once.
-    void insert(const KeyHash &hash, uint64_t epoch, CacheFill fill, std::string_view raw_site = {},
-                const SiteFacts *site = nullptr);
+    void insert(const KeyHash &hash, uint64_t epoch, const LicenseSnapshot &snapshot,
+                std::vector<std::string> activated_sites, const SiteHash *site = nullptr,
+                const SiteFacts *facts = nullptr);
 
     void invalidate(const KeyHash &hash);
     // Whether an entry exists, without counting as a use (tests, diagnostics).
@@ -86,7 +99,7 @@ public:
     CacheStats stats() const;
 
 private:
-    struct Entry;
+    struct Cold;
     struct Slot;
     struct Shard;
 

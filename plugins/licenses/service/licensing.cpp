@@ -136,6 +136,7 @@ Licensing::Licensing(const storage::DbConfig &db, LicensingConfig config, const 
       poll_pool_(single_connection(db)),
       cache_(static_cast<size_t>(config.cache_max_entries), static_cast<size_t>(config.cache_shards)) {
     crypto_sign_seed_keypair(public_key_.data(), secret_key_.data(), keys_.signing_seed.data());
+    randombytes_buf(site_hash_key_.data(), site_hash_key_.size());
     if (config_.cache_enabled) poller_ = std::thread([this] { poll_loop(); });
 }
 
@@ -147,6 +148,7 @@ Licensing::~Licensing() {
     poll_cv_.notify_all();
     if (poller_.joinable()) poller_.join();
     sodium_memzero(secret_key_.data(), secret_key_.size());
+    sodium_memzero(site_hash_key_.data(), site_hash_key_.size());
     sodium_memzero(&keys_, sizeof keys_);
 }
 
@@ -241,7 +243,7 @@ void Licensing::finish(const LicenseSnapshot &s, const SiteFacts &site, std::str
     f.key_wellformed = true;
     f.found = s.found;
     f.status = s.status;
-    f.product_matches = product.empty() || product == s.product_slug();
+    f.product_matches = product.empty() || product == s.product;
     f.expires_at = s.expires_at;
     f.grace_ends_at = s.grace_ends_at;
     f.site_valid = site.valid;
@@ -266,26 +268,31 @@ void Licensing::check(std::string_view key, std::string_view site, std::string_v
 void Licensing::check_impl(std::string_view key, std::string_view site, std::string_view product, Verdict &out,
                            LicenseSnapshot *keep) {
     out = Verdict{};
+    // The site is read later; start loading it now, alongside the key.
+    if (!site.empty()) __builtin_prefetch(site.data());
     NormalKey normal;
     if (!normalise_key(key, normal)) {
         out.code = VerdictCode::malformed;
         if (keep != nullptr) *keep = LicenseSnapshot{};
         return;
     }
+    // The normal form is not wiped: the caller's buffer holds the same key for as long as it likes.
     KeyHash hash = hash_key(normal.view());
-    sodium_memzero(normal.symbols.data(), normal.symbols.size());
     if (!config_.cache_enabled || !cache_live_.load(std::memory_order_acquire)) {
         check_uncached(hash, site, product, out, keep);
         return;
     }
+    // The slot's memory is fetched while the site is hashed.
+    cache_.prefetch(hash);
+    SiteHash site_hash = hash_site(site);
     CheckCache::Lookup look;
     for (int attempt = 0;; ++attempt) {
-        cache_.find(hash, site, look);
-        if (!look.hit) return fill_and_check(hash, look.epoch, site, product, out, keep);
+        cache_.find(hash, site_hash, look);
+        if (!look.hit) return fill_and_check(hash, look.epoch, site, site_hash, product, out, keep);
         if (!look.snapshot.found || look.site_known) break;
         // A spelling of the site this entry has not seen: canonicalise once, remember it.
         SiteResult sr = canonical_site(site);
-        std::optional<SiteFacts> facts = cache_.remember_site(hash, site, sr.ok, sr.ok && sr.site.exempt,
+        std::optional<SiteFacts> facts = cache_.remember_site(hash, site_hash, sr.ok, sr.ok && sr.site.exempt,
                                                               sr.ok ? std::string_view(sr.site.canonical) : "");
         if (facts) {
             look.site = *facts;
@@ -296,18 +303,34 @@ void Licensing::check_impl(std::string_view key, std::string_view site, std::str
     finish(look.snapshot, look.site, product, out, keep);
 }
 
-void Licensing::fill_and_check(const KeyHash &hash, uint64_t epoch, std::string_view site, std::string_view product,
-                               Verdict &out, LicenseSnapshot *keep) {
+SiteHash Licensing::hash_site(std::string_view site) const noexcept {
+    uint8_t out[crypto_shorthash_siphashx24_BYTES];
+    crypto_shorthash_siphashx24(out, reinterpret_cast<const unsigned char *>(site.data()), site.size(),
+                                site_hash_key_.data());
+    SiteHash h;
+    std::memcpy(&h.lo, out, 8);
+    std::memcpy(&h.hi, out + 8, 8);
+    return h;
+}
+
+std::string_view Licensing::intern_product(const std::string &slug) {
+    std::lock_guard lock(interned_mutex_);
+    return *interned_products_.insert(slug).first;
+}
+
+void Licensing::fill_and_check(const KeyHash &hash, uint64_t epoch, std::string_view site, const SiteHash &site_hash,
+                               std::string_view product, Verdict &out, LicenseSnapshot *keep) {
     std::optional<CacheFill> fill = pool_.run([&](Connection &c) { return store::fetch_for_cache(c, hash); });
     if (!fill) {
-        cache_.insert(hash, epoch, CacheFill{}); // negative entry: this key is unknown
+        cache_.insert(hash, epoch, LicenseSnapshot{}, {}); // negative entry: this key is unknown
         finish(LicenseSnapshot{}, SiteFacts{}, product, out, keep);
         return;
     }
+    fill->snapshot.product = intern_product(fill->product_slug);
     SiteResult sr = canonical_site(site);
     SiteFacts facts{sr.ok, sr.ok && sr.site.exempt, sr.ok && contains(fill->activated_sites, sr.site.canonical)};
     LicenseSnapshot snapshot = fill->snapshot;
-    cache_.insert(hash, epoch, std::move(*fill), site, &facts);
+    cache_.insert(hash, epoch, snapshot, std::move(fill->activated_sites), &site_hash, &facts);
     finish(snapshot, facts, product, out, keep);
 }
 
@@ -321,6 +344,7 @@ void Licensing::check_uncached(const KeyHash &hash, std::string_view site, std::
         finish(LicenseSnapshot{}, SiteFacts{}, product, out, keep);
         return;
     }
+    row->snapshot.product = intern_product(row->product_slug);
     SiteFacts facts{sr.ok, sr.ok && sr.site.exempt, sr.ok && row->site_activated};
     finish(row->snapshot, facts, product, out, keep);
 }
@@ -344,7 +368,7 @@ SignedVerdict Licensing::check_signed(std::string_view key, std::string_view sit
     f.grace_ends_at = v.grace_ends_at;
     SiteResult sr = canonical_site(site);
     if (sr.ok) f.site = sr.site.canonical;
-    f.product = std::string(snapshot.product_slug());
+    f.product = std::string(snapshot.product);
     f.challenge = std::string(challenge);
     std::array<uint8_t, 16> nonce{};
     randombytes_buf(nonce.data(), nonce.size());

@@ -34,6 +34,7 @@
 #include <string_view>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace plinth::licenses {
@@ -189,8 +190,11 @@ private:
                 LicenseSnapshot *keep) const;
     void check_uncached(const KeyHash &hash, std::string_view site, std::string_view product, Verdict &out,
                         LicenseSnapshot *keep);
-    void fill_and_check(const KeyHash &hash, uint64_t epoch, std::string_view site, std::string_view product,
-                        Verdict &out, LicenseSnapshot *keep);
+    void fill_and_check(const KeyHash &hash, uint64_t epoch, std::string_view site, const SiteHash &site_hash,
+                        std::string_view product, Verdict &out, LicenseSnapshot *keep);
+    SiteHash hash_site(std::string_view site) const noexcept;
+    // Product slugs live here for the service's whole life, so snapshots can view them.
+    std::string_view intern_product(const std::string &slug);
     struct Target {
         std::optional<KeyHash> hash;
         std::optional<int64_t> id;
@@ -208,12 +212,15 @@ private:
     LicensingKeys keys_;
     std::array<uint8_t, 32> public_key_{};
     std::array<uint8_t, 64> secret_key_{};
+    std::array<uint8_t, 16> site_hash_key_{}; // random per instance: site hashes never leave memory
     Clock clock_;
     Log log_;
     storage::Pool pool_;
     storage::Pool poll_pool_;
     CheckCache cache_;
 
+    std::mutex interned_mutex_;
+    std::unordered_set<std::string> interned_products_; // nodes never move: views stay valid
     std::mutex products_mutex_;
     std::unordered_map<int64_t, std::string> product_slugs_;
 

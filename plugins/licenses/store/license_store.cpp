@@ -108,7 +108,7 @@ AuditRecord audit_from(const Row &r) {
 #define PLINTH_AUDIT_COLUMNS \
     "SELECT id, at_us, license_id, action, actor_principal, actor_user_id, site, detail FROM license_audit "
 
-// Columns 0..7 of both check statements.
+// Columns 0..6 of both check statements; column 7 is the product slug.
 void snapshot_from(const Row &r, LicenseSnapshot &s) {
     s.found = true;
     s.license_id = r.i64(0);
@@ -118,7 +118,6 @@ void snapshot_from(const Row &r, LicenseSnapshot &s) {
     s.seat_limit = static_cast<int32_t>(r.i64(4));
     s.seats_used = static_cast<int32_t>(r.i64(5));
     s.staging_exempt = r.i64(6) != 0;
-    s.set_product(r.str(7));
 }
 
 } // namespace
@@ -298,6 +297,7 @@ std::optional<CacheFill> fetch_for_cache(Connection &c, const KeyHash &hash) {
     if (rows.empty()) return std::nullopt;
     CacheFill fill;
     snapshot_from(rows.front(), fill.snapshot);
+    fill.product_slug = rows.front().str(7);
     for (const Row &r : rows)
         if (!r.is_null(8)) fill.activated_sites.push_back(r.str(8));
     return fill;
@@ -314,6 +314,7 @@ std::optional<CheckRow> fetch_for_check(Connection &c, const KeyHash &hash, std:
     if (rows.empty()) return std::nullopt;
     CheckRow out;
     snapshot_from(rows.front(), out.snapshot);
+    out.product_slug = rows.front().str(7);
     out.site_activated = rows.front().i64(8) != 0;
     return out;
 }

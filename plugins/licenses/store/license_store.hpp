@@ -98,7 +98,8 @@ struct ChangeRecord {
 
 // What an uncached check reads in one statement.
 struct CheckRow {
-    LicenseSnapshot snapshot;
+    LicenseSnapshot snapshot; // product not set: see product_slug
+    std::string product_slug;
     bool site_activated = false;
 };
 
