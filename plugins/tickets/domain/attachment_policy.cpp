@@ -22,7 +22,7 @@ constexpr std::string_view kRefusedExtensions[] = {
     "pyw", "rb", "php", "php3", "php4", "php5", "php7", "php8", "phps", "phtml", "pht", "phar",
     // Packages and binaries
     "jar", "class", "war", "ear", "apk", "appimage", "deb", "rpm", "dmg", "pkg", "mpkg", "app", "so",
-    "dylib", "elf", "bin", "run", "ko"};
+    "dylib", "elf", "run", "ko"};
 
 constexpr std::string_view kRefusedMediaTypes[] = {
     "application/x-executable", "application/x-elf", "application/x-sharedlib", "application/x-pie-executable",

@@ -53,7 +53,7 @@ Settings Settings::from_json(const json::object &config) {
     };
     for (const auto &member : config) {
         std::string name(member.key());
-        if (name == "database") continue; // the host's, read by the storage kit
+        if (name == "database" || name == "state_dir") continue; // supplied by the host
         auto section = sections.find(name);
         if (section == sections.end())
             throw sdk::invalid_argument("tickets configuration: unknown key '" + name + "'");

@@ -102,9 +102,14 @@ std::vector<ErasureItem> SubjectStore::erase(int64_t user_id, bool dry_run, int6
     // 2. What the subject wrote or uploaded as staff in other people's tickets: the customer's
     //    record keeps the text, without the link to the subject.
     pool_.transaction([&](Connection &c) {
-        for (const Row &r : c.query("SELECT id, ticket_id FROM tickets_replies WHERE author_id = ? ORDER BY id", {user_id}))
+        // A dry run still has the subject's own tickets; they are reported above, not here.
+        for (const Row &r : c.query("SELECT r.id, r.ticket_id FROM tickets_replies r JOIN tickets_tickets t ON t.id = "
+                                    "r.ticket_id WHERE r.author_id = ? AND t.owner_id <> ? ORDER BY r.id",
+                                    {user_id, user_id}))
             report(kCategoryDescription, of_ticket("reply", r.i64(0), r.i64(1)), ErasureAction::anonymised);
-        for (const Row &r : c.query("SELECT id, ticket_id FROM tickets_attachments WHERE uploaded_by = ? ORDER BY id", {user_id}))
+        for (const Row &r : c.query("SELECT a.id, a.ticket_id FROM tickets_attachments a JOIN tickets_tickets t ON t.id = "
+                                    "a.ticket_id WHERE a.uploaded_by = ? AND t.owner_id <> ? ORDER BY a.id",
+                                    {user_id, user_id}))
             report(kCategoryAttachments, of_ticket("attachment", r.i64(0), r.i64(1)), ErasureAction::anonymised);
         if (!dry_run) {
             c.execute("UPDATE tickets_replies SET author_id = 0 WHERE author_id = ?", {user_id});
