@@ -344,7 +344,7 @@ void Licensing::check_uncached(const KeyHash &hash, std::string_view site, std::
         finish(LicenseSnapshot{}, SiteFacts{}, product, out, keep);
         return;
     }
-    row->snapshot.product = intern_product(row->product_slug);
+    row->snapshot.product = product_view(row->product_id);
     SiteFacts facts{sr.ok, sr.ok && sr.site.exempt, sr.ok && row->site_activated};
     finish(row->snapshot, facts, product, out, keep);
 }
@@ -414,18 +414,21 @@ std::optional<ProductRecord> Licensing::product_by_slug(std::string_view slug) {
     return pool_.run([&](Connection &c) { return store::product_by_slug(c, slug); });
 }
 
-std::string Licensing::product_slug(int64_t product_id) {
+std::string_view Licensing::product_view(int64_t product_id) {
     {
         std::lock_guard lock(products_mutex_);
-        if (auto it = product_slugs_.find(product_id); it != product_slugs_.end()) return it->second;
+        if (auto it = product_views_.find(product_id); it != product_views_.end()) return it->second;
     }
-    // Products are never renamed, so a slug once read stays right.
+    // Products are never renamed or deleted, so a slug once read stays right.
     auto p = pool_.run([&](Connection &c) { return store::product(c, product_id); });
     if (!p) return {};
+    std::string_view view = intern_product(p->slug);
     std::lock_guard lock(products_mutex_);
-    product_slugs_.emplace(product_id, p->slug);
-    return p->slug;
+    product_views_.emplace(product_id, view);
+    return view;
 }
+
+std::string Licensing::product_slug(int64_t product_id) { return std::string(product_view(product_id)); }
 
 PolicyRecord Licensing::create_policy(PolicyRecord policy, const Actor &actor) {
     policy.created_at = now_s();

@@ -195,6 +195,8 @@ private:
     SiteHash hash_site(std::string_view site) const noexcept;
     // Product slugs live here for the service's whole life, so snapshots can view them.
     std::string_view intern_product(const std::string &slug);
+    // The slug of a product id, from memory after the first read.
+    std::string_view product_view(int64_t product_id);
     struct Target {
         std::optional<KeyHash> hash;
         std::optional<int64_t> id;
@@ -222,7 +224,7 @@ private:
     std::mutex interned_mutex_;
     std::unordered_set<std::string> interned_products_; // nodes never move: views stay valid
     std::mutex products_mutex_;
-    std::unordered_map<int64_t, std::string> product_slugs_;
+    std::unordered_map<int64_t, std::string_view> product_views_; // into interned_products_
 
     // Change-log polling state, guarded by poll_mutex_.
     std::mutex poll_mutex_;

@@ -304,18 +304,19 @@ std::optional<CacheFill> fetch_for_cache(Connection &c, const KeyHash &hash) {
 }
 
 std::optional<CheckRow> fetch_for_check(Connection &c, const KeyHash &hash, std::string_view canonical_site) {
+    // No join with the products: the caller resolves product_id from memory, and the activation
+    // is an outer join on the unique (license_id, site_canonical) index — one row either way.
     HashBytes h(hash);
     Rows rows = c.query("SELECT l.id, l.status, l.expires_at, l.grace_days, l.seat_limit, l.seats_used, "
-                        "l.staging_exempt, p.slug, "
-                        "EXISTS (SELECT 1 FROM license_activations a WHERE a.license_id = l.id "
-                        "AND a.site_canonical = ?) "
-                        "FROM licenses l JOIN license_products p ON p.id = l.product_id WHERE l.key_hash = ?",
+                        "l.staging_exempt, l.product_id, a.id "
+                        "FROM licenses l LEFT JOIN license_activations a "
+                        "ON a.license_id = l.id AND a.site_canonical = ? WHERE l.key_hash = ?",
                         {canonical_site, h.param()});
     if (rows.empty()) return std::nullopt;
     CheckRow out;
     snapshot_from(rows.front(), out.snapshot);
-    out.product_slug = rows.front().str(7);
-    out.site_activated = rows.front().i64(8) != 0;
+    out.product_id = rows.front().i64(7);
+    out.site_activated = !rows.front().is_null(8);
     return out;
 }
 

@@ -98,8 +98,8 @@ struct ChangeRecord {
 
 // What an uncached check reads in one statement.
 struct CheckRow {
-    LicenseSnapshot snapshot; // product not set: see product_slug
-    std::string product_slug;
+    LicenseSnapshot snapshot; // product not set: see product_id
+    int64_t product_id = 0;
     bool site_activated = false;
 };
 
