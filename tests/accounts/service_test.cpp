@@ -89,6 +89,28 @@ TEST_F(ServiceTest, ActivityIsWrittenAwayFromTheCheckAndKeepsTheSessionAlive) {
     EXPECT_THROW(a->check(l.token), sdk::Error);
 }
 
+TEST_F(ServiceTest, UnknownUsersCostOneVerificationLikeAWrongPassword) {
+    add_user(*service_, "ada");
+    const PasswordHasher &h = service_->hasher();
+    auto work = [&](const char *login, const char *password) {
+        uint64_t before = h.slow_operations();
+        try {
+            service_->login(login, password);
+        } catch (const sdk::Error &e) {
+            EXPECT_EQ(e.status(), PLINTH_E_UNAUTHENTICATED);
+            EXPECT_STREQ(e.what(), "invalid credentials");
+        }
+        return h.slow_operations() - before;
+    };
+    EXPECT_EQ(work("ada", "wrong password"), 1u);
+    EXPECT_EQ(work("nobody", "wrong password"), 1u);
+    EXPECT_EQ(work("nobody@example.com", "wrong password"), 1u);
+    // The dummy uses the live parameters, like every account hash would after its next login.
+    auto phc = parse_argon2_phc(db_.sql().query("SELECT password_hash FROM accounts_users").at(0).str(0));
+    ASSERT_TRUE(phc);
+    EXPECT_EQ(phc->params, h.params());
+}
+
 TEST_F(ServiceTest, ParallelGuessesCannotOutrunTheThrottle) {
     auto a = make(R"({"password":{"argon2":{"memory_kib":1024,"time_cost":1}},"throttle":{"free_failures":3}})");
     add_user(*a, "ada");

@@ -21,7 +21,10 @@ namespace {
 // Holds one hashing slot for the duration of a hash or verification.
 class Slot {
 public:
-    explicit Slot(std::counting_semaphore<4096> &s) : s_(s) { s_.acquire(); }
+    Slot(std::counting_semaphore<4096> &s, std::atomic<uint64_t> &count) : s_(s) {
+        s_.acquire();
+        count.fetch_add(1, std::memory_order_relaxed);
+    }
     ~Slot() { s_.release(); }
     Slot(const Slot &) = delete;
     Slot &operator=(const Slot &) = delete;
@@ -231,7 +234,7 @@ std::string PasswordHasher::hash(std::string_view password) const {
     std::string encoded(encoded_size, '\0');
     int rc;
     {
-        Slot slot(slots_);
+        Slot slot(slots_, slow_operations_);
         rc = argon2id_hash_encoded(params_.time_cost, params_.memory_kib, params_.parallelism, password.data(),
                                    password.size(), salt.data(), salt.size(), params_.tag_bytes, encoded.data(),
                                    encoded.size());
@@ -250,7 +253,7 @@ bool PasswordHasher::verify_argon2id(std::string_view stored, std::string_view p
     std::string encoded(stored); // NUL-terminated for the reference API
     int rc;
     {
-        Slot slot(slots_);
+        Slot slot(slots_, slow_operations_);
         rc = argon2id_verify(encoded.c_str(), password.data(), password.size());
     }
     if (rc == ARGON2_OK) return true;
@@ -263,11 +266,11 @@ bool PasswordHasher::verify(std::string_view stored, std::string_view password) 
     switch (classify_hash(stored)) {
     case HashScheme::argon2id: return verify_argon2id(stored, password);
     case HashScheme::bcrypt: {
-        Slot slot(slots_);
+        Slot slot(slots_, slow_operations_);
         return verify_bcrypt(stored, password);
     }
     case HashScheme::wordpress_bcrypt: {
-        Slot slot(slots_);
+        Slot slot(slots_, slow_operations_);
         return verify_wordpress_bcrypt(stored, password);
     }
     case HashScheme::unknown: break;
@@ -277,7 +280,7 @@ bool PasswordHasher::verify(std::string_view stored, std::string_view password) 
 }
 
 bool PasswordHasher::verify_dummy(std::string_view password) const {
-    Slot slot(slots_);
+    Slot slot(slots_, slow_operations_);
     argon2id_verify(dummy_.c_str(), password.data(), password.size());
     return false;
 }
