@@ -27,6 +27,15 @@ constexpr size_t kMaxPasswordArg = 4096;
 constexpr size_t kMaxTokenArg = 256;
 constexpr size_t kMaxImportUsers = 1000;
 
+// "14 days", "8 hours", "90 minutes", "45 seconds": the largest unit that divides it.
+std::string duration(int64_t s) {
+    auto unit = [&](int64_t n, const char *name) { return std::to_string(s / n) + " " + name + (s / n == 1 ? "" : "s"); };
+    if (s % 86400 == 0) return unit(86400, "day");
+    if (s % 3600 == 0) return unit(3600, "hour");
+    if (s % 60 == 0) return unit(60, "minute");
+    return unit(1, "second");
+}
+
 json::value nullable(const std::optional<std::string> &v) { return v ? json::value(*v) : json::value(nullptr); }
 json::value nullable(const std::optional<int64_t> &v) { return v ? json::value(*v) : json::value(nullptr); }
 
@@ -109,8 +118,8 @@ public:
     std::vector<sdk::DataCategory> data_categories() const override {
         const AccountsConfig &c = service_->config();
         const std::string contract = "contract (Art. 6(1)(b))";
-        const std::string idle = std::to_string(c.session.idle_timeout_s / 60) + " minutes idle";
-        const std::string absolute = std::to_string(c.session.absolute_timeout_s / 3600) + " hours after login";
+        const std::string idle = duration(c.session.idle_timeout_s) + " without use";
+        const std::string absolute = duration(c.session.absolute_timeout_s) + " after login";
         return {
             {"email", "email, email history (previous addresses with their dates)",
              "unique identifier for authorization; the only communication channel", contract,
@@ -120,7 +129,7 @@ public:
              0, ""},
             {"password", "password hash (Argon2id; imported bcrypt until the first login), date of the last change",
              "authorization", contract, "until replaced or the account is erased", 0, ""},
-            {"logins", "sessions (keyed hash of the token, created, last seen, expiry), login and logout events "
+            {"logins", "sessions (SHA-256 of the token, created, last seen, expiry), login and logout events "
                        "(time, outcome, session), failed-login counter",
              "temporary state of the user's link with the service; protecting accounts against password guessing",
              contract + "; legitimate interests in security (Art. 6(1)(f)) for events and counters",

@@ -10,6 +10,7 @@
 #include "../domain/password.hpp"
 #include "../domain/session.hpp"
 #include "../store/account_store.hpp"
+#include "activity_log.hpp"
 #include "session_cache.hpp"
 
 #include <plinth/storage/database.hpp>

@@ -1,32 +1,24 @@
-// accounts/service/session_cache.hpp — the in-process state behind plinth.session-check/1.
+// accounts/service/session_cache.hpp — what tokens resolved to, kept briefly in process.
 //
 // SessionCache keeps what a token resolved to for at most `ttl_us` of host time, so a check
 // costs a hash and a map lookup; a revocation made by this process evicts at once, one made by
-// another process is seen within ttl_us. ActivityLog records "last seen" times away from the
-// check path: a check only notes the time in memory, and a background thread writes it, at most
-// once per session per last_seen_interval_s.
+// another process is seen within ttl_us.
 #pragma once
 
 #include "../domain/session.hpp"
 #include "../store/account_store.hpp"
 
-#include <atomic>
-#include <condition_variable>
-#include <cstring>
 #include <cstdint>
-#include <functional>
-#include <mutex>
+#include <cstring>
 #include <optional>
 #include <shared_mutex>
-#include <string_view>
-#include <thread>
 #include <unordered_map>
 
 namespace plinth::accounts {
 
 struct TokenHashHasher {
     size_t operator()(const TokenHash &h) const noexcept {
-        // The key is already a uniformly random keyed hash: its first bytes are a fine bucket index.
+        // The key is already a SHA-256 of random bytes: its first bytes are a fine bucket index.
         size_t v;
         static_assert(sizeof v <= sizeof(TokenHash));
         std::memcpy(&v, h.data(), sizeof v);
@@ -61,43 +53,6 @@ private:
     size_t max_entries_;
     mutable std::shared_mutex mutex_;
     std::unordered_map<TokenHash, CachedSession, TokenHashHasher> entries_;
-};
-
-// [thread-safe]
-class ActivityLog {
-public:
-    using Writer = std::function<void(int64_t session_id, int64_t last_seen_at)>;
-    using ErrorLog = std::function<void(std::string_view)>;
-
-    ActivityLog(Writer writer, ErrorLog log);
-    ~ActivityLog(); // writes what is pending, then stops the thread
-    ActivityLog(const ActivityLog &) = delete;
-    ActivityLog &operator=(const ActivityLog &) = delete;
-
-    // Notes that `session_id` was used at `at`; never blocks on the database.
-    void note(int64_t session_id, int64_t at);
-    // The newest noted time not yet written, if any.
-    std::optional<int64_t> pending(int64_t session_id) const;
-    // Writes everything noted so far before returning (sweeps, tests, shutdown).
-    void flush();
-    // Batches written so far; changes only after a batch's rows are committed.
-    uint64_t batches_written() const { return batches_done_.load(std::memory_order_acquire); }
-
-private:
-    void run();
-    void write_batch(std::unique_lock<std::mutex> &lock);
-
-    Writer writer_;
-    ErrorLog log_;
-    mutable std::mutex mutex_;
-    std::condition_variable wake_;
-    std::condition_variable written_;
-    std::unordered_map<int64_t, int64_t> pending_;
-    std::unordered_map<int64_t, int64_t> writing_;
-    uint64_t batches_started_ = 0;
-    std::atomic<uint64_t> batches_done_{0};
-    bool stop_ = false;
-    std::thread thread_;
 };
 
 } // namespace plinth::accounts
