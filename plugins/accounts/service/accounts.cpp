@@ -322,8 +322,11 @@ LoginResult Accounts::login(std::string_view login, std::string_view password) {
     // An unknown login is verified against the dummy hash, so it costs what a wrong password costs.
     bool ok = a.user ? hasher_.verify(a.user->password_hash, password) : hasher_.verify_dummy(password);
     if (!ok) {
-        if (a.user)
-            pool_.run([&](Connection &c) { store_.insert_event(c, a.user->id, now, event::login_failed, std::nullopt); });
+        // One write either way, so the failure costs the same round trips with or without an account.
+        pool_.run([&](Connection &c) {
+            if (a.user) store_.insert_event(c, a.user->id, now, event::login_failed, std::nullopt);
+            else store_.note_failure(c, throttle_key_for_login(normalized), now);
+        });
         throw sdk::unauthenticated(kInvalidCredentials);
     }
 

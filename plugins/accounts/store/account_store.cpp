@@ -316,6 +316,11 @@ void AccountStore::save_throttle(Connection &c, const TokenHash &key, const Thro
               {hash_param(key), s.failures, s.last_failure_at, s.locked_until});
 }
 
+void AccountStore::note_failure(Connection &c, const TokenHash &key, int64_t at) {
+    c.execute("UPDATE accounts_throttle SET last_failure_at = GREATEST(last_failure_at, ?) WHERE throttle_key = ?",
+              {at, hash_param(key)});
+}
+
 uint64_t AccountStore::delete_throttle(Connection &c, const TokenHash &key) {
     return c.execute("DELETE FROM accounts_throttle WHERE throttle_key = ?", {hash_param(key)});
 }

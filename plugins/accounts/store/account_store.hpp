@@ -135,6 +135,8 @@ public:
     ThrottleState throttle_for_update(Connection &c, const TokenHash &key);
     std::optional<ThrottleState> throttle(Connection &c, const TokenHash &key);
     void save_throttle(Connection &c, const TokenHash &key, const ThrottleState &s);
+    // Re-stamps the last failure (already counted when the attempt was charged).
+    void note_failure(Connection &c, const TokenHash &key, int64_t at);
     uint64_t delete_throttle(Connection &c, const TokenHash &key);
     uint64_t delete_stale_throttles(Connection &c, int64_t now, int64_t reset_after_s, int64_t limit);
 };
