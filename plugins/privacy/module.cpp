@@ -107,6 +107,8 @@ public:
         add("request.get", "A request with its progress, outcome and audit trail", Access::customer,
             &PrivacyModule::request_get);
         add("request.list", "Staff: requests, newest first", Access::staff, &PrivacyModule::request_list);
+        add("request.archive", "What a completed export's archive holds, checked against its manifest",
+            Access::customer, &PrivacyModule::request_archive);
         add("audit.verify", "Staff: check the audit log's hash chain", Access::staff, &PrivacyModule::audit_verify);
     }
 
@@ -221,6 +223,7 @@ private:
     }
 
     value consent_check(const Caller &caller, Args &args) {
+        (void)caller; // staff only, enforced by the command table
         SubjectRef who = subject_ref(caller, args);
         std::string purpose = checked_purpose(args.string("purpose", kMaxPurposeBytes));
         auto opt_in = args.has("requires_opt_in") ? std::optional<bool>(args.boolean("requires_opt_in", false))
@@ -233,7 +236,6 @@ private:
         if (who.email) subject.emails.push_back(*who.email);
         const PurposeInfo *info = service_.settings().purpose(purpose);
         const bool opt_in_needed = opt_in.value_or(info ? info->requires_opt_in : false);
-        (void)caller;
         return object{{"purpose", purpose},
                       {"requires_opt_in", opt_in_needed},
                       {"allowed", service_.is_allowed(subject, purpose, opt_in_needed)}};
@@ -264,6 +266,12 @@ private:
         int64_t id = args.integer("request_id", 1, INT64_MAX);
         args.finish();
         return service_.get_request(caller, id);
+    }
+
+    value request_archive(const Caller &caller, Args &args) {
+        int64_t id = args.integer("request_id", 1, INT64_MAX);
+        args.finish();
+        return service_.archive_contents(caller, id);
     }
 
     value request_list(const Caller &, Args &args) {

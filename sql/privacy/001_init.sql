@@ -52,6 +52,15 @@ CREATE TABLE privacy_requests (
   KEY privacy_requests_by_status (status, created_at)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
+-- Keyed hashes of every address the subject had when the request was made, so the request is
+-- found by any of them (e.g. after accounts erased the account that linked them).
+CREATE TABLE privacy_request_emails (
+  request_id BIGINT UNSIGNED NOT NULL,
+  email_hash BINARY(32) NOT NULL,
+  PRIMARY KEY (request_id, email_hash),
+  KEY privacy_request_emails_by_hash (email_hash)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
 CREATE TABLE privacy_request_steps (
   request_id BIGINT UNSIGNED NOT NULL,
   module VARCHAR(64) NOT NULL,

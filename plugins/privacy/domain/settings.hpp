@@ -37,7 +37,9 @@ struct Settings {
     int64_t consent_retention_days = 1095;
     int64_t audit_retention_days = 1095;
     std::map<std::string, PurposeInfo, std::less<>> purposes;
-    std::optional<int64_t> fail_after_modules; // failure injection for resumption tests
+    // Failure injection for resumption tests: a request's *first* run stops after this many
+    // modules (later runs are left alone, so executing again shows the resumption).
+    std::optional<int64_t> fail_after_modules;
     FailMode fail_mode = FailMode::error;
 
     // Reads the module's section; unknown members are ignored (the host adds its own, e.g.

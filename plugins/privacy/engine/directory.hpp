@@ -72,6 +72,8 @@ public:
     // Asks the accounts module who owns `email`: nullopt when no accounts module is loaded.
     // Throws when accounts is loaded but cannot answer (proceeding would miss the account).
     virtual std::optional<sdk::Subject> resolve(std::string_view email) = 0;
+    // The same for an account id; an unknown id gives user_id 0.
+    virtual std::optional<sdk::Subject> resolve_user(int64_t user_id) = 0;
     // Tells every consent listener about a change; never throws, reports per module.
     virtual std::vector<ListenerResult> notify_consent(const sdk::Subject &subject, std::string_view purpose,
                                                        bool allowed) = 0;

@@ -272,18 +272,28 @@ std::vector<ModuleSweep> RegistryDirectory::sweep_others(int64_t now_us) {
 }
 
 std::optional<sdk::Subject> RegistryDirectory::resolve(std::string_view email) {
+    return ask_accounts({{"email", email}});
+}
+
+std::optional<sdk::Subject> RegistryDirectory::resolve_user(int64_t user_id) {
+    return ask_accounts({{"user_id", user_id}});
+}
+
+std::optional<sdk::Subject> RegistryDirectory::ask_accounts(const boost::json::object &request) {
     plinth_registry_entry accounts = host_.find("accounts", PLINTH_EXT_COMMAND);
     if (accounts.interface_table == nullptr) return std::nullopt;
     auto table = copy_table<plinth_command_v1>(accounts.interface_table);
     if (table.execute == nullptr) throw sdk::unavailable("the accounts module offers no command execution");
-    const std::string args = boost::json::serialize(boost::json::object{{"email", email}});
+    const std::string args = boost::json::serialize(request);
     plinth_call_context system{sizeof(plinth_call_context), PLINTH_PRINCIPAL_SYSTEM, 0, PLINTH_ROLE_ADMIN};
     sdk::StringSink out;
     plinth_error error = sdk::make_error();
     int32_t status = table.execute(accounts.module, &system, sdk::to_str("subject.resolve"), sdk::to_str(args),
                                    &out.sink, &error);
     if (status != PLINTH_OK)
-        throw sdk::Error(PLINTH_E_UNAVAILABLE,
+        // A refused address keeps its status (the caller gave bad input); anything else means
+        // the subject cannot be known, and going on would miss the account's data.
+        throw sdk::Error(status == PLINTH_E_INVALID_ARGUMENT ? PLINTH_E_INVALID_ARGUMENT : PLINTH_E_UNAVAILABLE,
                          std::string("the accounts module could not resolve the subject: ") + error.message);
     boost::system::error_code ec;
     boost::json::value v = boost::json::parse(out.text, ec);

@@ -5,6 +5,8 @@
 
 #include <plinth/sdk/host.hpp>
 
+#include <boost/json/object.hpp>
+
 #include <string>
 
 namespace plinth::privacy {
@@ -20,10 +22,13 @@ public:
     std::vector<std::unique_ptr<Participant>> participants() override;
     std::vector<ModuleSweep> sweep_others(int64_t now_us) override;
     std::optional<sdk::Subject> resolve(std::string_view email) override;
+    std::optional<sdk::Subject> resolve_user(int64_t user_id) override;
     std::vector<ListenerResult> notify_consent(const sdk::Subject &subject, std::string_view purpose,
                                                bool allowed) override;
 
 private:
+    std::optional<sdk::Subject> ask_accounts(const boost::json::object &args);
+
     sdk::Host host_;
     std::string self_;
 };

@@ -1,6 +1,7 @@
 #include "service.hpp"
 
 #include "../archive/digest.hpp"
+#include "../archive/zip_writer.hpp"
 #include "../domain/calendar.hpp"
 #include "../domain/export_document.hpp"
 #include "../domain/identifiers.hpp"
@@ -108,6 +109,13 @@ private:
     std::string name_;
 };
 
+// Refuses a customer naming another account before anything is looked up, so the answer does
+// not reveal whether that account exists.
+void precheck(const sdk::Caller &caller, const SubjectRef &who) {
+    if (!caller.is_staff() && who.user_id && !(caller.is_user() && *who.user_id == caller.user_id))
+        throw sdk::permission_denied("you can only act for your own account");
+}
+
 void require_self_or_staff(const sdk::Caller &caller, int64_t subject_user_id) {
     if (caller.is_staff()) return;
     if (caller.is_user() && subject_user_id > 0 && subject_user_id == caller.user_id) return;
@@ -180,7 +188,11 @@ sdk::Subject PrivacyService::subject_of(const SubjectRef &who) {
     if (who.email && who.user_id) throw sdk::invalid_argument("give either 'email' or 'user_id', not both");
     if (who.email) return resolve(*who.email);
     if (who.user_id) {
-        sdk::Subject s;
+        if (auto resolved = directory_.resolve_user(*who.user_id)) {
+            if (resolved->user_id != *who.user_id) throw sdk::not_found("no account " + std::to_string(*who.user_id));
+            return *resolved;
+        }
+        sdk::Subject s; // no accounts module: the id is all there is to go on
         s.user_id = *who.user_id;
         return s;
     }
@@ -442,6 +454,7 @@ boost::json::value PrivacyService::change_consent(const sdk::Caller &caller, con
                                                   const ConsentChange &change) {
     if (change.action == ConsentAction::lift_restriction && !caller.is_staff())
         throw sdk::permission_denied("only staff can lift a restriction of processing");
+    precheck(caller, who);
     sdk::Subject subject = subject_of(who);
     require_self_or_staff(caller, subject.user_id);
     if (subject.user_id == 0 && subject.emails.empty())
@@ -485,6 +498,7 @@ boost::json::value PrivacyService::change_consent(const sdk::Caller &caller, con
 }
 
 boost::json::value PrivacyService::consent_history(const sdk::Caller &caller, const SubjectRef &who) {
+    precheck(caller, who);
     sdk::Subject subject = subject_of(who);
     require_self_or_staff(caller, subject.user_id);
     const SubjectKeys keys = keys_of(subject);
@@ -558,14 +572,24 @@ PrivacyService::Created PrivacyService::create(const sdk::Caller &caller, std::s
     created.deadline_at = r.deadline_at;
     const int64_t keep_expired_until = t + settings_.request_retention_days * kSecondsPerDay;
 
+    const SubjectKeys keys = keys_of(subject);
+    for (const auto &h : keys.email_hashes) r.subject_hashes.push_back(h);
     created.id = pool_.transaction([&](Connection &c) {
-        if (auto existing = store_.request_by_slot(c, r.open_slot, true)) {
-            if (!token_lapsed(existing->status, existing->token_expires_at, t))
+        // Matched by account and by every address: after a half-finished erasure the account may
+        // be gone while its request is still open.
+        auto existing = store_.open_requests_of(c, kind, keys, true);
+        if (auto slotted = store_.request_by_slot(c, r.open_slot, true)) existing.push_back(*slotted);
+        for (const auto &e : existing) {
+            if (!token_lapsed(e.status, e.token_expires_at, t))
                 throw sdk::conflict("this person already has an open " + std::string(kind_name(kind)) +
-                                    " request (request " + std::to_string(existing->id) + ", " +
-                                    std::string(status_name(existing->status)) + ")");
-            store_.mark_expired(c, existing->id, keep_expired_until);
-            store_.audit(c, t, existing->id, "system", "expired", "token lapsed without confirmation");
+                                    " request (request " + std::to_string(e.id) + ", " +
+                                    std::string(status_name(e.status)) + ")");
+        }
+        std::set<int64_t> lapsed;
+        for (const auto &e : existing) lapsed.insert(e.id);
+        for (int64_t id : lapsed) {
+            store_.mark_expired(c, id, keep_expired_until);
+            store_.audit(c, t, id, "system", "expired", "token lapsed without confirmation");
         }
         int64_t id = store_.insert_request(c, r);
         store_.audit(c, t, id, r.created_by, "created",
@@ -724,8 +748,11 @@ void PrivacyService::plan_steps(int64_t request_id, const std::vector<std::uniqu
     });
 }
 
-void PrivacyService::after_step(int done_this_run, bool more_to_do) {
-    if (!settings_.fail_after_modules || !more_to_do || done_this_run < *settings_.fail_after_modules) return;
+void PrivacyService::after_step(const RequestRow &request, int done_this_run, bool more_to_do) {
+    // Only a request's first run is interrupted, so executing it again shows the resumption.
+    if (!settings_.fail_after_modules || request.runs != 0 || !more_to_do ||
+        done_this_run < *settings_.fail_after_modules)
+        return;
     const std::string message =
         "injected failure after " + std::to_string(done_this_run) + " module(s) (configuration 'fail_after_modules')";
     if (settings_.fail_mode == FailMode::crash) throw InjectedCrash(PLINTH_E_INTERNAL, message);
@@ -777,7 +804,7 @@ boost::json::value PrivacyService::run_export(RequestRow &request, const sdk::Su
         ++done_this_run;
         bool more = false;
         for (size_t j = i + 1; j < steps.size(); ++j) more = more || !steps[j].done || !staging.is_complete(steps[j].module);
-        after_step(done_this_run, more);
+        after_step(request, done_this_run, more);
     }
 
     // Every module is staged: assemble the archive.
@@ -895,7 +922,7 @@ boost::json::value PrivacyService::run_erase(RequestRow &request, const sdk::Sub
         ++done_this_run;
         bool more = false;
         for (size_t j = i + 1; j < steps.size(); ++j) more = more || !steps[j].done;
-        after_step(done_this_run, more);
+        after_step(request, done_this_run, more);
     }
 
     auto records = pool_.run([&](Connection &c) { return store_.outcomes(c, id); });
@@ -1013,20 +1040,68 @@ boost::json::object PrivacyService::request_json(const RequestRow &r, bool with_
     return o;
 }
 
-boost::json::value PrivacyService::get_request(const sdk::Caller &caller, int64_t id) {
+RequestRow PrivacyService::visible_request(const sdk::Caller &caller, int64_t id) {
     auto row = pool_.run([&](Connection &c) { return store_.request(c, id); });
     // Customers learn nothing about requests that are not theirs, not even that they exist.
     if (!row || (!caller.is_staff() && !(caller.is_user() && row->user_id > 0 && row->user_id == caller.user_id)))
         throw sdk::not_found("no request " + std::to_string(id));
-    if (token_lapsed(row->status, row->token_expires_at, now())) {
+    return *row;
+}
+
+boost::json::value PrivacyService::get_request(const sdk::Caller &caller, int64_t id) {
+    RequestRow row = visible_request(caller, id);
+    if (token_lapsed(row.status, row.token_expires_at, now())) {
         const int64_t t = now();
         pool_.transaction([&](Connection &c) {
             store_.mark_expired(c, id, t + settings_.request_retention_days * kSecondsPerDay);
             store_.audit(c, t, id, "system", "expired", "token lapsed without confirmation");
         });
-        row = pool_.run([&](Connection &c) { return store_.request(c, id); });
+        row = *pool_.run([&](Connection &c) { return store_.request(c, id); });
     }
-    return request_json(*row, true);
+    return request_json(row, true);
+}
+
+boost::json::value PrivacyService::archive_contents(const sdk::Caller &caller, int64_t id) {
+    RequestRow row = visible_request(caller, id);
+    auto archive = pool_.run([&](Connection &c) { return store_.export_of(c, id); });
+    if (row.kind != RequestKind::export_data || !archive)
+        throw sdk::not_found("request " + std::to_string(id) + " has no export archive");
+    if (archive->deleted_at)
+        throw sdk::not_found("the archive of request " + std::to_string(id) + " was deleted on " +
+                             format_utc(*archive->deleted_at));
+    const fs::path path = exports_dir() / archive->file_name;
+    auto parse = [&](std::string_view entry) {
+        boost::system::error_code ec;
+        value v = boost::json::parse(read_zip_entry(path, entry), ec);
+        if (ec || !v.is_object()) throw sdk::Error(PLINTH_E_INTERNAL, "the archive's " + std::string(entry) + " is damaged");
+        return v;
+    };
+    value manifest = parse("manifest.json");
+    value exported = parse("export.json");
+    array entries;
+    bool verified = true;
+    for (const auto &f : manifest.as_object().at("files").as_array()) {
+        const auto &o = f.as_object();
+        const std::string name(o.at("path").as_string());
+        const bool ok = sha256_hex(read_zip_entry(path, name)) == o.at("sha256").as_string();
+        verified = verified && ok;
+        entries.push_back({{"path", name}, {"size", o.at("size")}, {"sha256", o.at("sha256")}, {"verified", ok}});
+    }
+    array groups;
+    for (const auto &m : exported.as_object().at("modules").as_array())
+        for (const auto &g : m.as_object().at("categories").as_array())
+            groups.push_back({{"module", m.as_object().at("module")},
+                              {"category", g.as_object().at("category")},
+                              {"items", g.as_object().at("items").as_array().size()},
+                              {"files", g.as_object().at("files").as_array().size()}});
+    return {{"request_id", id},
+            {"archive", path.string()},
+            {"size", archive->size},
+            {"sha256", archive->sha256},
+            {"expires_at", format_utc(archive->expires_at)},
+            {"verified", verified},
+            {"entries", std::move(entries)},
+            {"groups", std::move(groups)}};
 }
 
 boost::json::value PrivacyService::list_requests(std::optional<RequestStatus> status, std::optional<int64_t> user_id,

@@ -80,6 +80,8 @@ public:
     boost::json::value list_requests(std::optional<RequestStatus> status, std::optional<int64_t> user_id,
                                      int64_t limit, std::optional<int64_t> before_id);
     boost::json::value verify_audit();
+    // What a completed export's archive holds, checked against its manifest.
+    boost::json::value archive_contents(const sdk::Caller &caller, int64_t id);
 
     // ---- operator shortcuts (system caller) ----
     boost::json::value export_now(const sdk::Caller &caller, std::string_view email,
@@ -113,13 +115,14 @@ private:
     boost::json::value run_consent_request(RequestRow &request, const sdk::Subject &subject);
     std::vector<std::unique_ptr<Participant>> participants_with_self(int64_t running_request);
     void plan_steps(int64_t request_id, const std::vector<std::unique_ptr<Participant>> &participants);
-    void after_step(int done_this_run, bool more_to_do);
+    void after_step(const RequestRow &request, int done_this_run, bool more_to_do);
     boost::json::array notify(const sdk::Subject &subject, const SubjectKeys &keys,
                               const std::vector<std::string> &purposes);
     bool answer_for(const ConsentState &state, std::string_view purpose) const;
     void audit(std::optional<int64_t> request_id, std::string_view actor, std::string_view action,
                std::string_view detail);
     boost::json::object request_json(const RequestRow &r, bool with_detail);
+    RequestRow visible_request(const sdk::Caller &caller, int64_t id);
 
     std::filesystem::path privacy_dir() const;
     std::filesystem::path exports_dir() const;

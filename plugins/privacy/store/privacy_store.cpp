@@ -41,6 +41,30 @@ std::string subject_clause(const SubjectKeys &s, std::vector<Param> &params, std
     return clause;
 }
 
+// The same for requests, which are matched through every address their subject had.
+std::string request_clause(const SubjectKeys &s, std::vector<Param> &params, std::string_view prefix = "") {
+    std::string clause = "(";
+    bool any = false;
+    if (s.user_id > 0) {
+        clause += std::string(prefix) + "user_id = ?";
+        params.emplace_back(static_cast<long long>(s.user_id));
+        any = true;
+    }
+    if (!s.email_hashes.empty()) {
+        if (any) clause += " OR ";
+        clause += std::string(prefix) + "id IN (SELECT request_id FROM privacy_request_emails WHERE email_hash IN (";
+        for (size_t i = 0; i < s.email_hashes.size(); ++i) {
+            clause += i ? ", ?" : "?";
+            params.push_back(Param::bytes(s.email_hashes[i].data(), s.email_hashes[i].size()));
+        }
+        clause += "))";
+        any = true;
+    }
+    if (!any) clause += "FALSE";
+    clause += ")";
+    return clause;
+}
+
 void put_le64(std::string &out, int64_t v) {
     auto u = static_cast<uint64_t>(v);
     for (int i = 0; i < 8; ++i) out += static_cast<char>((u >> (8 * i)) & 0xff);
@@ -201,7 +225,27 @@ int64_t PrivacyStore::insert_request(Connection &c, const NewRequest &r) {
             throw sdk::conflict("this person already has an open " + std::string(kind_name(r.kind)) + " request");
         throw;
     }
-    return static_cast<int64_t>(c.last_insert_id());
+    const auto id = static_cast<int64_t>(c.last_insert_id());
+    std::vector<std::string> hashes = r.subject_hashes;
+    hashes.push_back(r.email_hash);
+    std::sort(hashes.begin(), hashes.end());
+    hashes.erase(std::unique(hashes.begin(), hashes.end()), hashes.end());
+    for (const auto &h : hashes)
+        c.execute("INSERT INTO privacy_request_emails (request_id, email_hash) VALUES (?, ?)",
+                  {static_cast<long long>(id), Param::bytes(h.data(), h.size())});
+    return id;
+}
+
+std::vector<RequestRow> PrivacyStore::open_requests_of(Connection &c, RequestKind kind, const SubjectKeys &s,
+                                                       bool for_update) {
+    std::vector<Param> params{Param(kind_name(kind))};
+    std::string sql = std::string("SELECT ") + kRequestColumns +
+                      " FROM privacy_requests WHERE kind = ? AND status IN ('pending', 'confirmed', 'running', "
+                      "'failed') AND " +
+                      request_clause(s, params) + " ORDER BY id" + (for_update ? " FOR UPDATE" : "");
+    std::vector<RequestRow> out;
+    for (const auto &r : c.query(sql, params)) out.push_back(request_from(r));
+    return out;
 }
 
 std::optional<RequestRow> PrivacyStore::request(Connection &c, int64_t id, bool for_update) {
@@ -248,7 +292,7 @@ std::vector<RequestRow> PrivacyStore::list_requests(Connection &c, std::optional
 std::vector<RequestRow> PrivacyStore::subject_requests(Connection &c, const SubjectKeys &s) {
     std::vector<Param> params;
     std::string sql = std::string("SELECT ") + kRequestColumns + " FROM privacy_requests WHERE " +
-                      subject_clause(s, params) + " ORDER BY id";
+                      request_clause(s, params) + " ORDER BY id";
     std::vector<RequestRow> out;
     for (const auto &r : c.query(sql, params)) out.push_back(request_from(r));
     return out;
@@ -305,7 +349,7 @@ std::vector<int64_t> PrivacyStore::expire_lapsed(Connection &c, int64_t now, int
 SubjectRequests PrivacyStore::pseudonymise_requests(Connection &c, const SubjectKeys &s, int64_t keep_id,
                                                     int64_t retain_until, bool dry_run) {
     std::vector<Param> params;
-    std::string where = subject_clause(s, params);
+    std::string where = request_clause(s, params);
     SubjectRequests out;
     for (const auto &r : c.query("SELECT id, status, deadline_at FROM privacy_requests WHERE " + where + " ORDER BY id",
                                  params)) {
@@ -335,6 +379,7 @@ int64_t PrivacyStore::purge_requests(Connection &c, int64_t now) {
     for (int64_t id : ids) {
         c.execute("DELETE FROM privacy_erasure_outcomes WHERE request_id = ?", {static_cast<long long>(id)});
         c.execute("DELETE FROM privacy_request_steps WHERE request_id = ?", {static_cast<long long>(id)});
+        c.execute("DELETE FROM privacy_request_emails WHERE request_id = ?", {static_cast<long long>(id)});
         c.execute("DELETE FROM privacy_exports WHERE request_id = ?", {static_cast<long long>(id)});
         c.execute("DELETE FROM privacy_requests WHERE id = ?", {static_cast<long long>(id)});
     }
@@ -440,7 +485,7 @@ std::vector<ExportRow> PrivacyStore::subject_exports(Connection &c, const Subjec
     std::string sql = "SELECT e.request_id, e.file_name, e.size, e.sha256, e.created_at, e.expires_at, e.deleted_at "
                       "FROM privacy_exports e JOIN privacy_requests r ON r.id = e.request_id WHERE "
                       "e.deleted_at IS NULL AND " +
-                      subject_clause(s, params, "r.") + " ORDER BY e.request_id";
+                      request_clause(s, params, "r.") + " ORDER BY e.request_id";
     std::vector<ExportRow> out;
     for (const auto &r : c.query(sql, params)) out.push_back(export_from(r));
     return out;

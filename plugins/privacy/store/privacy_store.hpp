@@ -57,6 +57,7 @@ struct NewRequest {
     std::optional<std::string> purpose;
     std::string email;
     std::string email_hash;
+    std::vector<std::string> subject_hashes; // every address of the subject, hashed
     int64_t user_id = 0;
     std::string open_slot;
     std::string token_hash;
@@ -148,6 +149,8 @@ public:
     int64_t insert_request(Connection &c, const NewRequest &r);
     std::optional<RequestRow> request(Connection &c, int64_t id, bool for_update = false);
     std::optional<RequestRow> request_by_slot(Connection &c, std::string_view open_slot, bool for_update);
+    // The subject's open requests of `kind`, matched by account or by any address hash.
+    std::vector<RequestRow> open_requests_of(Connection &c, RequestKind kind, const SubjectKeys &s, bool for_update);
     std::vector<RequestRow> list_requests(Connection &c, std::optional<RequestStatus> status,
                                           std::optional<int64_t> user_id, int64_t limit,
                                           std::optional<int64_t> before_id);
