@@ -10,8 +10,11 @@
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <cstring>
 #include <map>
 #include <random>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -339,6 +342,29 @@ TEST_F(TicketsTest, IdenticalFilesOfOneOwnerAreStoredOnceAndOrphansSwept) {
 
     // Uploading the bytes again after the sweep stores them afresh.
     EXPECT_FALSE(attach(a1, kAlice, "same screenshot bytes").at("deduplicated").as_bool());
+}
+
+TEST_F(TicketsTest, ConcurrentIdenticalUploadsShareOneBlob) {
+    constexpr int kThreads = 4;
+    std::vector<int64_t> tickets;
+    for (int i = 0; i < kThreads; ++i) tickets.push_back(open_ticket(kAlice));
+    const std::string content(600 * 1024, 'z'); // two chunks
+    std::vector<std::thread> threads;
+    std::atomic<int> failures{0};
+    for (int i = 0; i < kThreads; ++i)
+        threads.emplace_back([&, i] {
+            try {
+                attach(tickets[i], kAlice, content, "same.log");
+            } catch (...) {
+                ++failures;
+            }
+        });
+    for (auto &t : threads) t.join();
+    EXPECT_EQ(failures.load(), 0);
+    EXPECT_EQ(count("SELECT COUNT(*) FROM tickets_blobs"), 1);
+    EXPECT_EQ(count("SELECT ref_count FROM tickets_blobs"), kThreads);
+    EXPECT_EQ(count("SELECT COUNT(*) FROM tickets_blob_chunks"), 2);
+    EXPECT_EQ(count("SELECT COUNT(*) FROM tickets_attachments"), kThreads);
 }
 
 TEST_F(TicketsTest, ProgramsAndScriptsAreRefusedByContentNameAndType) {

@@ -116,7 +116,7 @@ RevealedCredential CredentialStore::reveal(const Viewer &viewer, int64_t credent
                   {credential_id, meta.ticket_id, viewer.user_id, now});
         revealed.log = RevealRow{static_cast<int64_t>(c.last_insert_id()), credential_id, meta.ticket_id,
                                  viewer.user_id, now};
-        return std::move(revealed);
+        return revealed;
     });
     if (auto *error = std::get_if<sdk::Error>(&outcome)) throw *error;
     return std::move(std::get<RevealedCredential>(outcome));
