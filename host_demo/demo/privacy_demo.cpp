@@ -7,6 +7,7 @@
 
 #include <boost/json.hpp>
 
+#include <ctime>
 #include <ostream>
 #include <string>
 
@@ -17,6 +18,15 @@ namespace {
 std::string text_of(const boost::json::value &v) {
     if (v.is_string()) return std::string(v.get_string());
     return boost::json::serialize(v);
+}
+
+std::string date_of(int64_t unix_seconds) {
+    std::time_t t = static_cast<std::time_t>(unix_seconds);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buffer[16];
+    std::strftime(buffer, sizeof buffer, "%Y-%m-%d", &tm);
+    return buffer;
 }
 
 // Runs a command quietly; failures come back as {"error": ...} like DemoContext::call.
@@ -34,18 +44,19 @@ void print_outcomes(DemoContext &demo, const boost::json::value &result) {
     const auto *o = result.if_object();
     const auto *outcomes = o ? o->if_contains("outcomes") : nullptr;
     if (outcomes == nullptr || !outcomes->is_array()) return;
-    demo.out << "  module     | category                    | item                                  | outcome\n";
+    demo.out << "  module     | category               | item                                                | outcome\n";
     for (const auto &v : outcomes->get_array()) {
         const auto &x = v.as_object();
         std::string line = "  " + text_of(x.at("module"));
         line.resize(13, ' ');
         line += "| " + text_of(x.at("category"));
-        line.resize(43, ' ');
+        line.resize(38, ' ');
         line += "| " + text_of(x.at("item"));
-        line.resize(83, ' ');
+        if (line.size() > 91) line.resize(91);
+        line.resize(92, ' ');
         line += "| " + text_of(x.at("outcome"));
-        if (x.at("outcome").as_string() == "retained")
-            line += " (" + text_of(x.at("legal_basis")) + ", until " + text_of(x.at("retained_until")) + ")";
+        if (x.at("outcome").as_string() == "retained" && x.at("retained_until").is_int64())
+            line += " until " + date_of(x.at("retained_until").as_int64()) + ": " + text_of(x.at("legal_basis"));
         demo.out << line << "\n";
     }
     if (const auto *s = o->if_contains("summary")) demo.out << "  summary: " << boost::json::serialize(*s) << "\n";

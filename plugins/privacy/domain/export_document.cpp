@@ -237,8 +237,24 @@ std::string manifest_json(const std::vector<ManifestEntry> &entries, int64_t gen
 }
 
 std::string archive_file_path(std::string_view module, std::string_view name, std::set<std::string> &taken) {
-    const std::string base = safe_name(name);
-    const std::string prefix = "files/" + safe_name(module) + "/";
+    // Each segment is reduced on its own, so a module's own folders survive ("ticket-1/log.txt")
+    // while "." and ".." segments vanish and nothing can leave files/<module>/.
+    std::vector<std::string> segments;
+    size_t start = 0;
+    while (start <= name.size()) {
+        size_t end = name.find_first_of("/\\", start);
+        if (end == std::string_view::npos) end = name.size();
+        std::string_view part = name.substr(start, end - start);
+        if (!part.empty() && part != "." && part != "..") segments.push_back(safe_name(part));
+        start = end + 1;
+    }
+    const std::string module_dir = safe_name(module);
+    if (segments.size() > 1 && segments.front() == module_dir) segments.erase(segments.begin());
+    if (segments.size() > 8) segments.erase(segments.begin(), segments.end() - 8);
+    if (segments.empty()) segments.push_back("file");
+    std::string prefix = "files/" + module_dir + "/";
+    for (size_t i = 0; i + 1 < segments.size(); ++i) prefix += segments[i] + "/";
+    const std::string base = segments.back();
     std::string candidate = prefix + base;
     for (int n = 2; taken.count(candidate); ++n) {
         size_t dot = base.rfind('.');
