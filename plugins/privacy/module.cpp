@@ -223,22 +223,12 @@ private:
     }
 
     value consent_check(const Caller &caller, Args &args) {
-        (void)caller; // staff only, enforced by the command table
         SubjectRef who = subject_ref(caller, args);
         std::string purpose = checked_purpose(args.string("purpose", kMaxPurposeBytes));
         auto opt_in = args.has("requires_opt_in") ? std::optional<bool>(args.boolean("requires_opt_in", false))
                                                   : std::nullopt;
         args.finish();
-        if (who.email && who.user_id) throw sdk::invalid_argument("give either 'email' or 'user_id', not both");
-        if (!who.email && !who.user_id) throw sdk::invalid_argument("missing argument 'email' or 'user_id'");
-        sdk::Subject subject;
-        if (who.user_id) subject.user_id = *who.user_id;
-        if (who.email) subject.emails.push_back(*who.email);
-        const PurposeInfo *info = service_.settings().purpose(purpose);
-        const bool opt_in_needed = opt_in.value_or(info ? info->requires_opt_in : false);
-        return object{{"purpose", purpose},
-                      {"requires_opt_in", opt_in_needed},
-                      {"allowed", service_.is_allowed(subject, purpose, opt_in_needed)}};
+        return service_.check_consent(who, purpose, opt_in);
     }
 
     value request_create(const Caller &caller, Args &args) {

@@ -17,9 +17,12 @@
 
 #include <sys/stat.h>
 
+#include <atomic>
 #include <filesystem>
 #include <map>
+#include <mutex>
 #include <set>
+#include <thread>
 
 namespace plinth::privacy {
 namespace {
@@ -493,6 +496,63 @@ TEST_F(PrivacyIntegration, TokensExpireAndDuplicatesAreRefused) {
     auto list = privacy("request.list", {{"status", "expired"}}, staff(1));
     ASSERT_EQ(list.at("requests").as_array().size(), 1u);
     EXPECT_EQ(fails("privacy", "request.list", json::object{}, user(id)), PLINTH_E_PERMISSION_DENIED);
+}
+
+TEST_F(PrivacyIntegration, ConcurrentCreatesAndExecutesDoNotDouble) {
+    REQUIRE_MODULES({"accounts", "privacy"});
+    start({"accounts", "privacy"});
+    int64_t id = register_user("cora@example.org", "cora", "Cora", "Current");
+    call("accounts", "email.change", {{"email", "cora.new@example.org"}, {"password", kPassword}}, user(id));
+
+    // Eight creations at once, half with the old address: exactly one request opens.
+    std::atomic<int> created{0}, conflicts{0}, other{0};
+    std::mutex m;
+    json::object winner;
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 8; ++i)
+        threads.emplace_back([&, i] {
+            try {
+                auto r = host_->call("privacy", "request.create",
+                                     {{"email", i % 2 ? "cora@example.org" : "cora.new@example.org"}, {"kind", "export"}},
+                                     kSystem);
+                std::lock_guard<std::mutex> lock(m);
+                winner = r.as_object();
+                ++created;
+            } catch (const sdk::Error &e) {
+                (e.status() == PLINTH_E_CONFLICT ? conflicts : other)++;
+            }
+        });
+    for (auto &t : threads) t.join();
+    EXPECT_EQ(created.load(), 1);
+    EXPECT_EQ(conflicts.load(), 7);
+    EXPECT_EQ(other.load(), 0);
+    ASSERT_TRUE(winner.contains("token"));
+
+    // Four executions of the confirmed request at once: it runs once; the others are refused
+    // while it runs or get its stored result.
+    const json::value rid = winner.at("request_id");
+    privacy("request.confirm", {{"request_id", rid}, {"token", winner.at("token")}}, kAnonymous);
+    std::set<std::string> archives;
+    std::atomic<int> refused{0};
+    threads.clear();
+    for (int i = 0; i < 4; ++i)
+        threads.emplace_back([&] {
+            try {
+                auto r = host_->call("privacy", "request.execute", {{"request_id", rid}}, kSystem);
+                std::lock_guard<std::mutex> lock(m);
+                archives.insert(std::string(r.as_object().at("archive").as_string()));
+            } catch (const sdk::Error &e) {
+                EXPECT_EQ(e.status(), PLINTH_E_CONFLICT) << e.what();
+                ++refused;
+            }
+        });
+    for (auto &t : threads) t.join();
+    EXPECT_EQ(archives.size(), 1u);
+    EXPECT_EQ(privacy("request.get", {{"request_id", rid}}).at("runs").as_int64(), 1);
+    size_t zips = 0;
+    for (const auto &f : fs::directory_iterator(fs::path(host_->state_dir()) / "privacy" / "exports"))
+        zips += f.path().extension() == ".zip";
+    EXPECT_EQ(zips, 1u);
 }
 
 TEST_F(PrivacyIntegration, AKilledRunResumesWithoutDuplicatesOrGaps) {

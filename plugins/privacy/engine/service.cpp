@@ -88,15 +88,18 @@ value optional_time(const std::optional<int64_t> &t) { return t ? value(format_u
 // crashed run never blocks the next one, while two live runs of one request cannot overlap.
 class RequestLock {
 public:
-    RequestLock(storage::Pool &pool, int64_t id)
-        : lease_(pool.acquire()), name_("plinth_privacy_request_" + std::to_string(id)) {
-        storage::Rows r = lease_->query("SELECT GET_LOCK(?, 0)", {name_});
+    RequestLock(storage::Pool &pool, int64_t id) : lease_(pool.acquire()), name_(std::to_string(id)) {
+        // Lock names are server-wide: the database's name goes in (hashed, to stay under the
+        // 64-character limit) so two Plinth databases on one server never block each other.
+        storage::Rows r = lease_->query(
+            "SELECT GET_LOCK(CONCAT('plinth_privacy_', LEFT(SHA1(DATABASE()), 16), '_', ?), 0)", {name_});
         if (r.empty() || r[0].is_null(0) || r[0].i64(0) != 1)
             throw sdk::conflict("request " + std::to_string(id) + " is being executed right now");
     }
     ~RequestLock() {
         try {
-            lease_->query("SELECT RELEASE_LOCK(?)", {name_});
+            lease_->query("SELECT RELEASE_LOCK(CONCAT('plinth_privacy_', LEFT(SHA1(DATABASE()), 16), '_', ?))",
+                          {name_});
         } catch (...) {
             // Released with the session anyway.
         }
@@ -427,6 +430,17 @@ bool PrivacyService::is_allowed(const sdk::Subject &subject, std::string_view pu
     return privacy::is_allowed(state, requires_opt_in);
 }
 
+boost::json::value PrivacyService::check_consent(const SubjectRef &who, std::string_view purpose,
+                                                 std::optional<bool> requires_opt_in) {
+    sdk::Subject subject = subject_of(who);
+    const PurposeInfo *info = settings_.purpose(purpose);
+    const bool opt_in = requires_opt_in.value_or(info ? info->requires_opt_in : false);
+    return {{"purpose", purpose},
+            {"user_id", subject.user_id},
+            {"requires_opt_in", opt_in},
+            {"allowed", is_allowed(subject, purpose, opt_in)}};
+}
+
 bool PrivacyService::answer_for(const ConsentState &state, std::string_view purpose) const {
     if (const PurposeInfo *info = settings_.purpose(purpose)) return privacy::is_allowed(state, info->requires_opt_in);
     return listener_answer(state);
@@ -613,6 +627,10 @@ boost::json::value PrivacyService::create_request(const sdk::Caller &caller, std
 }
 
 boost::json::value PrivacyService::confirm_request(int64_t id, std::string_view token) {
+    return confirm(id, token, "subject");
+}
+
+boost::json::value PrivacyService::confirm(int64_t id, std::string_view token, const std::string &actor) {
     auto raw = token_bytes(token);
     if (!raw) throw sdk::invalid_argument("argument 'token' must be 64 hexadecimal characters");
     const std::string presented = digest_string(*raw);
@@ -631,12 +649,12 @@ boost::json::value PrivacyService::confirm_request(int64_t id, std::string_view 
         ConfirmDecision d = decide_confirm(row->status, row->token_expires_at, t, matches);
         if (d == ConfirmDecision::confirm) {
             store_.mark_confirmed(c, id, t);
-            store_.audit(c, t, id, "subject", "confirmed", "token accepted");
+            store_.audit(c, t, id, actor, "confirmed", "token accepted");
             row->status = RequestStatus::confirmed;
             row->confirmed_at = t;
         } else if (d == ConfirmDecision::expire) {
             store_.mark_expired(c, id, keep_expired_until);
-            store_.audit(c, t, id, "subject", "expired", "confirmation arrived after the token lapsed");
+            store_.audit(c, t, id, actor, "expired", "confirmation arrived after the token lapsed");
         }
         return {d, *row};
     });
@@ -778,6 +796,7 @@ boost::json::value PrivacyService::run_export(RequestRow &request, const sdk::Su
     const int64_t id = request.id;
     auto participants = participants_with_self(0);
     plan_steps(id, participants);
+    make_private_dir(privacy_dir());
     ExportStaging staging(work_dir(id));
     make_private_dir(staging.dir());
 
@@ -1121,7 +1140,7 @@ boost::json::value PrivacyService::export_now(const sdk::Caller &caller, std::st
     if (!caller.is_system()) throw sdk::permission_denied("this command is for the host only");
     if (out && out->empty()) throw sdk::invalid_argument("argument 'out' must not be empty");
     Created c = create(caller, email, RequestKind::export_data, std::nullopt);
-    confirm_request(c.id, c.token);
+    confirm(c.id, c.token, actor_label(caller));
     value result = execute_request(caller, c.id);
     if (out) {
         const fs::path target(*out);
@@ -1142,7 +1161,7 @@ boost::json::value PrivacyService::erase_now(const sdk::Caller &caller, std::str
     if (!caller.is_system()) throw sdk::permission_denied("this command is for the host only");
     if (!dry_run) {
         Created c = create(caller, email, RequestKind::erase, std::nullopt);
-        confirm_request(c.id, c.token);
+        confirm(c.id, c.token, actor_label(caller));
         return execute_request(caller, c.id);
     }
     sdk::Subject subject = resolve(email);

@@ -70,6 +70,10 @@ public:
     bool is_allowed(const sdk::Subject &subject, std::string_view purpose, bool requires_opt_in);
     boost::json::value change_consent(const sdk::Caller &caller, const SubjectRef &who, const ConsentChange &change);
     boost::json::value consent_history(const sdk::Caller &caller, const SubjectRef &who);
+    // The answer of plinth.consent/1 for a person named by address or account id; without
+    // `requires_opt_in` the purpose catalogue decides.
+    boost::json::value check_consent(const SubjectRef &who, std::string_view purpose,
+                                     std::optional<bool> requires_opt_in);
 
     // ---- data-subject requests ----
     boost::json::value create_request(const sdk::Caller &caller, std::string_view email, RequestKind kind,
@@ -107,6 +111,7 @@ private:
     SubjectKeys keys_of(const sdk::Subject &subject) const;
     std::string open_slot(RequestKind kind, const sdk::Subject &subject, std::string_view email) const;
 
+    boost::json::value confirm(int64_t id, std::string_view token, const std::string &actor);
     Created create(const sdk::Caller &caller, std::string_view email, RequestKind kind,
                    std::optional<std::string> purpose);
     boost::json::value run(const sdk::Caller &caller, RequestRow request);
