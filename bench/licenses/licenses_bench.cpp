@@ -1,7 +1,10 @@
 // licenses_bench — the license-check hot path against its baselines, all measured in one run on
 // one server so that only ratios are compared (see bench/licenses/ratios.json, bench/report.py).
 //
-//   licenses_bench [--sizes=100000,1000000] [--sandbox=DIR] [--state=DIR] [benchmark flags...]
+//   licenses_bench [--sizes=100000,1000000] [--sandbox=DIR] [--state=DIR] [--reuse] [benchmark flags...]
+//
+// --reuse keeps the databases an earlier run seeded (their keys are read back by decrypting
+// them), which saves minutes when only the measuring is repeated.
 //
 // It starts (or reuses) a private MariaDB sandbox through tools/sandbox.sh, creates a fresh
 // database per size, loads the real licenses module through the real host, seeds N licenses
@@ -34,6 +37,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -50,6 +54,7 @@ namespace fs = std::filesystem;
 
 struct Options {
     std::vector<size_t> sizes = {100000, 1000000};
+    bool reuse = false; // keep a database seeded by an earlier run (same sizes, same state folder)
     fs::path sandbox = PLINTH_BENCH_DEFAULT_DIR "/bench-db";
     fs::path state = PLINTH_BENCH_DEFAULT_DIR "/bench-state";
 };
@@ -200,6 +205,52 @@ void seed(Dataset &d, storage::Connection &c, const std::array<uint8_t, 16> &loo
     progress.finish();
 }
 
+// Reads back what seed() wrote (keys decrypted with the module's own key): lets --reuse skip
+// seeding. Returns false when the database does not hold a complete earlier seeding.
+bool load_seeded(Dataset &d, storage::Connection &c, const std::array<uint8_t, 32> &encryption_key) {
+    storage::Rows count = c.query("SELECT COUNT(*) FROM licenses");
+    if (count.empty() || count.front().i64(0) != static_cast<int64_t>(d.size + 1000)) return false;
+    // (Activations of the unlimited licenses accumulate across runs; the seeded ones must not.)
+    if (c.query("SELECT COUNT(*) FROM license_activations WHERE license_id <= ?", {static_cast<int64_t>(d.size)})
+            .front()
+            .i64(0) != static_cast<int64_t>(d.size))
+        return false;
+    Progress progress("loading " + std::to_string(d.size) + " licenses", d.size + 1000);
+    size_t done = 0;
+    for (int64_t after = 0;;) {
+        storage::Rows rows = c.query("SELECT id, key_hash, key_ciphertext, policy_id FROM licenses WHERE id > ? "
+                                     "ORDER BY id LIMIT 10000",
+                                     {after});
+        if (rows.empty()) break;
+        for (const storage::Row &r : rows) {
+            int64_t id = r.i64(0);
+            after = id;
+            const std::string &sealed = r.str(2);
+            std::array<uint8_t, 8> ad{};
+            for (int b = 0; b < 8; ++b) ad[b] = static_cast<uint8_t>(static_cast<uint64_t>(id) >> (8 * b));
+            licenses::NormalKey key;
+            const auto *bytes = reinterpret_cast<const unsigned char *>(sealed.data());
+            if (sealed.size() != 24 + key.symbols.size() + 16 ||
+                crypto_aead_xchacha20poly1305_ietf_decrypt(reinterpret_cast<unsigned char *>(key.symbols.data()),
+                                                           nullptr, nullptr, bytes + 24, sealed.size() - 24, ad.data(),
+                                                           ad.size(), bytes, encryption_key.data()) != 0)
+                return false;
+            if (r.i64(3) == 2) {
+                d.activation_keys.push_back(licenses::format_key(key));
+            } else {
+                d.keys.push_back(licenses::format_key(key));
+                std::array<uint8_t, 16> h{};
+                std::memcpy(h.data(), r.str(1).data(), 16);
+                d.hashes.push_back(h);
+                d.sites.push_back("https://site-" + std::to_string(id) + ".example.com/");
+            }
+            progress.update(++done);
+        }
+    }
+    progress.finish();
+    return d.keys.size() == d.size;
+}
+
 // Checks every key once so the measured runs see a warm cache, as a long-running host would.
 void warm(Dataset &d) {
     const auto *table = d.cached->interface_as<plinth_license_check_v1>("licenses", PLINTH_EXT_LICENSE_CHECK);
@@ -234,32 +285,59 @@ std::unique_ptr<Dataset> prepare(size_t size, const Options &opt, const std::str
     admin_cfg.socket = socket;
     admin_cfg.database = "mysql";
     std::atomic<uint64_t> counter{0};
-    {
-        storage::Connection admin(admin_cfg, &counter);
-        admin.execute_trusted("DROP DATABASE IF EXISTS `" + d->database + "`");
-        admin.execute_trusted("CREATE DATABASE `" + d->database + "` CHARACTER SET utf8mb4");
-    }
     boost::json::object db{{"socket", socket}, {"database", d->database}, {"user", "root"}, {"pool_size", 4}};
     fs::path state = opt.state / d->database;
-    fs::remove_all(state);
-    fs::create_directories(state);
-    d->cached = make_host(db, state, true); // creates the schema and the secrets
-    std::array<uint8_t, 16> lookup{};
-    std::array<uint8_t, 32> encryption{};
-    auto l = read_file(state / "secrets" / "licenses" / "license-lookup.key");
-    auto e = read_file(state / "secrets" / "licenses" / "license-encryption.key");
-    if (l.size() != lookup.size() || e.size() != encryption.size()) throw std::runtime_error("unexpected key sizes");
-    std::memcpy(lookup.data(), l.data(), l.size());
-    std::memcpy(encryption.data(), e.data(), e.size());
     storage::DbConfig cfg = admin_cfg;
     cfg.database = d->database;
-    {
+
+    auto keys = [&] {
+        auto l = read_file(state / "secrets" / "licenses" / "license-lookup.key");
+        auto e = read_file(state / "secrets" / "licenses" / "license-encryption.key");
+        if (l.size() != 16 || e.size() != 32) throw std::runtime_error("unexpected key sizes");
+        std::pair<std::array<uint8_t, 16>, std::array<uint8_t, 32>> k;
+        std::memcpy(k.first.data(), l.data(), l.size());
+        std::memcpy(k.second.data(), e.data(), e.size());
+        sodium_memzero(l.data(), l.size());
+        sodium_memzero(e.data(), e.size());
+        return k;
+    };
+
+    bool reused = false;
+    if (opt.reuse && fs::exists(state / "secrets" / "licenses" / "license-encryption.key")) {
+        try {
+            storage::Connection c(cfg, &counter);
+            auto [lookup, encryption] = keys();
+            reused = load_seeded(*d, c, encryption);
+            sodium_memzero(encryption.data(), encryption.size());
+            sodium_memzero(lookup.data(), lookup.size());
+        } catch (const std::exception &) {
+            reused = false;
+        }
+        if (!reused) {
+            std::cerr << d->database << ": nothing to reuse, seeding afresh\n";
+            *d = Dataset{};
+            d->size = size;
+            d->database = "plinth_bench_" + std::to_string(size);
+        }
+    }
+    if (reused) {
+        d->cached = make_host(db, state, true);
+    } else {
+        {
+            storage::Connection admin(admin_cfg, &counter);
+            admin.execute_trusted("DROP DATABASE IF EXISTS `" + d->database + "`");
+            admin.execute_trusted("CREATE DATABASE `" + d->database + "` CHARACTER SET utf8mb4");
+        }
+        fs::remove_all(state);
+        fs::create_directories(state);
+        d->cached = make_host(db, state, true); // creates the schema and the secrets
+        auto [lookup, encryption] = keys();
         storage::Connection c(cfg, &counter);
         seed(*d, c, lookup, encryption);
         c.execute_trusted("ANALYZE TABLE licenses, license_activations");
+        sodium_memzero(lookup.data(), lookup.size());
+        sodium_memzero(encryption.data(), encryption.size());
     }
-    sodium_memzero(lookup.data(), lookup.size());
-    sodium_memzero(encryption.data(), encryption.size());
     d->uncached = make_host(db, state, false);
     warm(*d);
     return d;
@@ -401,7 +479,8 @@ void activate(benchmark::State &state, Dataset *d) {
     const plinth_module *module = d->cached->module("licenses");
     plinth_call_context anon = host::anonymous_caller();
     plinth_sink sink{sizeof sink, nullptr, &discard};
-    static std::atomic<uint64_t> serial{0};
+    // Fresh site names on every run, so --reuse never measures an idempotent re-activation.
+    static std::atomic<uint64_t> serial{static_cast<uint64_t>(std::time(nullptr)) * 1000000};
     char args[512];
     size_t bad = 0;
     std::string last_error;
@@ -446,6 +525,8 @@ Options parse(int &argc, char **argv) {
             o.sandbox = a.substr(10);
         } else if (a.rfind("--state=", 0) == 0) {
             o.state = a.substr(8);
+        } else if (a == "--reuse") {
+            o.reuse = true;
         } else {
             argv[out++] = argv[i];
         }

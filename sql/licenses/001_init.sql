@@ -26,6 +26,9 @@ CREATE TABLE license_policies (
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
 -- The policy's terms are copied at issue so that editing a policy never changes sold licenses.
+-- seats_used and activated_sites ("\n" + each canonical site + "\n") summarise
+-- license_activations, rewritten in the same transaction as every activation change under the
+-- row lock, so that a check reads one row: license_activations stays the source of truth.
 -- key_hash: keyed SipHash-2-4-128 of the normalised key (lookup); key_ciphertext: nonce ||
 -- XChaCha20-Poly1305 of the normalised key with the license id as associated data. The plain key
 -- is never stored. user_id is NULL once the owner's data was erased; retained_until then says how
@@ -42,6 +45,7 @@ CREATE TABLE licenses (
   grace_days INT NOT NULL,
   staging_exempt TINYINT NOT NULL,
   seats_used INT NOT NULL DEFAULT 0,
+  activated_sites MEDIUMBLOB NOT NULL DEFAULT X'0A',
   issued_at BIGINT NOT NULL,
   expires_at BIGINT NOT NULL DEFAULT 0,
   updated_at BIGINT NOT NULL,

@@ -98,6 +98,22 @@ protected:
     int64_t count(const std::string &sql_text, int64_t id) {
         return db.sql().query(sql_text, {id}).front().i64(0);
     }
+
+    // The license row's activation summary (what checks read) against license_activations.
+    void expect_summary_matches(int64_t license_id) {
+        std::string want = "\n";
+        int64_t seats = 0;
+        for (const auto &r : db.sql().query("SELECT site_canonical, exempt FROM license_activations "
+                                            "WHERE license_id = ? ORDER BY site_canonical",
+                                            {license_id})) {
+            want += r.str(0) + "\n";
+            seats += r.i64(1) == 0;
+        }
+        auto row = db.sql().query("SELECT activated_sites, seats_used FROM licenses WHERE id = ?", {license_id});
+        ASSERT_EQ(row.size(), 1u);
+        EXPECT_EQ(row.front().str(0), want) << "license " << license_id;
+        EXPECT_EQ(row.front().i64(1), seats) << "license " << license_id;
+    }
 };
 
 TEST_F(LicensesTest, IssuedKeyIsShownToTheOwnerAndStaffButNeverStored) {
@@ -147,6 +163,7 @@ TEST_F(LicensesTest, SeatLimitHoldsUnderConcurrentActivation) {
         EXPECT_EQ(other.load(), 0) << "round " << round;
         EXPECT_EQ(count("SELECT COUNT(*) FROM license_activations WHERE license_id = ?", l.id), 5);
         EXPECT_EQ(count("SELECT seats_used FROM licenses WHERE id = ?", l.id), 5);
+        expect_summary_matches(l.id);
     }
 }
 
@@ -209,6 +226,7 @@ TEST_F(LicensesTest, LocalAndStagingSitesTakeNoSeatAndDeactivationFreesOne) {
     EXPECT_EQ(code(l.key, "https://devices.com"), "SITE_NOT_ACTIVATED");
     activate(l.key, "https://mystaging.com");
     EXPECT_EQ(code(l.key, "https://mystaging.com"), "VALID");
+    expect_summary_matches(l.id);
     value staging = check(l.key, "https://staging.example.com/");
     EXPECT_EQ(str(staging, "code"), "VALID");
     EXPECT_TRUE(staging.at("site_exempt").as_bool());
@@ -728,6 +746,8 @@ TEST_F(LicensesTest, ExportErasureAndRetention) {
     EXPECT_EQ(dump.find("personal-two"), std::string::npos);
     EXPECT_NE(dump.find("someone-else"), std::string::npos) << "other people's data must stay";
     EXPECT_TRUE(db.sql().query("SELECT user_id FROM licenses WHERE id = ?", {l.id}).front().is_null(0));
+    expect_summary_matches(l.id);
+    expect_summary_matches(other.id);
     EXPECT_EQ(count("SELECT COUNT(*) FROM license_audit WHERE actor_user_id = ?", 7), 0);
     EXPECT_EQ(code(l.key, "https://personal-one.example.com"), "REVOKED");
     EXPECT_EQ(call("license.list", object{}, owner).as_array().size(), 0u);

@@ -650,8 +650,7 @@ ActivationResult Licensing::activate(const LicenseLocator &locator, std::string_
                                       "deactivate a site first");
         int64_t at = clock_();
         int64_t activation_id = store::insert_activation(c, l.id, site.canonical, exempt, now);
-        int64_t seats = used + (exempt ? 0 : 1);
-        store::update_seats_used(c, l.id, seats, now);
+        int64_t seats = store::refresh_activation_summary(c, l.id, now);
         store::append_audit(c, at, l.id, "activation.created", actor, site.canonical,
                             detail({{"activation_id", activation_id}, {"exempt", exempt}}));
         store::record_change(c, l.id, l.key_hash, at);
@@ -673,8 +672,7 @@ LicenseRecord Licensing::deactivate(const LicenseLocator &locator, std::string_v
             throw sdk::not_found("site " + sr.site.canonical + " is not activated on this license");
         int64_t now = now_s();
         int64_t at = clock_();
-        int64_t seats = store::count_seats(c, l.id);
-        store::update_seats_used(c, l.id, seats, now);
+        int64_t seats = store::refresh_activation_summary(c, l.id, now);
         store::append_audit(c, at, l.id, "activation.removed", actor, sr.site.canonical, "{}");
         store::record_change(c, l.id, l.key_hash, at);
         l.seats_used = static_cast<int32_t>(seats);

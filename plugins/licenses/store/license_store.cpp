@@ -227,12 +227,24 @@ void update_license_state(Connection &c, int64_t id, LicenseStatus status, int64
               {static_cast<int>(status), expires_at, now_s, id});
 }
 
-void update_seats_used(Connection &c, int64_t id, int64_t seats_used, int64_t now_s) {
-    c.execute("UPDATE licenses SET seats_used = ?, updated_at = ? WHERE id = ?", {seats_used, now_s, id});
+int64_t refresh_activation_summary(Connection &c, int64_t id, int64_t now_s) {
+    int64_t seats = 0;
+    std::string sites = "\n";
+    for (const Row &r : c.query("SELECT site_canonical, exempt FROM license_activations WHERE license_id = ? "
+                                "ORDER BY site_canonical",
+                                {id})) {
+        sites += r.str(0);
+        sites += '\n';
+        seats += r.i64(1) == 0;
+    }
+    c.execute("UPDATE licenses SET seats_used = ?, activated_sites = ?, updated_at = ? WHERE id = ?",
+              {seats, Param::bytes(sites.data(), sites.size()), now_s, id});
+    return seats;
 }
 
 void unlink_owner(Connection &c, int64_t id, int64_t retained_until, int64_t now_s) {
-    c.execute("UPDATE licenses SET user_id = NULL, retained_until = ?, seats_used = 0, updated_at = ? WHERE id = ?",
+    c.execute("UPDATE licenses SET user_id = NULL, retained_until = ?, seats_used = 0, activated_sites = X'0A', "
+              "updated_at = ? WHERE id = ?",
               {retained_until, now_s, id});
 }
 
@@ -251,7 +263,7 @@ void delete_license(Connection &c, int64_t id) { c.execute("DELETE FROM licenses
 // ---- activations ----
 
 std::optional<ActivationRecord> activation(Connection &c, int64_t license_id, std::string_view site) {
-    Rows rows = c.query(std::string(kActivationSelect) + "WHERE license_id = ? AND site_canonical = ?",
+    Rows rows = c.query(std::string(kActivationSelect) + "WHERE license_id = ? AND site_canonical = CONVERT(? USING ascii)",
                         {license_id, site});
     if (rows.empty()) return std::nullopt;
     return activation_from(rows.front());
@@ -276,7 +288,7 @@ int64_t insert_activation(Connection &c, int64_t license_id, std::string_view si
 }
 
 bool delete_activation(Connection &c, int64_t license_id, std::string_view site) {
-    return c.execute("DELETE FROM license_activations WHERE license_id = ? AND site_canonical = ?",
+    return c.execute("DELETE FROM license_activations WHERE license_id = ? AND site_canonical = CONVERT(? USING ascii)",
                      {license_id, site}) > 0;
 }
 
@@ -289,34 +301,36 @@ uint64_t delete_activations(Connection &c, int64_t license_id) {
 std::optional<CacheFill> fetch_for_cache(Connection &c, const KeyHash &hash) {
     HashBytes h(hash);
     Rows rows = c.query("SELECT l.id, l.status, l.expires_at, l.grace_days, l.seat_limit, l.seats_used, "
-                        "l.staging_exempt, p.slug, a.site_canonical "
-                        "FROM licenses l JOIN license_products p ON p.id = l.product_id "
-                        "LEFT JOIN license_activations a ON a.license_id = l.id "
-                        "WHERE l.key_hash = ?",
+                        "l.staging_exempt, p.slug, l.activated_sites "
+                        "FROM licenses l JOIN license_products p ON p.id = l.product_id WHERE l.key_hash = ?",
                         {h.param()});
     if (rows.empty()) return std::nullopt;
     CacheFill fill;
     snapshot_from(rows.front(), fill.snapshot);
     fill.product_slug = rows.front().str(7);
-    for (const Row &r : rows)
-        if (!r.is_null(8)) fill.activated_sites.push_back(r.str(8));
+    std::string_view sites = rows.front().str(8);
+    for (size_t start = 0; start < sites.size();) {
+        size_t end = sites.find('\n', start);
+        if (end == std::string_view::npos) end = sites.size();
+        if (end > start) fill.activated_sites.emplace_back(sites.substr(start, end - start));
+        start = end + 1;
+    }
     return fill;
 }
 
 std::optional<CheckRow> fetch_for_check(Connection &c, const KeyHash &hash, std::string_view canonical_site) {
-    // No join with the products: the caller resolves product_id from memory, and the activation
-    // is an outer join on the unique (license_id, site_canonical) index — one row either way.
+    // One row of one table, like the point-select it is measured against: the activation is
+    // looked up in the license's own activated_sites summary, on the server.
     HashBytes h(hash);
-    Rows rows = c.query("SELECT l.id, l.status, l.expires_at, l.grace_days, l.seat_limit, l.seats_used, "
-                        "l.staging_exempt, l.product_id, a.id "
-                        "FROM licenses l LEFT JOIN license_activations a "
-                        "ON a.license_id = l.id AND a.site_canonical = ? WHERE l.key_hash = ?",
+    Rows rows = c.query("SELECT id, status, expires_at, grace_days, seat_limit, seats_used, staging_exempt, "
+                        "product_id, LOCATE(CONCAT(X'0A', ?, X'0A'), activated_sites) > 0 "
+                        "FROM licenses WHERE key_hash = ?",
                         {canonical_site, h.param()});
     if (rows.empty()) return std::nullopt;
     CheckRow out;
     snapshot_from(rows.front(), out.snapshot);
     out.product_id = rows.front().i64(7);
-    out.site_activated = !rows.front().is_null(8);
+    out.site_activated = rows.front().i64(8) != 0;
     return out;
 }
 

@@ -131,8 +131,11 @@ std::optional<LicenseRecord> lock_license_by_hash(Connection &c, const KeyHash &
 std::vector<LicenseRecord> licenses(Connection &c, std::optional<int64_t> user_id, int64_t after_id, int64_t limit);
 std::vector<LicenseRecord> licenses_of(Connection &c, int64_t user_id);
 void update_license_state(Connection &c, int64_t id, LicenseStatus status, int64_t expires_at, int64_t now_s);
-void update_seats_used(Connection &c, int64_t id, int64_t seats_used, int64_t now_s);
-// Erasure: unlinks the owner and records until when the contract record is kept.
+// Rewrites seats_used and activated_sites from license_activations; returns the seats used.
+// REQUIRES: the license row is locked (inside the transaction that changed the activations).
+int64_t refresh_activation_summary(Connection &c, int64_t id, int64_t now_s);
+// Erasure: unlinks the owner (and clears the activation summary: call after
+// delete_activations) and records until when the contract record is kept.
 void unlink_owner(Connection &c, int64_t id, int64_t retained_until, int64_t now_s);
 // Retention: licenses whose retention ended.
 std::vector<LicenseRecord> licenses_retained_before(Connection &c, int64_t now_s, int64_t limit);
@@ -147,9 +150,10 @@ bool delete_activation(Connection &c, int64_t license_id, std::string_view site)
 uint64_t delete_activations(Connection &c, int64_t license_id);
 
 // ---- checks ----
-// The license and all its activated sites, in one statement (for the cache).
+// The license and all its activated sites, in one single-row statement (for the cache).
 std::optional<CacheFill> fetch_for_cache(Connection &c, const KeyHash &hash);
-// The license and whether `canonical_site` is activated, in one statement (cache disabled).
+// The license and whether `canonical_site` is activated, in one single-row statement (cache
+// disabled).
 std::optional<CheckRow> fetch_for_check(Connection &c, const KeyHash &hash, std::string_view canonical_site);
 
 // ---- change log ----
