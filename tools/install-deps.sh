@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   cmake ninja-build g++ pkg-config git
   libboost1.81-dev libboost-json1.81-dev libboost-filesystem1.81-dev libboost-url1.81-dev
-  libmariadb-dev mariadb-server mariadb-client
+  libmariadb-dev libssl-dev mariadb-server mariadb-client
   libargon2-dev libsodium-dev libcrypt-dev libidn2-dev libpsl-dev publicsuffix libzip-dev
   libcli11-dev libgtest-dev libbenchmark-dev unzip
 )

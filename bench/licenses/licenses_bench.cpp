@@ -144,15 +144,15 @@ void seed(Dataset &d, storage::Connection &c, const std::array<uint8_t, 16> &loo
     d.hashes.reserve(d.size);
 
     std::string license_sql = "INSERT INTO licenses (id, key_hash, key_ciphertext, user_id, product_id, policy_id, "
-                              "status, seat_limit, grace_days, staging_exempt, seats_used, issued_at, expires_at, "
-                              "updated_at) VALUES ";
+                              "status, seat_limit, grace_days, staging_exempt, seats_used, activated_sites, "
+                              "issued_at, expires_at, updated_at) VALUES ";
     std::string activation_sql =
         "INSERT INTO license_activations (license_id, site_canonical, exempt, activated_at) VALUES ";
     Progress progress("seeding " + std::to_string(d.size) + " licenses", total);
     for (size_t start = 0; start < total; start += kBatch) {
         size_t n = std::min(kBatch, total - start);
         std::vector<std::array<uint8_t, 16>> hashes(n);
-        std::vector<std::string> sealed(n);
+        std::vector<std::string> sealed(n), summaries(n);
         std::vector<std::string> canonical;
         std::vector<storage::Param> lp, ap;
         std::string lsql = license_sql, asql = activation_sql;
@@ -172,7 +172,7 @@ void seed(Dataset &d, storage::Connection &c, const std::array<uint8_t, 16> &loo
                                                        reinterpret_cast<const unsigned char *>(key.symbols.data()),
                                                        key.symbols.size(), ad.data(), ad.size(), nullptr, out,
                                                        encryption_key.data());
-            lsql += i ? ",(?,?,?,?,1,?,0,?,?,1,?,?,0,?)" : "(?,?,?,?,1,?,0,?,?,1,?,?,0,?)";
+            lsql += i ? ",(?,?,?,?,1,?,0,?,?,1,?,?,?,0,?)" : "(?,?,?,?,1,?,0,?,?,1,?,?,?,0,?)";
             lp.push_back(id);
             lp.push_back(storage::Param::bytes(hashes[i].data(), 16));
             lp.push_back(storage::Param::bytes(sealed[i].data(), sealed[i].size()));
@@ -181,6 +181,9 @@ void seed(Dataset &d, storage::Connection &c, const std::array<uint8_t, 16> &loo
             lp.push_back(for_activation ? -1 : 5);
             lp.push_back(for_activation ? 0 : 14);
             lp.push_back(for_activation ? 0 : 1);
+            // The license row's activation summary, as the module keeps it: "\n" site "\n".
+            summaries[i] = for_activation ? "\n" : "\nsite-" + std::to_string(id) + ".example.com\n";
+            lp.push_back(storage::Param::bytes(summaries[i].data(), summaries[i].size()));
             lp.push_back(now);
             lp.push_back(now);
             if (for_activation) {
@@ -321,8 +324,18 @@ std::unique_ptr<Dataset> prepare(size_t size, const Options &opt, const std::str
         }
     }
     if (reused) {
-        d->cached = make_host(db, state, true);
-    } else {
+        try {
+            d->cached = make_host(db, state, true);
+        } catch (const std::exception &e) {
+            // e.g. the schema changed since that run: its migration no longer matches.
+            std::cerr << d->database << ": cannot reuse (" << e.what() << "), seeding afresh\n";
+            reused = false;
+            *d = Dataset{};
+            d->size = size;
+            d->database = "plinth_bench_" + std::to_string(size);
+        }
+    }
+    if (!reused) {
         {
             storage::Connection admin(admin_cfg, &counter);
             admin.execute_trusted("DROP DATABASE IF EXISTS `" + d->database + "`");

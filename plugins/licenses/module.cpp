@@ -459,7 +459,6 @@ private:
                           {"cache",
                            {{"entries", s.cache.entries},
                             {"negative_entries", s.cache.negative_entries},
-                            {"hits", s.cache.hits},
                             {"misses", s.cache.misses},
                             {"evictions", s.cache.evictions},
                             {"invalidations", s.cache.invalidations}}}});

@@ -7,12 +7,16 @@
 // mark, remembered spellings) lives in the table slot itself, two cache lines; the activated
 // sites, needed only for a new spelling, live behind a pointer.
 //
-// Sharded: a check locks one shard's mutex for a hash probe and a few comparisons. Each shard is
-// an open-addressing table (linear probing, backward-shift deletion, at most half full) bounded to
-// max_entries / shards entries and evicted by CLOCK (an entry hit since the hand last passed
-// survives one more round).
+// Sharded, and read without locks: each shard is a fixed-size open-addressing table (linear
+// probing, backward-shift deletion, at most half full, reserved once so it never moves) guarded
+// by a sequence lock. A check reads a slot's words with relaxed atomic loads between two reads of
+// the shard's sequence number and retries if a writer was busy; it writes nothing shared (but a
+// CLOCK use mark, and only when that was clear), so checks on many cores do not pull cache lines
+// from each other. Writers (fills, invalidations, new spellings) take the shard's mutex. Entries
+// are bounded to max_entries / shards per shard and evicted by CLOCK (an entry hit since the hand
+// last passed survives one more round).
 //
-// Invalidation races: a miss reads the database outside the lock; a write that commits and
+// Invalidation races: a miss reads the database outside any lock; a write that commits and
 // invalidates meanwhile bumps the shard's epoch, and insert() then drops the stale snapshot.
 // [thread-safe]
 #pragma once
@@ -51,8 +55,7 @@ struct SiteHash {
 struct CacheStats {
     uint64_t entries = 0;
     uint64_t negative_entries = 0;
-    uint64_t hits = 0;
-    uint64_t misses = 0;
+    uint64_t misses = 0; // lookups that found nothing (hits are not counted: see find())
     uint64_t evictions = 0;
     uint64_t invalidations = 0;
 };
@@ -107,6 +110,8 @@ private:
 
     size_t shard_mask_ = 0;
     std::unique_ptr<Shard[]> shards_;
+    void *table_ = nullptr; // every shard's slots, one mapping reserved at construction
+    size_t table_bytes_ = 0;
 };
 
 } // namespace plinth::licenses
