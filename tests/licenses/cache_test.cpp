@@ -22,19 +22,25 @@ uint64_t mix(uint64_t x) { // splitmix64
 // Spread like the real keyed hash: both words look random.
 KeyHash hash_of(uint64_t n) { return KeyHash{mix(n), mix(n ^ 0xA5A5A5A5A5A5A5A5ull)}; }
 
+// The cache keeps no license id; expires_at stands in as the entry's identity.
 LicenseSnapshot license(int64_t id) {
     LicenseSnapshot s;
     s.found = true;
     s.license_id = id;
+    s.expires_at = 1'000'000 + id;
+    s.grace_ends_at = s.expires_at + 86400;
     s.seat_limit = 5;
+    s.seats_used = 2;
     s.product = "seo";
     return s;
 }
 
+int64_t id_of(const LicenseSnapshot &s) { return s.expires_at - 1'000'000; }
+
 SiteHash site(std::string_view raw) {
     uint64_t h = 1469598103934665603ull;
     for (char c : raw) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
-    return SiteHash{h, mix(h)};
+    return SiteHash{mix(h)};
 }
 
 TEST(CheckCache, MissThenHit) {
@@ -46,12 +52,43 @@ TEST(CheckCache, MissThenHit) {
     cache.find(hash_of(1), site("https://a.com"), look);
     ASSERT_TRUE(look.hit);
     EXPECT_TRUE(look.snapshot.found);
-    EXPECT_EQ(look.snapshot.license_id, 7);
+    EXPECT_EQ(id_of(look.snapshot), 7);
+    EXPECT_EQ(look.snapshot.grace_ends_at, look.snapshot.expires_at + 86400);
+    EXPECT_EQ(look.snapshot.seat_limit, 5);
+    EXPECT_EQ(look.snapshot.seats_used, 2);
+    EXPECT_EQ(look.snapshot.status, LicenseStatus::active);
     EXPECT_EQ(look.snapshot.product, "seo");
     EXPECT_FALSE(look.site_known); // this spelling was never canonicalised
     CacheStats s = cache.stats();
     EXPECT_EQ(s.entries, 1u);
     EXPECT_EQ(s.misses, 1u);
+}
+
+TEST(CheckCache, KeepsEveryFieldAChecksNeeds) {
+    CheckCache cache(100, 4);
+    CheckCache::Lookup look;
+    LicenseSnapshot s;
+    s.found = true;
+    s.status = LicenseStatus::revoked;
+    s.staging_exempt = true;
+    s.seat_limit = -1;
+    s.seats_used = 70000;
+    s.expires_at = 0;
+    s.grace_ends_at = 0;
+    std::string product = "a-product-slug-of-some-length";
+    s.product = product;
+    cache.find(hash_of(77), site(""), look);
+    cache.insert(hash_of(77), look.epoch, s, {});
+    product.assign("overwritten"); // the cache keeps its own copy of the slug
+    cache.find(hash_of(77), site(""), look);
+    ASSERT_TRUE(look.hit);
+    EXPECT_EQ(look.snapshot.status, LicenseStatus::revoked);
+    EXPECT_TRUE(look.snapshot.staging_exempt);
+    EXPECT_EQ(look.snapshot.seat_limit, -1);
+    EXPECT_EQ(look.snapshot.seats_used, 70000);
+    EXPECT_EQ(look.snapshot.expires_at, 0);
+    EXPECT_EQ(look.snapshot.grace_ends_at, 0);
+    EXPECT_EQ(look.snapshot.product, "a-product-slug-of-some-length");
 }
 
 TEST(CheckCache, NegativeEntries) {
@@ -170,7 +207,7 @@ TEST(CheckCache, StaysWithinItsBound) {
     // Whatever is still cached is still right.
     for (uint64_t i = 0; i < 10000; ++i) {
         cache.find(hash_of(i), site(""), look);
-        if (look.hit) EXPECT_EQ(look.snapshot.license_id, static_cast<int64_t>(i));
+        if (look.hit) EXPECT_EQ(id_of(look.snapshot), static_cast<int64_t>(i));
     }
 }
 
@@ -215,7 +252,7 @@ TEST(CheckCache, ConcurrentUseKeepsEntriesConsistent) {
                 default:
                     cache.find(hash_of(n), site("https://a.com"), look);
                     if (!look.hit) cache.insert(hash_of(n), look.epoch, license(static_cast<int64_t>(n)), {"a.com"});
-                    else if (look.snapshot.license_id != static_cast<int64_t>(n) || look.snapshot.product != "seo" ||
+                    else if (id_of(look.snapshot) != static_cast<int64_t>(n) || look.snapshot.product != "seo" ||
                              look.snapshot.seat_limit != 5) wrong = true;
                     else if (look.site_known && !look.site.activated) wrong = true;
                 }

@@ -1,47 +1,38 @@
 #include "service/check_cache.hpp"
 
-#include <sys/mman.h>
-
 #include <algorithm>
 #include <cstring>
 #include <new>
+#include <unordered_map>
 #include <unordered_set>
 
 namespace plinth::licenses {
 
 namespace {
 
-// A slot is sixteen 64-bit words, read by checks with relaxed atomic loads under the shard's
-// sequence counter and written only by a writer holding the shard's mutex.
+// A slot is one cache line of eight 64-bit words, read by checks with relaxed atomic loads under
+// the shard's sequence counter and written only by a writer holding the shard's mutex.
 enum Word : size_t {
     kKeyLo = 0,
     kKeyHi,
-    kFlags,
-    kLicense,
+    kFlags,    // flag bits below in the low half, grace seconds (grace_ends_at - expires_at) high
     kExpires,
-    kGrace,
-    kSeats,       // seat_limit in the low half, seats_used in the high half
-    kProductData, // points into the service's interned product slugs
-    kProductSize,
-    kAlias0Lo,
-    kAlias0Hi,
-    kAlias1Lo,
-    kAlias1Hi,
-    kCold,        // Cold*, owned; touched by writers only
-    kSpare,
-    kReferenced,  // CLOCK mark: set by checks (outside the sequence), cleared by the sweeping writer
+    kSeats,    // seat_limit in the low half, seats_used in the high half
+    kProduct,  // const std::string *, interned by the cache for its whole life
+    kAlias0,   // remembered spellings of a site (SiteHash values)
+    kAlias1,
     kWords
 };
 static_assert(CheckCache::kAliases == 2, "the slot layout holds two remembered spellings");
 
-// kFlags bits.
 constexpr uint64_t kUsed = 1u << 0;
 constexpr uint64_t kFound = 1u << 1;
 constexpr uint64_t kStagingExempt = 1u << 2;
-constexpr int kStatusShift = 3;      // 2 bits
-constexpr int kAliasCountShift = 5;  // 2 bits
-constexpr int kAliasNextShift = 7;   // 1 bit
-constexpr int kFactsShift = 8;       // 3 bits per alias
+constexpr int kStatusShift = 3;     // 2 bits
+constexpr int kAliasCountShift = 5; // 2 bits
+constexpr int kAliasNextShift = 7;  // 1 bit
+constexpr int kFactsShift = 8;      // 3 bits per alias
+constexpr uint64_t kReferenced = 1u << 14; // CLOCK mark: set by checks, cleared by the sweep
 constexpr uint64_t kFactValid = 1, kFactLocal = 2, kFactActivated = 4;
 
 void spin_pause() noexcept {
@@ -63,6 +54,10 @@ SiteFacts unpack(uint64_t bits) {
     return SiteFacts{(bits & kFactValid) != 0, (bits & kFactLocal) != 0, (bits & kFactActivated) != 0};
 }
 
+struct KeyHashHasher {
+    size_t operator()(const KeyHash &k) const noexcept { return static_cast<size_t>(k.lo ^ (k.hi * 0x9E3779B97F4A7C15ull)); }
+};
+
 } // namespace
 
 // What a check never needs: the activated sites, read only when a new spelling of a site arrives.
@@ -82,21 +77,45 @@ struct alignas(64) CheckCache::Slot {
 
 struct alignas(64) CheckCache::Shard {
     // Read by every check; written by writers only. `seq` is odd while a writer changes slots.
+    // `table` is the current slot array's address with log2 of its capacity in the low six bits
+    // (slots are 64-byte aligned), so one load gives a consistent pair.
     uint64_t seq = 0;
-    Slot *slots = nullptr; // fixed for the cache's life: a check never reads freed memory
-    size_t mask = 0;
+    uint64_t table = 0;
 
     // Writers only (and stats), on their own cache lines so checks never contend with them.
     alignas(64) mutable std::mutex mutex;
+    Slot *slots = nullptr; // == the current table
+    size_t mask = 0;
+    // Every table this shard ever had, the current one last. A table outgrown is kept until the
+    // cache is destroyed, because a check may still be reading it (its sequence check then fails
+    // and it retries); doubling bounds what is kept to the size of the current table.
+    std::vector<std::unique_ptr<Slot[]>> tables;
+    std::unordered_map<KeyHash, std::unique_ptr<Cold>, KeyHashHasher> colds; // per found entry
     uint64_t epoch = 0; // invalidations so far (read atomically by misses)
     size_t size = 0;
     size_t negatives = 0;
     size_t limit = 1;
     size_t hand = 0;
     uint64_t misses = 0, evictions = 0, invalidations = 0;
-    std::unordered_set<Cold *> colds; // every Cold this shard owns, so clear() need not scan
+
+    static Slot *slots_of(uint64_t table) { return reinterpret_cast<Slot *>(table & ~uint64_t{63}); }
+    static size_t mask_of(uint64_t table) { return (size_t{1} << (table & 63)) - 1; }
 
     // ---- writer side: REQUIRES mutex held ----
+
+    // A zeroed table (may throw: call outside a write section).
+    static std::unique_ptr<Slot[]> allocate(size_t capacity) { return std::unique_ptr<Slot[]>(new Slot[capacity]()); }
+
+    // REQUIRES: inside begin_write()/end_write() unless no check can see this shard yet, and
+    // room in `tables` (reserved beforehand, so this does not throw).
+    void install(std::unique_ptr<Slot[]> fresh, size_t capacity) {
+        slots = fresh.get();
+        mask = capacity - 1;
+        tables.push_back(std::move(fresh));
+        uint64_t log2 = 0;
+        while ((size_t{1} << log2) < capacity) ++log2;
+        __atomic_store_n(&table, reinterpret_cast<uint64_t>(slots) | log2, __ATOMIC_RELEASE);
+    }
 
     void begin_write() {
         __atomic_store_n(&seq, seq + 1, __ATOMIC_RELAXED);
@@ -106,10 +125,11 @@ struct alignas(64) CheckCache::Shard {
 
     size_t home(uint64_t lo) const { return static_cast<size_t>(lo) & mask; }
     bool used(size_t i) const { return (ld(slots[i].w[kFlags]) & kUsed) != 0; }
+    static KeyHash key_of(const Slot &s) { return KeyHash{ld(s.w[kKeyLo]), ld(s.w[kKeyHi])}; }
 
     size_t probe(const KeyHash &k) const {
         size_t i = home(k.lo);
-        while (used(i) && !(ld(slots[i].w[kKeyLo]) == k.lo && ld(slots[i].w[kKeyHi]) == k.hi)) i = (i + 1) & mask;
+        while (used(i) && !(key_of(slots[i]) == k)) i = (i + 1) & mask;
         return i;
     }
 
@@ -118,19 +138,11 @@ struct alignas(64) CheckCache::Shard {
         return used(i) ? &slots[i] : nullptr;
     }
 
-    void drop_cold(Slot &s) {
-        auto *cold = reinterpret_cast<Cold *>(ld(s.w[kCold]));
-        if (cold != nullptr) {
-            colds.erase(cold);
-            delete cold;
-        }
-    }
-
-    void clear_slot(Slot &s) {
+    static void clear_slot(Slot &s) {
         for (uint64_t &w : s.w) st(w, 0);
     }
 
-    void copy_slot(Slot &to, const Slot &from) {
+    static void copy_slot(Slot &to, const Slot &from) {
         for (size_t k = 0; k < kWords; ++k) st(to.w[k], ld(from.w[k]));
     }
 
@@ -138,7 +150,7 @@ struct alignas(64) CheckCache::Shard {
     // REQUIRES: inside begin_write()/end_write().
     void erase_at(size_t i) {
         if ((ld(slots[i].w[kFlags]) & kFound) == 0) --negatives;
-        drop_cold(slots[i]);
+        colds.erase(key_of(slots[i]));
         clear_slot(slots[i]);
         --size;
         size_t j = i;
@@ -161,25 +173,43 @@ struct alignas(64) CheckCache::Shard {
         for (;;) {
             hand &= mask;
             Slot &s = slots[hand];
-            if (used(hand)) {
-                if (ld(s.w[kReferenced]) == 0) {
+            uint64_t flags = ld(s.w[kFlags]);
+            if (flags & kUsed) {
+                if ((flags & kReferenced) == 0) {
                     erase_at(hand);
                     ++evictions;
                     return; // the hand stays: erase_at may have shifted a successor here
                 }
-                st(s.w[kReferenced], 0);
+                __atomic_fetch_and(&s.w[kFlags], ~kReferenced, __ATOMIC_RELAXED);
             }
             ++hand;
         }
     }
 
-    // The slot for `k`, emptied of any previous entry and marked used with its key.
-    // REQUIRES: inside begin_write()/end_write().
+    // Whether claiming a new key would need a bigger table (keeping it at most half full).
+    bool needs_growth() const { return size < limit && (size + 1) * 2 > mask + 1; }
+
+    // Moves every entry into `fresh` (twice the size) and publishes it.
+    // REQUIRES: inside begin_write()/end_write(); `fresh` zeroed; room in `tables`.
+    void grow_into(std::unique_ptr<Slot[]> fresh) {
+        Slot *old = slots;
+        size_t old_capacity = mask + 1;
+        install(std::move(fresh), old_capacity * 2);
+        for (size_t i = 0; i < old_capacity; ++i) {
+            if ((ld(old[i].w[kFlags]) & kUsed) == 0) continue;
+            size_t j = home(ld(old[i].w[kKeyLo]));
+            while (used(j)) j = (j + 1) & mask;
+            copy_slot(slots[j], old[i]);
+        }
+        hand = 0;
+    }
+
+    // The slot for `k`, emptied of any previous entry, holding only its key so far.
+    // REQUIRES: inside begin_write()/end_write(); !needs_growth() for a new key.
     Slot &claim(const KeyHash &k) {
         size_t i = probe(k);
         if (used(i)) {
             if ((ld(slots[i].w[kFlags]) & kFound) == 0) --negatives;
-            drop_cold(slots[i]);
         } else {
             if (size >= limit) {
                 evict_one();
@@ -191,7 +221,6 @@ struct alignas(64) CheckCache::Shard {
         clear_slot(s); // nothing of an earlier occupant (its remembered spellings) may survive
         st(s.w[kKeyLo], k.lo);
         st(s.w[kKeyHi], k.hi);
-        st(s.w[kFlags], kUsed);
         return s;
     }
 
@@ -199,10 +228,9 @@ struct alignas(64) CheckCache::Shard {
         uint64_t flags = ld(s.w[kFlags]);
         uint64_t count = (flags >> kAliasCountShift) & 3;
         for (uint64_t a = 0; a < count; ++a)
-            if (ld(s.w[kAlias0Lo + 2 * a]) == site.lo && ld(s.w[kAlias0Hi + 2 * a]) == site.hi) return;
+            if (ld(s.w[kAlias0 + a]) == site.value) return;
         uint64_t next = (flags >> kAliasNextShift) & 1;
-        st(s.w[kAlias0Lo + 2 * next], site.lo);
-        st(s.w[kAlias0Hi + 2 * next], site.hi);
+        st(s.w[kAlias0 + next], site.value);
         uint64_t shift = kFactsShift + 3 * next;
         flags &= ~(uint64_t{7} << shift);
         flags |= pack(facts) << shift;
@@ -214,45 +242,37 @@ struct alignas(64) CheckCache::Shard {
 };
 
 CheckCache::CheckCache(size_t max_entries, size_t shards) {
-    static_assert(sizeof(Slot) == 128, "a slot is meant to be exactly two cache lines");
+    static_assert(sizeof(Slot) == 64, "a slot is meant to be exactly one cache line");
+    static_assert(alignof(Slot) >= 64, "the low six bits of a slot address carry the table size");
     size_t n = 1;
     while (n < shards && n < 4096) n <<= 1;
     shard_mask_ = n - 1;
     shards_ = std::make_unique<Shard[]>(n);
     size_t per_shard = std::max<size_t>(1, max_entries / n);
-    // At most half full; at least one page per shard so clear() can hand pages back whole.
-    size_t capacity = 32;
-    while (capacity < 2 * per_shard) capacity <<= 1;
-    table_bytes_ = n * capacity * sizeof(Slot);
-    // Reserved, not committed: pages become resident as entries land on them.
-    void *table = mmap(nullptr, table_bytes_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-                       -1, 0);
-    if (table == MAP_FAILED) throw std::bad_alloc();
-    table_ = table;
     for (size_t i = 0; i < n; ++i) {
         Shard &s = shards_[i];
         s.limit = per_shard;
-        s.mask = capacity - 1;
-        s.slots = static_cast<Slot *>(table) + i * capacity;
+        s.tables.reserve(64);
+        s.install(Shard::allocate(kInitialCapacity), kInitialCapacity);
     }
 }
 
-CheckCache::~CheckCache() {
-    for (size_t i = 0; i <= shard_mask_; ++i)
-        for (Cold *c : shards_[i].colds) delete c;
-    munmap(table_, table_bytes_);
-}
+CheckCache::~CheckCache() = default;
 
 CheckCache::Shard &CheckCache::shard_for(const KeyHash &hash) const {
     // The high word picks the shard, the low word the slot: independent bits of one keyed hash.
     return shards_[static_cast<size_t>(hash.hi) & shard_mask_];
 }
 
+const std::string *CheckCache::intern(std::string_view product) {
+    std::lock_guard lock(products_mutex_);
+    return &*products_.emplace(product).first;
+}
+
 void CheckCache::prefetch(const KeyHash &hash) const noexcept {
     const Shard &s = shard_for(hash);
-    const char *slot = reinterpret_cast<const char *>(s.slots + (static_cast<size_t>(hash.lo) & s.mask));
-    __builtin_prefetch(slot);
-    __builtin_prefetch(slot + 64);
+    uint64_t table = __atomic_load_n(&s.table, __ATOMIC_RELAXED);
+    __builtin_prefetch(Shard::slots_of(table) + (static_cast<size_t>(hash.lo) & Shard::mask_of(table)));
 }
 
 // The reader side of the shard's sequence lock: no lock taken, nothing shared written (but the
@@ -267,15 +287,18 @@ void CheckCache::find(const KeyHash &hash, const SiteHash &site, Lookup &out) {
         }
         Slot *hit = nullptr;
         uint64_t w[kWords];
-        size_t i = static_cast<size_t>(hash.lo) & s.mask;
+        uint64_t table = __atomic_load_n(&s.table, __ATOMIC_ACQUIRE);
+        Slot *slots = Shard::slots_of(table);
+        size_t mask = Shard::mask_of(table);
+        size_t i = static_cast<size_t>(hash.lo) & mask;
         // Bounded, because a torn read during a write could otherwise chase a cycle.
-        for (size_t n = 0; n <= s.mask; ++n, i = (i + 1) & s.mask) {
-            Slot &e = s.slots[i];
+        for (size_t n = 0; n <= mask; ++n, i = (i + 1) & mask) {
+            Slot &e = slots[i];
             uint64_t flags = ld(e.w[kFlags]);
             if ((flags & kUsed) == 0) break;
             if (ld(e.w[kKeyLo]) != hash.lo || ld(e.w[kKeyHi]) != hash.hi) continue;
             w[kFlags] = flags;
-            for (size_t k = kLicense; k <= kAlias1Hi; ++k) w[k] = ld(e.w[k]);
+            for (size_t k = kExpires; k < kWords; ++k) w[k] = ld(e.w[k]);
             hit = &e;
             break;
         }
@@ -290,23 +313,26 @@ void CheckCache::find(const KeyHash &hash, const SiteHash &site, Lookup &out) {
             out.epoch = epoch;
             return;
         }
-        if (ld(hit->w[kReferenced]) == 0) st(hit->w[kReferenced], 1); // stored only when clear
         uint64_t flags = w[kFlags];
+        // Stored only when clear, so a steady hit writes nothing. (A writer may have reused the
+        // slot since: marking another entry used is harmless.)
+        if ((flags & kReferenced) == 0) __atomic_fetch_or(&hit->w[kFlags], kReferenced, __ATOMIC_RELAXED);
         out.hit = true;
         LicenseSnapshot &snap = out.snapshot;
         snap.found = (flags & kFound) != 0;
         snap.staging_exempt = (flags & kStagingExempt) != 0;
         snap.status = static_cast<LicenseStatus>((flags >> kStatusShift) & 3);
-        snap.license_id = static_cast<int64_t>(w[kLicense]);
+        snap.license_id = 0; // not kept: no verdict needs it
         snap.expires_at = static_cast<int64_t>(w[kExpires]);
-        snap.grace_ends_at = static_cast<int64_t>(w[kGrace]);
+        snap.grace_ends_at = snap.expires_at == 0 ? 0 : snap.expires_at + static_cast<int64_t>(flags >> 32);
         snap.seat_limit = static_cast<int32_t>(static_cast<uint32_t>(w[kSeats]));
         snap.seats_used = static_cast<int32_t>(static_cast<uint32_t>(w[kSeats] >> 32));
-        snap.product = std::string_view(reinterpret_cast<const char *>(w[kProductData]), w[kProductSize]);
+        const auto *product = reinterpret_cast<const std::string *>(w[kProduct]);
+        snap.product = product ? std::string_view(*product) : std::string_view();
         if (snap.found) {
             uint64_t count = (flags >> kAliasCountShift) & 3;
             for (uint64_t a = 0; a < count; ++a) {
-                if (w[kAlias0Lo + 2 * a] == site.lo && w[kAlias0Hi + 2 * a] == site.hi) {
+                if (w[kAlias0 + a] == site.value) {
                     out.site = unpack(flags >> (kFactsShift + 3 * a));
                     out.site_known = true;
                     break;
@@ -323,8 +349,8 @@ std::optional<SiteFacts> CheckCache::remember_site(const KeyHash &hash, const Si
     std::lock_guard lock(s.mutex);
     Slot *e = s.lookup(hash);
     if (e == nullptr || (ld(e->w[kFlags]) & kFound) == 0) return std::nullopt;
-    auto *cold = reinterpret_cast<const Cold *>(ld(e->w[kCold]));
-    SiteFacts facts{valid, local_or_staging, valid && cold != nullptr && cold->is_activated(canonical)};
+    auto cold = s.colds.find(hash);
+    SiteFacts facts{valid, local_or_staging, valid && cold != s.colds.end() && cold->second->is_activated(canonical)};
     s.begin_write();
     Shard::remember(*e, site, facts);
     s.end_write();
@@ -334,35 +360,37 @@ std::optional<SiteFacts> CheckCache::remember_site(const KeyHash &hash, const Si
 void CheckCache::insert(const KeyHash &hash, uint64_t epoch, const LicenseSnapshot &snapshot,
                         std::vector<std::string> activated_sites, const SiteHash *site, const SiteFacts *facts) {
     std::unique_ptr<Cold> cold;
+    const std::string *product = nullptr;
     if (snapshot.found) {
         cold = std::make_unique<Cold>();
         cold->activated = std::move(activated_sites);
         std::sort(cold->activated.begin(), cold->activated.end());
+        product = intern(snapshot.product);
     }
+    uint64_t grace = snapshot.expires_at == 0 ? 0 : static_cast<uint64_t>(snapshot.grace_ends_at - snapshot.expires_at);
     Shard &s = shard_for(hash);
     std::lock_guard lock(s.mutex);
     if (s.epoch != epoch) return; // invalidated while we were reading: the snapshot may be stale
     // Everything that can throw happens before the write section: a writer must never leave the
     // sequence odd, or checks on this shard would wait forever.
-    Cold *owned = nullptr;
-    if (cold) {
-        s.colds.insert(cold.get());
-        owned = cold.release();
+    std::unique_ptr<Slot[]> bigger;
+    if (s.lookup(hash) == nullptr && s.needs_growth()) {
+        bigger = Shard::allocate(2 * (s.mask + 1));
+        if (s.tables.size() == s.tables.capacity()) s.tables.reserve(s.tables.size() * 2);
     }
+    if (cold) s.colds[hash] = std::move(cold);
+    else s.colds.erase(hash);
     s.begin_write();
+    if (bigger) s.grow_into(std::move(bigger));
     Slot &e = s.claim(hash);
-    uint64_t flags = kUsed | (snapshot.found ? kFound : 0) | (snapshot.staging_exempt ? kStagingExempt : 0) |
-                     (static_cast<uint64_t>(snapshot.status) << kStatusShift);
+    uint64_t flags = kUsed | kReferenced | (snapshot.found ? kFound : 0) |
+                     (snapshot.staging_exempt ? kStagingExempt : 0) |
+                     (static_cast<uint64_t>(snapshot.status) << kStatusShift) | (std::min<uint64_t>(grace, UINT32_MAX) << 32);
     st(e.w[kFlags], flags);
-    st(e.w[kLicense], static_cast<uint64_t>(snapshot.license_id));
     st(e.w[kExpires], static_cast<uint64_t>(snapshot.expires_at));
-    st(e.w[kGrace], static_cast<uint64_t>(snapshot.grace_ends_at));
     st(e.w[kSeats], static_cast<uint64_t>(static_cast<uint32_t>(snapshot.seat_limit)) |
                         (static_cast<uint64_t>(static_cast<uint32_t>(snapshot.seats_used)) << 32));
-    st(e.w[kProductData], reinterpret_cast<uint64_t>(snapshot.product.data()));
-    st(e.w[kProductSize], snapshot.product.size());
-    st(e.w[kReferenced], 1);
-    st(e.w[kCold], reinterpret_cast<uint64_t>(owned));
+    st(e.w[kProduct], reinterpret_cast<uint64_t>(product));
     if (!snapshot.found) ++s.negatives;
     if (site != nullptr && facts != nullptr && snapshot.found) Shard::remember(e, *site, *facts);
     s.end_write();
@@ -392,16 +420,15 @@ void CheckCache::clear() {
         std::lock_guard lock(s.mutex);
         __atomic_store_n(&s.epoch, s.epoch + 1, __ATOMIC_RELEASE);
         s.begin_write();
-        for (Cold *c : s.colds) delete c;
-        s.colds.clear();
-        // The pages go back to the system and read as zeros (empty slots) from now on.
-        size_t bytes = (s.mask + 1) * sizeof(Slot);
-        if (madvise(s.slots, bytes, MADV_DONTNEED) != 0)
-            for (size_t k = 0; k <= s.mask; ++k) s.clear_slot(s.slots[k]);
+        // In place, slot by slot: a check may be reading this table right now. (The table keeps
+        // its size; entries will be back.)
+        for (size_t k = 0; k <= s.mask; ++k)
+            if (s.used(k)) Shard::clear_slot(s.slots[k]);
         s.size = 0;
         s.negatives = 0;
         s.hand = 0;
         s.end_write();
+        s.colds.clear();
     }
 }
 

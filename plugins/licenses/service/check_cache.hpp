@@ -4,17 +4,18 @@
 // entry: no license has this key) plus its activated canonical sites, and remembers a few site
 // spellings it was asked about (by hash) with what they canonicalised to — so a steady-state
 // check neither allocates nor re-parses the URL. The hot part of an entry (key, snapshot, use
-// mark, remembered spellings) lives in the table slot itself, two cache lines; the activated
-// sites, needed only for a new spelling, live behind a pointer.
+// mark, remembered spellings) lives in the table slot itself, one cache line; the activated
+// sites, needed only for a new spelling, are kept aside by the writers.
 //
-// Sharded, and read without locks: each shard is a fixed-size open-addressing table (linear
-// probing, backward-shift deletion, at most half full, reserved once so it never moves) guarded
-// by a sequence lock. A check reads a slot's words with relaxed atomic loads between two reads of
-// the shard's sequence number and retries if a writer was busy; it writes nothing shared (but a
-// CLOCK use mark, and only when that was clear), so checks on many cores do not pull cache lines
-// from each other. Writers (fills, invalidations, new spellings) take the shard's mutex. Entries
-// are bounded to max_entries / shards per shard and evicted by CLOCK (an entry hit since the hand
-// last passed survives one more round).
+// Sharded, and read without locks: each shard is an open-addressing table (linear probing,
+// backward-shift deletion, at most half full) guarded by a sequence lock. A check reads a slot's
+// words with relaxed atomic loads between two reads of the shard's sequence number and retries if
+// a writer was busy; it writes nothing shared (but a CLOCK use mark, and only when that was
+// clear), so checks on many cores do not pull cache lines from each other. Writers (fills,
+// invalidations, new spellings) take the shard's mutex. A table that grows is replaced by one
+// twice its size; the old one is kept (a check may still be reading it), which at most doubles
+// the memory. Entries are bounded to max_entries / shards per shard and evicted by CLOCK (an
+// entry hit since the hand last passed survives one more round).
 //
 // Invalidation races: a miss reads the database outside any lock; a write that commits and
 // invalidates meanwhile bumps the shard's epoch, and insert() then drops the stale snapshot.
@@ -32,6 +33,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 namespace plinth::licenses {
@@ -43,12 +45,12 @@ struct SiteFacts {
     bool activated = false;    // the canonical site is activated on this license
 };
 
-// Keyed SipHash-128 of a raw site string, as the caller sent it. Entries remember spellings by
-// this hash, so a lookup compares 16 bytes instead of chasing a heap string; with a secret key
-// and 128 bits, two spellings colliding is not a practical concern.
+// Keyed SipHash-2-4 (64 bits) of a raw site string, as the caller sent it. Entries remember
+// spellings by this hash, so a lookup compares one word instead of chasing a heap string; with a
+// secret per-process key, two spellings of one license colliding (2^-64) is not a practical
+// concern.
 struct SiteHash {
-    uint64_t lo = 0;
-    uint64_t hi = 0;
+    uint64_t value = 0;
     bool operator==(const SiteHash &) const = default;
 };
 
@@ -108,10 +110,15 @@ private:
 
     Shard &shard_for(const KeyHash &hash) const;
 
+    static constexpr size_t kInitialCapacity = 32;
+
+    // A product slug with the cache's lifetime, so slots can point at it.
+    const std::string *intern(std::string_view product);
+
     size_t shard_mask_ = 0;
     std::unique_ptr<Shard[]> shards_;
-    void *table_ = nullptr; // every shard's slots, one mapping reserved at construction
-    size_t table_bytes_ = 0;
+    std::mutex products_mutex_;
+    std::unordered_set<std::string> products_; // nodes never move
 };
 
 } // namespace plinth::licenses

@@ -304,12 +304,10 @@ void Licensing::check_impl(std::string_view key, std::string_view site, std::str
 }
 
 SiteHash Licensing::hash_site(std::string_view site) const noexcept {
-    uint8_t out[crypto_shorthash_siphashx24_BYTES];
-    crypto_shorthash_siphashx24(out, reinterpret_cast<const unsigned char *>(site.data()), site.size(),
-                                site_hash_key_.data());
+    uint8_t out[crypto_shorthash_BYTES];
+    crypto_shorthash(out, reinterpret_cast<const unsigned char *>(site.data()), site.size(), site_hash_key_.data());
     SiteHash h;
-    std::memcpy(&h.lo, out, 8);
-    std::memcpy(&h.hi, out + 8, 8);
+    std::memcpy(&h.value, out, sizeof h.value);
     return h;
 }
 
