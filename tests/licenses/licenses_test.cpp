@@ -15,11 +15,28 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
+#include <new>
 #include <functional>
 #include <map>
 #include <thread>
 #include <vector>
+
+// Counts operator new on threads that ask for it (the module's allocations resolve to these
+// replacements too: they are exported from the executable).
+namespace alloc_count {
+thread_local bool counting = false;
+thread_local uint64_t allocations = 0;
+} // namespace alloc_count
+
+void *operator new(std::size_t size) {
+    if (alloc_count::counting) ++alloc_count::allocations;
+    if (void *p = std::malloc(size == 0 ? 1 : size)) return p;
+    throw std::bad_alloc();
+}
+void operator delete(void *p) noexcept { std::free(p); }
+void operator delete(void *p, std::size_t) noexcept { std::free(p); }
 
 namespace plinth::licenses {
 namespace {
@@ -409,6 +426,44 @@ TEST_F(LicensesTest, MalformedAndUnknownKeysHitTheDatabaseAtMostOnce) {
         EXPECT_EQ(code(l.key, spellings[i % 3]), "VALID");
     }
     EXPECT_LE(statements(), before + 1);
+}
+
+TEST_F(LicensesTest, SteadyStateTypedCheckDoesNotAllocate) {
+    product();
+    License l = issue(policy(2, object{{"duration_days", 30}}));
+    activate(l.key, "https://alloc.example.com");
+    std::string unknown = fresh_key();
+    const auto *table = host->host().interface_as<plinth_license_check_v1>("licenses", PLINTH_EXT_LICENSE_CHECK);
+    const plinth_module *module = host->host().module("licenses");
+    auto typed = [&](const std::string &key, std::string_view site) {
+        plinth_license_query q{sizeof q, sdk::to_str(key), sdk::to_str(site), sdk::to_str("seo")};
+        plinth_license_verdict v{};
+        v.struct_size = sizeof v;
+        EXPECT_EQ(table->check(module, &q, &v, nullptr), PLINTH_OK);
+        return v.code;
+    };
+    // Warm: one miss per key and spelling.
+    EXPECT_EQ(typed(l.key, "https://alloc.example.com"), PLINTH_LICENSE_VALID);
+    EXPECT_EQ(typed(l.key, "http://www.alloc.example.com/"), PLINTH_LICENSE_VALID);
+    EXPECT_EQ(typed(unknown, "https://alloc.example.com"), PLINTH_LICENSE_NOT_FOUND);
+
+    alloc_count::allocations = 0;
+    alloc_count::counting = true;
+    for (int i = 0; i < 1000; ++i) {
+        EXPECT_EQ(typed(l.key, i % 2 ? "https://alloc.example.com" : "http://www.alloc.example.com/"),
+                  PLINTH_LICENSE_VALID);
+        EXPECT_EQ(typed(unknown, "https://alloc.example.com"), PLINTH_LICENSE_NOT_FOUND);
+        EXPECT_EQ(typed("not a key", "https://alloc.example.com"), PLINTH_LICENSE_MALFORMED);
+    }
+    alloc_count::counting = false;
+    EXPECT_EQ(alloc_count::allocations, 0u);
+
+    // The counter does see the module's allocations: a new spelling is canonicalised (allocates).
+    alloc_count::allocations = 0;
+    alloc_count::counting = true;
+    typed(l.key, "https://ALLOC.example.com:443/");
+    alloc_count::counting = false;
+    EXPECT_GT(alloc_count::allocations, 0u);
 }
 
 // A second host process on the same database (same secrets folder, as a real installation has).

@@ -42,7 +42,7 @@ namespace plinth::licenses {
 struct LicensingConfig {
     bool cache_enabled = true;
     int64_t staleness_ms = 1000;       // bound on how long another process's change may go unseen
-    int64_t cache_max_entries = 1 << 20; // at most about 1 KiB each, usually less
+    int64_t cache_max_entries = 1 << 20; // 128-512 bytes each
     int64_t cache_shards = 64;
     int64_t gap_wait_ms = 10000;        // how long an unseen change-log id is waited for
     int64_t signed_ttl_s = 86400;       // a signed verdict's life (capped by expiry)
