@@ -1,6 +1,7 @@
 // accounts/module.cpp — the C ABI face of the accounts module: JSON commands, the typed
 // session check, the consent listener, and the personal-data, inventory, retention and schema
 // interfaces. Only translation happens here; the behaviour lives in service/accounts.cpp.
+#include "domain/categories.hpp"
 #include "service/accounts.hpp"
 
 #include <plinth/ext/consent.h>
@@ -121,22 +122,22 @@ public:
         const std::string idle = duration(c.session.idle_timeout_s) + " without use";
         const std::string absolute = duration(c.session.absolute_timeout_s) + " after login";
         return {
-            {"email", "email, email history (previous addresses with their dates)",
+            {category::kEmail, "email, email history (previous addresses with their dates)",
              "unique identifier for authorization; the only communication channel", contract,
              "while the account exists; previous addresses until the account is erased", 0, ""},
-            {"username", "username, role", "identifier for authorization", contract, "while the account exists", 0, ""},
-            {"name", "first name, last name", "identify the user, create invoices", contract, "while the account exists",
+            {category::kUsername, "username, role", "identifier for authorization", contract, "while the account exists", 0, ""},
+            {category::kName, "first name, last name", "identify the user, create invoices", contract, "while the account exists",
              0, ""},
-            {"password", "password hash (Argon2id; imported bcrypt until the first login), date of the last change",
+            {category::kPassword, "password hash (Argon2id; imported bcrypt until the first login), date of the last change",
              "authorization", contract, "until replaced or the account is erased", 0, ""},
-            {"logins", "sessions (SHA-256 of the token, created, last seen, expiry), login and logout events "
+            {category::kLogins, "sessions (SHA-256 of the token, created, last seen, expiry), login and logout events "
                        "(time, outcome, session), failed-login counter",
              "temporary state of the user's link with the service; protecting accounts against password guessing",
              contract + "; legitimate interests in security (Art. 6(1)(f)) for events and counters",
              "sessions until they end (" + idle + " or " + absolute + "); events " +
                  std::to_string(c.login_events_days) + " days",
              c.login_events_days, ""},
-            {"gravatar", "gravatar URL (SHA-256 of the normalised email), opt-in time",
+            {category::kGravatar, "gravatar URL (SHA-256 of the normalised email), opt-in time",
              "link to the user's profile image (third party, opt-in)", "consent (Art. 6(1)(a))",
              "until the user opts out or withdraws consent", 0,
              "Gravatar (Automattic Inc.), which receives the address hash when the image is loaded"},
@@ -146,9 +147,9 @@ public:
     // ---- sdk::Retention
     std::vector<sdk::RetentionCount> sweep(int64_t now_us) override {
         SweepCounts n = service_->sweep(now_us / 1000000);
-        return {{"logins", "expired", n.sessions_expired},
-                {"logins", "removed", n.events_removed},
-                {"logins", "reset", n.counters_removed}};
+        return {{category::kLogins, "expired", n.sessions_expired},
+                {category::kLogins, "removed", n.events_removed},
+                {category::kLogins, "reset", n.counters_removed}};
     }
 
 private:

@@ -700,10 +700,10 @@ TEST_F(AccountsModuleTest, ExportHoldsEverythingButSecrets) {
     }
     EXPECT_EQ(per_category["email"], 2);
     EXPECT_EQ(per_category["username"], 1);
-    EXPECT_EQ(per_category["name"], 1);
+    EXPECT_EQ(per_category["first name, last name"], 1);
     EXPECT_EQ(per_category["password"], 1);
     EXPECT_EQ(per_category["gravatar"], 1);
-    EXPECT_EQ(per_category["logins"], 4); // session, success event, failure event, failed-login counter
+    EXPECT_EQ(per_category["logins/logouts"], 4); // session, success event, failure event, failed-login counter
     EXPECT_NE(all.find("ada@example.com"), std::string::npos);
     EXPECT_NE(all.find("\"password_set\":true"), std::string::npos);
     EXPECT_EQ(all.find("argon2"), std::string::npos);
@@ -737,7 +737,7 @@ TEST_F(AccountsModuleTest, ErasureReportsEachItemAndRemovesEverything) {
         "email: account " + std::to_string(id) + " current address",
         "email: account " + std::to_string(id) + " previous address 1",
         "username: account " + std::to_string(id) + " username and role",
-        "name: account " + std::to_string(id) + " first and last name",
+        "first name, last name: account " + std::to_string(id) + " first and last name",
         "password: account " + std::to_string(id) + " password hash",
     };
     for (const auto &e : expected)
@@ -775,10 +775,10 @@ TEST_F(AccountsModuleTest, InventoryDescribesEveryCategory) {
                                    return 0;
                                }};
     ASSERT_EQ(inv->list_categories(host_.host().module("accounts"), &sink, nullptr), PLINTH_OK);
-    for (const char *name : {"email", "username", "name", "password", "logins", "gravatar"})
+    for (const char *name : {"email", "username", "first name, last name", "password", "logins/logouts", "gravatar"})
         EXPECT_TRUE(seen.count(name)) << name;
     EXPECT_EQ(seen.size(), 6u);
-    EXPECT_EQ(seen["logins"].second, 30);
+    EXPECT_EQ(seen["logins/logouts"].second, 30);
     EXPECT_NE(seen["gravatar"].first.find("consent"), std::string::npos);
 }
 
@@ -797,9 +797,9 @@ TEST_F(AccountsModuleTest, RetentionSweepThroughTheInterface) {
                                }};
     int64_t later = host_.now_us() + int64_t(40) * 86400 * 1000000;
     ASSERT_EQ(ret->sweep(host_.host().module("accounts"), later, &sink, nullptr), PLINTH_OK);
-    EXPECT_EQ(counts["logins/expired"], 1);
-    EXPECT_EQ(counts["logins/removed"], 2); // the login and the expiry, both older than 30 days
-    EXPECT_EQ(counts["logins/reset"], 0);
+    EXPECT_EQ(counts["logins/logouts/expired"], 1);
+    EXPECT_EQ(counts["logins/logouts/removed"], 2); // the login and the expiry, both older than 30 days
+    EXPECT_EQ(counts["logins/logouts/reset"], 0);
     EXPECT_EQ(count("accounts_sessions"), 0);
     EXPECT_EQ(count("accounts_login_events"), 0);
     EXPECT_EQ(count("accounts_users"), 1);

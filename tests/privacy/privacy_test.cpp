@@ -669,6 +669,45 @@ TEST_F(PrivacyIntegration, InventoryListsEveryModuleAndThoseWithoutPersonalData)
     EXPECT_EQ(fails("privacy", "inventory", json::object{}, user(5)), PLINTH_E_PERMISSION_DENIED);
 }
 
+// The vendor's privacy policy (DESIGN.md): data, purpose, module. The register must reproduce
+// every row from the modules' own declarations — same category name, in the same module, with a
+// purpose that states the policy's purpose (its first clause, verbatim).
+TEST_F(PrivacyIntegration, InventoryReproducesThePrivacyPolicyTable) {
+    REQUIRE_MODULES(kStandard);
+    start(kStandard);
+    struct Row {
+        const char *data, *purpose, *module;
+    };
+    const Row policy[] = {
+        {"email", "unique identifier for authorization", "accounts"},
+        {"username", "identifier for authorization", "accounts"},
+        {"first name, last name", "identify the user, create invoices", "accounts"},
+        {"password", "authorization", "accounts"},
+        {"logins/logouts", "temporary state of the user's link with the service", "accounts"},
+        {"license", "per-product key the user activates on their own sites", "licenses"},
+        {"ticket environment", "the user's system environment", "tickets"},
+        {"ticket credentials", "temporary site login credentials shared with support staff", "tickets"},
+        {"ticket description", "the user's description of a problem", "tickets"},
+        {"ticket attachments", "files the user attaches to a ticket", "tickets"},
+        {"gravatar", "link to the user's profile image (third party, opt-in)", "accounts"},
+        {"AI prompts", "analysed as a collection to improve the service", "prompts"},
+    };
+    auto j = privacy("inventory", {{"format", "json"}}, staff(1));
+    auto doc = json::parse(j.at("document").as_string()).as_object();
+    for (const Row &row : policy) {
+        const json::object *found = nullptr;
+        for (const auto &c : doc.at("categories").as_array())
+            if (c.at("module").as_string() == row.module && c.at("category").as_string() == row.data)
+                found = &c.as_object();
+        ASSERT_NE(found, nullptr) << "no category '" << row.data << "' declared by " << row.module;
+        EXPECT_NE(std::string(found->at("purpose").as_string()).find(row.purpose), std::string::npos)
+            << row.data << ": " << found->at("purpose").as_string();
+    }
+    const std::string md(privacy("inventory", {{"format", "md"}}, staff(1)).at("document").as_string());
+    for (const Row &row : policy)
+        EXPECT_NE(md.find(std::string("| ") + row.module + " | " + row.data + " |"), std::string::npos) << row.data;
+}
+
 TEST_F(PrivacyIntegration, PeopleWithoutAnAccountAndWithoutAccountsLoaded) {
     REQUIRE_MODULES({"privacy"});
     start({"privacy"});

@@ -1,5 +1,6 @@
 #include "accounts.hpp"
 
+#include "../domain/categories.hpp"
 #include "../domain/gravatar.hpp"
 
 #include <plinth/sdk/error.hpp>
@@ -480,21 +481,21 @@ std::vector<ExportItem> Accounts::export_subject(int64_t user_id) {
     pool_.run([&](Connection &c) {
         auto u = store_.user_by_id(c, user_id);
         if (!u) return;
-        items.push_back({"email", {{"email", u->email}, {"current", true}, {"used_from", u->email_since}}});
+        items.push_back({category::kEmail, {{"email", u->email}, {"current", true}, {"used_from", u->email_since}}});
         for (const auto &h : store_.email_history(c, user_id))
-            items.push_back({"email",
+            items.push_back({category::kEmail,
                              {{"email", h.email}, {"current", false}, {"used_from", h.used_from}, {"replaced_at", h.replaced_at}}});
-        items.push_back({"username",
+        items.push_back({category::kUsername,
                          {{"user_id", u->id},
                           {"username", u->username},
                           {"role", role_name(u->role)},
                           {"created_at", u->created_at},
                           {"updated_at", u->updated_at}}});
-        items.push_back({"name", {{"first_name", u->first_name}, {"last_name", u->last_name}}});
+        items.push_back({category::kName, {{"first_name", u->first_name}, {"last_name", u->last_name}}});
         // Never the hash itself: only that a password exists and when it was set.
-        items.push_back({"password", {{"password_set", true}, {"changed_at", u->password_changed_at}}});
+        items.push_back({category::kPassword, {{"password_set", true}, {"changed_at", u->password_changed_at}}});
         for (const auto &s : store_.sessions_of(c, user_id))
-            items.push_back({"logins",
+            items.push_back({category::kLogins,
                              {{"kind", "session"},
                               {"session_id", s.id},
                               {"created_at", s.times.created_at},
@@ -506,13 +507,13 @@ std::vector<ExportItem> Accounts::export_subject(int64_t user_id) {
             for (const auto &e : page) {
                 boost::json::object o{{"kind", "event"}, {"event", e.event}, {"at", e.at}};
                 o["session_id"] = e.session_id ? boost::json::value(*e.session_id) : boost::json::value(nullptr);
-                items.push_back({"logins", std::move(o)});
+                items.push_back({category::kLogins, std::move(o)});
             }
             if (page.size() < 1000) break;
             before = page.back().id;
         }
         if (auto t = store_.throttle(c, throttle_key_for_user(user_id)))
-            items.push_back({"logins",
+            items.push_back({category::kLogins,
                              {{"kind", "failed_login_counter"},
                               {"failures", t->failures},
                               {"last_failure_at", t->last_failure_at},
@@ -521,7 +522,7 @@ std::vector<ExportItem> Accounts::export_subject(int64_t user_id) {
         g["url"] = u->gravatar_url ? boost::json::value(*u->gravatar_url) : boost::json::value(nullptr);
         g["opted_in_at"] =
             u->gravatar_opted_in_at ? boost::json::value(*u->gravatar_opted_in_at) : boost::json::value(nullptr);
-        items.push_back({"gravatar", std::move(g)});
+        items.push_back({category::kGravatar, std::move(g)});
     });
     return items;
 }
@@ -532,20 +533,20 @@ std::vector<Erased> Accounts::erase_subject(int64_t user_id, bool dry_run) {
         auto u = store_.user_by_id(c, user_id, !dry_run);
         if (!u) return out;
         const std::string account = "account " + std::to_string(user_id);
-        out.push_back({"email", account + " current address"});
+        out.push_back({category::kEmail, account + " current address"});
         auto history = store_.email_history(c, user_id);
         for (size_t i = 0; i < history.size(); ++i)
-            out.push_back({"email", account + " previous address " + std::to_string(i + 1)});
-        out.push_back({"username", account + " username and role"});
-        out.push_back({"name", account + " first and last name"});
-        out.push_back({"password", account + " password hash"});
+            out.push_back({category::kEmail, account + " previous address " + std::to_string(i + 1)});
+        out.push_back({category::kUsername, account + " username and role"});
+        out.push_back({category::kName, account + " first and last name"});
+        out.push_back({category::kPassword, account + " password hash"});
         for (const auto &s : store_.sessions_of(c, user_id))
-            out.push_back({"logins", account + " session " + std::to_string(s.id)});
+            out.push_back({category::kLogins, account + " session " + std::to_string(s.id)});
         int64_t events = store_.count_events_of(c, user_id);
-        if (events > 0) out.push_back({"logins", account + " login events (" + std::to_string(events) + ")"});
+        if (events > 0) out.push_back({category::kLogins, account + " login events (" + std::to_string(events) + ")"});
         TokenHash key = throttle_key_for_user(user_id);
-        if (store_.throttle(c, key)) out.push_back({"logins", account + " failed-login counter"});
-        if (u->gravatar_url) out.push_back({"gravatar", account + " gravatar link"});
+        if (store_.throttle(c, key)) out.push_back({category::kLogins, account + " failed-login counter"});
+        if (u->gravatar_url) out.push_back({category::kGravatar, account + " gravatar link"});
         if (!dry_run) {
             store_.delete_events_of(c, user_id);
             store_.delete_sessions_of(c, user_id);

@@ -22,7 +22,7 @@ std::vector<Category> data_categories(const Settings &s) {
          closed + "; files nobody references any more are deleted by the next retention sweep",
          s.closed_ticket_days, "support staff"},
         {kCategoryCredentials, "site URL, username, password, note (encrypted); created, expiry, purge time and reason",
-         "temporary site login credentials the user shares so support staff can inspect the site", contract,
+         "temporary site login credentials shared with support staff, so they can inspect the site", contract,
          "expire after " + std::to_string(s.credentials.ttl_days) +
              " days, purged when the ticket is closed; only metadata is kept afterwards",
          s.credentials.ttl_days, "support staff (each reveal logged)"},
