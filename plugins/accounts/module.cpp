@@ -82,11 +82,9 @@ class AccountsModule final : public sdk::Module,
 public:
     explicit AccountsModule(const sdk::Host &host) : Module(host) {
         json::object config = host.config();
-        const json::value *db = config.if_contains("database");
-        if (db == nullptr || !db->is_object()) throw sdk::invalid_argument("accounts needs a 'database' configuration");
         Accounts::Options o;
         o.config = AccountsConfig::from_json(config);
-        o.database = storage::DbConfig::from_json(db->get_object());
+        o.database = storage::DbConfig::from_module_config(config);
         o.throttle_key = host.key("login-throttle", 32);
         o.now_us = [h = this->host()] { return h.now_us(); };
         o.warn = [h = this->host()](std::string_view m) { h.log(PLINTH_LOG_WARNING, m); };

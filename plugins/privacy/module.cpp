@@ -42,9 +42,7 @@ constexpr int64_t kMaxListLimit = 200;
 constexpr int64_t kDefaultListLimit = 50;
 
 storage::DbConfig database_config(const object &config) {
-    const value *db = config.if_contains("database");
-    if (db == nullptr || !db->is_object()) throw sdk::unavailable("the host gave the privacy module no database");
-    storage::DbConfig c = storage::DbConfig::from_json(db->get_object());
+    storage::DbConfig c = storage::DbConfig::from_module_config(config);
     // A request's run holds one connection for its named lock and works on another.
     if (c.pool_size < 2)
         throw sdk::invalid_argument("the privacy module needs database.pool_size of at least 2 (one connection "

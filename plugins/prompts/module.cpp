@@ -44,11 +44,6 @@ constexpr int64_t kDefaultPageSize = 20;
 constexpr int64_t kMaxStatsDays = 366;
 constexpr int64_t kDefaultStatsDays = 30;
 
-storage::DbConfig database_config(const object &config) {
-    const value *db = config.if_contains("database");
-    if (db == nullptr || !db->is_object()) throw sdk::unavailable("the host gave the prompts module no database");
-    return storage::DbConfig::from_json(db->get_object());
-}
 
 Actor actor_of(const Caller &caller) {
     return Actor{caller.is_system(), caller.is_staff(), caller.is_user() ? caller.user_id : 0};
@@ -109,7 +104,7 @@ public:
     explicit PromptsModule(const sdk::Host &host) : PromptsModule(host, host.config()) {}
 
     PromptsModule(const sdk::Host &host, const object &config)
-        : Module(host), settings_(Settings::from_json(config)), pool_(database_config(config)), store_(pool_) {
+        : Module(host), settings_(Settings::from_json(config)), pool_(storage::DbConfig::from_module_config(config)), store_(pool_) {
         commands().add({"prompt.record", "Record an AI prompt and its response (asks privacy first)",
                         Access::customer, [this](const Caller &c, Args &a) { return record(c, a); }});
         commands().add({"prompt.list", "List your own prompts, newest first", Access::customer,

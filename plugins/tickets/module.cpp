@@ -88,7 +88,7 @@ class TicketsModule final : public sdk::Module,
 public:
     explicit TicketsModule(const sdk::Host &host)
         : sdk::Module(host), config_(host.config()), settings_(Settings::from_json(config_)),
-          pool_(database_config(config_)), cipher_(make_cipher(host)), tickets_(pool_), attachments_(pool_),
+          pool_(storage::DbConfig::from_module_config(config_)), cipher_(make_cipher(host)), tickets_(pool_), attachments_(pool_),
           credentials_(pool_, *cipher_), subjects_(pool_) {
         register_ticket_commands();
         register_attachment_commands();
@@ -167,12 +167,6 @@ public:
     }
 
 private:
-    static storage::DbConfig database_config(const json::object &config) {
-        const json::value *db = config.if_contains("database");
-        if (db == nullptr || !db->is_object())
-            throw sdk::unavailable("the host configuration has no \"database\" section for tickets");
-        return storage::DbConfig::from_json(db->get_object());
-    }
 
     static std::unique_ptr<CredentialCipher> make_cipher(const sdk::Host &host) {
         std::vector<uint8_t> key = host.key("credentials", CredentialCipher::kKeyBytes);

@@ -15,10 +15,12 @@ using storage::Rows;
 
 namespace {
 
-// "(user_id = ? OR email_hash IN (?, ...))" for a subject, with its parameters appended to
-// `params`. Kept as prepared statements: the text varies only with the number of addresses.
-// An account id of 0 never matches (people without an account are matched by address only).
-std::string subject_clause(const SubjectKeys &s, std::vector<Param> &params, std::string_view prefix = "") {
+// "(user_id = ? OR <email match>)" for a subject, with its parameters appended to `params`.
+// Kept as prepared statements: the text varies only with the number of addresses. An account id
+// of 0 never matches (people without an account are matched by address only). `email_match`
+// holds the expression around the placeholder list, e.g. "email_hash IN (%)".
+std::string clause_for(const SubjectKeys &s, std::vector<Param> &params, std::string_view prefix,
+                       std::string_view email_match) {
     std::string clause = "(";
     bool any = false;
     if (s.user_id > 0) {
@@ -27,13 +29,15 @@ std::string subject_clause(const SubjectKeys &s, std::vector<Param> &params, std
         any = true;
     }
     if (!s.email_hashes.empty()) {
-        if (any) clause += " OR ";
-        clause += std::string(prefix) + "email_hash IN (";
+        std::string placeholders;
         for (size_t i = 0; i < s.email_hashes.size(); ++i) {
-            clause += i ? ", ?" : "?";
+            placeholders += i ? ", ?" : "?";
             params.push_back(Param::bytes(s.email_hashes[i].data(), s.email_hashes[i].size()));
         }
-        clause += ")";
+        size_t hole = email_match.find('%');
+        if (any) clause += " OR ";
+        clause += std::string(prefix) + std::string(email_match.substr(0, hole)) + placeholders +
+                  std::string(email_match.substr(hole + 1));
         any = true;
     }
     if (!any) clause += "FALSE";
@@ -41,28 +45,13 @@ std::string subject_clause(const SubjectKeys &s, std::vector<Param> &params, std
     return clause;
 }
 
-// The same for requests, which are matched through every address their subject had.
+std::string subject_clause(const SubjectKeys &s, std::vector<Param> &params, std::string_view prefix = "") {
+    return clause_for(s, params, prefix, "email_hash IN (%)");
+}
+
+// Requests are matched through every address their subject had.
 std::string request_clause(const SubjectKeys &s, std::vector<Param> &params, std::string_view prefix = "") {
-    std::string clause = "(";
-    bool any = false;
-    if (s.user_id > 0) {
-        clause += std::string(prefix) + "user_id = ?";
-        params.emplace_back(static_cast<long long>(s.user_id));
-        any = true;
-    }
-    if (!s.email_hashes.empty()) {
-        if (any) clause += " OR ";
-        clause += std::string(prefix) + "id IN (SELECT request_id FROM privacy_request_emails WHERE email_hash IN (";
-        for (size_t i = 0; i < s.email_hashes.size(); ++i) {
-            clause += i ? ", ?" : "?";
-            params.push_back(Param::bytes(s.email_hashes[i].data(), s.email_hashes[i].size()));
-        }
-        clause += "))";
-        any = true;
-    }
-    if (!any) clause += "FALSE";
-    clause += ")";
-    return clause;
+    return clause_for(s, params, prefix, "id IN (SELECT request_id FROM privacy_request_emails WHERE email_hash IN (%))");
 }
 
 void put_le64(std::string &out, int64_t v) {

@@ -58,6 +58,13 @@ DbConfig DbConfig::from_json(const boost::json::object &db) {
     return c;
 }
 
+DbConfig DbConfig::from_module_config(const boost::json::object &module_config) {
+    const boost::json::value *db = module_config.if_contains("database");
+    if (db == nullptr || !db->is_object())
+        throw sdk::unavailable("the host configuration gives this module no \"database\" settings");
+    return from_json(db->get_object());
+}
+
 // ---- Row ----
 
 int64_t Row::i64(size_t i) const {

@@ -44,6 +44,8 @@ struct DbConfig {
     std::string tls_ca;           // CA file for TCP connections; empty uses the system store
 
     static DbConfig from_json(const boost::json::object &database);
+    // From a module's configuration (sdk::Host::config()), whose "database" member the host fills.
+    static DbConfig from_module_config(const boost::json::object &module_config);
 };
 
 // A failed database operation. status() is PLINTH_E_DATABASE; db_errno() the server/client code.
