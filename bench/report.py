@@ -50,6 +50,9 @@ def load_runs(path):
             if values:
                 merged[key] = statistics.median(values)
         runs[name] = merged
+    # With --benchmark_report_aggregates_only there are medians and no plain runs.
+    for name, median in medians.items():
+        runs.setdefault(name, median)
     return doc.get("context", {}), runs
 
 

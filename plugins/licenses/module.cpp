@@ -122,16 +122,13 @@ public:
     explicit LicensesModule(const sdk::Host &host) : Module(host) {
         if (sodium_init() < 0) throw sdk::unavailable("libsodium could not be initialised");
         boost::json::object config = host.config();
-        const boost::json::value *db = config.if_contains("database");
-        if (db == nullptr || !db->is_object())
-            throw sdk::invalid_argument("licenses configuration has no 'database' object");
         LicensingKeys keys;
         load_key(host, "license-lookup", keys.lookup.data(), keys.lookup.size());
         load_key(host, "license-encryption", keys.encryption.data(), keys.encryption.size());
         load_key(host, "verdict-signing", keys.signing_seed.data(), keys.signing_seed.size());
         sdk::Host h = host;
         licensing_ = std::make_unique<Licensing>(
-            storage::DbConfig::from_json(db->get_object()), LicensingConfig::from_json(config), keys,
+            storage::DbConfig::from_module_config(config), LicensingConfig::from_json(config), keys,
             [h] { return h.now_us(); },
             [h](int32_t level, std::string_view message) { h.log(static_cast<plinth_log_level>(level), message); });
         sodium_memzero(&keys, sizeof keys);
