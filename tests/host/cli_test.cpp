@@ -28,8 +28,10 @@ protected:
         std::filesystem::create_directories(home_);
         boost::json::object config{
             {"modules", {{"paths", {std::string(PLINTH_TEST_FIXTURE_DIR) + "/plinth_counter.so",
-                                    std::string(PLINTH_TEST_MODULE_DIR) + "/plinth_example_c.so"}}}},
-            {"counter", {{"greeting", "from file"}, {"limit", 3}}}};
+                                    std::string(PLINTH_TEST_MODULE_DIR) + "/plinth_example_c.so",
+                                    std::string(PLINTH_TEST_MODULE_DIR) + "/plinth_accounts.so"}}}},
+            {"counter", {{"greeting", "from file"}, {"limit", 3}}},
+            {"accounts", {{"password", {{"argon2", {{"memory_kib", 1024}, {"time_cost", 1}}}}}}}};
         std::ofstream(home_ + "/plinth.json") << boost::json::serialize(config);
     }
     void TearDown() override { std::filesystem::remove_all(home_); }
@@ -139,6 +141,22 @@ TEST_F(Cli, CallerComesFromTheHostNeverFromTheBody) {
     EXPECT_EQ(staff.json().at("role").as_int64(), PLINTH_ROLE_STAFF);
     expect_error(run("call counter whoami '{\"user_id\":1}'"), "invalid_argument", "user_id");
     expect_error(run("call counter config --as 7"), "permission_denied", "host only");
+}
+
+TEST_F(Cli, TokenIsResolvedThroughTheSessionCheckInterface) {
+    Result reg = run("call accounts register '{\"email\":\"tok@example.com\",\"username\":\"tok\","
+                     "\"first_name\":\"T\",\"password\":\"a long passphrase\"}'");
+    ASSERT_EQ(reg.exit_code, 0) << reg.out;
+    int64_t id = reg.json().at("user_id").as_int64();
+    Result login = run("call accounts login '{\"login\":\"tok\",\"password\":\"a long passphrase\"}'");
+    ASSERT_EQ(login.exit_code, 0) << login.out;
+    std::string token(login.json().at("token").as_string());
+    Result who = run("call counter whoami --token '" + token + "'");
+    ASSERT_EQ(who.exit_code, 0) << who.out;
+    EXPECT_EQ(who.json().at("principal").as_int64(), PLINTH_PRINCIPAL_USER);
+    EXPECT_EQ(who.json().at("user_id").as_int64(), id);
+    EXPECT_EQ(who.json().at("role").as_int64(), PLINTH_ROLE_CUSTOMER);
+    expect_error(run("call counter whoami --token 'not-a-token'"), "unauthenticated", "");
 }
 
 TEST_F(Cli, MigrateTwiceChangesNothing) {
