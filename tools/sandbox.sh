@@ -11,8 +11,12 @@ if [[ -z "$action" || -z "$dir" ]]; then
   echo "usage: $0 start|stop|status DIR" >&2
   exit 2
 fi
+# Only the owner may reach the socket: the sandbox's root account has no password.
+umask 077
 mkdir -p "$dir"
+chmod 700 "$dir"
 dir=$(cd "$dir" && pwd)
+mkdir -p "$dir/files"
 sock="$dir/mysqld.sock"
 pidfile="$dir/mysqld.pid"
 user_args=()
@@ -43,6 +47,7 @@ case "$action" in
       --pid-file="$pidfile" --log-error="$dir/error.log" --innodb-buffer-pool-size=128M \
       --innodb-log-file-size=64M --max-allowed-packet=64M --innodb-flush-log-at-trx-commit=2 \
       --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
+      --secure-file-priv="$dir/files" \
       "${user_args[@]}" </dev/null >/dev/null 2>&1 &
     for _ in $(seq 1 300); do
       if ready; then

@@ -125,14 +125,23 @@ struct Host::Impl {
 
 namespace {
 
+// Services that return no status still never let an exception out into module code (rule 7).
 const plinth_log_v1 kLog = {sizeof(plinth_log_v1), [](const plinth_host *h, int32_t level, plinth_str message) {
-                                Loaded &l = Host::Impl::caller(h);
-                                l.impl->log(level, l.info.id, sdk::to_view(message));
+                                try {
+                                    Loaded &l = Host::Impl::caller(h);
+                                    l.impl->log(level, l.info.id, sdk::to_view(message));
+                                } catch (...) {
+                                    // A log line that cannot be written is dropped.
+                                }
                             }};
 
 const plinth_clock_v1 kClock = {sizeof(plinth_clock_v1), [](const plinth_host *h) -> int64_t {
                                     Loaded &l = Host::Impl::caller(h);
-                                    return l.impl->clock ? l.impl->clock() : system_now_us();
+                                    try {
+                                        return l.impl->clock ? l.impl->clock() : system_now_us();
+                                    } catch (...) {
+                                        return system_now_us();
+                                    }
                                 }};
 
 const plinth_config_v1 kConfig = {
@@ -265,8 +274,17 @@ std::unique_ptr<Loaded> Host::Impl::open(const std::filesystem::path &path) {
     l->info.id = e.module_id;
     l->info.version = e.module_version ? e.module_version : "";
     l->info.description = e.description ? e.description : "";
+    // Step through the array with the module's own element size (rule 4): a module built
+    // against a later minor may have appended fields to plinth_dependency.
+    const size_t stride = e.dependency_count && e.dependencies ? e.dependencies[0].struct_size : 0;
+    if (e.dependency_count && stride < offsetof(plinth_dependency, optional) + sizeof(int32_t)) {
+        l->info.refusal = "dependency entries too small";
+        return l;
+    }
+    const auto *bytes = reinterpret_cast<const unsigned char *>(e.dependencies);
     for (uint32_t i = 0; i < e.dependency_count && e.dependencies; ++i) {
-        const plinth_dependency &d = e.dependencies[i];
+        plinth_dependency d{};
+        std::memcpy(&d, bytes + i * stride, std::min(stride, sizeof d));
         if (!valid_module_id(d.module_id)) {
             l->info.refusal = "invalid dependency id";
             return l;

@@ -7,6 +7,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -99,6 +100,13 @@ plinth_call_context caller_for(const host::Host &h, std::optional<int64_t> as_us
 
 int run_demo(Cli &cli) {
     const std::string database = "plinth_demo";
+    // The demo drops and recreates its database: never on a server someone configured.
+    if (!cli.settings.use_sandbox && std::getenv("PLINTH_DEMO_ON_CONFIGURED_DATABASE") == nullptr) {
+        print_error(PLINTH_E_UNSUPPORTED, "the demo recreates database 'plinth_demo' and runs only on the private "
+                                          "sandbox; set PLINTH_DEMO_ON_CONFIGURED_DATABASE=1 to run it on the "
+                                          "configured server anyway");
+        return kFailed;
+    }
     host::ensure_sandbox(cli.settings);
     host::recreate_database(cli.settings, database);
     auto h = cli.make_host(true, database);
@@ -167,7 +175,8 @@ int main(int argc, char **argv) {
     call->add_option("arguments", arguments, "JSON object, @file, or - for stdin");
     call->add_option("--as", as_user, "Act as this user id (operator impersonation)");
     call->add_option("--role", role, "Role for --as")->check(CLI::IsMember({"customer", "staff", "admin"}));
-    call->add_option("--token", token, "Act as the owner of this session token");
+    call->add_option("--token", token,
+                     "Act as the owner of this session token (prefer $PLINTH_TOKEN: arguments are visible to other users)");
 
     auto *migrate = app.add_subcommand("migrate", "Apply pending migrations of every module");
     auto *demo = app.add_subcommand("demo", "Walk through what the loaded modules do");
@@ -237,6 +246,8 @@ int main(int argc, char **argv) {
         }
         if (*call) {
             std::string args = read_arguments(arguments);
+            if (token.empty())
+                if (const char *t = std::getenv("PLINTH_TOKEN"); t != nullptr) token = t;
             plinth_call_context caller = caller_for(*h, as_user, role, token);
             std::cout << boost::json::serialize(h->call(module, command, args, caller)) << std::endl;
             return 0;

@@ -112,6 +112,18 @@ Settings load_settings(const std::optional<std::filesystem::path> &config_file,
     }
 
     s.use_sandbox = !db.contains("socket") && !db.contains("host");
+    // Keys in <home>/secrets decrypt what is stored in the database: with a real database the
+    // state folder must be named, or starting the host from another directory would silently
+    // create new keys and lose access to encrypted data.
+    bool home_implied = !s.config_file.empty() && s.config_file == s.home / "plinth.json";
+    if (!s.use_sandbox && !env("PLINTH_HOME") && !home_implied) {
+        const auto *dir = s.config.if_contains("state_dir");
+        if (dir == nullptr || !dir->is_string())
+            throw sdk::invalid_argument("a database is configured: set PLINTH_HOME or \"state_dir\" in the configuration "
+                                        "to the folder that keeps this installation's secrets");
+        s.home = std::filesystem::absolute(std::string(dir->get_string()));
+        s.sandbox_dir = s.home / "db";
+    }
     if (s.use_sandbox) db["socket"] = (s.sandbox_dir / "mysqld.sock").string();
     if (!db.contains("database")) db["database"] = "plinth";
     if (!db["database"].is_string()) throw sdk::invalid_argument("database.database must be a string");

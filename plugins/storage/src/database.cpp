@@ -160,6 +160,7 @@ void Connection::fail(unsigned code, const char *message) {
 void Connection::execute_trusted(std::string_view sql) {
     if (!mysql_) reconnect();
     statement_counter_->fetch_add(1, std::memory_order_relaxed);
+    ++statements_sent_;
     if (mysql_real_query(mysql_, sql.data(), sql.size()) != 0) fail(mysql_errno(mysql_), mysql_error(mysql_));
     // Drain any result so the connection stays usable (e.g. SELECT GET_LOCK()).
     do {
@@ -244,6 +245,7 @@ Rows Connection::run(std::string_view sql, const Param *params, size_t count, bo
     if (count > 0 && mysql_stmt_bind_param(stmt, binds.data()) != 0)
         fail(mysql_stmt_errno(stmt), mysql_stmt_error(stmt));
     statement_counter_->fetch_add(1, std::memory_order_relaxed);
+    ++statements_sent_;
     if (mysql_stmt_execute(stmt) != 0) fail(mysql_stmt_errno(stmt), mysql_stmt_error(stmt));
 
     Rows rows;
@@ -270,29 +272,36 @@ Rows Connection::run(std::string_view sql, const Param *params, size_t count, bo
         out[i].error = &errors[i];
     }
     if (mysql_stmt_bind_result(stmt, out.data()) != 0) fail(mysql_stmt_errno(stmt), mysql_stmt_error(stmt));
-    for (;;) {
-        int rc = mysql_stmt_fetch(stmt);
-        if (rc == MYSQL_NO_DATA) break;
-        if (rc == 1) fail(mysql_stmt_errno(stmt), mysql_stmt_error(stmt));
-        std::vector<std::optional<std::string>> cells(fields);
-        for (unsigned i = 0; i < fields; ++i) {
-            if (is_null[i]) continue;
-            if (lengths[i] <= kInline) {
-                cells[i].emplace(buffers[i].data(), lengths[i]);
-                continue;
+    // A failure half-way through the rows would leave the rest pending on the connection
+    // ("commands out of sync" for its next user): such a connection is closed, not pooled.
+    try {
+        for (;;) {
+            int rc = mysql_stmt_fetch(stmt);
+            if (rc == MYSQL_NO_DATA) break;
+            if (rc == 1) fail(mysql_stmt_errno(stmt), mysql_stmt_error(stmt));
+            std::vector<std::optional<std::string>> cells(fields);
+            for (unsigned i = 0; i < fields; ++i) {
+                if (is_null[i]) continue;
+                if (lengths[i] <= kInline) {
+                    cells[i].emplace(buffers[i].data(), lengths[i]);
+                    continue;
+                }
+                std::string whole(lengths[i], '\0');
+                MYSQL_BIND b;
+                std::memset(&b, 0, sizeof b);
+                unsigned long got = 0;
+                b.buffer_type = MYSQL_TYPE_STRING;
+                b.buffer = whole.data();
+                b.buffer_length = whole.size();
+                b.length = &got;
+                if (mysql_stmt_fetch_column(stmt, &b, i, 0) != 0) fail(mysql_stmt_errno(stmt), mysql_stmt_error(stmt));
+                cells[i] = std::move(whole);
             }
-            std::string whole(lengths[i], '\0');
-            MYSQL_BIND b;
-            std::memset(&b, 0, sizeof b);
-            unsigned long got = 0;
-            b.buffer_type = MYSQL_TYPE_STRING;
-            b.buffer = whole.data();
-            b.buffer_length = whole.size();
-            b.length = &got;
-            if (mysql_stmt_fetch_column(stmt, &b, i, 0) != 0) fail(mysql_stmt_errno(stmt), mysql_stmt_error(stmt));
-            cells[i] = std::move(whole);
+            rows.emplace_back(std::move(cells));
         }
-        rows.emplace_back(std::move(cells));
+    } catch (...) {
+        close();
+        throw;
     }
     mysql_stmt_free_result(stmt);
     if (!want_rows) rows.clear();

@@ -6,7 +6,9 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -105,11 +107,19 @@ public:
     std::vector<plinth_registry_entry> all(const char *interface_id) const {
         std::vector<plinth_registry_entry> entries;
         if (!registry_) return entries;
-        registry_->for_each(host_, interface_id, &entries,
-                            [](void *context, const plinth_registry_entry *e) -> int32_t {
-                                static_cast<std::vector<plinth_registry_entry> *>(context)->push_back(*e);
-                                return 0;
-                            });
+        // The callback runs inside the host: it reports failure by status, never by exception.
+        int32_t rc = registry_->for_each(host_, interface_id, &entries,
+                                         [](void *context, const plinth_registry_entry *e) -> int32_t {
+                                             try {
+                                                 plinth_registry_entry copy{};
+                                                 std::memcpy(&copy, e, std::min<size_t>(e->struct_size, sizeof copy));
+                                                 static_cast<std::vector<plinth_registry_entry> *>(context)->push_back(copy);
+                                                 return 0;
+                                             } catch (...) {
+                                                 return PLINTH_E_INTERNAL;
+                                             }
+                                         });
+        if (rc != PLINTH_OK) throw Error(PLINTH_E_INTERNAL, "could not list the modules offering an interface");
         return entries;
     }
 

@@ -139,6 +139,8 @@ public:
     void rollback() noexcept;
 
     bool broken() const { return mysql_ == nullptr; }
+    // Statements sent on this connection so far (Pool::run uses it to decide whether a retry is safe).
+    uint64_t statements_sent() const { return statements_sent_; }
     // Drops the session and opens a new one; the statement cache is emptied (re-prepare on use).
     void reconnect();
     st_mysql *native() { return mysql_; }
@@ -161,6 +163,7 @@ private:
     };
     std::unordered_map<std::string, std::unique_ptr<Statement>, SqlHash, std::equal_to<>> statements_;
     uint64_t last_insert_id_ = 0;
+    uint64_t statements_sent_ = 0;
 };
 
 // A bounded set of connections for one module instance. [thread-safe]
@@ -187,16 +190,21 @@ public:
     // waits up to the connect timeout.
     Lease acquire();
 
-    // Runs `work(Connection&)` outside a transaction. A lost connection (2006/2013) is
-    // reconnected and the work retried once, with its statements re-prepared.
+    // Runs `work(Connection&)` outside a transaction. When the connection turns out to be lost
+    // (2006/2013) on the work's first statement — a pooled connection whose server restarted —
+    // it is reconnected and the work retried once, with its statements re-prepared. A loss after
+    // that is thrown: earlier statements may have been applied, so only the caller can know
+    // whether running them again is safe.
     template <class Work>
     auto run(Work &&work) {
         for (int attempt = 0;; ++attempt) {
             Lease lease = acquire();
+            uint64_t before = lease->statements_sent();
             try {
                 return work(*lease);
             } catch (const DbError &e) {
-                if (!e.connection_lost() || attempt >= 1) throw;
+                bool first_statement = lease->statements_sent() - before <= 1;
+                if (!e.connection_lost() || !first_statement || attempt >= 1) throw;
                 lease->reconnect();
             }
         }
@@ -206,23 +214,33 @@ public:
     // timeouts (1213/1205) retry the whole transaction with jittered exponential backoff; a lost
     // connection reconnects and retries. Any other exception rolls back and propagates, so a
     // failed rule leaves the database unchanged. `work` must therefore be safe to run again.
+    //
+    // A connection lost before COMMIT is safe to retry (the server rolls the transaction back
+    // when the session dies); one lost during COMMIT is not, because the server may have
+    // committed: that throws PLINTH_E_UNAVAILABLE ("outcome unknown") instead of running twice.
     template <class Work>
     auto transaction(Work &&work) {
         for (unsigned attempt = 1;; ++attempt) {
             Lease lease = acquire();
+            bool committing = false;
             try {
                 lease->begin();
                 if constexpr (std::is_void_v<decltype(work(*lease))>) {
                     work(*lease);
+                    committing = true;
                     lease->commit();
                     return;
                 } else {
                     auto result = work(*lease);
+                    committing = true;
                     lease->commit();
                     return result;
                 }
             } catch (const DbError &e) {
                 lease->rollback();
+                if (committing && e.connection_lost())
+                    throw sdk::unavailable("the database connection was lost during COMMIT; the transaction's outcome "
+                                           "is unknown");
                 bool retry = e.retry_transaction() || e.connection_lost();
                 if (!retry || attempt >= config_.max_txn_attempts) throw;
                 if (e.connection_lost()) lease->reconnect();
