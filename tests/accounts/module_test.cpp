@@ -761,6 +761,48 @@ TEST_F(AccountsModuleTest, ErasureReportsEachItemAndRemovesEverything) {
     EXPECT_TRUE(erase_of(host_, subject, false).outcomes.empty()); // idempotent
 }
 
+// Privacy records are matched by every address an account ever had, so an address in one
+// account's history must not become another's: their consents, exports and erasures would mix.
+TEST_F(AccountsModuleTest, AnAddressInAnotherAccountsHistoryIsNotReused) {
+    int64_t ada = add_user("ada");
+    int64_t bob = add_user("bob");
+    call("email.change", {{"user_id", ada}, {"email", "ada@lovelace.org"}}, system_caller());
+
+    std::string before = db_.dump_all_tables();
+    std::string message;
+    EXPECT_EQ(fails("register",
+                    R"({"email":" ADA@Example.com","username":"carol","first_name":"Carol","password":"correct horse battery"})",
+                    anonymous_caller(), &message),
+              PLINTH_E_CONFLICT);
+    EXPECT_EQ(message, "email is already registered");
+    EXPECT_EQ(fails("email.change", R"({"user_id":)" + std::to_string(bob) + R"(,"email":"Ada@example.com"})",
+                    system_caller(), &message),
+              PLINTH_E_CONFLICT);
+    EXPECT_EQ(message, "email is already registered");
+    EXPECT_EQ(fails("import.users",
+                    R"({"users":[{"email":"ada@EXAMPLE.com","username":"carol","first_name":"C","password_hash":")" +
+                        std::string(kBcrypt2y) + R"("}]})",
+                    system_caller(), &message),
+              PLINTH_E_CONFLICT);
+    EXPECT_EQ(message, "users[0]: email is already registered");
+    EXPECT_EQ(db_.dump_all_tables(), before);
+    EXPECT_EQ(call("subject.resolve", {{"user_id", bob}}, system_caller()),
+              (json::value{{"user_id", bob}, {"emails", {"bob@example.com"}}}));
+
+    // Ada may take her own old address back (in any case).
+    call("email.change", {{"user_id", ada}, {"email", "Ada@Example.com"}}, system_caller());
+    EXPECT_EQ(call("profile.get", json::object{}, user_caller(ada, PLINTH_ROLE_CUSTOMER)).at("email"), "Ada@Example.com");
+    // ...and the address she left now is hers to hold as history, not Bob's to take.
+    EXPECT_EQ(fails("email.change", R"({"user_id":)" + std::to_string(bob) + R"(,"email":"ada@lovelace.org"})",
+                    system_caller()),
+              PLINTH_E_CONFLICT);
+
+    // Erasure deletes the history, and with it the claim on the old addresses.
+    erase_of(host_, plinth_subject{sizeof(plinth_subject), ada, nullptr, 0}, false);
+    call("email.change", {{"user_id", bob}, {"email", "ada@lovelace.org"}}, system_caller());
+    EXPECT_NO_THROW(add_user("ada"));
+}
+
 TEST_F(AccountsModuleTest, InventoryDescribesEveryCategory) {
     auto *inv = host_.host().interface_as<plinth_data_inventory_v1>("accounts", PLINTH_EXT_DATA_INVENTORY);
     ASSERT_NE(inv, nullptr);

@@ -26,10 +26,12 @@ namespace {
 // One message for every failed login, whatever the reason, so it tells an attacker nothing.
 constexpr const char *kInvalidCredentials = "invalid credentials";
 constexpr const char *kBadSession = "session is unknown, revoked or expired";
+// The same words as a duplicate current address: whose history holds it is nobody's business.
+constexpr const char *kEmailInUse = "email is already registered";
 
 sdk::Error duplicate_error(const DbError &e, const std::string &prefix = "") {
     switch (duplicate_of(e)) {
-    case Duplicate::email: return sdk::conflict(prefix + "email is already registered");
+    case Duplicate::email: return sdk::conflict(prefix + kEmailInUse);
     case Duplicate::username: return sdk::conflict(prefix + "username is already taken");
     default: return sdk::conflict(prefix + "a unique value is already in use");
     }
@@ -48,6 +50,13 @@ void refuse_password_like_identity(std::string_view password, const Email &email
 }
 
 } // namespace
+
+// Privacy records are matched by every address an account ever had (subject.resolve returns the
+// history), so an address another account used before must not become someone else's: their
+// consents, objections, exports and erasures would mix. Erasure deletes the history, freeing it.
+void Accounts::refuse_previous_email_of_other(Connection &c, std::string_view normalized, int64_t user_id) {
+    if (store_.previous_email_of_other(c, normalized, user_id)) throw sdk::conflict(kEmailInUse);
+}
 
 Accounts::Accounts(Options o)
     : config_(o.config),
@@ -98,14 +107,18 @@ UserRecord Accounts::register_user(const Registration &r) {
 
     // Refuse visible duplicates before paying for a hash; the unique indexes decide races.
     pool_.run([&](Connection &c) {
-        if (store_.user_by_email(c, u.email.normalized)) throw sdk::conflict("email is already registered");
+        if (store_.user_by_email(c, u.email.normalized) || store_.previous_email_of_other(c, u.email.normalized, 0))
+            throw sdk::conflict(kEmailInUse);
         if (store_.user_by_username(c, normalize_username(u.username)))
             throw sdk::conflict("username is already taken");
     });
     u.password_hash = hasher_.hash(r.password);
     u.created_at = now_s();
     try {
-        int64_t id = pool_.transaction([&](Connection &c) { return store_.insert_user(c, u); });
+        int64_t id = pool_.transaction([&](Connection &c) {
+            refuse_previous_email_of_other(c, u.email.normalized, 0);
+            return store_.insert_user(c, u);
+        });
         return user(id);
     } catch (const DbError &e) {
         if (e.duplicate_key()) throw duplicate_error(e);
@@ -142,7 +155,11 @@ std::vector<int64_t> Accounts::import_users(const std::vector<ImportedUser> &use
     try {
         return pool_.transaction([&](Connection &c) {
             std::vector<int64_t> ids;
-            for (at = 0; at < rows.size(); ++at) ids.push_back(store_.insert_user(c, rows[at]));
+            for (at = 0; at < rows.size(); ++at) {
+                if (store_.previous_email_of_other(c, rows[at].email.normalized, 0))
+                    throw sdk::conflict("users[" + std::to_string(at) + "]: " + kEmailInUse);
+                ids.push_back(store_.insert_user(c, rows[at]));
+            }
             return ids;
         });
     } catch (const DbError &e) {
@@ -211,6 +228,7 @@ UserRecord Accounts::change_email(int64_t user_id, std::string_view new_email,
             auto u = store_.user_by_id(c, user_id, true);
             if (!u) throw sdk::not_found("no account with id " + std::to_string(user_id));
             if (u->email == email.given) return;
+            if (u->email_normalized != email.normalized) refuse_previous_email_of_other(c, email.normalized, user_id);
             int64_t since = u->email_since;
             // A change of letter case is a correction of the same address, not a new one.
             if (u->email_normalized != email.normalized) {
@@ -386,6 +404,8 @@ SessionCheck Accounts::check(std::string_view token) {
         // the row and asking for pending activity would be missed by both, so in that case the
         // row is read again (it then holds the written time).
         auto load = [&] { return pool_.run([&](Connection &c) { return store_.session_by_hash(c, hash); }); };
+        // Taken before the read: a revocation that commits and evicts after it stops the put below.
+        uint64_t generation = cache_.generation();
         uint64_t writes = activity_.batches_written();
         s = load();
         if (!s) throw sdk::unauthenticated(kBadSession);
@@ -393,7 +413,7 @@ SessionCheck Accounts::check(std::string_view token) {
             s->times.last_seen_at = std::max(s->times.last_seen_at, *seen);
         else if (activity_.batches_written() != writes && !(s = load()))
             throw sdk::unauthenticated(kBadSession);
-        s = cache_.put(hash, *s, now_us);
+        s = cache_.put(hash, *s, now_us, generation);
     }
     SessionTimes t = s->times;
     if (!session_alive(policy, t, now)) throw sdk::unauthenticated(kBadSession);

@@ -149,6 +149,7 @@ public:
 
 private:
     int64_t now_s() const { return now_us_() / 1000000; }
+    void refuse_previous_email_of_other(storage::Connection &c, std::string_view normalized, int64_t user_id);
     TokenHash throttle_key_for_user(int64_t user_id) const;
     TokenHash throttle_key_for_login(std::string_view normalized_login) const;
     // Counts an attempt against `key` before verifying (see throttle.hpp); throws THROTTLED.

@@ -17,9 +17,13 @@ std::optional<SessionRecord> SessionCache::find(const TokenHash &hash, int64_t n
     return it->second.session;
 }
 
-SessionRecord SessionCache::put(const TokenHash &hash, const SessionRecord &session, int64_t now_us) {
+SessionRecord SessionCache::put(const TokenHash &hash, const SessionRecord &session, int64_t now_us,
+                                uint64_t generation) {
     if (!enabled()) return session;
     std::unique_lock lock(mutex_);
+    // Erases bump the generation under this lock, so either that erase came after this put (and
+    // removes the entry) or the session was read before an eviction and must not be kept.
+    if (generation_.load(std::memory_order_relaxed) != generation) return session;
     if (entries_.size() >= max_entries_ && entries_.find(hash) == entries_.end()) {
         std::erase_if(entries_, [&](const auto &e) { return now_us - e.second.loaded_at_us >= ttl_us_; });
         // Still full of fresh entries: start over rather than grow without bound.
@@ -45,17 +49,26 @@ void SessionCache::note_seen(const TokenHash &hash, int64_t last_seen_at) {
 
 void SessionCache::erase(const TokenHash &hash) {
     std::unique_lock lock(mutex_);
+    generation_.fetch_add(1, std::memory_order_release);
     entries_.erase(hash);
 }
 
 void SessionCache::erase_session(int64_t session_id) {
     std::unique_lock lock(mutex_);
+    generation_.fetch_add(1, std::memory_order_release);
     std::erase_if(entries_, [&](const auto &e) { return e.second.session.id == session_id; });
 }
 
 void SessionCache::erase_user(int64_t user_id) {
     std::unique_lock lock(mutex_);
+    generation_.fetch_add(1, std::memory_order_release);
     std::erase_if(entries_, [&](const auto &e) { return e.second.session.user_id == user_id; });
+}
+
+void SessionCache::clear() {
+    std::unique_lock lock(mutex_);
+    generation_.fetch_add(1, std::memory_order_release);
+    entries_.clear();
 }
 
 size_t SessionCache::size() const {

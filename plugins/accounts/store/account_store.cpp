@@ -200,6 +200,13 @@ std::optional<int64_t> AccountStore::user_by_previous_email(Connection &c, std::
     return rows[0].i64(0);
 }
 
+bool AccountStore::previous_email_of_other(Connection &c, std::string_view normalized, int64_t user_id) {
+    Rows rows = c.query("SELECT user_id FROM accounts_email_history WHERE email_normalized = ? AND user_id <> ? "
+                        "LIMIT 1 FOR UPDATE",
+                        {normalized, user_id});
+    return !rows.empty();
+}
+
 uint64_t AccountStore::delete_email_history(Connection &c, int64_t user_id) {
     return c.execute("DELETE FROM accounts_email_history WHERE user_id = ?", {user_id});
 }

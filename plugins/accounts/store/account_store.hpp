@@ -111,6 +111,10 @@ public:
     std::vector<EmailHistoryRecord> email_history(Connection &c, int64_t user_id);
     // The newest account that used `normalized` before its current address.
     std::optional<int64_t> user_by_previous_email(Connection &c, std::string_view normalized);
+    // Whether an account other than `user_id` (0: any account) once used `normalized`. A locking
+    // read: it holds the index range until commit, so a concurrent email change cannot add that
+    // address to a history between this check and the caller's write.
+    bool previous_email_of_other(Connection &c, std::string_view normalized, int64_t user_id);
     uint64_t delete_email_history(Connection &c, int64_t user_id);
 
     // --- sessions
