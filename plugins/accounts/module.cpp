@@ -74,6 +74,14 @@ int64_t target_user(const Caller &caller, Args &args) {
 
 bool acting_on_self(const Caller &caller, int64_t user_id) { return caller.is_user() && caller.user_id == user_id; }
 
+// Staff manage customers, not administrators: changing an administrator's account (address,
+// profile, sessions, gravatar) takes an administrator, the host, or the administrator themselves.
+void require_may_change(const Caller &caller, int64_t user_id, Accounts &s) {
+    if (caller.is_admin() || acting_on_self(caller, user_id)) return;
+    if (s.user(user_id).role == Role::admin)
+        throw sdk::permission_denied("only an administrator may change an administrator's account");
+}
+
 class AccountsModule final : public sdk::Module,
                              public sdk::PersonalData,
                              public sdk::DataInventory,
@@ -237,6 +245,7 @@ void AccountsModule::add_commands() {
     commands().add({"session.revoke", "Ends one session of an account by its id", Access::customer,
                     [&s](const Caller &caller, Args &args) -> json::value {
                         int64_t id = target_user(caller, args);
+                        require_may_change(caller, id, s);
                         int64_t session_id = args.integer("session_id", 1, INT64_MAX);
                         args.finish();
                         s.revoke_session(id, session_id);
@@ -267,6 +276,7 @@ void AccountsModule::add_commands() {
                         }
                         Args args(members);
                         int64_t id = target_user(caller, args);
+                        require_may_change(caller, id, s);
                         c.username = args.optional_string("username", 1024);
                         c.first_name = args.optional_string("first_name", 4096);
                         if (!c.last_name) c.last_name = args.optional_string("last_name", 4096);
@@ -278,6 +288,7 @@ void AccountsModule::add_commands() {
                                     "required for your own account)",
                     Access::customer, [&s](const Caller &caller, Args &args) -> json::value {
                         int64_t id = target_user(caller, args);
+                        require_may_change(caller, id, s);
                         std::string email = args.string("email", 1024);
                         auto password = args.optional_string("password", kMaxPasswordArg);
                         args.finish();
@@ -335,6 +346,7 @@ void AccountsModule::add_commands() {
     auto gravatar = [this, &s](bool opt_in) {
         return [this, &s, opt_in](const Caller &caller, Args &args) -> json::value {
             int64_t id = target_user(caller, args);
+            require_may_change(caller, id, s);
             args.finish();
             if (opt_in) require_privacy_allows_gravatar(s.user(id));
             UserRecord u = s.set_gravatar(id, opt_in);

@@ -803,6 +803,28 @@ TEST_F(AccountsModuleTest, AnAddressInAnotherAccountsHistoryIsNotReused) {
     EXPECT_NO_THROW(add_user("ada"));
 }
 
+TEST_F(AccountsModuleTest, StaffManageCustomersButNotAdministrators) {
+    int64_t admin = add_user("root2", kPassword, "admin");
+    int64_t staffer = add_user("stella", kPassword, "staff");
+    int64_t customer = add_user("carl");
+    auto as_staff = user_caller(staffer, PLINTH_ROLE_STAFF);
+    std::string before = db_.dump_all_tables();
+    EXPECT_EQ(fails("profile.update", json::serialize(json::object{{"user_id", admin}, {"first_name", "Eve"}}), as_staff),
+              PLINTH_E_PERMISSION_DENIED);
+    EXPECT_EQ(fails("email.change", json::serialize(json::object{{"user_id", admin}, {"email", "eve@example.com"}}),
+                    as_staff),
+              PLINTH_E_PERMISSION_DENIED);
+    EXPECT_EQ(fails("gravatar.opt_in", json::serialize(json::object{{"user_id", admin}}), as_staff),
+              PLINTH_E_PERMISSION_DENIED);
+    EXPECT_EQ(db_.dump_all_tables(), before); // refused, and nothing changed
+    EXPECT_EQ(call("profile.update", {{"user_id", customer}, {"first_name", "Carla"}}, as_staff).at("first_name").as_string(),
+              "Carla");
+    EXPECT_EQ(call("profile.update", {{"user_id", admin}, {"first_name", "Root"}}, user_caller(admin, PLINTH_ROLE_ADMIN))
+                  .at("first_name")
+                  .as_string(),
+              "Root");
+}
+
 TEST_F(AccountsModuleTest, InventoryDescribesEveryCategory) {
     auto *inv = host_.host().interface_as<plinth_data_inventory_v1>("accounts", PLINTH_EXT_DATA_INVENTORY);
     ASSERT_NE(inv, nullptr);
