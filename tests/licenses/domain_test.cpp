@@ -277,13 +277,13 @@ TEST(Lifecycle, Dates) {
 
 TEST(SignedPayload, FixedLayout) {
     SignedVerdictFields f;
-    f.code = VerdictCode::expired_in_grace;
-    f.valid = true;
-    f.site_exempt = false;
-    f.seat_limit = 5;
-    f.seats_used = 2;
-    f.expires_at = 100;
-    f.grace_ends_at = 200;
+    f.verdict.code = VerdictCode::expired_in_grace;
+    f.verdict.valid = true;
+    f.verdict.site_exempt = false;
+    f.verdict.seat_limit = 5;
+    f.verdict.seats_used = 2;
+    f.verdict.expires_at = 100;
+    f.verdict.grace_ends_at = 200;
     f.site = "example.com/shop";
     f.product = "seo-pro";
     f.challenge = "abc-123";

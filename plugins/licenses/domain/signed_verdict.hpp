@@ -19,13 +19,7 @@ inline constexpr std::string_view kVerdictPayloadType = "plinth.license-verdict/
 inline constexpr size_t kMaxChallengeBytes = 128;
 
 struct SignedVerdictFields {
-    VerdictCode code = VerdictCode::malformed;
-    bool valid = false;
-    bool site_exempt = false;
-    int32_t seat_limit = 0;
-    int32_t seats_used = 0;
-    int64_t expires_at = 0;
-    int64_t grace_ends_at = 0;
+    Verdict verdict;
     std::string site;      // canonical site, empty when it could not be canonicalised
     std::string product;   // the license's product slug, empty when there is no license
     std::string challenge; // as given by the caller, empty when none

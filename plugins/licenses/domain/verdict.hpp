@@ -26,6 +26,17 @@ enum class VerdictCode : int32_t {
 enum class LicenseStatus : uint8_t { active = 0, suspended = 1, revoked = 2 };
 
 // What is known when a check is decided. Fields after `found` matter only when it is true.
+// A check's answer. Mirrors plinth_license_verdict.
+struct Verdict {
+    VerdictCode code = VerdictCode::malformed;
+    bool valid = false;
+    bool site_exempt = false;
+    int32_t seat_limit = 0;
+    int32_t seats_used = 0;
+    int64_t expires_at = 0;
+    int64_t grace_ends_at = 0;
+};
+
 struct CheckFacts {
     bool key_wellformed = false;  // format and checksum passed
     bool found = false;           // a license has this key

@@ -357,13 +357,7 @@ SignedVerdict Licensing::check_signed(std::string_view key, std::string_view sit
     const Verdict &v = sv.verdict;
 
     SignedVerdictFields f;
-    f.code = v.code;
-    f.valid = v.valid;
-    f.site_exempt = v.site_exempt;
-    f.seat_limit = v.seat_limit;
-    f.seats_used = v.seats_used;
-    f.expires_at = v.expires_at;
-    f.grace_ends_at = v.grace_ends_at;
+    f.verdict = v;
     SiteResult sr = canonical_site(site);
     if (sr.ok) f.site = sr.site.canonical;
     f.product = std::string(snapshot.product);

@@ -61,17 +61,6 @@ struct LicensingKeys {
     std::array<uint8_t, 32> signing_seed{}; // Ed25519 seed for signed verdicts
 };
 
-// Mirrors plinth_license_verdict.
-struct Verdict {
-    VerdictCode code = VerdictCode::malformed;
-    bool valid = false;
-    bool site_exempt = false;
-    int32_t seat_limit = 0;
-    int32_t seats_used = 0;
-    int64_t expires_at = 0;
-    int64_t grace_ends_at = 0;
-};
-
 struct SignedVerdict {
     Verdict verdict;
     std::string payload;    // the exact signed bytes (canonical JSON)
