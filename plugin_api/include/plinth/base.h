@@ -42,7 +42,9 @@ typedef enum plinth_status {
     PLINTH_E_UNAVAILABLE = 10,     /* a dependency (service, module) is not available          */
     PLINTH_E_EXPIRED = 11,         /* a token, request or credential has expired               */
     PLINTH_E_SINK = 12,            /* the caller's sink refused the output                     */
-    PLINTH_E_INTERNAL = 13         /* a bug; the message says where                            */
+    PLINTH_E_INTERNAL = 13,        /* a bug; the message says where                            */
+    /* Appended in ABI 1.1; a 1.0 host reports it as an unknown code (treat as internal). */
+    PLINTH_E_RESOURCE_EXHAUSTED = 14 /* a machine resource (disk space, memory budget) ran out */
 } plinth_status;
 
 /* A borrowed UTF-8 string: `data` may be NULL only when `size` is 0.

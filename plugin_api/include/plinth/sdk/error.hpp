@@ -99,6 +99,8 @@ inline const char *status_name(int32_t status) noexcept {
     case PLINTH_E_UNAVAILABLE: return "unavailable";
     case PLINTH_E_EXPIRED: return "expired";
     case PLINTH_E_SINK: return "sink";
+    case PLINTH_E_RESOURCE_EXHAUSTED: return "resource_exhausted";
+    case PLINTH_E_INTERNAL: return "internal";
     default: return "internal";
     }
 }
