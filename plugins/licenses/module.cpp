@@ -1,6 +1,8 @@
 // licenses/module.cpp — ABI glue: JSON commands, the typed check and the standard interfaces,
 // each translated onto Licensing. No rule is decided here beyond who may call what.
+#include "account_directory.hpp"
 #include "domain/signed_verdict.hpp"
+#include "domain/text.hpp"
 #include "service/licensing.hpp"
 
 #include <plinth/ext/license_check.h>
@@ -59,6 +61,15 @@ std::string slug_arg(Args &args, std::string_view name) {
         throw sdk::invalid_argument("argument '" + std::string(name) +
                                     "' must be lowercase letters, digits and '-', starting with a letter or digit");
     return slug;
+}
+
+// A product or policy name: shown to customers and staff, so one line of text that displays as
+// it reads.
+std::string name_arg(Args &args, std::string_view name) {
+    std::string text = args.string(name, 200);
+    std::string problem = display_name_problem(text);
+    if (!problem.empty()) throw sdk::invalid_argument("argument '" + std::string(name) + "' " + problem);
+    return text;
 }
 
 boost::json::object verdict_json(const Verdict &v) {
@@ -130,7 +141,8 @@ public:
         licensing_ = std::make_unique<Licensing>(
             storage::DbConfig::from_module_config(config), LicensingConfig::from_json(config), keys,
             [h] { return h.now_us(); },
-            [h](int32_t level, std::string_view message) { h.log(static_cast<plinth_log_level>(level), message); });
+            [h](int32_t level, std::string_view message) { h.log(static_cast<plinth_log_level>(level), message); },
+            [h](int64_t user_id) { return account_exists(h, user_id); });
         sodium_memzero(&keys, sizeof keys);
         register_commands();
     }
@@ -248,7 +260,7 @@ private:
 
         cmd.add({"product.create", "Creates a product {slug, name}", Access::staff, [this](const Caller &c, Args &a) {
                      std::string slug = slug_arg(a, "slug");
-                     std::string name = a.string("name", 200);
+                     std::string name = name_arg(a, "name");
                      a.finish();
                      return boost::json::value(product_json(licensing_->create_product(slug, name, actor_of(c))));
                  }});
@@ -265,7 +277,7 @@ private:
                  Access::staff, [this](const Caller &c, Args &a) {
                      std::string product = slug_arg(a, "product");
                      PolicyRecord p;
-                     p.name = a.string("name", 200);
+                     p.name = name_arg(a, "name");
                      int64_t seats = a.integer("seat_limit", -1, 1000000);
                      if (seats == 0) throw sdk::invalid_argument("argument 'seat_limit' must be -1 (unlimited) or at least 1");
                      p.seat_limit = static_cast<int32_t>(seats);

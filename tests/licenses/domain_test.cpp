@@ -2,6 +2,7 @@
 #include "domain/key.hpp"
 #include "domain/lifecycle.hpp"
 #include "domain/signed_verdict.hpp"
+#include "domain/text.hpp"
 #include "domain/verdict.hpp"
 
 #include <gtest/gtest.h>
@@ -116,6 +117,32 @@ TEST_F(KeyFormat, WrongLengthsAndForeignCharactersAreMalformed) {
           std::string(kMaxKeyInputBytes + 1, '0'), bare.substr(0, 15) + "\n" + bare.substr(15),
           bare.substr(0, 15) + std::string(1, '\0') + bare.substr(15)})
         EXPECT_FALSE(normalise_key(typed, out)) << typed;
+}
+
+TEST_F(KeyFormat, WhitespaceAroundAKeyIsIgnored) {
+    NormalKey key = generate_key();
+    std::string typed = format_key(key);
+    for (const std::string &pasted :
+         {typed + "\n", typed + "\r\n", "\t" + typed + "\t", " " + typed + " \n", "\n\n" + typed + "\v\f",
+          "\xC2\xA0" + typed + "\xE2\x80\x83", "\xEF\xBB\xBF" + typed}) {
+        NormalKey out;
+        ASSERT_TRUE(normalise_key(pasted, out)) << pasted;
+        EXPECT_EQ(out.view(), key.view());
+    }
+    // Inside the key only spaces and dashes are ignored.
+    NormalKey out;
+    EXPECT_FALSE(normalise_key(typed.substr(0, 5) + "\t" + typed.substr(5), out));
+    EXPECT_FALSE(normalise_key(typed.substr(0, 5) + "\xC2\xA0" + typed.substr(5), out));
+}
+
+TEST(DisplayNames, ControlAndBidiCharactersAreRefused) {
+    for (const char *good : {"SEO Pro", "Agency, 3 sites", "Bücher & Co.", "日本語のプラグイン", "Pro \u2014 yearly",
+                             "\u200F\u05E2\u05D1\u05E8\u05D9\u05EA"}) // an RLM mark is not an override
+        EXPECT_EQ(display_name_problem(good), "") << good;
+    for (const char *bad : {"a\nb", "tab\there", "bell\a", "esc\x1b[31m", "del\x7f", "nul\x01",
+                            "c1\xC2\x85next", "c1\xC2\x9B", "invoice\u202Etxt.pdf", "\u202Aembed",
+                            "\u202Doverride", "iso\u2066late", "\u2069pdi"})
+        EXPECT_NE(display_name_problem(bad), "") << bad;
 }
 
 // ---- verdict precedence ----

@@ -1,7 +1,6 @@
 // The licenses module through a real host and a real MariaDB: commands, the typed check, the
 // cache across host processes, seats under concurrency, personal data and retention.
-#include "domain/key.hpp"
-#include "support/test_host.hpp"
+#include "licenses_fixture.hpp"
 
 #include <plinth/ext/data_inventory.h>
 #include <plinth/ext/license_check.h>
@@ -23,115 +22,12 @@
 #include <thread>
 #include <vector>
 
-// Counts operator new on threads that ask for it (the module's allocations resolve to these
-// replacements too: they are exported from the executable).
-namespace alloc_count {
-thread_local bool counting = false;
-thread_local uint64_t allocations = 0;
-} // namespace alloc_count
-
-void *operator new(std::size_t size) {
-    if (alloc_count::counting) ++alloc_count::allocations;
-    if (void *p = std::malloc(size == 0 ? 1 : size)) return p;
-    throw std::bad_alloc();
-}
-void operator delete(void *p) noexcept { std::free(p); }
-void operator delete(void *p, std::size_t) noexcept { std::free(p); }
-
 namespace plinth::licenses {
 namespace {
 
+using namespace plinth::licenses::fixture;
 using boost::json::object;
 using boost::json::value;
-
-struct License {
-    int64_t id = 0;
-    std::string key;
-};
-
-std::string fresh_key() {
-    if (sodium_init() < 0) throw std::runtime_error("sodium_init failed");
-    return format_key(generate_key());
-}
-
-std::string str(const value &v, std::string_view member) { return std::string(v.at(member).as_string()); }
-
-class LicensesTest : public ::testing::Test {
-protected:
-    test::TestDatabase db{"licenses"};
-    std::unique_ptr<test::TestHost> host;
-    const plinth_call_context system = host::system_caller();
-    const plinth_call_context staff = host::user_caller(900, PLINTH_ROLE_STAFF);
-    const plinth_call_context owner = host::user_caller(7, PLINTH_ROLE_CUSTOMER);
-    const plinth_call_context stranger = host::user_caller(8, PLINTH_ROLE_CUSTOMER);
-    const plinth_call_context anonymous = host::anonymous_caller();
-
-    int policies_ = 0;
-
-    virtual object config() { return {}; }
-
-    void SetUp() override { host = std::make_unique<test::TestHost>(db, std::vector<std::string>{"licenses"}, config()); }
-
-    value call(std::string_view command, const value &args, const plinth_call_context &who) {
-        return host->call("licenses", command, args, who);
-    }
-
-    int32_t fails(std::string_view command, std::string_view raw, const plinth_call_context &who,
-                  std::string *message = nullptr) {
-        return host->call_error("licenses", command, raw, who, message);
-    }
-
-    void product(std::string_view slug = "seo") {
-        call("product.create", object{{"slug", slug}, {"name", "SEO Pro"}}, staff);
-    }
-
-    int64_t policy(int64_t seats, object extra = {}, std::string_view product = "seo") {
-        object args{{"product", product}, {"name", "policy " + std::to_string(++policies_)}, {"seat_limit", seats}};
-        for (auto &m : extra) args[m.key()] = m.value();
-        return call("policy.create", args, staff).at("id").as_int64();
-    }
-
-    License issue(int64_t policy_id, int64_t user = 7) {
-        value v = call("license.issue", object{{"user_id", user}, {"policy_id", policy_id}}, staff);
-        return License{v.at("id").as_int64(), str(v, "key")};
-    }
-
-    value activate(const std::string &key, std::string_view site) {
-        return call("activation.activate", object{{"key", key}, {"site", site}}, anonymous);
-    }
-
-    value check(const std::string &key, std::string_view site, std::string_view product = {}) {
-        object args{{"key", key}, {"site", site}};
-        if (!product.empty()) args["product"] = product;
-        return call("check", args, anonymous);
-    }
-
-    std::string code(const std::string &key, std::string_view site, std::string_view product = {}) {
-        return str(check(key, site, product), "code");
-    }
-
-    uint64_t statements() { return call("stats", object{}, system).at("statements_executed").to_number<uint64_t>(); }
-
-    int64_t count(const std::string &sql_text, int64_t id) {
-        return db.sql().query(sql_text, {id}).front().i64(0);
-    }
-
-    // The license row's activation summary (what checks read) against license_activations.
-    void expect_summary_matches(int64_t license_id) {
-        std::string want = "\n";
-        int64_t seats = 0;
-        for (const auto &r : db.sql().query("SELECT site_canonical, exempt FROM license_activations "
-                                            "WHERE license_id = ? ORDER BY site_canonical",
-                                            {license_id})) {
-            want += r.str(0) + "\n";
-            seats += r.i64(1) == 0;
-        }
-        auto row = db.sql().query("SELECT activated_sites, seats_used FROM licenses WHERE id = ?", {license_id});
-        ASSERT_EQ(row.size(), 1u);
-        EXPECT_EQ(row.front().str(0), want) << "license " << license_id;
-        EXPECT_EQ(row.front().i64(1), seats) << "license " << license_id;
-    }
-};
 
 TEST_F(LicensesTest, IssuedKeyIsShownToTheOwnerAndStaffButNeverStored) {
     product();

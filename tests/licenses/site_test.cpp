@@ -54,6 +54,15 @@ const std::vector<Canonical> kCanonical = {
     {"https://example.com/caf%c3%a9", "example.com/caf%C3%A9", false},
     {"https://example.com/café", "example.com/caf%C3%A9", false},
     {"https://example.com/blog/en/", "example.com/blog/en", false},
+    // dot segments above the root, plain or percent-encoded (RFC 3986 §5.2.4)
+    {"https://example.com/../shop", "example.com/shop", false},
+    {"https://example.com/%2e%2e/shop", "example.com/shop", false},
+    {"https://example.com/%2E%2E/%2e/shop/", "example.com/shop", false},
+    {"https://example.com/.%2e/shop", "example.com/shop", false},
+    {"https://example.com/a/b/../../../../shop", "example.com/shop", false},
+    {"https://example.com/shop/..", "example.com", false},
+    {"https://example.com/shop/%2e", "example.com/shop", false},
+    {"https://example.com/...", "example.com/...", false}, // three dots are a name, not a dot segment
     // IDN
     {"https://bücher.de", "xn--bcher-kva.de", false},
     {"https://BÜCHER.de/", "xn--bcher-kva.de", false},
@@ -65,6 +74,9 @@ const std::vector<Canonical> kCanonical = {
     // odd but valid spellings
     {"https://example.com.", "example.com", false},
     {"  https://example.com  ", "example.com", false},
+    {"\thttps://example.com/shop\r\n", "example.com/shop", false},
+    {"\xC2\xA0https://example.com\xE3\x80\x80", "example.com", false}, // NBSP, ideographic space
+    {"\xEF\xBB\xBFhttps://example.com", "example.com", false},            // a byte-order mark
     {"https://ex%61mple.com", "example.com", false},
     {"https://shop.example.co.uk/", "shop.example.co.uk", false},
     {"https://devices.com", "devices.com", false},
@@ -76,6 +88,12 @@ const std::vector<Canonical> kCanonical = {
     {"http://127.0.0.1:8080/wp", "127.0.0.1:8080/wp", true},
     {"http://[::1]/", "[::1]", true},
     {"http://[2001:DB8::1]:8080", "[2001:db8::1]:8080", true},
+    {"http://10.1.2.3", "10.1.2.3", true},
+    {"http://192.168.1.20/wp", "192.168.1.20/wp", true},
+    {"http://[fd12:3456::1]", "[fd12:3456::1]", true},
+    // public addresses are production sites
+    {"https://8.8.8.8", "8.8.8.8", false},
+    {"https://[2606:4700::1111]/", "[2606:4700::1111]", false},
     {"http://localhost:8888/site", "localhost:8888/site", true},
     {"https://mysite.local", "mysite.local", true},
     {"https://shop.test/", "shop.test", true},
@@ -178,8 +196,38 @@ TEST(CanonicalSite, InvalidInputIsRefusedWithAClearError) {
     }
 }
 
+TEST(CanonicalSite, DotSegmentsAreRemovedAsRfc3986Says) {
+    EXPECT_EQ(remove_dot_segments("/a/b/c/./../../g"), "/a/g"); // RFC 3986 §5.2.4's own example
+    EXPECT_EQ(remove_dot_segments("/../shop"), "/shop");
+    EXPECT_EQ(remove_dot_segments("/%2E%2e/shop"), "/shop");
+    EXPECT_EQ(remove_dot_segments("/shop/."), "/shop/");
+    EXPECT_EQ(remove_dot_segments("/.."), "/");
+    EXPECT_EQ(remove_dot_segments("/a//b"), "/a//b");
+    EXPECT_EQ(remove_dot_segments("/a.b/..c/c../%2ex"), "/a.b/..c/c../%2ex");
+    EXPECT_EQ(remove_dot_segments(""), "");
+}
+
+TEST(CanonicalSite, CanonicalFormsAreAcceptedWhereASiteIsNamedAgain) {
+    for (const char *form : {"example.com/shop", "localhost:8888/site", "[2001:db8::1]:8080", "xn--bcher-kva.de",
+                             "  example.com/shop\n", "https://www.example.com/shop/"}) {
+        SiteResult r = canonical_site_or_form(form);
+        ASSERT_TRUE(r.ok) << form << ": " << r.error;
+        SiteResult again = canonical_site_or_form(r.site.canonical);
+        ASSERT_TRUE(again.ok) << form;
+        EXPECT_EQ(again.site.canonical, r.site.canonical) << form;
+    }
+    EXPECT_EQ(canonical_site_or_form("example.com/shop").site.canonical, "example.com/shop");
+    // New activations still need a URL.
+    EXPECT_FALSE(canonical_site("example.com/shop").ok);
+    for (const char *bad : {"", "com", "mailto:a@example.com", "ftp://example.com", "exa mple.com"})
+        EXPECT_FALSE(canonical_site_or_form(bad).ok) << bad;
+}
+
 TEST(LocalOrStaging, WholeLabelsAndThePublicSuffixList) {
     for (const char *host : {"localhost", "shop.localhost", "127.0.0.1", "10.0.0.7", "[::1]", "[2001:db8::1]",
+                             "127.255.0.1", "172.16.0.1", "172.31.255.254", "192.168.0.1", "169.254.10.1",
+                             "192.0.2.7", "198.51.100.7", "203.0.113.7", "[fc00::1]", "[fdff::1]", "[fe80::1]",
+                             "[febf::1]", "[3fff::1]", "[::ffff:192.168.0.1]", "[::ffff:127.0.0.1]",
                              "mysite.local", "shop.test", "foo.invalid", "docs.example", "www.example.test",
                              "staging.example.com", "stage.example.com", "dev.example.com", "staging.example.co.uk",
                              "dev.shop.example.com"})
@@ -190,7 +238,12 @@ TEST(LocalOrStaging, NearMissesAreRealSites) {
     for (const char *host : {"devices.com", "mystaging.com", "staging.com", "stage.com", "dev.to", "example.dev",
                              "staging-shop.example.com", "shop.staging.example.com", "developer.example.com",
                              "localhost.com", "example.local.com", "test.com", "testing.example.com",
-                             "dev.github.io", "staging.co.uk", "example.com", "local.example.org", "devstaging.net"})
+                             "dev.github.io", "staging.co.uk", "example.com", "local.example.org", "devstaging.net",
+                             // public addresses, and the neighbours of every local range
+                             "8.8.8.8", "1.1.1.1", "11.0.0.1", "9.255.255.255", "172.15.255.255", "172.32.0.1",
+                             "192.167.255.255", "192.169.0.1", "169.253.0.1", "192.0.3.1", "198.51.101.1",
+                             "203.0.114.1", "100.64.0.1", "[2606:4700::1111]", "[fec0::1]", "[fbff::1]",
+                             "[2001:db9::1]", "[::ffff:8.8.8.8]", "[2001:4860:4860::8888]", "[::]", "[::2]"})
         EXPECT_FALSE(is_local_or_staging_host(host)) << host;
 }
 

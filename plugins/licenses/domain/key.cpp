@@ -1,5 +1,7 @@
 #include "domain/key.hpp"
 
+#include "domain/text.hpp"
+
 #include <sodium.h>
 
 namespace plinth::licenses {
@@ -65,6 +67,9 @@ uint32_t key_checksum(const uint8_t *values, size_t count) noexcept {
 }
 
 bool normalise_key(std::string_view typed, NormalKey &out) noexcept {
+    // A key pasted from a mail or a terminal brings a newline or tab along; whitespace around it
+    // is not part of it (inside it, only spaces and dashes are ignored).
+    typed = trim_whitespace(typed);
     if (typed.size() > kMaxKeyInputBytes) return false;
     // Sized for the longest input, so the loop needs no bounds check; errors are collected rather
     // than returned early, so the time taken does not reveal where a key went wrong.

@@ -32,8 +32,8 @@ struct NormalKey {
     std::string_view view() const { return {symbols.data(), symbols.size()}; }
 };
 
-// Reads a key as typed: case-insensitive, dashes and spaces ignored, Crockford's look-alikes
-// (I and L for 1, O for 0) accepted. Returns false — without allocating, and in time that does
+// Reads a key as typed: whitespace around it (trim_whitespace) dropped, case-insensitive, dashes
+// and spaces inside ignored, Crockford's look-alikes (I and L for 1, O for 0) accepted. Returns false — without allocating, and in time that does
 // not depend on the key's secret part — when the length, a symbol or the checksum is wrong.
 bool normalise_key(std::string_view typed, NormalKey &out) noexcept;
 

@@ -1,5 +1,9 @@
 #include "domain/site.hpp"
 
+#include "domain/text.hpp"
+
+#include <boost/url/ipv4_address.hpp>
+#include <boost/url/ipv6_address.hpp>
 #include <boost/url/parse.hpp>
 #include <boost/url/url.hpp>
 
@@ -8,18 +12,11 @@
 
 #include <array>
 #include <memory>
+#include <vector>
 
 namespace plinth::licenses {
 
 namespace {
-
-bool is_ascii_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'; }
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && is_ascii_space(s.front())) s.remove_prefix(1);
-    while (!s.empty() && is_ascii_space(s.back())) s.remove_suffix(1);
-    return s;
-}
 
 SiteResult refuse(std::string message) {
     SiteResult r;
@@ -153,25 +150,91 @@ std::string_view first_label(std::string_view host) {
     return dot == std::string_view::npos ? host : host.substr(0, dot);
 }
 
+// Loopback 127/8, private 10/8, 172.16/12, 192.168/16 (RFC 1918), link-local 169.254/16 and the
+// documentation networks 192.0.2/24, 198.51.100/24, 203.0.113/24 (RFC 5737).
+bool local_ipv4(uint32_t a) {
+    struct Net {
+        uint32_t base;
+        int bits;
+    };
+    static constexpr std::array<Net, 8> nets = {{{0x7F000000, 8},
+                                                 {0x0A000000, 8},
+                                                 {0xAC100000, 12},
+                                                 {0xC0A80000, 16},
+                                                 {0xA9FE0000, 16},
+                                                 {0xC0000200, 24},
+                                                 {0xC6336400, 24},
+                                                 {0xCB007100, 24}}};
+    for (const Net &n : nets)
+        if ((a >> (32 - n.bits)) == (n.base >> (32 - n.bits))) return true;
+    return false;
+}
+
+// Loopback ::1, unique-local fc00::/7, link-local fe80::/10, documentation 2001:db8::/32 and
+// 3fff::/20 (RFC 3849, RFC 9637); an IPv4-mapped address by its IPv4 rules.
+bool local_ipv6(const boost::urls::ipv6_address &address) {
+    if (address.is_loopback()) return true;
+    auto b = address.to_bytes();
+    if (address.is_v4_mapped())
+        return local_ipv4((uint32_t{b[12]} << 24) | (uint32_t{b[13]} << 16) | (uint32_t{b[14]} << 8) | b[15]);
+    if ((b[0] & 0xFE) == 0xFC) return true;
+    if (b[0] == 0xFE && (b[1] & 0xC0) == 0x80) return true;
+    if (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x0D && b[3] == 0xB8) return true;
+    return b[0] == 0x3F && b[1] == 0xFF && (b[2] & 0xF0) == 0;
+}
+
+bool dot_segment(std::string_view seg) { return seg == "." || seg == "%2e" || seg == "%2E"; }
+
+bool dot_dot_segment(std::string_view seg) {
+    if (seg.size() < 2) return false;
+    size_t first = seg.front() == '.' ? 1 : 3;
+    if (first == 3 && !dot_segment(seg.substr(0, 3))) return false;
+    return seg.size() > first && dot_segment(seg.substr(first));
+}
+
 } // namespace
+
+std::string remove_dot_segments(std::string_view path) {
+    // Segment by segment: "." goes, ".." removes the segment before it and never climbs above the
+    // root. A dot segment at the end leaves a trailing slash, as the RFC's algorithm does.
+    std::vector<std::string_view> kept;
+    bool trailing_slash = false;
+    size_t start = (!path.empty() && path.front() == '/') ? 1 : 0;
+    if (path.empty()) return {};
+    while (start <= path.size()) {
+        size_t slash = path.find('/', start);
+        if (slash == std::string_view::npos) slash = path.size();
+        std::string_view seg = path.substr(start, slash - start);
+        bool last = slash == path.size();
+        if (dot_segment(seg)) {
+            trailing_slash = last;
+        } else if (dot_dot_segment(seg)) {
+            if (!kept.empty()) kept.pop_back();
+            trailing_slash = last;
+        } else {
+            kept.push_back(seg);
+            trailing_slash = false;
+        }
+        start = slash + 1;
+    }
+    std::string out;
+    for (std::string_view seg : kept) {
+        out += '/';
+        out += seg;
+    }
+    if (trailing_slash || out.empty()) out += '/';
+    return out;
+}
 
 bool is_local_or_staging_host(std::string_view host) {
     if (host.empty()) return false;
-    if (host.front() == '[') return true; // IPv6 literal
-    // An IPv4 literal: four numeric labels (the parser has already validated its form).
-    {
-        int labels = 0;
-        bool numeric = true;
-        size_t start = 0;
-        while (start <= host.size()) {
-            size_t dot = host.find('.', start);
-            if (dot == std::string_view::npos) dot = host.size();
-            numeric = numeric && all_digits(host.substr(start, dot - start));
-            ++labels;
-            start = dot + 1;
-        }
-        if (numeric && labels == 4) return true;
+    if (host.front() == '[') {
+        if (host.size() < 2 || host.back() != ']') return false;
+        auto v6 = boost::urls::parse_ipv6_address(host.substr(1, host.size() - 2));
+        return v6 && local_ipv6(*v6);
     }
+    // An IPv4 literal is local only in the ranges above: a public address is a production site.
+    if (auto v4 = boost::urls::parse_ipv4_address(host)) return local_ipv4(v4->to_uint());
     // Reserved for testing, documentation and local use (RFC 2606, RFC 6761, RFC 6762).
     static constexpr std::array<std::string_view, 5> reserved = {"localhost", "local", "test", "invalid", "example"};
     std::string_view tld = last_label(host);
@@ -193,7 +256,7 @@ bool is_local_or_staging_host(std::string_view host) {
 }
 
 SiteResult canonical_site(std::string_view input) {
-    std::string_view text = trim(input);
+    std::string_view text = trim_whitespace(input);
     if (text.empty()) return refuse("site is empty; expected a URL such as https://example.com");
     if (text.size() > kMaxSiteInputBytes)
         return refuse("site URL is longer than " + std::to_string(kMaxSiteInputBytes) + " bytes");
@@ -285,15 +348,26 @@ SiteResult canonical_site(std::string_view input) {
 
     boost::urls::url normal(u);
     normal.normalize_path();
-    std::string path(normal.encoded_path());
+    // Boost.URL 1.81 keeps ".." segments that would climb above the root ("/../shop"), and the
+    // same spelled "%2e%2e": removed here, so they cannot make a second seat of one site.
+    std::string path = remove_dot_segments(normal.encoded_path());
     while (!path.empty() && path.back() == '/') path.pop_back();
 
     site.canonical = site.host + port + path;
+    site.port = std::move(port);
+    site.path = std::move(path);
     if (site.canonical.size() > kMaxCanonicalSiteBytes)
         return refuse("site URL is too long once canonicalised (more than " +
                       std::to_string(kMaxCanonicalSiteBytes) + " bytes)");
     result.ok = true;
     return result;
+}
+
+SiteResult canonical_site_or_form(std::string_view input) {
+    std::string_view text = trim_whitespace(input);
+    if (!text.empty() && text.find("://") == std::string_view::npos && text.size() <= kMaxSiteInputBytes)
+        return canonical_site("http://" + std::string(text));
+    return canonical_site(text);
 }
 
 } // namespace plinth::licenses

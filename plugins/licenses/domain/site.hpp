@@ -24,8 +24,13 @@ struct Site {
     std::string canonical;
     // The ASCII host alone ("[::1]" for IPv6).
     std::string host;
-    // A local or staging site (localhost, IP literal, reserved TLD, staging./stage./dev. below a
-    // registrable domain). Such a site takes no seat when the license's policy says so.
+    // ":8443" when the port is not a default one, else empty.
+    std::string port;
+    // The normalised path without trailing slash ("/shop"), or empty.
+    std::string path;
+    // A local or staging site (localhost, a loopback/private/link-local/documentation address, a
+    // reserved TLD, staging./stage./dev. below a registrable domain). Such a site takes no seat
+    // when the license's policy says so.
     bool exempt = false;
 };
 
@@ -36,11 +41,24 @@ struct SiteResult {
 };
 
 // Canonicalises a site URL such as "https://www.Example.com:443/shop/?p=1". Only http and https
-// URLs with a host are accepted; everything else yields ok=false and a clear error. Pure and
-// thread-safe; allocates.
+// URLs with a host are accepted; everything else yields ok=false and a clear error. Whitespace
+// around the URL is ignored (trim_whitespace); dot segments are removed as RFC 3986 §5.2.4 says,
+// also above the root and when percent-encoded ("/../shop", "/%2e%2e/shop" are "/shop"). Pure
+// and thread-safe; allocates.
 SiteResult canonical_site(std::string_view url);
 
+// As canonical_site(), but also accepts a canonical form as the module lists it
+// ("example.com/shop", "localhost:8080/wp"): text without "://" is read as an http URL. For
+// commands that name a site already activated (deactivation), never for new activations.
+SiteResult canonical_site_or_form(std::string_view url_or_canonical);
+
 // True when `host` (lowercase ASCII, as in Site::host) is local or staging by the rules above.
+// IP addresses count only in the loopback, private (RFC 1918, IPv6 unique-local fc00::/7),
+// link-local and documentation ranges; a public address is a production site like any other.
 bool is_local_or_staging_host(std::string_view host);
+
+// RFC 3986 §5.2.4 over an encoded absolute path ("/a/./b/../c"), treating "%2e" as ".". Exposed
+// for the tests.
+std::string remove_dot_segments(std::string_view encoded_path);
 
 } // namespace plinth::licenses

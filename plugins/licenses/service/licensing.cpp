@@ -127,11 +127,12 @@ LicensingConfig LicensingConfig::from_json(const boost::json::object &config) {
 }
 
 Licensing::Licensing(const storage::DbConfig &db, LicensingConfig config, const LicensingKeys &keys, Clock clock,
-                     Log log)
+                     Log log, AccountExists account_exists)
     : config_(config),
       keys_(keys),
       clock_(std::move(clock)),
       log_(std::move(log)),
+      account_exists_(std::move(account_exists)),
       pool_(db),
       poll_pool_(single_connection(db)),
       cache_(static_cast<size_t>(config.cache_max_entries), static_cast<size_t>(config.cache_shards)) {
@@ -485,6 +486,13 @@ std::string Licensing::reveal_key(const LicenseRecord &license) {
 
 IssuedLicense Licensing::issue(int64_t user_id, int64_t policy_id, const Actor &actor) {
     if (user_id <= 0) throw sdk::invalid_argument("user_id must be a positive account id");
+    // Asked before the transaction: the account lives in another module's tables, so an erasure
+    // of the account running at this very moment is not excluded (the privacy module's erasure
+    // of that subject, run again, removes what it missed).
+    if (account_exists_) {
+        std::optional<bool> exists = account_exists_(user_id);
+        if (exists && !*exists) throw sdk::not_found("no account with user_id " + std::to_string(user_id));
+    }
     int64_t now = now_s();
     for (int attempt = 1;; ++attempt) {
         NormalKey key = generate_key();
@@ -656,7 +664,8 @@ ActivationResult Licensing::activate(const LicenseLocator &locator, std::string_
 
 LicenseRecord Licensing::deactivate(const LicenseLocator &locator, std::string_view site_url, const Actor &actor) {
     Target target = resolve(locator);
-    SiteResult sr = canonical_site(site_url);
+    // The site may be named as license.get lists it ("example.com/shop") as well as by URL.
+    SiteResult sr = canonical_site_or_form(site_url);
     if (!sr.ok) throw sdk::invalid_argument(sr.error);
     LicenseRecord out = pool_.transaction([&](Connection &c) {
         LicenseRecord l = locked(c, target);

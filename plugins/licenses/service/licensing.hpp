@@ -112,9 +112,13 @@ class Licensing {
 public:
     using Clock = std::function<int64_t()>; // Unix microseconds
     using Log = std::function<void(int32_t level, std::string_view message)>;
+    // Whether an account exists: nullopt when no account directory is loaded (then any positive
+    // id is taken on trust). May throw when the directory fails.
+    using AccountExists = std::function<std::optional<bool>(int64_t user_id)>;
 
     // REQUIRES: sodium_init() has succeeded.
-    Licensing(const storage::DbConfig &db, LicensingConfig config, const LicensingKeys &keys, Clock clock, Log log);
+    Licensing(const storage::DbConfig &db, LicensingConfig config, const LicensingKeys &keys, Clock clock, Log log,
+              AccountExists account_exists = {});
     ~Licensing();
     Licensing(const Licensing &) = delete;
     Licensing &operator=(const Licensing &) = delete;
@@ -145,6 +149,7 @@ public:
     std::string product_slug(int64_t product_id);
 
     // ---- licenses ----
+    // Refuses (not_found) a user_id that the account directory says does not exist.
     IssuedLicense issue(int64_t user_id, int64_t policy_id, const Actor &actor);
     LicenseRecord change_status(int64_t id, LicenseAction action, const Actor &actor);
     // Exactly one of days / until.
@@ -206,6 +211,7 @@ private:
     std::array<uint8_t, 16> site_hash_key_{}; // random per instance: site hashes never leave memory
     Clock clock_;
     Log log_;
+    AccountExists account_exists_;
     storage::Pool pool_;
     storage::Pool poll_pool_;
     CheckCache cache_;
