@@ -3,12 +3,14 @@
 #include "domain/attachment_policy.hpp"
 #include "domain/content.hpp"
 #include "domain/credential_cipher.hpp"
+#include "domain/download.hpp"
 #include "domain/environment.hpp"
 #include "domain/inventory.hpp"
 #include "domain/settings.hpp"
 #include "domain/text.hpp"
 #include "store/attachment_store.hpp"
 #include "store/credential_store.hpp"
+#include "store/data_folder.hpp"
 #include "store/subject_store.hpp"
 #include "store/ticket_store.hpp"
 #include "views.hpp"
@@ -89,7 +91,7 @@ public:
     explicit TicketsModule(const sdk::Host &host)
         : sdk::Module(host), config_(host.config()), settings_(Settings::from_json(config_)),
           pool_(storage::DbConfig::from_module_config(config_)), cipher_(make_cipher(host)), tickets_(pool_), attachments_(pool_),
-          credentials_(pool_, *cipher_), subjects_(pool_) {
+          credentials_(pool_, *cipher_), subjects_(pool_), data_folder_(pool_) {
         register_ticket_commands();
         register_attachment_commands();
         register_credential_commands();
@@ -176,6 +178,24 @@ private:
     }
 
     int64_t now() const { return host().now_s(); }
+
+    // Refuses an upload while the database's (local) data folder is short of space; operators
+    // hear the path and the figures, the customer only that uploads are paused.
+    void check_data_folder_room(size_t upload_bytes) {
+        if (settings_.attachments.min_free_disk_bytes == 0) return;
+        std::optional<DataFolderSpace> space = data_folder_.space();
+        if (!space) return; // a remote server: its operators watch its disk
+        try {
+            check_disk_room(space->free_bytes, upload_bytes, settings_.attachments);
+        } catch (const sdk::Error &) {
+            host().log(PLINTH_LOG_WARNING, "attachment refused: the database data folder " + space->path + " has " +
+                                            std::to_string(space->free_bytes >> 20) + " MiB free, below " +
+                                            "tickets.attachments.min_free_disk_bytes (" +
+                                            std::to_string(settings_.attachments.min_free_disk_bytes >> 20) +
+                                            " MiB) plus the upload");
+            throw;
+        }
+    }
 
     // A credential that fails to decrypt means tampering or a changed key: operators must hear
     // of it, not only the staff member who asked.
@@ -336,6 +356,7 @@ private:
                                 decode_base64("content_base64", *encoded, settings_.attachments.max_bytes);
                             encoded.reset();
                             check_attachment(name, media_type, content, settings_.attachments);
+                            check_data_folder_room(content.size());
                             AddedAttachment added = attachments_.add(viewer_of(caller), id, name, media_type, content,
                                                                      settings_.attachments, now());
                             json::object out = attachment_view(added.attachment);
@@ -350,6 +371,13 @@ private:
                             AttachmentRow a = attachments_.get(viewer_of(caller), id);
                             std::vector<uint8_t> bytes = attachments_.content(a);
                             json::object out = attachment_view(a);
+                            // What an HTTP face must send with the bytes (docs/modules/tickets.md).
+                            auto active = active_content(a.file_name, a.media_type, bytes);
+                            out["active_content"] = active.has_value();
+                            json::object headers;
+                            for (auto &[header, header_value] : download_headers(a.file_name, a.media_type, bytes))
+                                headers[header] = header_value;
+                            out["download_headers"] = std::move(headers);
                             out["content_base64"] = encode_base64(bytes);
                             return json::value(std::move(out));
                         }});
@@ -428,6 +456,7 @@ private:
     AttachmentStore attachments_;
     CredentialStore credentials_;
     SubjectStore subjects_;
+    DataFolder data_folder_;
 };
 
 } // namespace

@@ -106,6 +106,14 @@ TEST(Name, KeepsAnyPrintableUnicodeUpToTheLimit) {
     EXPECT_EQ(status_of([] { parse_name(std::string("a\0b", 3), "first_name"); }), PLINTH_E_INVALID_ARGUMENT);
     EXPECT_EQ(status_of([] { parse_name("a\xE2\x80\xA8" "b", "first_name"); }), PLINTH_E_INVALID_ARGUMENT);
     EXPECT_EQ(status_of([] { parse_name("\xC3\x28", "first_name"); }), PLINTH_E_INVALID_ARGUMENT);
+    // Bidirectional overrides, embeddings and isolates make a name display as another one.
+    for (const char *bidi : {"\u202A", "\u202B", "\u202C", "\u202D", "\u202E", "\u2066", "\u2067", "\u2068", "\u2069"}) {
+        EXPECT_EQ(status_of([&] { parse_name(std::string("Eve") + bidi + "gnp.exe", "first_name"); }, &message),
+                  PLINTH_E_INVALID_ARGUMENT);
+        EXPECT_NE(message.find("first_name must not contain bidirectional"), std::string::npos) << message;
+    }
+    EXPECT_EQ(status_of([] { parse_name("a\xC2\x9B" "31m", "first_name"); }), PLINTH_E_INVALID_ARGUMENT); // C1 CSI
+    EXPECT_NO_THROW(parse_name("\u05E2\u05D3\u05D4\u200F", "first_name")); // Hebrew with a right-to-left mark
 }
 
 TEST(Utf8, RefusesEveryMalformedForm) {

@@ -203,7 +203,7 @@ TEST(Environment, BadShapesAreRefusedWithTheMemberNamed) {
         {R"({"plugins": {"name": "x"}})", "environment.plugins must be an array"},
         {R"({"plugins": [{"name": "ok"}, 3]})", "environment.plugins[1] must be an object"},
         {R"({"server": {"kernel": "6.1"}})", "unknown member 'kernel' in environment.server"},
-        {R"({"server": {"os": "a\nb"}})", "environment.server.os contains a control character"},
+        {R"({"server": {"os": "a\nb"}})", "environment.server.os must not contain control characters"},
         {R"({"extras": {"bad key!": "x"}})", "environment.extras keys"},
         {R"({"extras": {"k": [1]}})", "environment.extras.k must be a string, a number or true/false"},
         {R"({"extras": {"k": {"value": "x", "private": "yes"}}})", "environment.extras.k.private must be true or false"},

@@ -1,6 +1,7 @@
 #include "identity.hpp"
 
 #include <plinth/sdk/error.hpp>
+#include <plinth/sdk/text.hpp>
 
 #include <algorithm>
 
@@ -33,42 +34,9 @@ bool is_atext(char c) {
     return specials.find(c) != std::string_view::npos;
 }
 
-// Decodes one code point at `i`, advancing it; returns -1 when the sequence is malformed.
-int32_t next_code_point(std::string_view s, size_t &i) {
-    auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-    unsigned char b0 = byte(i);
-    if (b0 < 0x80) {
-        ++i;
-        return b0;
-    }
-    size_t n = 0;
-    int32_t cp = 0;
-    int32_t min = 0;
-    if ((b0 & 0xE0) == 0xC0) { n = 1; cp = b0 & 0x1F; min = 0x80; }
-    else if ((b0 & 0xF0) == 0xE0) { n = 2; cp = b0 & 0x0F; min = 0x800; }
-    else if ((b0 & 0xF8) == 0xF0) { n = 3; cp = b0 & 0x07; min = 0x10000; }
-    else return -1;
-    if (s.size() - i <= n) return -1; // truncated sequence
-    for (size_t k = 1; k <= n; ++k) {
-        unsigned char b = byte(i + k);
-        if ((b & 0xC0) != 0x80) return -1;
-        cp = (cp << 6) | (b & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return -1;
-    i += n + 1;
-    return cp;
-}
-
-bool is_control(int32_t cp) { return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F); }
-
 } // namespace
 
-bool is_valid_utf8(std::string_view s) {
-    size_t i = 0;
-    while (i < s.size())
-        if (next_code_point(s, i) < 0) return false;
-    return true;
-}
+bool is_valid_utf8(std::string_view s) { return sdk::text::valid_utf8(s); }
 
 size_t utf8_length(std::string_view s) {
     size_t n = 0;
@@ -143,14 +111,13 @@ std::string normalize_username(std::string_view username) { return lower_ascii(u
 
 std::string parse_name(std::string_view raw, std::string_view field) {
     const std::string f(field);
-    if (!is_valid_utf8(raw)) throw sdk::invalid_argument(f + " must be valid UTF-8");
-    size_t i = 0;
+    // Control characters, U+2028/2029 (which split lines in invoices and CSV exports) and
+    // bidirectional overrides (which make a name display as another) are refused.
+    sdk::text::check_name(f, raw);
     bool visible = false;
-    while (i < raw.size()) {
-        int32_t cp = next_code_point(raw, i);
-        if (is_control(cp)) throw sdk::invalid_argument(f + " must not contain control characters");
-        // U+2028/2029 split lines as surely as '\n' does (invoice layouts, CSV exports).
-        if (cp == 0x2028 || cp == 0x2029) throw sdk::invalid_argument(f + " must not contain line separators");
+    for (size_t i = 0; i < raw.size();) { // valid UTF-8: check_name said so
+        int32_t cp = sdk::text::next_code_point(raw, i);
+        if (cp < 0) break;
         if (cp != ' ' && cp != 0xA0 && cp != 0x3000) visible = true;
     }
     if (!visible) throw sdk::invalid_argument(f + " must not be empty or only spaces");

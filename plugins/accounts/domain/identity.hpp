@@ -50,8 +50,9 @@ std::string normalize_login(std::string_view raw);
 std::string parse_username(std::string_view raw);
 std::string normalize_username(std::string_view username);
 
-// A first or last name: valid UTF-8 without control characters, not only whitespace, 1..100
-// characters. Stored exactly as given. `field` names the argument in the error.
+// A first or last name: a name in sdk::text's sense (valid UTF-8; no control characters, line
+// separators or bidirectional embedding/override/isolate characters), not only whitespace,
+// 1..100 characters. Stored exactly as given. `field` names the argument in the error.
 std::string parse_name(std::string_view raw, std::string_view field);
 
 // Valid UTF-8, no NUL, `min_chars`..256 characters and at most 1024 bytes. Whitespace is kept:

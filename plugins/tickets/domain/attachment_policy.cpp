@@ -138,4 +138,11 @@ void check_attachment(std::string_view name, std::string_view media_type, std::s
         throw sdk::invalid_argument("the attachment is " + *what + "; programs and scripts are not accepted");
 }
 
+void check_disk_room(uint64_t free_bytes, size_t upload_bytes, const AttachmentLimits &limits) {
+    if (limits.min_free_disk_bytes == 0) return;
+    if (free_bytes >= upload_bytes && free_bytes - upload_bytes >= limits.min_free_disk_bytes) return;
+    throw sdk::Error(PLINTH_E_RESOURCE_EXHAUSTED, "the server is running out of disk space, so attachments are "
+                                                  "refused for now; please try again later");
+}
+
 } // namespace plinth::tickets

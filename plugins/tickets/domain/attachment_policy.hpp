@@ -26,6 +26,9 @@ namespace plinth::tickets {
 struct AttachmentLimits {
     size_t max_bytes = 10u << 20; // one file
     size_t max_per_ticket = 20;   // files on one ticket
+    // Uploads stop while the database's data folder (when local) would keep less than this free:
+    // MariaDB aborts when its disk fills. 0 turns the check off.
+    uint64_t min_free_disk_bytes = uint64_t{1} << 30;
 };
 
 // 1..255 bytes, valid UTF-8, no path separators, control characters, or leading/trailing
@@ -46,5 +49,10 @@ bool refused_media_type(std::string_view media_type);
 // size. Empty files are refused too (nothing to attach).
 void check_attachment(std::string_view name, std::string_view media_type, std::span<const uint8_t> content,
                       const AttachmentLimits &limits);
+
+// Refuses an upload of `upload_bytes` with PLINTH_E_RESOURCE_EXHAUSTED when `free_bytes` (the
+// data folder's free space) minus the upload would fall below limits.min_free_disk_bytes. The
+// message speaks to the customer: it names no path and no figures (those go to the log).
+void check_disk_room(uint64_t free_bytes, size_t upload_bytes, const AttachmentLimits &limits);
 
 } // namespace plinth::tickets

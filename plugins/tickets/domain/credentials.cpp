@@ -4,6 +4,7 @@
 #include "text.hpp"
 
 #include <plinth/sdk/error.hpp>
+#include <plinth/sdk/text.hpp>
 
 #include <boost/json.hpp>
 #include <boost/url/parse.hpp>
@@ -36,10 +37,13 @@ void check_credential(const CredentialSecret &s) {
     // A password is checked without the "not blank" rule's trimming: spaces are legitimate.
     if (s.password.empty()) throw sdk::invalid_argument("password must not be empty");
     if (s.password.size() > 1024) throw sdk::invalid_argument("password is longer than 1024 bytes");
-    if (!valid_utf8(s.password)) throw sdk::invalid_argument("password is not valid UTF-8");
-    for (char c : s.password) {
-        unsigned char u = static_cast<unsigned char>(c);
-        if (u < 0x20 || u == 0x7F) throw sdk::invalid_argument("password contains a control character");
+    // Control characters (C1 included) cannot be typed into a login form. Bidirectional
+    // formatting is kept: a password is a secret copied as it is, not a name anyone reads, and
+    // refusing a character a site accepts would make that login impossible to share.
+    for (size_t i = 0; i < s.password.size();) {
+        int32_t cp = sdk::text::next_code_point(s.password, i);
+        if (cp < 0) throw sdk::invalid_argument("password is not valid UTF-8");
+        if (sdk::text::is_control(cp)) throw sdk::invalid_argument("password must not contain control characters");
     }
     if (!s.note.empty()) check_text("note", s.note, 2000);
 }

@@ -35,10 +35,12 @@ Settings Settings::from_json(const json::object &config) {
     Settings s;
     auto sz = [](size_t &field) { return [&field](int64_t v) { field = static_cast<size_t>(v); }; };
     auto i64 = [](int64_t &field) { return [&field](int64_t v) { field = v; }; };
+    auto u64 = [](uint64_t &field) { return [&field](int64_t v) { field = static_cast<uint64_t>(v); }; };
     const std::map<std::string, std::map<std::string, Key>> sections = {
         {"attachments",
          {{"max_bytes", {1, static_cast<int64_t>(kLargestAttachment), sz(s.attachments.max_bytes)}},
-          {"max_per_ticket", {1, 1000, sz(s.attachments.max_per_ticket)}}}},
+          {"max_per_ticket", {1, 1000, sz(s.attachments.max_per_ticket)}},
+          {"min_free_disk_bytes", {0, int64_t{1} << 50, u64(s.attachments.min_free_disk_bytes)}}}},
         {"credentials",
          {{"ttl_days", {1, 90, i64(s.credentials.ttl_days)}},
           {"max_per_ticket", {1, 100, sz(s.credentials.per_ticket)}}}},

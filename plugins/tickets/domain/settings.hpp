@@ -1,7 +1,7 @@
 // tickets/domain/settings.hpp — the module's configuration section, validated.
 //
 //   "tickets": {
-//     "attachments": {"max_bytes": 10485760, "max_per_ticket": 20},
+//     "attachments": {"max_bytes": 10485760, "max_per_ticket": 20, "min_free_disk_bytes": 1073741824},
 //     "credentials": {"ttl_days": 7, "max_per_ticket": 10},
 //     "environment": {"max_bytes": 16384},
 //     "retention":   {"closed_ticket_days": 365, "reveal_log_days": 730},

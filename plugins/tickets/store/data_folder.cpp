@@ -1,0 +1,30 @@
+#include "data_folder.hpp"
+
+#include <sys/statvfs.h>
+
+namespace plinth::tickets {
+
+std::string DataFolder::locate() {
+    return pool_.run([](storage::Connection &c) -> std::string {
+        storage::Rows rows = c.query("SELECT @@datadir, SUBSTRING_INDEX(USER(), '@', -1)");
+        if (rows.empty() || rows[0].is_null(0)) return {};
+        const std::string &client_host = rows[0].str(1);
+        bool local = client_host == "localhost" || client_host == "127.0.0.1" || client_host == "::1";
+        return local ? rows[0].str(0) : std::string();
+    });
+}
+
+std::optional<DataFolderSpace> DataFolder::space() {
+    std::string path;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (!path_) path_ = locate();
+        path = *path_;
+    }
+    if (path.empty()) return std::nullopt;
+    struct statvfs fs {};
+    if (statvfs(path.c_str(), &fs) != 0) return std::nullopt; // not visible from here
+    return DataFolderSpace{path, static_cast<uint64_t>(fs.f_bavail) * static_cast<uint64_t>(fs.f_frsize)};
+}
+
+} // namespace plinth::tickets
