@@ -182,6 +182,10 @@ TEST(Download, DispositionQuotesNothingAUserAgentCouldMisread) {
               "attachment; filename=\"r_sum_ _v2_ 100_.pdf\"; "
               "filename*=UTF-8''r%C3%A9sum%C3%A9%20%22v2%22%20100%25.pdf");
     EXPECT_EQ(attachment_disposition("a;b,c.txt"), "attachment; filename=\"a;b,c.txt\"; filename*=UTF-8''a%3Bb%2Cc.txt");
+    // A name stored before the name rule existed cannot spoof the saved file either.
+    EXPECT_EQ(attachment_disposition("invoice\u202Etxt.pdf"),
+              "attachment; filename=\"invoice_txt.pdf\"; filename*=UTF-8''invoice_txt.pdf");
+    EXPECT_EQ(attachment_disposition("a\x07\xC2\x85" "b.log"), "attachment; filename=\"a__b.log\"; filename*=UTF-8''a__b.log");
 }
 
 // ---- free space ----

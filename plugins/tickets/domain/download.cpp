@@ -1,5 +1,7 @@
 #include "download.hpp"
 
+#include <plinth/sdk/text.hpp>
+
 #include <algorithm>
 #include <cctype>
 #include <cstring>
@@ -99,24 +101,38 @@ std::optional<std::string> active_content(std::string_view file_name, std::strin
 std::string attachment_disposition(std::string_view file_name) {
     std::string fallback, encoded;
     static constexpr char kHex[] = "0123456789ABCDEF";
-    for (size_t i = 0; i < file_name.size(); ++i) {
-        unsigned char c = static_cast<unsigned char>(file_name[i]);
-        // One '_' per non-ASCII character (its lead byte) in the quoted fallback; '"', '\' and
-        // '%' are replaced too because user agents disagree on escapes inside it.
-        if (c >= 0x80) {
-            if ((c & 0xC0) != 0x80) fallback += '_';
-        } else if (c < 0x20 || c == 0x7F || c == '"' || c == '\\' || c == '%') {
+    auto percent = [&](std::string_view bytes) {
+        for (char ch : bytes) {
+            unsigned char c = static_cast<unsigned char>(ch);
+            if (attr_char(c)) {
+                encoded += ch;
+            } else {
+                encoded += '%';
+                encoded += kHex[c >> 4];
+                encoded += kHex[c & 0x0F];
+            }
+        }
+    };
+    for (size_t i = 0; i < file_name.size();) {
+        size_t start = i;
+        int32_t cp = sdk::text::next_code_point(file_name, i);
+        if (cp < 0) { // not UTF-8 (never stored by this version): one '_' per byte
+            ++i;
             fallback += '_';
-        } else {
-            fallback += static_cast<char>(c);
+            encoded += '_';
+            continue;
         }
-        if (attr_char(c)) {
-            encoded += static_cast<char>(c);
-        } else {
-            encoded += '%';
-            encoded += kHex[c >> 4];
-            encoded += kHex[c & 0x0F];
+        // Names stored before the name rule existed may still hold what it refuses: a saved
+        // file must not be spoofed by a bidirectional override either.
+        if (sdk::text::is_control(cp) || sdk::text::is_line_separator(cp) || sdk::text::is_bidi_control(cp)) {
+            fallback += '_';
+            encoded += '_';
+            continue;
         }
+        // The quoted fallback is ASCII; '"', '\' and '%' are replaced because user agents
+        // disagree on escapes inside it.
+        fallback += (cp >= 0x80 || cp == '"' || cp == '\\' || cp == '%') ? '_' : static_cast<char>(cp);
+        percent(file_name.substr(start, i - start));
     }
     return "attachment; filename=\"" + fallback + "\"; filename*=UTF-8''" + encoded;
 }
