@@ -203,6 +203,15 @@ TEST(DiskRoom, UploadsStopBelowTheConfiguredFreeSpace) {
     EXPECT_NO_THROW(check_disk_room(0, 100, limits));
 }
 
+TEST(DiskRoom, OnlyAServerOnThisMachineHasADataFolderToMeasure) {
+    EXPECT_TRUE(database_on_this_machine("localhost", "vm", "vm"));
+    EXPECT_TRUE(database_on_this_machine("127.0.0.1", "vm", "vm"));
+    EXPECT_TRUE(database_on_this_machine("::1", "vm", "vm"));
+    EXPECT_FALSE(database_on_this_machine("10.0.0.7", "vm", "vm"));      // another machine
+    EXPECT_FALSE(database_on_this_machine("localhost", "db-1", "vm"));   // a tunnel or a container
+    EXPECT_FALSE(database_on_this_machine("localhost", "", ""));
+}
+
 TEST(DiskRoom, TheThresholdIsASettingWithAGibibyteDefault) {
     EXPECT_EQ(Settings::from_json({}).attachments.min_free_disk_bytes, uint64_t{1} << 30);
     json::object o = json::parse(R"({"attachments": {"min_free_disk_bytes": 0}})").as_object();

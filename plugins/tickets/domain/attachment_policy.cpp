@@ -138,6 +138,12 @@ void check_attachment(std::string_view name, std::string_view media_type, std::s
         throw sdk::invalid_argument("the attachment is " + *what + "; programs and scripts are not accepted");
 }
 
+bool database_on_this_machine(std::string_view client_host, std::string_view server_hostname,
+                              std::string_view this_hostname) {
+    bool loopback = client_host == "localhost" || client_host == "127.0.0.1" || client_host == "::1";
+    return loopback && !server_hostname.empty() && server_hostname == this_hostname;
+}
+
 void check_disk_room(uint64_t free_bytes, size_t upload_bytes, const AttachmentLimits &limits) {
     if (limits.min_free_disk_bytes == 0) return;
     if (free_bytes >= upload_bytes && free_bytes - upload_bytes >= limits.min_free_disk_bytes) return;

@@ -50,6 +50,13 @@ bool refused_media_type(std::string_view media_type);
 void check_attachment(std::string_view name, std::string_view media_type, std::span<const uint8_t> content,
                       const AttachmentLimits &limits);
 
+// True when the database server runs on this machine, so that its data folder can be measured
+// here: it sees the connection as coming from localhost (unix socket or loopback) and its
+// @@hostname is this machine's name. Rationale: an SSH tunnel or a database container also
+// arrives from "localhost", but its data folder path may exist here too and name another disk.
+bool database_on_this_machine(std::string_view client_host, std::string_view server_hostname,
+                              std::string_view this_hostname);
+
 // Refuses an upload of `upload_bytes` with PLINTH_E_RESOURCE_EXHAUSTED when `free_bytes` (the
 // data folder's free space) minus the upload would fall below limits.min_free_disk_bytes. The
 // message speaks to the customer: it names no path and no figures (those go to the log).

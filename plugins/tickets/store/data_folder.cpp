@@ -1,16 +1,19 @@
 #include "data_folder.hpp"
 
+#include "../domain/attachment_policy.hpp"
+
 #include <sys/statvfs.h>
+#include <unistd.h>
 
 namespace plinth::tickets {
 
 std::string DataFolder::locate() {
-    return pool_.run([](storage::Connection &c) -> std::string {
-        storage::Rows rows = c.query("SELECT @@datadir, SUBSTRING_INDEX(USER(), '@', -1)");
+    char here[256] = {};
+    if (gethostname(here, sizeof here - 1) != 0) return {};
+    return pool_.run([&](storage::Connection &c) -> std::string {
+        storage::Rows rows = c.query("SELECT @@datadir, SUBSTRING_INDEX(USER(), '@', -1), @@hostname");
         if (rows.empty() || rows[0].is_null(0)) return {};
-        const std::string &client_host = rows[0].str(1);
-        bool local = client_host == "localhost" || client_host == "127.0.0.1" || client_host == "::1";
-        return local ? rows[0].str(0) : std::string();
+        return database_on_this_machine(rows[0].str(1), rows[0].str(2), here) ? rows[0].str(0) : std::string();
     });
 }
 

@@ -6,7 +6,8 @@
 // when the server runs on this machine, measures that file system with statvfs(3).
 //
 // "On this machine" means the server sees this connection as coming from localhost (a unix
-// socket or loopback TCP, as for the host's sandbox) and the folder exists here. A remote server's
+// socket or loopback TCP, as for the host's sandbox), its @@hostname is this machine's name (an
+// SSH tunnel or a database container also looks like localhost), and the folder exists here. A remote server's
 // path means nothing locally, so no measurement is made for it: its operators monitor its disk
 // (docs/operations.md).
 #pragma once
