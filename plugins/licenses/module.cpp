@@ -410,6 +410,25 @@ private:
                      return boost::json::value(verdict_json(v));
                  }});
 
+        // For other modules (releases: the update-check log and rollout buckets need the licence
+        // and the site's canonical form). Not for sites: the licence id is not theirs to learn.
+        cmd.add({"check.identify", "A check with the licence id and canonical site {key, site, product?} (modules)",
+                 Access::system, [this](const Caller &, Args &a) {
+                     std::string key = a.string("key", kKeyArgBytes);
+                     std::string site = a.string("site", kSiteArgBytes);
+                     std::string product = a.has("product") ? slug_arg(a, "product") : std::string();
+                     a.finish();
+                     Verdict v;
+                     licensing_->check(key, site, product, v);
+                     boost::json::object o = verdict_json(v);
+                     o["license_id"] = nullptr;
+                     if (v.code != VerdictCode::malformed && v.code != VerdictCode::not_found)
+                         if (std::optional<LicenseRecord> l = licensing_->license_by_key(key)) o["license_id"] = l->id;
+                     SiteResult sr = canonical_site(site);
+                     o["site"] = sr.ok ? boost::json::value(sr.site.canonical) : boost::json::value(nullptr);
+                     return boost::json::value(o);
+                 }});
+
         cmd.add({"check.signed", "A check signed with Ed25519 {key, site, product?, challenge?}", Access::anonymous,
                  [this](const Caller &, Args &a) {
                      std::string key = a.string("key", kKeyArgBytes);
