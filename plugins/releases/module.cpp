@@ -7,6 +7,7 @@
 
 #include <plinth/ext/license_check.h>
 #include <plinth/ext/release_download.h>
+#include <plinth/ext/release_publish.h>
 #include <plinth/sdk/module.hpp>
 #include <plinth/storage/migrations.hpp>
 
@@ -188,6 +189,22 @@ object edd_json(const EddAnswer &a) {
     return o;
 }
 
+// release.publish's arguments other than the package; finishes `a`.
+PublishRequest publish_request(Args &a) {
+    PublishRequest r;
+    r.product = slug_arg(a, "product");
+    r.version = a.string("version", kMaxVersionBytes);
+    if (a.has("channel")) r.channel = channel_arg(a, "channel", Channel::stable);
+    r.changelog = a.optional_string("changelog", kMaxChangelogBytes).value_or("");
+    r.requires_wp = a.optional_string("requires", 20).value_or("");
+    r.requires_php = a.optional_string("requires_php", 20).value_or("");
+    r.tested_wp = a.optional_string("tested", 20).value_or("");
+    r.released_at = a.optional_integer("released_at", 1, 253402300799);
+    r.rollout = rollout_arg(a, "rollout_percent", "rollout_basis_points", kFullRollout);
+    a.finish();
+    return r;
+}
+
 DownloadGrant grant_of(const plinth_download_request &r) {
     return DownloadGrant{std::string(sdk::to_view(r.product)), std::string(sdk::to_view(r.version)),
                          std::string(sdk::to_view(r.site)), r.expires_at};
@@ -230,6 +247,7 @@ public:
 
     const void *extra_interface(std::string_view id) const override {
         if (id == PLINTH_EXT_RELEASE_DOWNLOAD) return &kDownload;
+        if (id == PLINTH_EXT_RELEASE_PUBLISH) return &kPublish;
         return nullptr;
     }
 
@@ -313,6 +331,29 @@ private:
         });
     }
 
+    static int32_t publish_bytes(const plinth_module *self, const plinth_call_context *caller, plinth_str arguments,
+                                 const uint8_t *package, size_t package_size, const plinth_sink *out,
+                                 plinth_error *error) {
+        return sdk::guard(error, [&] {
+            if (self == nullptr || (package == nullptr && package_size != 0))
+                throw sdk::invalid_argument("module and package are required");
+            Caller c = Caller::from(caller);
+            c.require(Access::staff);
+            std::string_view text = sdk::to_view(arguments);
+            boost::system::error_code ec;
+            value parsed = boost::json::parse(text.empty() ? std::string_view("{}") : text, ec);
+            if (ec || !parsed.is_object()) throw sdk::invalid_argument("arguments must be a JSON object");
+            Args a(parsed.get_object());
+            PublishRequest r = publish_request(a);
+            MemoryPackageSource source(package, package_size);
+            value result = release_json(
+                sdk::self<ReleasesModule>(self).releases().publish(actor_of(c), r, source), false);
+            sdk::detail::write_json(out, result);
+        });
+    }
+
+    static constexpr plinth_release_publish_v1 kPublish = {sizeof(plinth_release_publish_v1), &publish_bytes};
+
     static constexpr plinth_release_download_v1 kDownload = {sizeof(plinth_release_download_v1), &download_open,
                                                              &download_read};
 
@@ -352,18 +393,8 @@ void ReleasesModule::register_commands() {
              "Publishes a release {product, version, package: \"@/path/file.zip\" (console only), channel?, "
              "changelog?, requires?, requires_php?, tested?, released_at?, rollout_percent? | rollout_basis_points?}",
              Access::staff, [this](const Caller &c, Args &a) {
-                 PublishRequest r;
-                 r.product = slug_arg(a, "product");
-                 r.version = a.string("version", kMaxVersionBytes);
                  std::string package = a.string("package", 4096);
-                 if (a.has("channel")) r.channel = channel_arg(a, "channel", Channel::stable);
-                 r.changelog = a.optional_string("changelog", kMaxChangelogBytes).value_or("");
-                 r.requires_wp = a.optional_string("requires", 20).value_or("");
-                 r.requires_php = a.optional_string("requires_php", 20).value_or("");
-                 r.tested_wp = a.optional_string("tested", 20).value_or("");
-                 r.released_at = a.optional_integer("released_at", 1, 253402300799);
-                 r.rollout = rollout_arg(a, "rollout_percent", "rollout_basis_points", kFullRollout);
-                 a.finish();
+                 PublishRequest r = publish_request(a);
                  // Reading a path is the console's privilege: the operator is the host's own user.
                  // Everyone else uploads the bytes (HTTP: POST /v1/releases/publish).
                  if (package.size() < 2 || package[0] != '@')

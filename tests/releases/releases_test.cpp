@@ -6,6 +6,7 @@
 
 #include <plinth/ext/data_inventory.h>
 #include <plinth/ext/personal_data.h>
+#include <plinth/ext/release_publish.h>
 #include <plinth/ext/retention.h>
 
 #include <fstream>
@@ -92,6 +93,36 @@ TEST_F(ReleaseModule, BadPublishesAreRefusedAndChangeNothing) {
     EXPECT_EQ(fails("product.set", object{{"product", "nope"}, {"name", "Nope"}}, staff), PLINTH_E_NOT_FOUND);
     EXPECT_EQ(fails("product.set", object{{"product", "seo"}, {"name", "x"}, {"homepage", "javascript:alert(1)"}}, staff),
               PLINTH_E_INVALID_ARGUMENT);
+}
+
+TEST_F(ReleaseModule, StaffPublishUploadedBytesThroughTheTypedInterface) {
+    const auto *pub = host->host().interface_as<plinth_release_publish_v1>("releases", PLINTH_EXT_RELEASE_PUBLISH);
+    ASSERT_NE(pub, nullptr);
+    std::string zip = file_bytes(package("upload.zip", 3 * 1024 * 1024, 11));
+    auto publish_as = [&](const plinth_call_context &who, std::string_view args, const std::string &bytes,
+                          std::string *out) {
+        sdk::StringSink sink;
+        plinth_error e = sdk::make_error();
+        int32_t rc = pub->publish(host->host().module("releases"), &who, sdk::to_str(args),
+                                  reinterpret_cast<const uint8_t *>(bytes.data()), bytes.size(), &sink.sink, &e);
+        if (out) *out = rc == PLINTH_OK ? sink.text : std::string(e.message);
+        return rc;
+    };
+    std::string out;
+    ASSERT_EQ(publish_as(staff, R"({"product":"seo","version":"3.0.0","changelog":"- big"})", zip, &out), PLINTH_OK) << out;
+    value v = boost::json::parse(out);
+    EXPECT_EQ(str(v.at("package"), "sha256"), sha256_hex(zip));
+    EXPECT_EQ(v.at("package").at("size").as_int64(), static_cast<int64_t>(zip.size()));
+    std::string before = db.dump_all_tables();
+    EXPECT_EQ(publish_as(customer, R"({"product":"seo","version":"3.0.1"})", zip, nullptr), PLINTH_E_PERMISSION_DENIED);
+    EXPECT_EQ(publish_as(anonymous, R"({"product":"seo","version":"3.0.1"})", zip, nullptr), PLINTH_E_PERMISSION_DENIED);
+    EXPECT_EQ(publish_as(staff, R"({"product":"seo","version":"3.0.1"})", "MZ not a zip", nullptr),
+              PLINTH_E_INVALID_ARGUMENT);
+    EXPECT_EQ(publish_as(staff, R"({"product":"seo","version":"3.0.1","package":"@/etc/passwd"})", zip, nullptr),
+              PLINTH_E_INVALID_ARGUMENT); // no path through this door
+    EXPECT_EQ(publish_as(staff, R"([1])", zip, nullptr), PLINTH_E_INVALID_ARGUMENT);
+    EXPECT_EQ(publish_as(staff, R"({"product":"seo","version":"3.0.1"})", "", nullptr), PLINTH_E_INVALID_ARGUMENT);
+    EXPECT_EQ(db.dump_all_tables(), before);
 }
 
 TEST_F(ReleaseModule, OversizedPackagesAreRefused) {

@@ -44,6 +44,13 @@ void FilePackageSource::rewind() {
     std::clearerr(file_);
 }
 
+size_t MemoryPackageSource::read(char *buffer, size_t size) {
+    size_t n = std::min(size, size_ - position_);
+    if (n > 0) std::memcpy(buffer, bytes_ + position_, n);
+    position_ += n;
+    return n;
+}
+
 // ---- Releases ----
 
 namespace {

@@ -53,6 +53,19 @@ private:
     std::FILE *file_ = nullptr;
 };
 
+// Bytes already in memory (an HTTP request body), borrowed for the source's life.
+class MemoryPackageSource final : public PackageSource {
+public:
+    MemoryPackageSource(const uint8_t *bytes, size_t size) : bytes_(bytes), size_(size) {}
+    size_t read(char *buffer, size_t size) override;
+    void rewind() override { position_ = 0; }
+
+private:
+    const uint8_t *bytes_;
+    size_t size_;
+    size_t position_ = 0;
+};
+
 struct ProductSettings {
     std::string product;
     std::optional<int64_t> edd_item_id;
