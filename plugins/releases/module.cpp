@@ -84,7 +84,8 @@ object release_json(const store::ReleaseRow &r, bool html) {
              {"requires_php", r.requires_php},
              {"tested", r.tested_wp},
              {"released_at", r.released_at},
-             {"rollout_percent", static_cast<double>(r.rollout) / 100.0},
+             // A whole percentage as an integer (JSON writers print 100.0 as 1E2).
+             {"rollout_percent", r.rollout % 100 == 0 ? value(r.rollout / 100) : value(r.rollout / 100.0)},
              {"rollout_basis_points", r.rollout},
              {"yanked", r.yanked},
              {"package", {{"sha256", hex(r.package.sha256)}, {"size", r.package.size}}},

@@ -46,6 +46,9 @@ TEST_F(ReleaseModule, PublishesAndListsNewestFirstBySemVer) {
     for (const auto &r : list.as_array()) order.push_back(str(r, "version"));
     EXPECT_EQ(order, (std::vector<std::string>{"1.1.0", "1.1.0-beta.1", "1.0.10", "1.0.0"}));
     EXPECT_EQ(str(list.at(0), "changelog_html"), "<ul>\n<li>changes in 1.1.0</li>\n</ul>\n");
+    EXPECT_EQ(list.at(0).at("rollout_percent").as_int64(), 100);
+    value half = call("releases", "release.rollout", {{"product", "seo"}, {"version", "1.0.0"}, {"basis_points", 50}}, staff);
+    EXPECT_EQ(half.at("rollout_percent").as_double(), 0.5);
     EXPECT_EQ(count("SELECT COUNT(*) FROM release_package_chunks WHERE package_id = "
                     "(SELECT package_id FROM releases WHERE version = '1.1.0')"),
               3);

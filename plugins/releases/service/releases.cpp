@@ -143,9 +143,11 @@ store::ReleaseRow Releases::publish(const Actor &actor, const PublishRequest &r,
         configured_product(c, r.product);
         for (const store::ReleaseRow &existing : store::releases_of(c, r.product, false)) {
             std::optional<Version> other = parse_semver(existing.version);
+            if (existing.version == version->text())
+                throw sdk::conflict("release " + existing.version + " of '" + r.product + "' exists");
             if (other && compare(*other, *version) == 0)
                 throw sdk::conflict("release " + existing.version + " of '" + r.product +
-                                    "' already has this version's precedence");
+                                    "' has the same precedence (versions differing only in build metadata are one version)");
         }
     });
 
