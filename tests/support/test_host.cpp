@@ -1,5 +1,7 @@
 #include "support/test_host.hpp"
 
+#include "support/database_pool.hpp"
+
 #include <plinth/sdk/host.hpp>
 
 #include <cstdlib>
@@ -10,12 +12,14 @@ namespace plinth::test {
 
 namespace {
 
+// PLINTH_TEST_DB_SOCKET, or the socket of the sandbox folder PLINTH_TEST_DB_DIR that CTest sets.
 std::string sandbox_socket() {
     const char *s = std::getenv("PLINTH_TEST_DB_SOCKET");
-    if (s == nullptr || *s == '\0')
-        throw std::runtime_error("PLINTH_TEST_DB_SOCKET is not set: run the suites through ctest "
-                                 "(the 'database' fixture starts the sandbox)");
-    return s;
+    if (s != nullptr && *s != '\0') return s;
+    const char *dir = std::getenv("PLINTH_TEST_DB_DIR");
+    if (dir != nullptr && *dir != '\0') return std::string(dir) + "/mysqld.sock";
+    throw std::runtime_error("PLINTH_TEST_DB_DIR is not set: run the suites through ctest "
+                             "(the 'database' fixture starts the sandbox)");
 }
 
 std::string sanitize(std::string_view suite) {
@@ -34,24 +38,17 @@ storage::DbConfig config_for(const std::string &socket, const std::string &datab
 
 } // namespace
 
-TestDatabase::TestDatabase(std::string_view suite)
-    : socket_(sandbox_socket()),
-      name_("t_" + sanitize(suite) + "_" + std::to_string(::getpid()) + "_" +
-            std::to_string(reinterpret_cast<uintptr_t>(this) % 100000)) {
+TestDatabase::TestDatabase(std::string_view suite) : socket_(sandbox_socket()) {
     admin_ = std::make_unique<storage::Connection>(config_for(socket_, "mysql"), &counter_);
+    name_ = database_pool::claim(*admin_, sanitize(suite));
+    if (database_pool::reset(*admin_, name_)) return;
     admin_->execute_trusted("DROP DATABASE IF EXISTS `" + name_ + "`");
     admin_->execute_trusted("CREATE DATABASE `" + name_ + "` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci");
 }
 
-TestDatabase::~TestDatabase() {
-    sql_.reset();
-    try {
-        if (admin_->broken()) admin_->reconnect();
-        admin_->execute_trusted("DROP DATABASE IF EXISTS `" + name_ + "`");
-    } catch (...) {
-        // A leftover test database is harmless: the sandbox is private to the build tree.
-    }
-}
+// The database stays on the sandbox for the next test of the suite (see database_pool.hpp);
+// closing the admin session ends this test's claim on it.
+TestDatabase::~TestDatabase() = default;
 
 boost::json::object TestDatabase::config() const {
     return {{"socket", socket_}, {"database", name_}, {"user", "root"}};
@@ -92,6 +89,9 @@ std::string TestDatabase::dump_all_tables() {
 TestHost::TestHost(TestDatabase &db, std::vector<std::string> modules, boost::json::object module_config) {
     state_dir_ = std::string(PLINTH_TEST_STATE_DIR) + "/" + db.name() + "_" +
                  std::to_string(reinterpret_cast<uintptr_t>(this) % 100000);
+    // A test that crashed may have left its state (secrets) under the same name: start empty.
+    std::error_code ignored;
+    std::filesystem::remove_all(state_dir_, ignored);
     std::filesystem::create_directories(state_dir_);
     host::HostOptions o;
     o.module_paths.push_back(PLINTH_TEST_MODULE_DIR);

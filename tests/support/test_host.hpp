@@ -1,8 +1,9 @@
 // tests/support/test_host.hpp — a real host over a fresh database, for integration suites.
 //
-// The CTest fixture `database` starts the MariaDB sandbox and exports PLINTH_TEST_DB_SOCKET.
-// Each TestDatabase is a new database (dropped at the end); each TestHost loads the real module
-// files from the build tree against it, with an injectable clock.
+// The CTest fixture `database` starts the MariaDB sandbox; CTest exports its folder as
+// PLINTH_TEST_DB_DIR. Each TestDatabase is a database no other test process uses, holding what a
+// fresh one would (reused between tests, see database_pool.hpp); each TestHost loads the real
+// module files from the build tree against it, with an injectable clock.
 #pragma once
 
 #include <plinth/host/host.hpp>
@@ -18,7 +19,8 @@
 
 namespace plinth::test {
 
-// A fresh, uniquely named database on the sandbox server; dropped by the destructor.
+// A database of its own on the sandbox server, as a fresh one would be (empty, or holding exactly
+// what its recorded migrations made); kept for the suite's next test after the destructor.
 class TestDatabase {
 public:
     explicit TestDatabase(std::string_view suite);
