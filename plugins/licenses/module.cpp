@@ -38,6 +38,12 @@ static_assert(static_cast<int>(VerdictCode::expired) == PLINTH_LICENSE_EXPIRED);
 static_assert(static_cast<int>(VerdictCode::expired_in_grace) == PLINTH_LICENSE_EXPIRED_IN_GRACE);
 static_assert(static_cast<int>(VerdictCode::site_not_activated) == PLINTH_LICENSE_SITE_NOT_ACTIVATED);
 static_assert(static_cast<int>(VerdictCode::invalid_site) == PLINTH_LICENSE_INVALID_SITE);
+static_assert(static_cast<int>(Coverage::none) == PLINTH_LICENSE_COVERAGE_NONE);
+static_assert(static_cast<int>(Coverage::site) == PLINTH_LICENSE_COVERAGE_SITE);
+static_assert(static_cast<int>(Coverage::main) == PLINTH_LICENSE_COVERAGE_MAIN);
+static_assert(static_cast<int>(Coverage::subdomain) == PLINTH_LICENSE_COVERAGE_SUBDOMAIN);
+static_assert(static_cast<int>(Coverage::subdirectory) == PLINTH_LICENSE_COVERAGE_SUBDIRECTORY);
+static_assert(static_cast<int>(Coverage::mapped) == PLINTH_LICENSE_COVERAGE_MAPPED);
 
 // Argument limits. Keys and sites a little beyond their own limits still reach the verdict
 // (MALFORMED, INVALID_SITE); far beyond, the arguments themselves are refused.
@@ -80,7 +86,9 @@ boost::json::object verdict_json(const Verdict &v) {
             {"seat_limit", v.seat_limit},
             {"seats_used", v.seats_used},
             {"expires_at", v.expires_at},
-            {"grace_ends_at", v.grace_ends_at}};
+            {"grace_ends_at", v.grace_ends_at},
+            {"coverage", coverage_name(v.coverage)},
+            {"network_id", v.network_id}};
 }
 
 boost::json::object product_json(const ProductRecord &p) {
@@ -94,6 +102,8 @@ boost::json::object policy_json(const PolicyRecord &p) {
                           {"seat_limit", p.seat_limit},
                           {"grace_days", p.grace_days},
                           {"staging_exempt", p.staging_exempt},
+                          {"scope", scope_name(p.scope)},
+                          {"sites_per_network", p.sites_per_network},
                           {"created_at", p.created_at}};
     o["duration_days"] = p.duration_days ? boost::json::value(*p.duration_days) : boost::json::value(nullptr);
     o["expires_at"] = p.expires_at ? boost::json::value(*p.expires_at) : boost::json::value(nullptr);
@@ -101,8 +111,14 @@ boost::json::object policy_json(const PolicyRecord &p) {
 }
 
 boost::json::object activation_json(const ActivationRecord &a) {
-    return {{"id", a.id}, {"license_id", a.license_id}, {"site", a.site}, {"exempt", a.exempt},
-            {"activated_at", a.activated_at}};
+    boost::json::object o{{"id", a.id}, {"license_id", a.license_id}, {"site", a.site}, {"exempt", a.exempt},
+                          {"activated_at", a.activated_at}, {"coverage", coverage_name(a.coverage)}};
+    o["network_id"] = a.network_id ? boost::json::value(*a.network_id) : boost::json::value(nullptr);
+    return o;
+}
+
+boost::json::object network_json(const NetworkRecord &n) {
+    return {{"id", n.id}, {"network", n.network}, {"exempt", n.exempt}, {"activated_at", n.activated_at}};
 }
 
 boost::json::object audit_json(const AuditRecord &a) {
@@ -171,8 +187,10 @@ public:
              "while the user holds it; after the user's erasure kept, unlinked and revoked, for " +
                  std::to_string(c.accounting_retention_years) + " years after expiry (accounting)",
              0, ""},
-            {"license activation", "site URL (canonical), activation time",
-             "count the sites a license runs on and verify each check", "contract (Art. 6(1)(b))",
+            {"license activation",
+             "site URL (canonical), activation time; for a multisite license the network URL (its main "
+             "site) and how each site belongs to it",
+             "count the sites (or multisite networks) a license runs on and verify each check", "contract (Art. 6(1)(b))",
              "until the site is deactivated or the user's data is erased", 0, ""},
             {"license audit", "acting user id, site URL, action, time",
              "trace every change and activation of a license (disputes, abuse)",
@@ -232,6 +250,8 @@ private:
                               {"seats_used", l.seats_used},
                               {"grace_days", l.grace_days},
                               {"staging_exempt", l.staging_exempt},
+                              {"scope", scope_name(l.scope)},
+                              {"sites_per_network", l.sites_per_network},
                               {"issued_at", l.issued_at},
                               {"expires_at", l.expires_at},
                               {"grace_ends_at", grace_end(l.expires_at, l.grace_days)}};
@@ -273,7 +293,8 @@ private:
                  }});
 
         cmd.add({"policy.create",
-                 "Creates a policy {product, name, seat_limit, duration_days|expires_at, grace_days, staging_exempt}",
+                 "Creates a policy {product, name, seat_limit, duration_days|expires_at, grace_days, staging_exempt, "
+                 "scope, sites_per_network}",
                  Access::staff, [this](const Caller &c, Args &a) {
                      std::string product = slug_arg(a, "product");
                      PolicyRecord p;
@@ -287,6 +308,17 @@ private:
                          throw sdk::invalid_argument("give at most one of 'duration_days' and 'expires_at'");
                      p.grace_days = static_cast<int32_t>(a.optional_integer("grace_days", 0, 3650).value_or(0));
                      p.staging_exempt = a.boolean("staging_exempt", true);
+                     if (std::optional<std::string> scope = a.optional_string("scope", 16)) {
+                         std::optional<LicenseScope> parsed = scope_from_name(*scope);
+                         if (!parsed) throw sdk::invalid_argument("argument 'scope' must be \"site\" or \"network\"");
+                         p.scope = *parsed;
+                     }
+                     std::optional<int64_t> per_network = a.optional_integer("sites_per_network", -1, 1000000);
+                     if (per_network && *per_network == 0)
+                         throw sdk::invalid_argument("argument 'sites_per_network' must be -1 (unlimited) or at least 1");
+                     if (per_network && p.scope != LicenseScope::network)
+                         throw sdk::invalid_argument("argument 'sites_per_network' needs \"scope\": \"network\"");
+                     p.sites_per_network = static_cast<int32_t>(per_network.value_or(-1));
                      a.finish();
                      if (p.expires_at && *p.expires_at <= licensing_->now_s())
                          throw sdk::invalid_argument("argument 'expires_at' must be in the future");
@@ -322,7 +354,8 @@ private:
                      return boost::json::value(o);
                  }});
 
-        cmd.add({"license.get", "One license with its key and activations {id} (owner or staff)", Access::customer,
+        cmd.add({"license.get", "One license with its key, activations and networks {id} (owner or staff)",
+                 Access::customer,
                  [this](const Caller &c, Args &a) {
                      int64_t id = a.integer("id", 1, kMaxId);
                      a.finish();
@@ -331,6 +364,17 @@ private:
                      boost::json::array acts;
                      for (const ActivationRecord &x : licensing_->activations(l.id)) acts.push_back(activation_json(x));
                      o["activations"] = std::move(acts);
+                     boost::json::array networks;
+                     if (l.scope == LicenseScope::network) {
+                         for (const NetworkView &n : licensing_->networks(l.id)) {
+                             boost::json::object item = network_json(n.network);
+                             boost::json::array sites;
+                             for (const ActivationRecord &x : n.sites) sites.push_back(activation_json(x));
+                             item["sites"] = std::move(sites);
+                             networks.push_back(std::move(item));
+                         }
+                     }
+                     o["networks"] = std::move(networks);
                      return boost::json::value(o);
                  }});
 
@@ -374,52 +418,72 @@ private:
                      return boost::json::value(license_json(licensing_->renew(id, days, until, actor_of(c)), false));
                  }});
 
-        cmd.add({"activation.activate", "Activates a site {key | license_id, site}; idempotent per site",
+        cmd.add({"activation.activate", "Activates a site {key | license_id, site, network?}; idempotent per site",
                  Access::anonymous, [this](const Caller &c, Args &a) {
                      LicenseLocator loc = locator(a);
                      std::string site = a.string("site", kSiteArgBytes);
+                     std::string network = a.optional_string("network", kSiteArgBytes).value_or("");
                      a.finish();
                      require_visible(c, loc);
-                     ActivationResult r = licensing_->activate(loc, site, actor_of(c));
+                     ActivationResult r = licensing_->activate(loc, site, network, actor_of(c));
                      boost::json::object o = activation_json(r.activation);
                      o["created"] = r.created;
                      o["seats_used"] = r.license.seats_used;
                      o["seat_limit"] = r.license.seat_limit;
+                     if (r.network) {
+                         o["network"] = r.network->network;
+                         o["network_created"] = r.network_created;
+                         o["network_sites"] = r.network_sites;
+                         o["sites_per_network"] = r.license.sites_per_network;
+                     }
                      return boost::json::value(o);
                  }});
 
-        cmd.add({"activation.deactivate", "Frees a site's seat {key | license_id, site}", Access::anonymous,
-                 [this](const Caller &c, Args &a) {
+        cmd.add({"activation.deactivate",
+                 "Frees a site or a whole network {key | license_id, site?, network?} (URLs or canonical forms)",
+                 Access::anonymous, [this](const Caller &c, Args &a) {
                      LicenseLocator loc = locator(a);
-                     std::string site = a.string("site", kSiteArgBytes);
+                     std::string site = a.optional_string("site", kSiteArgBytes).value_or("");
+                     std::string network = a.optional_string("network", kSiteArgBytes).value_or("");
                      a.finish();
+                     if (site.empty() && network.empty()) throw sdk::invalid_argument("give 'site', 'network' or both");
                      require_visible(c, loc);
-                     LicenseRecord l = licensing_->deactivate(loc, site, actor_of(c));
-                     return boost::json::value({{"license_id", l.id}, {"deactivated", true},
-                                                {"seats_used", l.seats_used}, {"seat_limit", l.seat_limit}});
+                     DeactivationResult r = licensing_->deactivate(loc, site, network, actor_of(c));
+                     boost::json::object o{{"license_id", r.license.id}, {"deactivated", true},
+                                           {"seats_used", r.license.seats_used}, {"seat_limit", r.license.seat_limit},
+                                           {"sites_released", r.sites_released}};
+                     o["network_released"] = r.network ? boost::json::value(*r.network) : boost::json::value(nullptr);
+                     return boost::json::value(o);
                  }});
 
-        cmd.add({"check", "Checks a key on a site {key, site, product?}", Access::anonymous,
+        cmd.add({"check", "Checks a key on a site {key, site, network?, product?}", Access::anonymous,
                  [this](const Caller &, Args &a) {
                      std::string key = a.string("key", kKeyArgBytes);
                      std::string site = a.string("site", kSiteArgBytes);
+                     std::string network = a.optional_string("network", kSiteArgBytes).value_or("");
                      std::string product = a.has("product") ? slug_arg(a, "product") : std::string();
                      a.finish();
                      Verdict v;
-                     licensing_->check(key, site, product, v);
-                     return boost::json::value(verdict_json(v));
+                     licensing_->check(key, site, network, product, v);
+                     boost::json::object o = verdict_json(v);
+                     std::optional<std::string> name;
+                     if (v.network_id != 0) name = licensing_->network_name(key, v.network_id);
+                     o["network"] = name ? boost::json::value(*name) : boost::json::value(nullptr);
+                     return boost::json::value(o);
                  }});
 
         // For other modules (releases: the update-check log and rollout buckets need the licence
         // and the site's canonical form). Not for sites: the licence id is not theirs to learn.
-        cmd.add({"check.identify", "A check with the licence id and canonical site {key, site, product?} (modules)",
+        cmd.add({"check.identify",
+                 "A check with the licence id and canonical site {key, site, network?, product?} (modules)",
                  Access::system, [this](const Caller &, Args &a) {
                      std::string key = a.string("key", kKeyArgBytes);
                      std::string site = a.string("site", kSiteArgBytes);
+                     std::string network = a.optional_string("network", kSiteArgBytes).value_or("");
                      std::string product = a.has("product") ? slug_arg(a, "product") : std::string();
                      a.finish();
                      Verdict v;
-                     licensing_->check(key, site, product, v);
+                     licensing_->check(key, site, network, product, v);
                      boost::json::object o = verdict_json(v);
                      o["license_id"] = nullptr;
                      if (v.code != VerdictCode::malformed && v.code != VerdictCode::not_found)
@@ -429,14 +493,15 @@ private:
                      return boost::json::value(o);
                  }});
 
-        cmd.add({"check.signed", "A check signed with Ed25519 {key, site, product?, challenge?}", Access::anonymous,
-                 [this](const Caller &, Args &a) {
+        cmd.add({"check.signed", "A check signed with Ed25519 {key, site, network?, product?, challenge?}",
+                 Access::anonymous, [this](const Caller &, Args &a) {
                      std::string key = a.string("key", kKeyArgBytes);
                      std::string site = a.string("site", kSiteArgBytes);
+                     std::string network = a.optional_string("network", kSiteArgBytes).value_or("");
                      std::string product = a.has("product") ? slug_arg(a, "product") : std::string();
                      std::string challenge = a.optional_string("challenge", kMaxChallengeBytes).value_or("");
                      a.finish();
-                     SignedVerdict s = licensing_->check_signed(key, site, product, challenge);
+                     SignedVerdict s = licensing_->check_signed(key, site, network, product, challenge);
                      boost::json::object o = verdict_json(s.verdict);
                      o["valid_until"] = s.valid_until;
                      o["payload"] = s.payload;
@@ -502,11 +567,12 @@ private:
                 throw sdk::invalid_argument("verdict struct_size is too small");
             plinth_license_query q{};
             std::memcpy(&q, query, std::min<size_t>(query->struct_size, sizeof q));
-            for (const plinth_str *s : {&q.key, &q.site, &q.product})
+            // A query from before ABI 1.1 ends before `network`: the zeroed copy names none.
+            for (const plinth_str *s : {&q.key, &q.site, &q.product, &q.network})
                 if (s->data == nullptr && s->size != 0) throw sdk::invalid_argument("a string has size but no data");
             Verdict v;
             sdk::self<LicensesModule>(self).licensing().check(sdk::to_view(q.key), sdk::to_view(q.site),
-                                                               sdk::to_view(q.product), v);
+                                                               sdk::to_view(q.network), sdk::to_view(q.product), v);
             plinth_license_verdict out{};
             out.struct_size = verdict->struct_size;
             out.code = static_cast<int32_t>(v.code);
@@ -516,6 +582,8 @@ private:
             out.seats_used = v.seats_used;
             out.expires_at = v.expires_at;
             out.grace_ends_at = v.grace_ends_at;
+            out.network_id = v.network_id;
+            out.coverage = static_cast<int32_t>(v.coverage);
             std::memcpy(verdict, &out, std::min<size_t>(verdict->struct_size, sizeof out));
         });
     }

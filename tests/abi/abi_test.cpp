@@ -37,8 +37,9 @@ static_assert(offsetof(plinth_data_category, retention_days) == 88 && sizeof(pli
 static_assert(sizeof(plinth_retention_count) == 48);
 static_assert(sizeof(plinth_personal_data_v1) == 24 && sizeof(plinth_data_inventory_v1) == 16);
 static_assert(sizeof(plinth_retention_v1) == 16 && sizeof(plinth_schema_v1) == 16);
-static_assert(sizeof(plinth_license_query) == 56);
-static_assert(offsetof(plinth_license_verdict, expires_at) == 24 && sizeof(plinth_license_verdict) == 40);
+static_assert(offsetof(plinth_license_query, network) == 56 && sizeof(plinth_license_query) == 72); // 1.1: network
+static_assert(offsetof(plinth_license_verdict, expires_at) == 24 && offsetof(plinth_license_verdict, network_id) == 40);
+static_assert(offsetof(plinth_license_verdict, coverage) == 48 && sizeof(plinth_license_verdict) == 56); // 1.1
 static_assert(offsetof(plinth_session_info, role) == 16 && sizeof(plinth_session_info) == 32);
 static_assert(sizeof(plinth_registry_entry) == 40 && sizeof(plinth_registry_v1) == 24);
 static_assert(PLINTH_OK == 0 && PLINTH_E_INTERNAL == 13, "status codes are never renumbered");

@@ -42,12 +42,24 @@ std::string verdict_payload(const SignedVerdictFields &f) {
     append_string(out, code_name(f.verdict.code));
     member(out, "code_number");
     out += std::to_string(static_cast<int32_t>(f.verdict.code));
+    // Only a verdict answered through a network names it, so site verdicts keep their bytes.
+    bool through_network = f.verdict.network_id != 0;
+    if (through_network) {
+        member(out, "coverage");
+        append_string(out, coverage_name(f.verdict.coverage));
+    }
     member(out, "expires_at");
     out += std::to_string(f.verdict.expires_at);
     member(out, "grace_ends_at");
     out += std::to_string(f.verdict.grace_ends_at);
     member(out, "issued_at");
     out += std::to_string(f.issued_at);
+    if (through_network) {
+        member(out, "network");
+        append_string(out, f.network);
+        member(out, "network_id");
+        out += std::to_string(f.verdict.network_id);
+    }
     member(out, "nonce");
     append_string(out, f.nonce);
     member(out, "product");

@@ -21,6 +21,7 @@ inline constexpr size_t kMaxChallengeBytes = 128;
 struct SignedVerdictFields {
     Verdict verdict;
     std::string site;      // canonical site, empty when it could not be canonicalised
+    std::string network;   // canonical form of the covering network (verdict.network_id != 0)
     std::string product;   // the license's product slug, empty when there is no license
     std::string challenge; // as given by the caller, empty when none
     std::string nonce;     // 32 lowercase hex characters, fresh per verdict
@@ -31,6 +32,8 @@ struct SignedVerdictFields {
 // {"challenge":..,"code":"VALID","code_number":0,"expires_at":..,"grace_ends_at":..,
 //  "issued_at":..,"nonce":..,"product":..,"seat_limit":..,"seats_used":..,"site":..,
 //  "site_exempt":false,"type":"plinth.license-verdict/1","valid":true,"valid_until":..}
+// A verdict covered through a network also carries "coverage" (after "code_number") and
+// "network", "network_id" (after "issued_at").
 std::string verdict_payload(const SignedVerdictFields &fields);
 
 // A challenge is 1..128 characters of [A-Za-z0-9._~:-] (so it never needs escaping).

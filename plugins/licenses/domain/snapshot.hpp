@@ -2,6 +2,7 @@
 // (which reads it), the cache (which keeps it) and decide() (which judges it).
 #pragma once
 
+#include "domain/network.hpp"
 #include "domain/verdict.hpp"
 
 #include <cstdint>
@@ -47,11 +48,11 @@ struct LicenseSnapshot {
 };
 
 // A snapshot as read from the database: its product slug (to be interned) and, for the cache,
-// every activated canonical site.
+// every activated canonical site (with its network under scope network).
 struct CacheFill {
     LicenseSnapshot snapshot;
     std::string product_slug;
-    std::vector<std::string> activated_sites;
+    LicenseSites sites;
 };
 
 } // namespace plinth::licenses

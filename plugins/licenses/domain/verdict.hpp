@@ -4,6 +4,8 @@
 // so the precedence of the codes is written down once and tested over every combination.
 #pragma once
 
+#include "domain/network.hpp"
+
 #include <cstdint>
 #include <string_view>
 
@@ -35,6 +37,10 @@ struct Verdict {
     int32_t seats_used = 0;
     int64_t expires_at = 0;
     int64_t grace_ends_at = 0;
+    // How the site is covered when the verdict is valid or only the site's state kept it from
+    // being so: an activated site of a site-scoped license, or through the network network_id.
+    Coverage coverage = Coverage::none;
+    int64_t network_id = 0;
 };
 
 struct CheckFacts {
@@ -44,8 +50,8 @@ struct CheckFacts {
     bool product_matches = true;  // no product asked for, or the license's product was asked for
     int64_t expires_at = 0;       // Unix seconds; 0 = never
     int64_t grace_ends_at = 0;    // Unix seconds; equals expires_at when there are no grace days
-    bool site_valid = false;      // the site URL could be canonicalised
-    bool site_activated = false;  // the canonical site has an activation on this license
+    bool site_valid = false;      // the site URL (and a reported network URL) could be canonicalised
+    bool site_activated = false;  // the canonical site is activated, or covered by an activated network
 };
 
 struct Decision {

@@ -11,7 +11,10 @@ namespace plinth::licenses {
 namespace {
 
 // A slot is one cache line of eight 64-bit words, read by checks with relaxed atomic loads under
-// the shard's sequence counter and written only by a writer holding the shard's mutex.
+// the shard's sequence counter and written only by a writer holding the shard's mutex. A table of
+// N slots is followed, in the same allocation, by N pairs of words holding the covering network's
+// id of each remembered spelling: only a check answered through a network reads them, so a plain
+// site check still touches one line.
 enum Word : size_t {
     kKeyLo = 0,
     kKeyHi,
@@ -31,9 +34,13 @@ constexpr uint64_t kStagingExempt = 1u << 2;
 constexpr int kStatusShift = 3;     // 2 bits
 constexpr int kAliasCountShift = 5; // 2 bits
 constexpr int kAliasNextShift = 7;  // 1 bit
-constexpr int kFactsShift = 8;      // 3 bits per alias
-constexpr uint64_t kReferenced = 1u << 14; // CLOCK mark: set by checks, cleared by the sweep
+constexpr int kFactsShift = 8;      // kFactBits per alias
+constexpr int kFactBits = 6;        // valid, local, activated, then the Coverage in three bits
+constexpr uint64_t kFactMask = (uint64_t{1} << kFactBits) - 1;
+constexpr uint64_t kReferenced = uint64_t{1} << 20; // CLOCK mark: set by checks, cleared by the sweep
 constexpr uint64_t kFactValid = 1, kFactLocal = 2, kFactActivated = 4;
+constexpr int kFactCoverageShift = 3;
+static_assert(kFactsShift + 2 * kFactBits <= 20, "alias facts overlap the CLOCK mark");
 
 void spin_pause() noexcept {
 #if defined(__x86_64__) || defined(__i386__)
@@ -47,11 +54,23 @@ uint64_t ld(const uint64_t &w) noexcept { return __atomic_load_n(&w, __ATOMIC_RE
 void st(uint64_t &w, uint64_t v) noexcept { __atomic_store_n(&w, v, __ATOMIC_RELAXED); }
 
 uint64_t pack(const SiteFacts &f) {
-    return (f.valid ? kFactValid : 0) | (f.local_or_staging ? kFactLocal : 0) | (f.activated ? kFactActivated : 0);
+    return (f.valid ? kFactValid : 0) | (f.local_or_staging ? kFactLocal : 0) | (f.activated ? kFactActivated : 0) |
+           ((static_cast<uint64_t>(f.coverage) & 7) << kFactCoverageShift);
 }
 
 SiteFacts unpack(uint64_t bits) {
-    return SiteFacts{(bits & kFactValid) != 0, (bits & kFactLocal) != 0, (bits & kFactActivated) != 0};
+    SiteFacts f;
+    f.valid = (bits & kFactValid) != 0;
+    f.local_or_staging = (bits & kFactLocal) != 0;
+    f.activated = (bits & kFactActivated) != 0;
+    f.coverage = static_cast<Coverage>((bits >> kFactCoverageShift) & 7);
+    return f;
+}
+
+// Spellings answered through a network carry the network's id in the words after the table.
+bool through_network(uint64_t fact_bits) {
+    auto c = static_cast<Coverage>((fact_bits >> kFactCoverageShift) & 7);
+    return c != Coverage::none && c != Coverage::site;
 }
 
 struct KeyHashHasher {
@@ -62,13 +81,7 @@ struct KeyHashHasher {
 
 // What a check never needs: the activated sites, read only when a new spelling of a site arrives.
 struct CheckCache::Cold {
-    std::vector<std::string> activated; // sorted
-
-    bool is_activated(std::string_view canonical) const {
-        auto it = std::lower_bound(activated.begin(), activated.end(), canonical,
-                                   [](const std::string &a, std::string_view b) { return std::string_view(a) < b; });
-        return it != activated.end() && *it == canonical;
-    }
+    LicenseSites sites; // sorted
 };
 
 struct alignas(64) CheckCache::Slot {
@@ -100,11 +113,19 @@ struct alignas(64) CheckCache::Shard {
 
     static Slot *slots_of(uint64_t table) { return reinterpret_cast<Slot *>(table & ~uint64_t{63}); }
     static size_t mask_of(uint64_t table) { return (size_t{1} << (table & 63)) - 1; }
+    // The two network words of slot `i` in a table of `capacity` slots.
+    static uint64_t *networks_of(Slot *table_slots, size_t capacity, size_t i) {
+        return reinterpret_cast<uint64_t *>(table_slots + capacity) + 2 * i;
+    }
+    uint64_t *networks(size_t i) const { return networks_of(slots, mask + 1, i); }
 
     // ---- writer side: REQUIRES mutex held ----
 
-    // A zeroed table (may throw: call outside a write section).
-    static std::unique_ptr<Slot[]> allocate(size_t capacity) { return std::unique_ptr<Slot[]>(new Slot[capacity]()); }
+    // A zeroed table with its network words (capacity / 4 more slots' worth; capacity is a power
+    // of two of at least kInitialCapacity). May throw: call outside a write section.
+    static std::unique_ptr<Slot[]> allocate(size_t capacity) {
+        return std::unique_ptr<Slot[]>(new Slot[capacity + capacity / 4]());
+    }
 
     // REQUIRES: inside begin_write()/end_write() unless no check can see this shard yet, and
     // room in `tables` (reserved beforehand, so this does not throw).
@@ -138,12 +159,20 @@ struct alignas(64) CheckCache::Shard {
         return used(i) ? &slots[i] : nullptr;
     }
 
-    static void clear_slot(Slot &s) {
-        for (uint64_t &w : s.w) st(w, 0);
+    void clear_at(size_t i) {
+        for (uint64_t &w : slots[i].w) st(w, 0);
+        uint64_t *n = networks(i);
+        st(n[0], 0);
+        st(n[1], 0);
     }
 
-    static void copy_slot(Slot &to, const Slot &from) {
-        for (size_t k = 0; k < kWords; ++k) st(to.w[k], ld(from.w[k]));
+    // Slot `from` of `from_slots` (a table of `from_capacity`) into slot `i` of the current table.
+    void copy_into(size_t i, Slot *from_slots, size_t from_capacity, size_t from) {
+        for (size_t k = 0; k < kWords; ++k) st(slots[i].w[k], ld(from_slots[from].w[k]));
+        const uint64_t *src = networks_of(from_slots, from_capacity, from);
+        uint64_t *dst = networks(i);
+        st(dst[0], ld(src[0]));
+        st(dst[1], ld(src[1]));
     }
 
     // Backward-shift deletion keeps every probe chain unbroken without tombstones.
@@ -151,7 +180,7 @@ struct alignas(64) CheckCache::Shard {
     void erase_at(size_t i) {
         if ((ld(slots[i].w[kFlags]) & kFound) == 0) --negatives;
         colds.erase(key_of(slots[i]));
-        clear_slot(slots[i]);
+        clear_at(i);
         --size;
         size_t j = i;
         for (;;) {
@@ -160,8 +189,8 @@ struct alignas(64) CheckCache::Shard {
             size_t k = home(ld(slots[j].w[kKeyLo]));
             bool movable = (j > i) ? (k <= i || k > j) : (k <= i && k > j);
             if (movable) {
-                copy_slot(slots[i], slots[j]);
-                clear_slot(slots[j]);
+                copy_into(i, slots, mask + 1, j);
+                clear_at(j);
                 i = j;
             }
         }
@@ -199,14 +228,14 @@ struct alignas(64) CheckCache::Shard {
             if ((ld(old[i].w[kFlags]) & kUsed) == 0) continue;
             size_t j = home(ld(old[i].w[kKeyLo]));
             while (used(j)) j = (j + 1) & mask;
-            copy_slot(slots[j], old[i]);
+            copy_into(j, old, old_capacity, i);
         }
         hand = 0;
     }
 
-    // The slot for `k`, emptied of any previous entry, holding only its key so far.
+    // The index of the slot for `k`, emptied of any previous entry, holding only its key so far.
     // REQUIRES: inside begin_write()/end_write(); !needs_growth() for a new key.
-    Slot &claim(const KeyHash &k) {
+    size_t claim(const KeyHash &k) {
         size_t i = probe(k);
         if (used(i)) {
             if ((ld(slots[i].w[kFlags]) & kFound) == 0) --negatives;
@@ -217,22 +246,24 @@ struct alignas(64) CheckCache::Shard {
             }
             ++size;
         }
-        Slot &s = slots[i];
-        clear_slot(s); // nothing of an earlier occupant (its remembered spellings) may survive
-        st(s.w[kKeyLo], k.lo);
-        st(s.w[kKeyHi], k.hi);
-        return s;
+        clear_at(i); // nothing of an earlier occupant (its remembered spellings) may survive
+        st(slots[i].w[kKeyLo], k.lo);
+        st(slots[i].w[kKeyHi], k.hi);
+        return i;
     }
 
-    static void remember(Slot &s, const SiteHash &site, const SiteFacts &facts) {
+    // REQUIRES: inside begin_write()/end_write().
+    void remember(size_t i, const SiteHash &site, const SiteFacts &facts) {
+        Slot &s = slots[i];
         uint64_t flags = ld(s.w[kFlags]);
         uint64_t count = (flags >> kAliasCountShift) & 3;
         for (uint64_t a = 0; a < count; ++a)
             if (ld(s.w[kAlias0 + a]) == site.value) return;
         uint64_t next = (flags >> kAliasNextShift) & 1;
         st(s.w[kAlias0 + next], site.value);
-        uint64_t shift = kFactsShift + 3 * next;
-        flags &= ~(uint64_t{7} << shift);
+        st(networks(i)[next], static_cast<uint64_t>(facts.network_id));
+        uint64_t shift = kFactsShift + kFactBits * next;
+        flags &= ~(kFactMask << shift);
         flags |= pack(facts) << shift;
         flags &= ~((uint64_t{3} << kAliasCountShift) | (uint64_t{1} << kAliasNextShift));
         flags |= std::min<uint64_t>(count + 1, kAliases) << kAliasCountShift;
@@ -287,6 +318,8 @@ void CheckCache::find(const KeyHash &hash, const SiteHash &site, Lookup &out) {
         }
         Slot *hit = nullptr;
         uint64_t w[kWords];
+        int alias = -1;       // the remembered spelling that matched
+        uint64_t network = 0; // its network word, read only when it was answered through one
         uint64_t table = __atomic_load_n(&s.table, __ATOMIC_ACQUIRE);
         Slot *slots = Shard::slots_of(table);
         size_t mask = Shard::mask_of(table);
@@ -300,6 +333,14 @@ void CheckCache::find(const KeyHash &hash, const SiteHash &site, Lookup &out) {
             w[kFlags] = flags;
             for (size_t k = kExpires; k < kWords; ++k) w[k] = ld(e.w[k]);
             hit = &e;
+            uint64_t count = (flags >> kAliasCountShift) & 3;
+            for (uint64_t a = 0; a < count && a < kAliases; ++a) {
+                if (w[kAlias0 + a] != site.value) continue;
+                alias = static_cast<int>(a);
+                if (through_network(flags >> (kFactsShift + kFactBits * a)))
+                    network = ld(Shard::networks_of(slots, mask + 1, i)[a]);
+                break;
+            }
             break;
         }
         uint64_t epoch = hit ? 0 : __atomic_load_n(&s.epoch, __ATOMIC_ACQUIRE);
@@ -329,42 +370,44 @@ void CheckCache::find(const KeyHash &hash, const SiteHash &site, Lookup &out) {
         snap.seats_used = static_cast<int32_t>(static_cast<uint32_t>(w[kSeats] >> 32));
         const auto *product = reinterpret_cast<const std::string *>(w[kProduct]);
         snap.product = product ? std::string_view(*product) : std::string_view();
-        if (snap.found) {
-            uint64_t count = (flags >> kAliasCountShift) & 3;
-            for (uint64_t a = 0; a < count; ++a) {
-                if (w[kAlias0 + a] == site.value) {
-                    out.site = unpack(flags >> (kFactsShift + 3 * a));
-                    out.site_known = true;
-                    break;
-                }
-            }
+        if (snap.found && alias >= 0) {
+            out.site = unpack(flags >> (kFactsShift + kFactBits * alias));
+            out.site.network_id = static_cast<int64_t>(network);
+            out.site_known = true;
         }
         return;
     }
 }
 
 std::optional<SiteFacts> CheckCache::remember_site(const KeyHash &hash, const SiteHash &site, bool valid,
-                                                   bool local_or_staging, std::string_view canonical) {
+                                                   bool local_or_staging, std::string_view canonical,
+                                                   std::string_view network) {
     Shard &s = shard_for(hash);
     std::lock_guard lock(s.mutex);
-    Slot *e = s.lookup(hash);
-    if (e == nullptr || (ld(e->w[kFlags]) & kFound) == 0) return std::nullopt;
+    size_t i = s.probe(hash);
+    if (!s.used(i) || (ld(s.slots[i].w[kFlags]) & kFound) == 0) return std::nullopt;
     auto cold = s.colds.find(hash);
-    SiteFacts facts{valid, local_or_staging, valid && cold != s.colds.end() && cold->second->is_activated(canonical)};
+    SiteFacts facts{valid, local_or_staging, false, Coverage::none, 0};
+    if (valid && cold != s.colds.end()) {
+        CoverageAnswer answer = cover(cold->second->sites, canonical, network);
+        facts.activated = answer.covered();
+        facts.coverage = answer.coverage;
+        facts.network_id = answer.network_id;
+    }
     s.begin_write();
-    Shard::remember(*e, site, facts);
+    s.remember(i, site, facts);
     s.end_write();
     return facts;
 }
 
-void CheckCache::insert(const KeyHash &hash, uint64_t epoch, const LicenseSnapshot &snapshot,
-                        std::vector<std::string> activated_sites, const SiteHash *site, const SiteFacts *facts) {
+void CheckCache::insert(const KeyHash &hash, uint64_t epoch, const LicenseSnapshot &snapshot, LicenseSites sites,
+                        const SiteHash *site, const SiteFacts *facts) {
     std::unique_ptr<Cold> cold;
     const std::string *product = nullptr;
     if (snapshot.found) {
         cold = std::make_unique<Cold>();
-        cold->activated = std::move(activated_sites);
-        std::sort(cold->activated.begin(), cold->activated.end());
+        cold->sites = std::move(sites);
+        cold->sites.sort();
         product = intern(snapshot.product);
     }
     uint64_t grace = snapshot.expires_at == 0 ? 0 : static_cast<uint64_t>(snapshot.grace_ends_at - snapshot.expires_at);
@@ -382,7 +425,8 @@ void CheckCache::insert(const KeyHash &hash, uint64_t epoch, const LicenseSnapsh
     else s.colds.erase(hash);
     s.begin_write();
     if (bigger) s.grow_into(std::move(bigger));
-    Slot &e = s.claim(hash);
+    size_t at = s.claim(hash);
+    Slot &e = s.slots[at];
     uint64_t flags = kUsed | kReferenced | (snapshot.found ? kFound : 0) |
                      (snapshot.staging_exempt ? kStagingExempt : 0) |
                      (static_cast<uint64_t>(snapshot.status) << kStatusShift) | (std::min<uint64_t>(grace, UINT32_MAX) << 32);
@@ -392,7 +436,7 @@ void CheckCache::insert(const KeyHash &hash, uint64_t epoch, const LicenseSnapsh
                         (static_cast<uint64_t>(static_cast<uint32_t>(snapshot.seats_used)) << 32));
     st(e.w[kProduct], reinterpret_cast<uint64_t>(product));
     if (!snapshot.found) ++s.negatives;
-    if (site != nullptr && facts != nullptr && snapshot.found) Shard::remember(e, *site, *facts);
+    if (site != nullptr && facts != nullptr && snapshot.found) s.remember(at, *site, *facts);
     s.end_write();
 }
 
@@ -423,13 +467,23 @@ void CheckCache::clear() {
         // In place, slot by slot: a check may be reading this table right now. (The table keeps
         // its size; entries will be back.)
         for (size_t k = 0; k <= s.mask; ++k)
-            if (s.used(k)) Shard::clear_slot(s.slots[k]);
+            if (s.used(k)) s.clear_at(k);
         s.size = 0;
         s.negatives = 0;
         s.hand = 0;
         s.end_write();
         s.colds.clear();
     }
+}
+
+std::optional<std::string> CheckCache::network_name(const KeyHash &hash, int64_t network_id) const {
+    Shard &s = shard_for(hash);
+    std::lock_guard lock(s.mutex);
+    auto cold = s.colds.find(hash);
+    if (cold == s.colds.end()) return std::nullopt;
+    for (const ActivatedNetwork &n : cold->second->sites.networks)
+        if (n.id == network_id) return n.canonical;
+    return std::nullopt;
 }
 
 CacheStats CheckCache::stats() const {

@@ -22,6 +22,7 @@
 // [thread-safe]
 #pragma once
 
+#include "domain/network.hpp"
 #include "domain/snapshot.hpp"
 
 #include <array>
@@ -38,14 +39,17 @@
 
 namespace plinth::licenses {
 
-// What a raw site string means for one license.
+// What a raw site string (with the network it reported, if any) means for one license.
 struct SiteFacts {
-    bool valid = false;        // canonicalisable
+    bool valid = false;        // canonicalisable (the site, and the network when one was reported)
     bool local_or_staging = false;
-    bool activated = false;    // the canonical site is activated on this license
+    bool activated = false;    // covered: activated, or covered by an activated network
+    Coverage coverage = Coverage::none;
+    int64_t network_id = 0;    // the covering network; 0 when none
 };
 
-// Keyed SipHash-2-4 (64 bits) of a raw site string, as the caller sent it. Entries remember
+// Keyed SipHash-2-4 (64 bits) of a raw site string as the caller sent it (with the reported
+// network's string, when there is one). Entries remember
 // spellings by this hash, so a lookup compares one word instead of chasing a heap string; with a
 // secret per-process key, two spellings of one license colliding (2^-64) is not a practical
 // concern.
@@ -86,16 +90,22 @@ public:
     // only: takes no lock and never faults.
     void prefetch(const KeyHash &hash) const noexcept;
 
-    // Remembers what the spelling `site` means (valid, local/staging, canonical form) on the entry
-    // for `hash` and returns the facts; nullopt when the entry is gone (evicted, invalidated).
+    // Remembers what the spelling `site` means (valid, local/staging, canonical form, and the
+    // canonical form of the network it reported, empty for none) on the entry for `hash` and
+    // returns the facts, coverage decided by cover(); nullopt when the entry is gone (evicted,
+    // invalidated).
     std::optional<SiteFacts> remember_site(const KeyHash &hash, const SiteHash &site, bool valid,
-                                           bool local_or_staging, std::string_view canonical);
+                                           bool local_or_staging, std::string_view canonical,
+                                           std::string_view network = {});
 
     // Stores a snapshot read after find() returned `epoch`; dropped when the shard was
     // invalidated since. Optionally remembers one site spelling at once.
-    void insert(const KeyHash &hash, uint64_t epoch, const LicenseSnapshot &snapshot,
-                std::vector<std::string> activated_sites, const SiteHash *site = nullptr,
-                const SiteFacts *facts = nullptr);
+    void insert(const KeyHash &hash, uint64_t epoch, const LicenseSnapshot &snapshot, LicenseSites sites,
+                const SiteHash *site = nullptr, const SiteFacts *facts = nullptr);
+
+    // The canonical form of network `network_id` of the entry for `hash`, when cached (for the
+    // JSON verdict, which names it). Allocates.
+    std::optional<std::string> network_name(const KeyHash &hash, int64_t network_id) const;
 
     void invalidate(const KeyHash &hash);
     // Whether an entry exists, without counting as a use (tests, diagnostics).

@@ -1,9 +1,6 @@
 #include "service/licensing.hpp"
 
-#include "domain/signed_verdict.hpp"
-
 #include <plinth/base.h>
-#include <plinth/ext/personal_data.h>
 #include <plinth/sdk/error.hpp>
 #include <plinth/services/log.h>
 
@@ -20,7 +17,6 @@ using storage::Connection;
 
 namespace {
 
-constexpr std::string_view kContractBasis = "contract (Art. 6(1)(b))";
 // Change-log ids below the newest one that a fresh baseline re-reads: a transaction that took its
 // id earlier may commit after the baseline was read.
 constexpr int64_t kBaselineTail = 256;
@@ -66,20 +62,6 @@ storage::DbConfig single_connection(storage::DbConfig db) {
     return db;
 }
 
-std::string to_hex(const uint8_t *bytes, size_t size) {
-    std::string hex(size * 2 + 1, '\0');
-    sodium_bin2hex(hex.data(), hex.size(), bytes, size);
-    hex.pop_back();
-    return hex;
-}
-
-std::string to_base64(const uint8_t *bytes, size_t size) {
-    std::string out(sodium_base64_ENCODED_LEN(size, sodium_base64_VARIANT_ORIGINAL), '\0');
-    sodium_bin2base64(out.data(), out.size(), bytes, size, sodium_base64_VARIANT_ORIGINAL);
-    out.resize(std::strlen(out.c_str()));
-    return out;
-}
-
 std::string detail(const boost::json::object &o) { return boost::json::serialize(o); }
 
 std::string_view action_name(LicenseAction a) {
@@ -99,10 +81,6 @@ std::string transition_refusal(int64_t id, LicenseStatus from, LicenseAction act
     }
     if (action == LicenseAction::suspend) return license + " is already suspended";
     return license + " is not suspended";
-}
-
-bool contains(const std::vector<std::string> &sites, std::string_view site) {
-    return std::find(sites.begin(), sites.end(), site) != sites.end();
 }
 
 } // namespace
@@ -227,159 +205,6 @@ bool Licensing::poll_once() {
     published_change_id_.store(last_change_id_, std::memory_order_relaxed);
     cache_live_.store(true, std::memory_order_release);
     return true;
-}
-
-// ---- the hot path ----
-
-KeyHash Licensing::hash_key(std::string_view normal_key) const noexcept {
-    uint8_t out[crypto_shorthash_siphashx24_BYTES];
-    crypto_shorthash_siphashx24(out, reinterpret_cast<const unsigned char *>(normal_key.data()), normal_key.size(),
-                                keys_.lookup.data());
-    return KeyHash::from_bytes(out);
-}
-
-void Licensing::finish(const LicenseSnapshot &s, const SiteFacts &site, std::string_view product, Verdict &out,
-                       LicenseSnapshot *keep) const {
-    CheckFacts f;
-    f.key_wellformed = true;
-    f.found = s.found;
-    f.status = s.status;
-    f.product_matches = product.empty() || product == s.product;
-    f.expires_at = s.expires_at;
-    f.grace_ends_at = s.grace_ends_at;
-    f.site_valid = site.valid;
-    f.site_activated = site.activated;
-    // The clock is only read when the answer depends on it.
-    int64_t now = (s.found && s.expires_at != 0) ? now_s() : 0;
-    Decision d = decide(f, now);
-    out.code = d.code;
-    out.valid = d.valid;
-    out.site_exempt = s.found && site.valid && site.local_or_staging && s.staging_exempt;
-    out.seat_limit = s.found ? s.seat_limit : 0;
-    out.seats_used = s.found ? s.seats_used : 0;
-    out.expires_at = s.found ? s.expires_at : 0;
-    out.grace_ends_at = s.found ? s.grace_ends_at : 0;
-    if (keep != nullptr) *keep = s;
-}
-
-void Licensing::check(std::string_view key, std::string_view site, std::string_view product, Verdict &out) {
-    check_impl(key, site, product, out, nullptr);
-}
-
-void Licensing::check_impl(std::string_view key, std::string_view site, std::string_view product, Verdict &out,
-                           LicenseSnapshot *keep) {
-    out = Verdict{};
-    // The site is read later; start loading it now, alongside the key.
-    if (!site.empty()) __builtin_prefetch(site.data());
-    NormalKey normal;
-    if (!normalise_key(key, normal)) {
-        out.code = VerdictCode::malformed;
-        if (keep != nullptr) *keep = LicenseSnapshot{};
-        return;
-    }
-    // The normal form is not wiped: the caller's buffer holds the same key for as long as it likes.
-    KeyHash hash = hash_key(normal.view());
-    if (!config_.cache_enabled || !cache_live_.load(std::memory_order_acquire)) {
-        check_uncached(hash, site, product, out, keep);
-        return;
-    }
-    // The slot's memory is fetched while the site is hashed.
-    cache_.prefetch(hash);
-    SiteHash site_hash = hash_site(site);
-    CheckCache::Lookup look;
-    for (int attempt = 0;; ++attempt) {
-        cache_.find(hash, site_hash, look);
-        if (!look.hit) return fill_and_check(hash, look.epoch, site, site_hash, product, out, keep);
-        if (!look.snapshot.found || look.site_known) break;
-        // A spelling of the site this entry has not seen: canonicalise once, remember it.
-        SiteResult sr = canonical_site(site);
-        std::optional<SiteFacts> facts = cache_.remember_site(hash, site_hash, sr.ok, sr.ok && sr.site.exempt,
-                                                              sr.ok ? std::string_view(sr.site.canonical) : "");
-        if (facts) {
-            look.site = *facts;
-            break;
-        }
-        if (attempt > 0) return check_uncached(hash, site, product, out, keep); // evicted twice in a row
-    }
-    finish(look.snapshot, look.site, product, out, keep);
-}
-
-SiteHash Licensing::hash_site(std::string_view site) const noexcept {
-    uint8_t out[crypto_shorthash_BYTES];
-    crypto_shorthash(out, reinterpret_cast<const unsigned char *>(site.data()), site.size(), site_hash_key_.data());
-    SiteHash h;
-    std::memcpy(&h.value, out, sizeof h.value);
-    return h;
-}
-
-std::string_view Licensing::intern_product(const std::string &slug) {
-    std::lock_guard lock(interned_mutex_);
-    return *interned_products_.insert(slug).first;
-}
-
-void Licensing::fill_and_check(const KeyHash &hash, uint64_t epoch, std::string_view site, const SiteHash &site_hash,
-                               std::string_view product, Verdict &out, LicenseSnapshot *keep) {
-    std::optional<CacheFill> fill = pool_.run([&](Connection &c) { return store::fetch_for_cache(c, hash); });
-    if (!fill) {
-        cache_.insert(hash, epoch, LicenseSnapshot{}, {}); // negative entry: this key is unknown
-        finish(LicenseSnapshot{}, SiteFacts{}, product, out, keep);
-        return;
-    }
-    fill->snapshot.product = intern_product(fill->product_slug);
-    SiteResult sr = canonical_site(site);
-    SiteFacts facts{sr.ok, sr.ok && sr.site.exempt, sr.ok && contains(fill->activated_sites, sr.site.canonical)};
-    LicenseSnapshot snapshot = fill->snapshot;
-    cache_.insert(hash, epoch, snapshot, std::move(fill->activated_sites), &site_hash, &facts);
-    finish(snapshot, facts, product, out, keep);
-}
-
-void Licensing::check_uncached(const KeyHash &hash, std::string_view site, std::string_view product, Verdict &out,
-                               LicenseSnapshot *keep) {
-    SiteResult sr = canonical_site(site);
-    std::string_view canonical = sr.ok ? std::string_view(sr.site.canonical) : std::string_view();
-    std::optional<CheckRow> row =
-        pool_.run([&](Connection &c) { return store::fetch_for_check(c, hash, canonical); });
-    if (!row) {
-        finish(LicenseSnapshot{}, SiteFacts{}, product, out, keep);
-        return;
-    }
-    row->snapshot.product = product_view(row->product_id);
-    SiteFacts facts{sr.ok, sr.ok && sr.site.exempt, sr.ok && row->site_activated};
-    finish(row->snapshot, facts, product, out, keep);
-}
-
-SignedVerdict Licensing::check_signed(std::string_view key, std::string_view site, std::string_view product,
-                                      std::string_view challenge) {
-    if (!challenge.empty() && !valid_challenge(challenge))
-        throw sdk::invalid_argument("challenge must be 1 to 128 characters of A-Z, a-z, 0-9, '.', '_', '~', ':' or '-'");
-    SignedVerdict sv;
-    LicenseSnapshot snapshot;
-    check_impl(key, site, product, sv.verdict, &snapshot);
-    const Verdict &v = sv.verdict;
-
-    SignedVerdictFields f;
-    f.verdict = v;
-    SiteResult sr = canonical_site(site);
-    if (sr.ok) f.site = sr.site.canonical;
-    f.product = std::string(snapshot.product);
-    f.challenge = std::string(challenge);
-    std::array<uint8_t, 16> nonce{};
-    randombytes_buf(nonce.data(), nonce.size());
-    f.nonce = to_hex(nonce.data(), nonce.size());
-    f.issued_at = now_s();
-    // A valid verdict never outlives the license's own validity.
-    int64_t until = f.issued_at + config_.signed_ttl_s;
-    if (v.code == VerdictCode::valid && v.expires_at != 0) until = std::min(until, v.expires_at);
-    if (v.code == VerdictCode::expired_in_grace) until = std::min(until, v.grace_ends_at);
-    f.valid_until = until;
-    sv.valid_until = until;
-    sv.payload = verdict_payload(f);
-
-    std::array<uint8_t, crypto_sign_BYTES> signature{};
-    crypto_sign_detached(signature.data(), nullptr, reinterpret_cast<const unsigned char *>(sv.payload.data()),
-                         sv.payload.size(), secret_key_.data());
-    sv.signature = to_base64(signature.data(), signature.size());
-    return sv;
 }
 
 // ---- catalogue ----
@@ -509,6 +334,8 @@ IssuedLicense Licensing::issue(int64_t user_id, int64_t policy_id, const Actor &
                 l.seat_limit = p->seat_limit;
                 l.grace_days = p->grace_days;
                 l.staging_exempt = p->staging_exempt;
+                l.scope = p->scope;
+                l.sites_per_network = p->sites_per_network;
                 l.issued_at = now;
                 l.expires_at = expiry_at_issue(now, p->duration_days, p->expires_at);
                 if (l.expires_at != 0 && l.expires_at <= now)
@@ -626,10 +453,17 @@ LicenseRecord Licensing::locked(Connection &c, const Target &target) {
     return *l;
 }
 
-ActivationResult Licensing::activate(const LicenseLocator &locator, std::string_view site_url, const Actor &actor) {
+ActivationResult Licensing::activate(const LicenseLocator &locator, std::string_view site_url,
+                                    std::string_view network_url, const Actor &actor) {
     Target target = resolve(locator);
     SiteResult sr = canonical_site(site_url);
     if (!sr.ok) throw sdk::invalid_argument(sr.error);
+    std::optional<Site> reported_network;
+    if (!network_url.empty()) {
+        SiteResult nr = canonical_site(network_url);
+        if (!nr.ok) throw sdk::invalid_argument("network: " + nr.error);
+        reported_network = std::move(nr.site);
+    }
     const Site &site = sr.site;
     ActivationResult result = pool_.transaction([&](Connection &c) {
         // The row lock serialises every activation of this license, so the seat count read below
@@ -641,8 +475,15 @@ ActivationResult Licensing::activate(const LicenseLocator &locator, std::string_
             if (l.status == LicenseStatus::active) throw sdk::expired(std::string(refusal));
             throw sdk::conflict(std::string(refusal));
         }
-        if (std::optional<ActivationRecord> existing = store::activation(c, l.id, site.canonical))
-            return ActivationResult{*existing, false, l};
+        // A site that reports no network is the main site of its own (a single install).
+        if (l.scope == LicenseScope::network)
+            return join_network(c, l, site, reported_network ? *reported_network : site, actor, now);
+        ActivationResult r;
+        r.license = l;
+        if (std::optional<ActivationRecord> existing = store::activation(c, l.id, site.canonical)) {
+            r.activation = *existing;
+            return r;
+        }
         bool exempt = site.exempt && l.staging_exempt;
         int64_t used = store::count_seats(c, l.id);
         if (!exempt && !seat_available(l.seat_limit, used))
@@ -650,162 +491,59 @@ ActivationResult Licensing::activate(const LicenseLocator &locator, std::string_
                                       "deactivate a site first");
         int64_t at = clock_();
         int64_t activation_id = store::insert_activation(c, l.id, site.canonical, exempt, now);
-        int64_t seats = store::refresh_activation_summary(c, l.id, now);
+        int64_t seats = store::refresh_activation_summary(c, l.id, l.scope, now);
         store::append_audit(c, at, l.id, "activation.created", actor, site.canonical,
                             detail({{"activation_id", activation_id}, {"exempt", exempt}}));
         store::record_change(c, l.id, l.key_hash, at);
-        l.seats_used = static_cast<int32_t>(seats);
-        l.updated_at = now;
-        return ActivationResult{ActivationRecord{activation_id, l.id, site.canonical, exempt, now}, true, l};
+        r.license.seats_used = static_cast<int32_t>(seats);
+        r.license.updated_at = now;
+        r.activation = ActivationRecord{activation_id, l.id, site.canonical, exempt, now, std::nullopt, Coverage::site};
+        r.created = true;
+        return r;
     });
-    if (result.created) changed(result.license.key_hash);
+    if (result.created || result.network_created) changed(result.license.key_hash);
     return result;
 }
 
-LicenseRecord Licensing::deactivate(const LicenseLocator &locator, std::string_view site_url, const Actor &actor) {
+DeactivationResult Licensing::deactivate(const LicenseLocator &locator, std::string_view site_url,
+                                         std::string_view network_url, const Actor &actor) {
     Target target = resolve(locator);
-    // The site may be named as license.get lists it ("example.com/shop") as well as by URL.
-    SiteResult sr = canonical_site_or_form(site_url);
-    if (!sr.ok) throw sdk::invalid_argument(sr.error);
-    LicenseRecord out = pool_.transaction([&](Connection &c) {
+    if (site_url.empty() && network_url.empty()) throw sdk::invalid_argument("give 'site', 'network' or both");
+    // Sites and networks may be named as license.get lists them ("example.com/shop") or by URL.
+    std::optional<Site> site, network;
+    if (!site_url.empty()) {
+        SiteResult sr = canonical_site_or_form(site_url);
+        if (!sr.ok) throw sdk::invalid_argument(sr.error);
+        site = std::move(sr.site);
+    }
+    if (!network_url.empty()) {
+        SiteResult nr = canonical_site_or_form(network_url);
+        if (!nr.ok) throw sdk::invalid_argument("network: " + nr.error);
+        network = std::move(nr.site);
+    }
+    DeactivationResult out = pool_.transaction([&](Connection &c) {
         LicenseRecord l = locked(c, target);
-        if (!store::delete_activation(c, l.id, sr.site.canonical))
-            throw sdk::not_found("site " + sr.site.canonical + " is not activated on this license");
         int64_t now = now_s();
         int64_t at = clock_();
-        int64_t seats = store::refresh_activation_summary(c, l.id, now);
-        store::append_audit(c, at, l.id, "activation.removed", actor, sr.site.canonical, "{}");
+        DeactivationResult r;
+        if (l.scope == LicenseScope::network) {
+            r = leave_network(c, l, site ? &*site : nullptr, network ? &*network : nullptr, actor, at);
+        } else {
+            if (!site) throw sdk::invalid_argument("this license counts single sites: give 'site'");
+            if (!store::delete_activation(c, l.id, site->canonical))
+                throw sdk::not_found("site " + site->canonical + " is not activated on this license");
+            store::append_audit(c, at, l.id, "activation.removed", actor, site->canonical, "{}");
+            r.sites_released = 1;
+        }
+        int64_t seats = store::refresh_activation_summary(c, l.id, l.scope, now);
         store::record_change(c, l.id, l.key_hash, at);
         l.seats_used = static_cast<int32_t>(seats);
         l.updated_at = now;
-        return l;
+        r.license = l;
+        return r;
     });
-    changed(out.key_hash);
+    changed(out.license.key_hash);
     return out;
-}
-
-// ---- audit, personal data, retention ----
-
-std::vector<AuditRecord> Licensing::audit(std::optional<int64_t> license_id, int64_t before_id, int64_t limit) {
-    return pool_.run([&](Connection &c) { return store::audit(c, license_id, before_id, limit); });
-}
-
-void Licensing::export_subject(int64_t user_id,
-                               const std::function<void(std::string_view, const boost::json::object &)> &item) {
-    if (user_id <= 0) return;
-    struct Data {
-        std::vector<LicenseRecord> licenses;
-        std::vector<std::vector<ActivationRecord>> activations;
-        std::vector<AuditRecord> audit;
-    };
-    // One consistent read: the export must not mix states from before and after a change.
-    Data data = pool_.transaction([&](Connection &c) {
-        Data d;
-        d.licenses = store::licenses_of(c, user_id);
-        std::vector<int64_t> seen;
-        for (const LicenseRecord &l : d.licenses) {
-            d.activations.push_back(store::activations(c, l.id));
-            for (AuditRecord &a : store::audit_of_license(c, l.id)) {
-                seen.push_back(a.id);
-                d.audit.push_back(std::move(a));
-            }
-        }
-        for (AuditRecord &a : store::audit_by_actor(c, user_id))
-            if (std::find(seen.begin(), seen.end(), a.id) == seen.end()) d.audit.push_back(std::move(a));
-        return d;
-    });
-    for (size_t i = 0; i < data.licenses.size(); ++i) {
-        const LicenseRecord &l = data.licenses[i];
-        item("license", {{"id", l.id},
-                         {"product", product_slug(l.product_id)},
-                         {"status", status_name(l.status)},
-                         {"key", reveal_key(l)},
-                         {"seat_limit", l.seat_limit},
-                         {"seats_used", l.seats_used},
-                         {"issued_at", l.issued_at},
-                         {"expires_at", l.expires_at},
-                         {"grace_ends_at", grace_end(l.expires_at, l.grace_days)}});
-        for (const ActivationRecord &a : data.activations[i])
-            item("license activation", {{"license_id", a.license_id},
-                                        {"site", a.site},
-                                        {"exempt", a.exempt},
-                                        {"activated_at", a.activated_at}});
-    }
-    for (const AuditRecord &a : data.audit) {
-        boost::json::object o{{"at_us", a.at_us}, {"action", a.action}, {"detail", a.detail}};
-        o["license_id"] = a.license_id ? boost::json::value(*a.license_id) : boost::json::value(nullptr);
-        o["site"] = a.site ? boost::json::value(*a.site) : boost::json::value(nullptr);
-        o["by_subject"] = a.actor_user_id && *a.actor_user_id == user_id;
-        item("license audit", o);
-    }
-}
-
-std::vector<ErasureReport> Licensing::erase_subject(int64_t user_id, bool dry_run, const Actor &actor) {
-    if (user_id <= 0) return {};
-    std::vector<ErasureReport> out;
-    std::vector<KeyHash> touched;
-    pool_.transaction([&](Connection &c) {
-        out.clear();
-        touched.clear();
-        int64_t now = now_s();
-        int64_t at = clock_();
-        for (const LicenseRecord &listed : store::licenses_of(c, user_id)) {
-            std::optional<LicenseRecord> l = dry_run ? listed : store::lock_license(c, listed.id);
-            if (!l || l->user_id != user_id) continue; // changed meanwhile
-            for (const ActivationRecord &a : store::activations(c, l->id))
-                out.push_back({"license activation", "activation " + std::to_string(a.id), PLINTH_ERASURE_REMOVED, "", 0});
-            int64_t until = retained_until(l->expires_at, now, config_.accounting_retention_years);
-            out.push_back({"license", "license " + std::to_string(l->id), PLINTH_ERASURE_RETAINED,
-                           std::string(kContractBasis), until});
-            bool audited_sites = false;
-            for (const AuditRecord &a : store::audit_of_license(c, l->id)) audited_sites = audited_sites || a.site;
-            if (audited_sites)
-                out.push_back({"license audit", "audit of license " + std::to_string(l->id), PLINTH_ERASURE_ANONYMISED, "", 0});
-            if (dry_run) continue;
-            // The contract record stays (accounting), without the person, and stops working:
-            // nobody is left to hold it.
-            store::delete_activations(c, l->id);
-            store::unlink_owner(c, l->id, until, now);
-            if (l->status != LicenseStatus::revoked) store::update_license_state(c, l->id, LicenseStatus::revoked, l->expires_at, now);
-            store::scrub_audit_sites(c, l->id);
-            store::append_audit(c, at, l->id, "license.owner_erased", actor, std::nullopt,
-                                detail({{"retained_until", until}}));
-            store::record_change(c, l->id, l->key_hash, at);
-            touched.push_back(l->key_hash);
-        }
-        if (!store::audit_by_actor(c, user_id).empty()) {
-            out.push_back({"license audit", "audit entries made by the subject", PLINTH_ERASURE_ANONYMISED, "", 0});
-            if (!dry_run) store::scrub_audit_actor(c, user_id);
-        }
-    });
-    for (const KeyHash &h : touched) changed(h);
-    return out;
-}
-
-std::vector<RetentionReport> Licensing::sweep(int64_t now_us) {
-    int64_t now = now_us / 1000000;
-    int64_t audit_removed = 0;
-    int64_t licenses_removed = 0;
-    pool_.run([&](Connection &c) {
-        audit_removed = static_cast<int64_t>(
-            store::prune_audit(c, now_us - config_.audit_retention_days * 86400LL * 1000000LL));
-        store::prune_changes(c, now_us - config_.change_log_retention_hours * 3600LL * 1000000LL);
-    });
-    // Erased owners' licenses whose accounting retention ended; in pages, each its own transaction.
-    for (;;) {
-        std::vector<LicenseRecord> due =
-            pool_.run([&](Connection &c) { return store::licenses_retained_before(c, now, 500); });
-        if (due.empty()) break;
-        for (const LicenseRecord &l : due) {
-            pool_.transaction([&](Connection &c) {
-                store::delete_license(c, l.id);
-                store::record_change(c, l.id, l.key_hash, now_us);
-            });
-            changed(l.key_hash);
-            ++licenses_removed;
-        }
-    }
-    return {{"license audit", "removed", audit_removed}, {"license", "removed", licenses_removed}};
 }
 
 LicensingStats Licensing::stats() {

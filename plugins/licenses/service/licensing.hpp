@@ -83,6 +83,21 @@ struct ActivationResult {
     ActivationRecord activation;
     bool created = false;
     LicenseRecord license;
+    std::optional<NetworkRecord> network; // under scope network
+    bool network_created = false;
+    int64_t network_sites = 0; // the network's sites that count against sites_per_network
+};
+
+struct DeactivationResult {
+    LicenseRecord license;
+    std::optional<std::string> network; // the network released whole, if any
+    int64_t sites_released = 0;
+};
+
+// A network with its sites, as license.get shows it.
+struct NetworkView {
+    NetworkRecord network;
+    std::vector<ActivationRecord> sites;
 };
 
 struct ErasureReport {
@@ -131,12 +146,20 @@ public:
     void schema_ready();
 
     // ---- the hot path ----
-    // Decides a check. No database write ever; a read only on a cache miss (or always with the
-    // cache disabled). Steady state: no allocation. Throws only when the database is needed and
-    // fails.
-    void check(std::string_view key, std::string_view site, std::string_view product, Verdict &out);
-    SignedVerdict check_signed(std::string_view key, std::string_view site, std::string_view product,
-                               std::string_view challenge);
+    // Decides a check. `network` is the URL of the multisite network the site reports (its main
+    // site), empty when none. No database write ever; a read only on a cache miss (or always with
+    // the cache disabled). Steady state: no allocation. Throws only when the database is needed
+    // and fails.
+    void check(std::string_view key, std::string_view site, std::string_view network, std::string_view product,
+               Verdict &out);
+    void check(std::string_view key, std::string_view site, std::string_view product, Verdict &out) {
+        check(key, site, {}, product, out);
+    }
+    SignedVerdict check_signed(std::string_view key, std::string_view site, std::string_view network,
+                               std::string_view product, std::string_view challenge);
+    // The canonical form of network `network_id` of the license with `key` (to name it in a JSON
+    // verdict); from the cache when it holds the license. nullopt when there is none.
+    std::optional<std::string> network_name(std::string_view key, int64_t network_id);
     // Ed25519 public key (32 bytes).
     const std::array<uint8_t, 32> &public_key() const { return public_key_; }
 
@@ -158,12 +181,24 @@ public:
     std::optional<LicenseRecord> license_by_key(std::string_view key); // throws on a malformed key
     std::vector<LicenseRecord> licenses(std::optional<int64_t> user_id, int64_t after_id, int64_t limit);
     std::vector<ActivationRecord> activations(int64_t license_id);
+    std::vector<NetworkView> networks(int64_t license_id);
     // The formatted key, decrypted (authenticated against the license id).
     std::string reveal_key(const LicenseRecord &license);
 
     // ---- activations ----
-    ActivationResult activate(const LicenseLocator &locator, std::string_view site_url, const Actor &actor);
-    LicenseRecord deactivate(const LicenseLocator &locator, std::string_view site_url, const Actor &actor);
+    // Activates a site. Under scope network the site joins the network `network_url` names (its
+    // main site; the site itself when empty), which is activated first when new: a network takes a
+    // seat, its sites take none but count against sites_per_network. A network URL is ignored
+    // under scope site.
+    ActivationResult activate(const LicenseLocator &locator, std::string_view site_url, std::string_view network_url,
+                              const Actor &actor);
+    ActivationResult activate(const LicenseLocator &locator, std::string_view site_url, const Actor &actor) {
+        return activate(locator, site_url, {}, actor);
+    }
+    // Deactivates a site (`site_url`), a network with all its sites (`network_url` alone, or the
+    // network's main site), or a site of a named network (both). URLs or canonical forms.
+    DeactivationResult deactivate(const LicenseLocator &locator, std::string_view site_url,
+                                  std::string_view network_url, const Actor &actor);
 
     // ---- audit, personal data, retention ----
     std::vector<AuditRecord> audit(std::optional<int64_t> license_id, int64_t before_id, int64_t limit);
@@ -178,15 +213,25 @@ public:
 private:
     KeyHash hash_key(std::string_view normal_key) const noexcept;
     // `keep`, when given, receives the snapshot the verdict was decided on.
-    void check_impl(std::string_view key, std::string_view site, std::string_view product, Verdict &out,
-                    LicenseSnapshot *keep);
+    // The site and the network a check reported, canonicalised (allocates: never on a cache hit).
+    struct Spelling {
+        bool valid = false; // the site, and the network when one was reported
+        bool local_or_staging = false;
+        std::string site;
+        std::string network; // empty when none was reported
+    };
+    static Spelling canonical_spelling(std::string_view site, std::string_view network);
+    void check_impl(std::string_view key, std::string_view site, std::string_view network, std::string_view product,
+                    Verdict &out, LicenseSnapshot *keep);
     void finish(const LicenseSnapshot &snapshot, const SiteFacts &site, std::string_view product, Verdict &out,
                 LicenseSnapshot *keep) const;
-    void check_uncached(const KeyHash &hash, std::string_view site, std::string_view product, Verdict &out,
-                        LicenseSnapshot *keep);
-    void fill_and_check(const KeyHash &hash, uint64_t epoch, std::string_view site, const SiteHash &site_hash,
-                        std::string_view product, Verdict &out, LicenseSnapshot *keep);
-    SiteHash hash_site(std::string_view site) const noexcept;
+    void check_uncached(const KeyHash &hash, std::string_view site, std::string_view network, std::string_view product,
+                        Verdict &out, LicenseSnapshot *keep);
+    void fill_and_check(const KeyHash &hash, uint64_t epoch, std::string_view site, std::string_view network,
+                        const SiteHash &site_hash, std::string_view product, Verdict &out, LicenseSnapshot *keep);
+    // The raw site string, with the reported network's when there is one: what the cache
+    // remembers a spelling by.
+    SiteHash hash_site(std::string_view site, std::string_view network) const noexcept;
     // Product slugs live here for the service's whole life, so snapshots can view them.
     std::string_view intern_product(const std::string &slug);
     // The slug of a product id, from memory after the first read.
@@ -197,6 +242,11 @@ private:
     };
     Target resolve(const LicenseLocator &locator) const; // throws on a malformed key
     static LicenseRecord locked(storage::Connection &c, const Target &target);
+    // Scope network (service/networks.cpp). REQUIRES: inside the transaction that locked `l`.
+    ActivationResult join_network(storage::Connection &c, const LicenseRecord &l, const Site &site,
+                                  const Site &network, const Actor &actor, int64_t now);
+    DeactivationResult leave_network(storage::Connection &c, const LicenseRecord &l, const Site *site,
+                                     const Site *network, const Actor &actor, int64_t at_us);
     std::string seal_key(const NormalKey &key, int64_t license_id) const;
     void changed(const KeyHash &hash) { cache_.invalidate(hash); }
 

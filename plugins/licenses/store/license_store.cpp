@@ -49,16 +49,19 @@ PolicyRecord policy_from(const Row &r) {
     p.grace_days = static_cast<int32_t>(r.i64(6));
     p.staging_exempt = r.i64(7) != 0;
     p.created_at = r.i64(8);
+    p.scope = r.i64(9) == 1 ? LicenseScope::network : LicenseScope::site;
+    p.sites_per_network = static_cast<int32_t>(r.i64(10));
     return p;
 }
 
 constexpr const char *kPolicySelect =
-    "SELECT id, product_id, name, seat_limit, duration_days, expires_at, grace_days, staging_exempt, created_at "
-    "FROM license_policies ";
+    "SELECT id, product_id, name, seat_limit, duration_days, expires_at, grace_days, staging_exempt, created_at, "
+    "scope, sites_per_network FROM license_policies ";
 
 #define PLINTH_LICENSE_COLUMNS                                                                                 \
     "SELECT id, key_hash, key_ciphertext, user_id, product_id, policy_id, status, seat_limit, grace_days, "     \
-    "staging_exempt, seats_used, issued_at, expires_at, updated_at, retained_until FROM licenses "
+    "staging_exempt, seats_used, issued_at, expires_at, updated_at, retained_until, scope, sites_per_network "  \
+    "FROM licenses "
 
 LicenseRecord license_from(const Row &r) {
     LicenseRecord l;
@@ -77,6 +80,8 @@ LicenseRecord license_from(const Row &r) {
     l.expires_at = r.i64(12);
     l.updated_at = r.i64(13);
     l.retained_until = r.optional_i64(14);
+    l.scope = r.i64(15) == 1 ? LicenseScope::network : LicenseScope::site;
+    l.sites_per_network = static_cast<int32_t>(r.i64(16));
     return l;
 }
 
@@ -85,12 +90,24 @@ std::optional<LicenseRecord> first_license(const Rows &rows) {
     return license_from(rows.front());
 }
 
+Coverage coverage_from(int64_t value) {
+    if (value < static_cast<int64_t>(Coverage::site) || value > static_cast<int64_t>(Coverage::mapped))
+        throw sdk::Error(PLINTH_E_INTERNAL, "stored activation coverage is out of range");
+    return static_cast<Coverage>(value);
+}
+
 ActivationRecord activation_from(const Row &r) {
-    return ActivationRecord{r.i64(0), r.i64(1), r.str(2), r.i64(3) != 0, r.i64(4)};
+    ActivationRecord a{r.i64(0), r.i64(1), r.str(2), r.i64(3) != 0, r.i64(4), r.optional_i64(5), coverage_from(r.i64(6))};
+    return a;
 }
 
 constexpr const char *kActivationSelect =
-    "SELECT id, license_id, site_canonical, exempt, activated_at FROM license_activations ";
+    "SELECT id, license_id, site_canonical, exempt, activated_at, network_id, coverage FROM license_activations ";
+
+NetworkRecord network_from(const Row &r) { return NetworkRecord{r.i64(0), r.i64(1), r.str(2), r.i64(3) != 0, r.i64(4)}; }
+
+constexpr const char *kNetworkSelect =
+    "SELECT id, license_id, network_canonical, exempt, activated_at FROM license_networks ";
 
 AuditRecord audit_from(const Row &r) {
     AuditRecord a;
@@ -108,7 +125,7 @@ AuditRecord audit_from(const Row &r) {
 #define PLINTH_AUDIT_COLUMNS \
     "SELECT id, at_us, license_id, action, actor_principal, actor_user_id, site, detail FROM license_audit "
 
-// Columns 0..6 of both check statements; column 7 is the product slug.
+// Columns 0..6 of both check statements.
 void snapshot_from(const Row &r, LicenseSnapshot &s) {
     s.found = true;
     s.license_id = r.i64(0);
@@ -151,9 +168,9 @@ int64_t insert_policy(Connection &c, const PolicyRecord &p) {
     std::optional<int64_t> duration;
     if (p.duration_days) duration = *p.duration_days;
     c.execute("INSERT INTO license_policies (product_id, name, seat_limit, duration_days, expires_at, grace_days, "
-              "staging_exempt, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+              "staging_exempt, created_at, scope, sites_per_network) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
               {p.product_id, p.name, p.seat_limit, duration, p.expires_at, p.grace_days, p.staging_exempt,
-               p.created_at});
+               p.created_at, static_cast<int>(p.scope), p.sites_per_network});
     return static_cast<int64_t>(c.last_insert_id());
 }
 
@@ -176,10 +193,10 @@ std::optional<PolicyRecord> policy(Connection &c, int64_t id) {
 int64_t insert_license(Connection &c, const NewLicense &l, int64_t now_s) {
     HashBytes hash(l.key_hash);
     c.execute("INSERT INTO licenses (key_hash, key_ciphertext, user_id, product_id, policy_id, status, seat_limit, "
-              "grace_days, staging_exempt, seats_used, issued_at, expires_at, updated_at) "
-              "VALUES (?, '', ?, ?, ?, 0, ?, ?, ?, 0, ?, ?, ?)",
+              "grace_days, staging_exempt, seats_used, issued_at, expires_at, updated_at, scope, sites_per_network) "
+              "VALUES (?, '', ?, ?, ?, 0, ?, ?, ?, 0, ?, ?, ?, ?, ?)",
               {hash.param(), l.user_id, l.product_id, l.policy_id, l.seat_limit, l.grace_days, l.staging_exempt,
-               l.issued_at, l.expires_at, now_s});
+               l.issued_at, l.expires_at, now_s, static_cast<int>(l.scope), l.sites_per_network});
     return static_cast<int64_t>(c.last_insert_id());
 }
 
@@ -227,7 +244,7 @@ void update_license_state(Connection &c, int64_t id, LicenseStatus status, int64
               {static_cast<int>(status), expires_at, now_s, id});
 }
 
-int64_t refresh_activation_summary(Connection &c, int64_t id, int64_t now_s) {
+int64_t refresh_activation_summary(Connection &c, int64_t id, LicenseScope scope, int64_t now_s) {
     int64_t seats = 0;
     std::string sites = "\n";
     for (const Row &r : c.query("SELECT site_canonical, exempt FROM license_activations WHERE license_id = ? "
@@ -237,6 +254,7 @@ int64_t refresh_activation_summary(Connection &c, int64_t id, int64_t now_s) {
         sites += '\n';
         seats += r.i64(1) == 0;
     }
+    if (scope == LicenseScope::network) seats = count_networks(c, id);
     c.execute("UPDATE licenses SET seats_used = ?, activated_sites = ?, updated_at = ? WHERE id = ?",
               {seats, Param::bytes(sites.data(), sites.size()), now_s, id});
     return seats;
@@ -281,9 +299,11 @@ int64_t count_seats(Connection &c, int64_t license_id) {
     return rows.empty() ? 0 : rows.front().i64(0);
 }
 
-int64_t insert_activation(Connection &c, int64_t license_id, std::string_view site, bool exempt, int64_t now_s) {
-    c.execute("INSERT INTO license_activations (license_id, site_canonical, exempt, activated_at) VALUES (?, ?, ?, ?)",
-              {license_id, site, exempt, now_s});
+int64_t insert_activation(Connection &c, int64_t license_id, std::string_view site, bool exempt, int64_t now_s,
+                          std::optional<int64_t> network_id, Coverage coverage) {
+    c.execute("INSERT INTO license_activations (license_id, site_canonical, exempt, activated_at, network_id, coverage) "
+              "VALUES (?, ?, ?, ?, ?, ?)",
+              {license_id, site, exempt, now_s, network_id, static_cast<int>(coverage)});
     return static_cast<int64_t>(c.last_insert_id());
 }
 
@@ -293,7 +313,69 @@ bool delete_activation(Connection &c, int64_t license_id, std::string_view site)
 }
 
 uint64_t delete_activations(Connection &c, int64_t license_id) {
-    return c.execute("DELETE FROM license_activations WHERE license_id = ?", {license_id});
+    uint64_t n = c.execute("DELETE FROM license_activations WHERE license_id = ?", {license_id});
+    c.execute("DELETE FROM license_networks WHERE license_id = ?", {license_id});
+    return n;
+}
+
+// ---- networks ----
+
+std::optional<NetworkRecord> network(Connection &c, int64_t license_id, std::string_view canonical) {
+    Rows rows = c.query(std::string(kNetworkSelect) +
+                            "WHERE license_id = ? AND network_canonical = CONVERT(? USING ascii)",
+                        {license_id, canonical});
+    if (rows.empty()) return std::nullopt;
+    return network_from(rows.front());
+}
+
+std::optional<NetworkRecord> network_by_id(Connection &c, int64_t network_id) {
+    Rows rows = c.query(std::string(kNetworkSelect) + "WHERE id = ?", {network_id});
+    if (rows.empty()) return std::nullopt;
+    return network_from(rows.front());
+}
+
+std::vector<NetworkRecord> networks(Connection &c, int64_t license_id) {
+    std::vector<NetworkRecord> out;
+    for (const Row &r : c.query(std::string(kNetworkSelect) + "WHERE license_id = ? ORDER BY id", {license_id}))
+        out.push_back(network_from(r));
+    return out;
+}
+
+int64_t insert_network(Connection &c, int64_t license_id, std::string_view canonical, bool exempt, int64_t now_s) {
+    c.execute("INSERT INTO license_networks (license_id, network_canonical, exempt, activated_at) VALUES (?, ?, ?, ?)",
+              {license_id, canonical, exempt, now_s});
+    return static_cast<int64_t>(c.last_insert_id());
+}
+
+int64_t delete_network(Connection &c, int64_t network_id) {
+    Rows rows = c.query("SELECT COUNT(*) FROM license_activations WHERE network_id = ?", {network_id});
+    int64_t sites = rows.empty() ? 0 : rows.front().i64(0);
+    c.execute("DELETE FROM license_networks WHERE id = ?", {network_id});
+    return sites;
+}
+
+int64_t count_networks(Connection &c, int64_t license_id) {
+    Rows rows = c.query("SELECT COUNT(*) FROM license_networks WHERE license_id = ? AND exempt = 0", {license_id});
+    return rows.empty() ? 0 : rows.front().i64(0);
+}
+
+int64_t count_network_sites(Connection &c, int64_t network_id) {
+    Rows rows = c.query("SELECT COUNT(*) FROM license_activations WHERE network_id = ? AND exempt = 0", {network_id});
+    return rows.empty() ? 0 : rows.front().i64(0);
+}
+
+LicenseSites license_sites(Connection &c, int64_t license_id, int32_t sites_per_network) {
+    LicenseSites out;
+    out.scope = LicenseScope::network;
+    out.structural_without_activation = sites_per_network < 0;
+    for (const Row &r : c.query("SELECT site_canonical, COALESCE(network_id, 0), coverage FROM license_activations "
+                                "WHERE license_id = ?",
+                                {license_id}))
+        out.sites.push_back(ActivatedSite{r.str(0), r.i64(1), coverage_from(r.i64(2))});
+    for (const Row &r : c.query("SELECT id, network_canonical FROM license_networks WHERE license_id = ?", {license_id}))
+        out.networks.push_back(ActivatedNetwork{r.i64(0), r.str(1)});
+    out.sort();
+    return out;
 }
 
 // ---- checks ----
@@ -301,20 +383,27 @@ uint64_t delete_activations(Connection &c, int64_t license_id) {
 std::optional<CacheFill> fetch_for_cache(Connection &c, const KeyHash &hash) {
     HashBytes h(hash);
     Rows rows = c.query("SELECT l.id, l.status, l.expires_at, l.grace_days, l.seat_limit, l.seats_used, "
-                        "l.staging_exempt, p.slug, l.activated_sites "
+                        "l.staging_exempt, p.slug, l.activated_sites, l.scope, l.sites_per_network "
                         "FROM licenses l JOIN license_products p ON p.id = l.product_id WHERE l.key_hash = ?",
                         {h.param()});
     if (rows.empty()) return std::nullopt;
     CacheFill fill;
     snapshot_from(rows.front(), fill.snapshot);
     fill.product_slug = rows.front().str(7);
+    if (rows.front().i64(9) == static_cast<int64_t>(LicenseScope::network)) {
+        // A network license needs each site's network: two more statements, on a miss only.
+        fill.sites = license_sites(c, fill.snapshot.license_id, static_cast<int32_t>(rows.front().i64(10)));
+        return fill;
+    }
+    std::vector<std::string> activated;
     std::string_view sites = rows.front().str(8);
     for (size_t start = 0; start < sites.size();) {
         size_t end = sites.find('\n', start);
         if (end == std::string_view::npos) end = sites.size();
-        if (end > start) fill.activated_sites.emplace_back(sites.substr(start, end - start));
+        if (end > start) activated.emplace_back(sites.substr(start, end - start));
         start = end + 1;
     }
+    fill.sites = LicenseSites(std::move(activated));
     return fill;
 }
 
@@ -323,7 +412,7 @@ std::optional<CheckRow> fetch_for_check(Connection &c, const KeyHash &hash, std:
     // looked up in the license's own activated_sites summary, on the server.
     HashBytes h(hash);
     Rows rows = c.query("SELECT id, status, expires_at, grace_days, seat_limit, seats_used, staging_exempt, "
-                        "product_id, LOCATE(CONCAT(X'0A', ?, X'0A'), activated_sites) > 0 "
+                        "product_id, LOCATE(CONCAT(X'0A', ?, X'0A'), activated_sites) > 0, scope, sites_per_network "
                         "FROM licenses WHERE key_hash = ?",
                         {canonical_site, h.param()});
     if (rows.empty()) return std::nullopt;
@@ -331,6 +420,8 @@ std::optional<CheckRow> fetch_for_check(Connection &c, const KeyHash &hash, std:
     snapshot_from(rows.front(), out.snapshot);
     out.product_id = rows.front().i64(7);
     out.site_activated = rows.front().i64(8) != 0;
+    out.scope = rows.front().i64(9) == 1 ? LicenseScope::network : LicenseScope::site;
+    out.sites_per_network = static_cast<int32_t>(rows.front().i64(10));
     return out;
 }
 

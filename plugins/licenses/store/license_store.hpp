@@ -5,6 +5,7 @@
 // rule.
 #pragma once
 
+#include "domain/network.hpp"
 #include "domain/snapshot.hpp"
 
 #include <plinth/storage/database.hpp>
@@ -39,6 +40,8 @@ struct PolicyRecord {
     std::optional<int64_t> expires_at;
     int32_t grace_days = 0;
     bool staging_exempt = true;
+    LicenseScope scope = LicenseScope::site;
+    int32_t sites_per_network = -1; // -1: unlimited; meaningful under scope network
     int64_t created_at = 0;
 };
 
@@ -53,7 +56,9 @@ struct LicenseRecord {
     int32_t seat_limit = 0;
     int32_t grace_days = 0;
     bool staging_exempt = false;
-    int32_t seats_used = 0;
+    LicenseScope scope = LicenseScope::site;
+    int32_t sites_per_network = -1;
+    int32_t seats_used = 0; // activated sites, or networks under scope network (not exempt)
     int64_t issued_at = 0;
     int64_t expires_at = 0;
     int64_t updated_at = 0;
@@ -68,6 +73,8 @@ struct NewLicense {
     int32_t seat_limit = 0;
     int32_t grace_days = 0;
     bool staging_exempt = false;
+    LicenseScope scope = LicenseScope::site;
+    int32_t sites_per_network = -1;
     int64_t issued_at = 0;
     int64_t expires_at = 0;
 };
@@ -76,7 +83,18 @@ struct ActivationRecord {
     int64_t id = 0;
     int64_t license_id = 0;
     std::string site;
-    bool exempt = false;
+    bool exempt = false; // takes no seat (site scope) or none of its network's sites (network scope)
+    int64_t activated_at = 0;
+    std::optional<int64_t> network_id; // under scope network
+    Coverage coverage = Coverage::site;
+};
+
+// An activated multisite network, named by its main site's canonical form.
+struct NetworkRecord {
+    int64_t id = 0;
+    int64_t license_id = 0;
+    std::string network;
+    bool exempt = false; // takes no seat
     int64_t activated_at = 0;
 };
 
@@ -100,7 +118,9 @@ struct ChangeRecord {
 struct CheckRow {
     LicenseSnapshot snapshot; // product not set: see product_id
     int64_t product_id = 0;
-    bool site_activated = false;
+    bool site_activated = false; // meaningful under scope site only
+    LicenseScope scope = LicenseScope::site;
+    int32_t sites_per_network = -1;
 };
 
 namespace store {
@@ -131,9 +151,10 @@ std::optional<LicenseRecord> lock_license_by_hash(Connection &c, const KeyHash &
 std::vector<LicenseRecord> licenses(Connection &c, std::optional<int64_t> user_id, int64_t after_id, int64_t limit);
 std::vector<LicenseRecord> licenses_of(Connection &c, int64_t user_id);
 void update_license_state(Connection &c, int64_t id, LicenseStatus status, int64_t expires_at, int64_t now_s);
-// Rewrites seats_used and activated_sites from license_activations; returns the seats used.
+// Rewrites seats_used (activations, or networks under scope network, that are not exempt) and
+// activated_sites from license_activations; returns the seats used.
 // REQUIRES: the license row is locked (inside the transaction that changed the activations).
-int64_t refresh_activation_summary(Connection &c, int64_t id, int64_t now_s);
+int64_t refresh_activation_summary(Connection &c, int64_t id, LicenseScope scope, int64_t now_s);
 // Erasure: unlinks the owner (and clears the activation summary: call after
 // delete_activations) and records until when the contract record is kept.
 void unlink_owner(Connection &c, int64_t id, int64_t retained_until, int64_t now_s);
@@ -145,9 +166,23 @@ void delete_license(Connection &c, int64_t id);
 std::optional<ActivationRecord> activation(Connection &c, int64_t license_id, std::string_view site);
 std::vector<ActivationRecord> activations(Connection &c, int64_t license_id);
 int64_t count_seats(Connection &c, int64_t license_id); // non-exempt activations
-int64_t insert_activation(Connection &c, int64_t license_id, std::string_view site, bool exempt, int64_t now_s);
+int64_t insert_activation(Connection &c, int64_t license_id, std::string_view site, bool exempt, int64_t now_s,
+                          std::optional<int64_t> network_id = std::nullopt, Coverage coverage = Coverage::site);
 bool delete_activation(Connection &c, int64_t license_id, std::string_view site);
+// Every activation and network of the license.
 uint64_t delete_activations(Connection &c, int64_t license_id);
+
+// ---- networks (scope network) ----
+std::optional<NetworkRecord> network(Connection &c, int64_t license_id, std::string_view canonical);
+std::optional<NetworkRecord> network_by_id(Connection &c, int64_t network_id);
+std::vector<NetworkRecord> networks(Connection &c, int64_t license_id);
+int64_t insert_network(Connection &c, int64_t license_id, std::string_view canonical, bool exempt, int64_t now_s);
+// Deletes the network and, by cascade, its sites; returns how many sites it had.
+int64_t delete_network(Connection &c, int64_t network_id);
+int64_t count_networks(Connection &c, int64_t license_id);    // non-exempt networks
+int64_t count_network_sites(Connection &c, int64_t network_id); // non-exempt sites of one network
+// A network license's activated sites and networks, as a check needs them.
+LicenseSites license_sites(Connection &c, int64_t license_id, int32_t sites_per_network);
 
 // ---- checks ----
 // The license and all its activated sites, in one single-row statement (for the cache).

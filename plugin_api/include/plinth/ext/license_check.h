@@ -29,11 +29,25 @@ typedef enum plinth_license_code {
     PLINTH_LICENSE_INVALID_SITE = 9        /* the site is not an http(s) URL we can canonicalise */
 } plinth_license_code;
 
+/* How a valid site is covered (plinth_license_verdict.coverage). Appended in ABI 1.1. */
+typedef enum plinth_license_coverage {
+    PLINTH_LICENSE_COVERAGE_NONE = 0,         /* not covered (or a caller built before 1.1)      */
+    PLINTH_LICENSE_COVERAGE_SITE = 1,         /* an activated site of a single-site license      */
+    PLINTH_LICENSE_COVERAGE_MAIN = 2,         /* the main site of an activated network           */
+    PLINTH_LICENSE_COVERAGE_SUBDOMAIN = 3,    /* a subdomain site of an activated network        */
+    PLINTH_LICENSE_COVERAGE_SUBDIRECTORY = 4, /* a subdirectory site of an activated network     */
+    PLINTH_LICENSE_COVERAGE_MAPPED = 5        /* a domain-mapped site activated in a network     */
+} plinth_license_coverage;
+
 typedef struct plinth_license_query {
     uint32_t struct_size;
     plinth_str key;     /* as the customer typed it; dashes and case are tolerated */
     plinth_str site;    /* the site URL; canonicalised by the module */
     plinth_str product; /* optional product slug; empty means "any" */
+    /* Appended in ABI 1.1: the URL of the multisite network the site belongs to (its main site,
+     * as WordPress's network_home_url() reports it); empty for none. A query whose struct_size
+     * ends before it names no network. Borrowed for the call, like the strings above. */
+    plinth_str network;
 } plinth_license_query;
 
 typedef struct plinth_license_verdict {
@@ -45,6 +59,10 @@ typedef struct plinth_license_verdict {
     int32_t seats_used;
     int64_t expires_at;      /* Unix seconds; 0 when the license never expires */
     int64_t grace_ends_at;   /* Unix seconds; 0 when there is no expiry */
+    /* Appended in ABI 1.1; written only when struct_size covers them. For a network license
+     * seat_limit and seats_used count networks. */
+    int64_t network_id;      /* the activated network that covers the site (as license.get lists it); 0 when none */
+    int32_t coverage;        /* plinth_license_coverage */
 } plinth_license_verdict;
 
 typedef struct plinth_license_check_v1 {
