@@ -13,6 +13,8 @@
 //   licenses/check_cached      typed plinth.license-check/1, cache on (1 and 2 threads)
 //   licenses/check_uncached    typed check, cache disabled (a second host on the same database)
 //   licenses/check_json        the JSON command "check" through plinth.command/1
+//   licenses/check_network_subsite  typed check of a covered subsite (blog.net-N…) with its network
+//                              URL, over N more licenses of scope network (one network each)
 //   baseline/point_select      raw Connector/C prepared point-select of the same license row
 //   baseline/unordered_map     std::unordered_map<std::string, ...>::find over N keys
 //   licenses/activate          activation.activate throughput (a new site per call)
@@ -107,6 +109,8 @@ struct Dataset {
     std::vector<std::string> sites;  // the activated site of each key, as its plugin sends it
     std::vector<std::array<uint8_t, 16>> hashes; // lookup hash of each key (for the raw baseline)
     std::vector<std::string> activation_keys;    // unlimited licenses for the activation benchmark
+    // N network licenses: each key, a subsite of its network as the plugin sends it, the network.
+    std::vector<std::string> net_keys, net_sites, net_networks;
 
     // The same keys and sites packed at a fixed stride, as a request buffer would hold them: the
     // measured loops then pay one memory access per string, not a std::string and its heap
@@ -116,7 +120,29 @@ struct Dataset {
     std::vector<uint8_t> key_size, site_size;
     std::string_view key(size_t i) const { return {key_bytes.data() + i * kKeyStride, key_size[i]}; }
     std::string_view site(size_t i) const { return {site_bytes.data() + i * kSiteStride, site_size[i]}; }
+
+    // The network licenses' strings, packed the same way.
+    struct Packed {
+        size_t stride = 64;
+        std::vector<char> bytes;
+        std::vector<uint8_t> sizes;
+        void pack(const std::vector<std::string> &from) {
+            bytes.assign(from.size() * stride, '\0');
+            sizes.resize(from.size());
+            for (size_t i = 0; i < from.size(); ++i) {
+                if (from[i].size() >= stride) throw std::runtime_error("stride too small");
+                std::memcpy(bytes.data() + i * stride, from[i].data(), from[i].size());
+                sizes[i] = static_cast<uint8_t>(from[i].size());
+            }
+        }
+        std::string_view at(size_t i) const { return {bytes.data() + i * stride, sizes[i]}; }
+    };
+    Packed net_key_packed, net_site_packed, net_network_packed;
+
     void pack() {
+        net_key_packed.pack(net_keys);
+        net_site_packed.pack(net_sites);
+        net_network_packed.pack(net_networks);
         key_bytes.assign(size * kKeyStride, '\0');
         site_bytes.assign(size * kSiteStride, '\0');
         key_size.resize(size);
@@ -155,32 +181,38 @@ void seed(Dataset &d, storage::Connection &c, const std::array<uint8_t, 16> &loo
     constexpr size_t kBatch = 1000;
     const int64_t now = std::time(nullptr);
     c.execute("INSERT INTO license_products (id, slug, name, created_at) VALUES (1, 'seo', 'SEO Pro', ?)", {now});
-    c.execute("INSERT INTO license_policies (id, product_id, name, seat_limit, grace_days, staging_exempt, created_at) "
-              "VALUES (1, 1, 'five sites', 5, 14, 1, ?), (2, 1, 'unlimited', -1, 0, 1, ?)",
-              {now, now});
+    c.execute("INSERT INTO license_policies (id, product_id, name, seat_limit, grace_days, staging_exempt, created_at, "
+              "scope, sites_per_network) "
+              "VALUES (1, 1, 'five sites', 5, 14, 1, ?, 0, -1), (2, 1, 'unlimited', -1, 0, 1, ?, 0, -1), "
+              "(3, 1, 'five networks', 5, 14, 1, ?, 1, -1)",
+              {now, now, now});
 
     const size_t activation_licenses = 1000;
-    const size_t total = d.size + activation_licenses;
+    const size_t total = d.size + activation_licenses + d.size; // the last d.size: scope network
     d.keys.reserve(d.size);
     d.sites.reserve(d.size);
     d.hashes.reserve(d.size);
 
     std::string license_sql = "INSERT INTO licenses (id, key_hash, key_ciphertext, user_id, product_id, policy_id, "
                               "status, seat_limit, grace_days, staging_exempt, seats_used, activated_sites, "
-                              "issued_at, expires_at, updated_at) VALUES ";
+                              "issued_at, expires_at, updated_at, scope) VALUES ";
     std::string activation_sql =
-        "INSERT INTO license_activations (license_id, site_canonical, exempt, activated_at) VALUES ";
+        "INSERT INTO license_activations (license_id, site_canonical, exempt, activated_at, network_id, coverage) VALUES ";
+    std::string network_sql =
+        "INSERT INTO license_networks (id, license_id, network_canonical, exempt, activated_at) VALUES ";
     Progress progress("seeding " + std::to_string(d.size) + " licenses", total);
     for (size_t start = 0; start < total; start += kBatch) {
         size_t n = std::min(kBatch, total - start);
         std::vector<std::array<uint8_t, 16>> hashes(n);
         std::vector<std::string> sealed(n), summaries(n);
         std::vector<std::string> canonical;
-        std::vector<storage::Param> lp, ap;
-        std::string lsql = license_sql, asql = activation_sql;
+        std::vector<int64_t> canonical_id, network_ids; // the license of each activation; its network or 0
+        std::vector<storage::Param> lp, ap, np;
+        std::string lsql = license_sql, asql = activation_sql, nsql = network_sql;
         for (size_t i = 0; i < n; ++i) {
             int64_t id = static_cast<int64_t>(start + i + 1);
-            bool for_activation = start + i >= d.size;
+            bool network = start + i >= d.size + activation_licenses;
+            bool for_activation = !network && start + i >= d.size;
             licenses::NormalKey key = licenses::generate_key();
             crypto_shorthash_siphashx24(hashes[i].data(), reinterpret_cast<const unsigned char *>(key.symbols.data()),
                                         key.symbols.size(), lookup_key.data());
@@ -194,35 +226,59 @@ void seed(Dataset &d, storage::Connection &c, const std::array<uint8_t, 16> &loo
                                                        reinterpret_cast<const unsigned char *>(key.symbols.data()),
                                                        key.symbols.size(), ad.data(), ad.size(), nullptr, out,
                                                        encryption_key.data());
-            lsql += i ? ",(?,?,?,?,1,?,0,?,?,1,?,?,?,0,?)" : "(?,?,?,?,1,?,0,?,?,1,?,?,?,0,?)";
+            lsql += i ? ",(?,?,?,?,1,?,0,?,?,1,?,?,?,0,?,?)" : "(?,?,?,?,1,?,0,?,?,1,?,?,?,0,?,?)";
             lp.push_back(id);
             lp.push_back(storage::Param::bytes(hashes[i].data(), 16));
             lp.push_back(storage::Param::bytes(sealed[i].data(), sealed[i].size()));
             lp.push_back(static_cast<int64_t>(1000 + id));
-            lp.push_back(for_activation ? 2 : 1);
+            lp.push_back(network ? 3 : for_activation ? 2 : 1);
             lp.push_back(for_activation ? -1 : 5);
             lp.push_back(for_activation ? 0 : 14);
             lp.push_back(for_activation ? 0 : 1);
-            // The license row's activation summary, as the module keeps it: "\n" site "\n".
-            summaries[i] = for_activation ? "\n" : "\nsite-" + std::to_string(id) + ".example.com\n";
+            // The license row's activation summary, as the module keeps it: "\n" site "\n". A
+            // network license's one network is its main site, example.org below.
+            std::string main_site = (network ? "net-" : "site-") + std::to_string(id) + (network ? ".example.org" : ".example.com");
+            summaries[i] = for_activation ? "\n" : "\n" + main_site + "\n";
             lp.push_back(storage::Param::bytes(summaries[i].data(), summaries[i].size()));
             lp.push_back(now);
             lp.push_back(now);
+            lp.push_back(network ? 1 : 0);
             if (for_activation) {
                 d.activation_keys.push_back(licenses::format_key(key));
+            } else if (network) {
+                d.net_keys.push_back(licenses::format_key(key));
+                canonical.push_back(main_site);
+                canonical_id.push_back(id);
+                network_ids.push_back(id); // one network per license: its id is the license's
+                d.net_sites.push_back("https://blog." + main_site + "/");
+                d.net_networks.push_back("https://" + main_site);
             } else {
                 d.keys.push_back(licenses::format_key(key));
                 d.hashes.push_back(hashes[i]);
-                canonical.push_back("site-" + std::to_string(id) + ".example.com");
+                canonical.push_back(main_site);
+                canonical_id.push_back(id);
+                network_ids.push_back(0);
                 d.sites.push_back("https://" + canonical.back() + "/");
             }
         }
         c.execute(lsql, lp);
+        // Views into `canonical` are taken only now that it no longer grows.
         for (size_t i = 0; i < canonical.size(); ++i) {
-            asql += i ? ",(?,?,0,?)" : "(?,?,0,?)";
-            ap.push_back(static_cast<int64_t>(start + i + 1));
+            if (network_ids[i] == 0) continue;
+            nsql += np.empty() ? "(?,?,?,0,?)" : ",(?,?,?,0,?)";
+            np.push_back(network_ids[i]);
+            np.push_back(canonical_id[i]);
+            np.push_back(std::string_view(canonical[i]));
+            np.push_back(now);
+        }
+        if (!np.empty()) c.execute(nsql, np);
+        for (size_t i = 0; i < canonical.size(); ++i) {
+            asql += i ? ",(?,?,0,?,?,?)" : "(?,?,0,?,?,?)";
+            ap.push_back(canonical_id[i]);
             ap.push_back(std::string_view(canonical[i]));
             ap.push_back(now);
+            ap.push_back(network_ids[i] ? storage::Param(network_ids[i]) : storage::Param(nullptr));
+            ap.push_back(network_ids[i] ? 2 : 1); // main site, or a site of a site-scoped license
         }
         if (!canonical.empty()) c.execute(asql, ap);
         progress.update(start + n);
@@ -234,13 +290,13 @@ void seed(Dataset &d, storage::Connection &c, const std::array<uint8_t, 16> &loo
 // seeding. Returns false when the database does not hold a complete earlier seeding.
 bool load_seeded(Dataset &d, storage::Connection &c, const std::array<uint8_t, 32> &encryption_key) {
     storage::Rows count = c.query("SELECT COUNT(*) FROM licenses");
-    if (count.empty() || count.front().i64(0) != static_cast<int64_t>(d.size + 1000)) return false;
+    if (count.empty() || count.front().i64(0) != static_cast<int64_t>(2 * d.size + 1000)) return false;
     // (Activations of the unlimited licenses accumulate across runs; the seeded ones must not.)
     if (c.query("SELECT COUNT(*) FROM license_activations WHERE license_id <= ?", {static_cast<int64_t>(d.size)})
             .front()
             .i64(0) != static_cast<int64_t>(d.size))
         return false;
-    Progress progress("loading " + std::to_string(d.size) + " licenses", d.size + 1000);
+    Progress progress("loading " + std::to_string(d.size) + " licenses", 2 * d.size + 1000);
     size_t done = 0;
     for (int64_t after = 0;;) {
         storage::Rows rows = c.query("SELECT id, key_hash, key_ciphertext, policy_id FROM licenses WHERE id > ? "
@@ -262,6 +318,11 @@ bool load_seeded(Dataset &d, storage::Connection &c, const std::array<uint8_t, 3
                 return false;
             if (r.i64(3) == 2) {
                 d.activation_keys.push_back(licenses::format_key(key));
+            } else if (r.i64(3) == 3) {
+                std::string main_site = "net-" + std::to_string(id) + ".example.org";
+                d.net_keys.push_back(licenses::format_key(key));
+                d.net_sites.push_back("https://blog." + main_site + "/");
+                d.net_networks.push_back("https://" + main_site);
             } else {
                 d.keys.push_back(licenses::format_key(key));
                 std::array<uint8_t, 16> h{};
@@ -288,6 +349,14 @@ void warm(Dataset &d) {
             plinth_license_verdict v{};
             v.struct_size = sizeof v;
             if (table->check(module, &q, &v, nullptr) != PLINTH_OK || v.code != PLINTH_LICENSE_VALID) ++bad;
+            // The network licenses' covered subsite (subdomain of the activated network).
+            plinth_license_query n{sizeof n, sdk::to_str(d.net_keys[i]), sdk::to_str(d.net_sites[i]), {},
+                                   sdk::to_str(d.net_networks[i])};
+            v = plinth_license_verdict{};
+            v.struct_size = sizeof v;
+            if (table->check(module, &n, &v, nullptr) != PLINTH_OK || v.code != PLINTH_LICENSE_VALID ||
+                v.coverage != PLINTH_LICENSE_COVERAGE_SUBDOMAIN)
+                ++bad;
             ++done;
         }
     };
@@ -369,7 +438,7 @@ std::unique_ptr<Dataset> prepare(size_t size, const Options &opt, const std::str
         auto [lookup, encryption] = keys();
         storage::Connection c(cfg, &counter);
         seed(*d, c, lookup, encryption);
-        c.execute_trusted("ANALYZE TABLE licenses, license_activations");
+        c.execute_trusted("ANALYZE TABLE licenses, license_activations, license_networks");
         sodium_memzero(lookup.data(), lookup.size());
         sodium_memzero(encryption.data(), encryption.size());
     }
@@ -409,6 +478,27 @@ void typed_check(benchmark::State &state, Dataset *d, bool cached) {
         benchmark::DoNotOptimize(v);
     }
     if (bad) state.SkipWithError("a check did not return VALID");
+    state.SetItemsProcessed(state.iterations());
+}
+
+// The same typed check for a subsite covered by its license's network (scope network), with the
+// network URL the site reports: the ratio to typed_check is what multisite costs on the hot path.
+void network_check(benchmark::State &state, Dataset *d) {
+    const auto *table = d->cached->interface_as<plinth_license_check_v1>("licenses", PLINTH_EXT_LICENSE_CHECK);
+    const plinth_module *module = d->cached->module("licenses");
+    Rng rng(static_cast<uint64_t>(state.thread_index()) + 17);
+    size_t bad = 0;
+    for (auto _ : state) {
+        size_t i = rng.below(d->size);
+        plinth_license_query q{sizeof q, sdk::to_str(d->net_key_packed.at(i)), sdk::to_str(d->net_site_packed.at(i)), {},
+                               sdk::to_str(d->net_network_packed.at(i))};
+        plinth_license_verdict v{};
+        v.struct_size = sizeof v;
+        int32_t rc = table->check(module, &q, &v, nullptr);
+        bad += (rc != PLINTH_OK) | (v.valid != 1) | (v.network_id == 0);
+        benchmark::DoNotOptimize(v);
+    }
+    if (bad) state.SkipWithError("a covered subsite did not check VALID through its network");
     state.SetItemsProcessed(state.iterations());
 }
 
@@ -619,6 +709,8 @@ int main(int argc, char **argv) {
             ->Threads(1)->Threads(2)->UseRealTime();
         benchmark::RegisterBenchmark(("licenses/check_uncached/" + n).c_str(), typed_check, d, false)->UseRealTime();
         benchmark::RegisterBenchmark(("licenses/check_json/" + n).c_str(), json_check, d)->UseRealTime();
+        benchmark::RegisterBenchmark(("licenses/check_network_subsite/" + n).c_str(), network_check, d)
+            ->Threads(1)->UseRealTime();
         benchmark::RegisterBenchmark(("baseline/point_select/" + n).c_str(), point_select, d, socket)->UseRealTime();
         benchmark::RegisterBenchmark(("baseline/unordered_map/" + n).c_str(), unordered_map_lookup, d)->UseRealTime();
     }

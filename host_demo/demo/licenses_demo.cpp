@@ -27,7 +27,7 @@ void licenses_demo(DemoContext &demo) {
     const plinth_call_context customer = host::user_caller(customer_id, PLINTH_ROLE_CUSTOMER);
     const plinth_call_context site = host::anonymous_caller(); // a customer's WordPress site
 
-    demo.step("Licenses: a product and a multisite policy");
+    demo.step("Licenses: a product and a three-site policy");
     demo.say("Staff define what is sold: three sites, a year, two weeks of grace, staging sites free.");
     demo.call("licenses", "product.create", {{"slug", "seo-pro"}, {"name", "SEO Pro"}}, staff);
     boost::json::value policy = demo.call("licenses", "policy.create",
@@ -92,6 +92,38 @@ void licenses_demo(DemoContext &demo) {
     demo.call("licenses", "license.reinstate", {{"id", license_id}}, staff);
     demo.call("licenses", "check", {{"key", key}, {"site", "https://shop-one.example.com"}}, site);
     demo.call("licenses", "audit.list", {{"license_id", license_id}, {"limit", 5}}, customer);
+
+    demo.step("Licenses: a multisite license counts WordPress networks, not sites");
+    demo.say("One network of up to 3 sites; the network is named by its main site's URL.");
+    boost::json::value network_policy = demo.call("licenses", "policy.create",
+                                                  {{"product", "seo-pro"},
+                                                   {"name", "Multisite, 1 network of 3 sites"},
+                                                   {"seat_limit", 1},
+                                                   {"scope", "network"},
+                                                   {"sites_per_network", 3},
+                                                   {"duration_days", 365}},
+                                                  staff);
+    if (failed(network_policy)) return;
+    boost::json::value multisite = demo.call(
+        "licenses", "license.issue", {{"user_id", customer_id}, {"policy_id", network_policy.at("id")}}, staff);
+    if (failed(multisite)) return;
+    std::string network_key = text(multisite, "key");
+    const std::string network = "https://network.example.com";
+    demo.say("A subsite activates with the network URL it belongs to: the network takes the one seat.");
+    demo.call("licenses", "activation.activate",
+              {{"key", network_key}, {"site", "https://blog.network.example.com"}, {"network", network}}, site);
+    demo.say("A subdirectory site joins (the main site counts too: three sites); a domain-mapped site would be "
+             "the fourth and is refused:");
+    demo.call("licenses", "activation.activate",
+              {{"key", network_key}, {"site", "https://network.example.com/fr"}, {"network", network}}, site);
+    demo.call("licenses", "activation.activate",
+              {{"key", network_key}, {"site", "https://mapped-shop.example.org"}, {"network", network}}, site);
+    demo.say("The verdict says which network covers a site, and how:");
+    demo.call("licenses", "check",
+              {{"key", network_key}, {"site", "https://blog.network.example.com/"}, {"network", network}}, site);
+    demo.call("licenses", "license.get", {{"id", multisite.at("id")}}, customer);
+    demo.say("Deactivating the network releases all its sites:");
+    demo.call("licenses", "activation.deactivate", {{"key", network_key}, {"network", network}}, site);
 }
 
 } // namespace plinth::demo

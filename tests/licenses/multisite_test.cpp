@@ -113,6 +113,23 @@ TEST_F(MultisiteTest, ANetworkTakesOneSeatAndCoversItsSites) {
     expect_network_summary(l.id);
 }
 
+TEST_F(MultisiteTest, ASubsiteReportingNoNetworkJoinsTheActivatedNetworkThatContainsIt) {
+    // What an unmodified EDD updater does: every site sends its own URL and no network.
+    product();
+    License l = issue(network_policy(1, 10));
+    join(l.key, "https://example.com");
+    value sub = join(l.key, "https://blog.example.com");
+    EXPECT_EQ(str(sub, "network"), "example.com");
+    EXPECT_EQ(str(sub, "coverage"), "subdomain");
+    EXPECT_FALSE(sub.at("network_created").as_bool());
+    EXPECT_EQ(str(join(l.key, "https://example.com/fr"), "coverage"), "subdirectory");
+    EXPECT_EQ(sub.at("seats_used").as_int64(), 1);
+    // A domain-mapped site cannot be recognised: it would be a network of its own (no seat left).
+    EXPECT_EQ(join_fails(l.key, "https://mapped.net", ""), PLINTH_E_LIMIT_EXCEEDED);
+    EXPECT_EQ(str(join(l.key, "https://mapped.net", "https://example.com"), "coverage"), "mapped");
+    expect_network_summary(l.id);
+}
+
 TEST_F(MultisiteTest, SitesPerNetworkCountsEverySiteAndDomainMappedOnesAlways) {
     product();
     License l = issue(network_policy(2, 3)); // staging-exempt by default

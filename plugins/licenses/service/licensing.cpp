@@ -475,9 +475,13 @@ ActivationResult Licensing::activate(const LicenseLocator &locator, std::string_
             if (l.status == LicenseStatus::active) throw sdk::expired(std::string(refusal));
             throw sdk::conflict(std::string(refusal));
         }
-        // A site that reports no network is the main site of its own (a single install).
-        if (l.scope == LicenseScope::network)
-            return join_network(c, l, site, reported_network ? *reported_network : site, actor, now);
+        if (l.scope == LicenseScope::network) {
+            if (reported_network) return join_network(c, l, site, *reported_network, actor, now);
+            // A site that reports no network (an unmodified updater) joins the activated network
+            // that contains it, or else is the main site of its own (a single install).
+            std::optional<Site> containing = containing_network(c, l.id, site);
+            return join_network(c, l, site, containing ? *containing : site, actor, now);
+        }
         ActivationResult r;
         r.license = l;
         if (std::optional<ActivationRecord> existing = store::activation(c, l.id, site.canonical)) {

@@ -247,6 +247,9 @@ private:
                                   const Site &network, const Actor &actor, int64_t now);
     DeactivationResult leave_network(storage::Connection &c, const LicenseRecord &l, const Site *site,
                                      const Site *network, const Actor &actor, int64_t at_us);
+    // The most specific activated network of the license whose main site, subdomain or
+    // subdirectory `site` is; nullopt when none.
+    static std::optional<Site> containing_network(storage::Connection &c, int64_t license_id, const Site &site);
     std::string seal_key(const NormalKey &key, int64_t license_id) const;
     void changed(const KeyHash &hash) { cache_.invalidate(hash); }
 

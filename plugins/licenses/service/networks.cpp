@@ -112,6 +112,18 @@ DeactivationResult Licensing::leave_network(Connection &c, const LicenseRecord &
     return r;
 }
 
+std::optional<Site> Licensing::containing_network(Connection &c, int64_t license_id, const Site &site) {
+    std::optional<NetworkRecord> best;
+    for (NetworkRecord &n : store::networks(c, license_id)) {
+        if (relation(site.canonical, n.network) == Coverage::mapped) continue;
+        if (!best || n.network.size() > best->network.size()) best = std::move(n);
+    }
+    if (!best) return std::nullopt;
+    SiteResult r = canonical_site_or_form(best->network);
+    if (!r.ok) throw sdk::Error(PLINTH_E_INTERNAL, "stored network " + best->network + " is not a canonical site");
+    return std::move(r.site);
+}
+
 std::vector<NetworkView> Licensing::networks(int64_t license_id) {
     return pool_.run([&](Connection &c) {
         std::vector<NetworkView> out;
