@@ -123,6 +123,11 @@ TEST_F(MultisiteTest, ASubsiteReportingNoNetworkJoinsTheActivatedNetworkThatCont
     EXPECT_EQ(str(sub, "coverage"), "subdomain");
     EXPECT_FALSE(sub.at("network_created").as_bool());
     EXPECT_EQ(str(join(l.key, "https://example.com/fr"), "coverage"), "subdirectory");
+    // What the EDD-compatible endpoint asks (check.identify, no network): covered by the network.
+    value identified = call("check.identify", object{{"key", l.key}, {"site", "https://example.com/fr/"}}, system);
+    EXPECT_EQ(str(identified, "code"), "VALID");
+    EXPECT_EQ(str(identified, "coverage"), "subdirectory");
+    EXPECT_EQ(identified.at("network_id").as_int64(), sub.at("network_id").as_int64());
     EXPECT_EQ(sub.at("seats_used").as_int64(), 1);
     // A domain-mapped site cannot be recognised: it would be a network of its own (no seat left).
     EXPECT_EQ(join_fails(l.key, "https://mapped.net", ""), PLINTH_E_LIMIT_EXCEEDED);
