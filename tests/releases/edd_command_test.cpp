@@ -65,6 +65,11 @@ TEST_F(Edd, CheckLicenseSpeaksEddsValues) {
                        {"url", "https://shop-one.com"}}),
                   "license"),
               "valid");
+    // EDD's sample licence screen urlencode()s the name before the form is encoded.
+    EXPECT_EQ(str(edd({{"edd_action", "check_license"}, {"license", key}, {"item_name", "SEO+Pro"},
+                       {"url", "https://shop-one.com"}}),
+                  "license"),
+              "valid");
     EXPECT_EQ(str(edd({{"edd_action", "check_license"}, {"license", key}, {"item_name", "SEO Lite"},
                        {"url", "https://shop-one.com"}}),
                   "error"),

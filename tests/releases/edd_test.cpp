@@ -160,6 +160,9 @@ TEST(EddMapping, Fields) {
     for (std::string_view a : {"activate_license", "deactivate_license", "check_license", "get_version"})
         EXPECT_EQ(edd_action_name(*parse_edd_action(a)), a);
     EXPECT_FALSE(parse_edd_action("get_versions").has_value());
+    EXPECT_EQ(edd_decode_item_name("SEO+Pro"), "SEO Pro");
+    EXPECT_EQ(edd_decode_item_name("SEO%20Pro%C3%A9"), "SEO Pro\xc3\xa9");
+    EXPECT_EQ(edd_decode_item_name("100%25 %zz %2"), "100% %zz %2");
     EXPECT_TRUE(edd_verdict_valid(PLINTH_LICENSE_EXPIRED_IN_GRACE));
     EXPECT_FALSE(edd_verdict_valid(PLINTH_LICENSE_SITE_NOT_ACTIVATED));
 }

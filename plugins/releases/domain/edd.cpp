@@ -127,6 +127,28 @@ std::string edd_datetime(int64_t unix_seconds) {
     return buf;
 }
 
+std::string edd_decode_item_name(std::string_view name) {
+    auto hex = [](char c) -> int {
+        if (c >= '0' && c <= '9') return c - '0';
+        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+        return -1;
+    };
+    std::string out;
+    out.reserve(name.size());
+    for (size_t i = 0; i < name.size(); ++i) {
+        if (name[i] == '+') {
+            out += ' ';
+        } else if (name[i] == '%' && i + 2 < name.size() && hex(name[i + 1]) >= 0 && hex(name[i + 2]) >= 0) {
+            out += static_cast<char>(hex(name[i + 1]) * 16 + hex(name[i + 2]));
+            i += 2;
+        } else {
+            out += name[i];
+        }
+    }
+    return out;
+}
+
 std::string edd_expires(int64_t expires_at) { return expires_at == 0 ? "lifetime" : edd_datetime(expires_at); }
 
 int64_t edd_license_limit(int32_t seat_limit) noexcept { return seat_limit < 0 ? 0 : seat_limit; }

@@ -81,6 +81,11 @@ int64_t edd_license_limit(int32_t seat_limit) noexcept;
 // EDD's `activations_left`: nullopt means "unlimited"; never negative.
 std::optional<int64_t> edd_activations_left(int32_t seat_limit, int32_t seats_used) noexcept;
 
+// EDD's own licence screens send item_name through urlencode() before the form is encoded, and
+// EDD's server decodes it a second time: this is that second decoding ('+' as space, %XX as the
+// byte; a malformed escape stays as it is). Used only when the name as sent matches nothing.
+std::string edd_decode_item_name(std::string_view name);
+
 // "YYYY-MM-DD HH:MM:SS" (UTC) for Unix seconds; EDD's `last_updated` and `expires`.
 std::string edd_datetime(int64_t unix_seconds);
 

@@ -139,8 +139,12 @@ std::optional<store::ProductRow> Releases::edd_item(Connection &c, const EddForm
         return p;
     }
     if (given(name)) {
-        std::vector<store::ProductRow> found = name.size() <= 200 ? store::products_by_name(c, name)
-                                                                   : std::vector<store::ProductRow>{};
+        std::vector<store::ProductRow> found;
+        if (name.size() <= 600) {
+            found = store::products_by_name(c, name);
+            std::string decoded = edd_decode_item_name(name);
+            if (found.empty() && decoded != name) found = store::products_by_name(c, decoded);
+        }
         if (found.size() != 1) {
             match = ItemMatch::unknown_name; // none, or ambiguous: never guess which product is meant
             return std::nullopt;
