@@ -300,10 +300,13 @@ const std::string *CheckCache::intern(std::string_view product) {
     return &*products_.emplace(product).first;
 }
 
-void CheckCache::prefetch(const KeyHash &hash) const noexcept {
+void CheckCache::prefetch(const KeyHash &hash, bool network_words) const noexcept {
     const Shard &s = shard_for(hash);
     uint64_t table = __atomic_load_n(&s.table, __ATOMIC_RELAXED);
-    __builtin_prefetch(Shard::slots_of(table) + (static_cast<size_t>(hash.lo) & Shard::mask_of(table)));
+    size_t mask = Shard::mask_of(table);
+    size_t i = static_cast<size_t>(hash.lo) & mask;
+    __builtin_prefetch(Shard::slots_of(table) + i);
+    if (network_words) __builtin_prefetch(Shard::networks_of(Shard::slots_of(table), mask + 1, i));
 }
 
 // The reader side of the shard's sequence lock: no lock taken, nothing shared written (but the

@@ -86,9 +86,10 @@ public:
     };
     // Never allocates.
     void find(const KeyHash &hash, const SiteHash &site, Lookup &out);
-    // Starts loading the slot `hash` would occupy, so find() does not wait on memory. A hint
-    // only: takes no lock and never faults.
-    void prefetch(const KeyHash &hash) const noexcept;
+    // Starts loading the slot `hash` would occupy (and, for a check that reported a network, the
+    // slot's network words), so find() does not wait on memory. A hint only: takes no lock and
+    // never faults.
+    void prefetch(const KeyHash &hash, bool network_words = false) const noexcept;
 
     // Remembers what the spelling `site` means (valid, local/staging, canonical form, and the
     // canonical form of the network it reported, empty for none) on the entry for `hash` and

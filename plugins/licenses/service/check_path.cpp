@@ -92,8 +92,9 @@ Licensing::Spelling Licensing::canonical_spelling(std::string_view site, std::st
 void Licensing::check_impl(std::string_view key, std::string_view site, std::string_view network,
                            std::string_view product, Verdict &out, LicenseSnapshot *keep) {
     out = Verdict{};
-    // The site is read later; start loading it now, alongside the key.
+    // The site (and network) are read later; start loading them now, alongside the key.
     if (!site.empty()) __builtin_prefetch(site.data());
+    if (!network.empty()) __builtin_prefetch(network.data());
     NormalKey normal;
     if (!normalise_key(key, normal)) {
         out.code = VerdictCode::malformed;
@@ -107,7 +108,7 @@ void Licensing::check_impl(std::string_view key, std::string_view site, std::str
         return;
     }
     // The slot's memory is fetched while the site is hashed.
-    cache_.prefetch(hash);
+    cache_.prefetch(hash, !network.empty());
     SiteHash site_hash = hash_site(site, network);
     CheckCache::Lookup look;
     for (int attempt = 0;; ++attempt) {
