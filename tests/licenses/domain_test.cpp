@@ -324,6 +324,29 @@ TEST(SignedPayload, FixedLayout) {
               "\"site_exempt\":false,\"type\":\"plinth.license-verdict/1\",\"valid\":true,\"valid_until\":200}");
 }
 
+TEST(SignedPayload, AVerdictThroughANetworkNamesItInAlphabeticalPlace) {
+    SignedVerdictFields f;
+    f.verdict.code = VerdictCode::valid;
+    f.verdict.valid = true;
+    f.verdict.seat_limit = 1;
+    f.verdict.seats_used = 1;
+    f.verdict.coverage = Coverage::subdomain;
+    f.verdict.network_id = 42;
+    f.site = "blog.example.com";
+    f.network = "example.com";
+    f.product = "seo-pro";
+    f.nonce = "00112233445566778899aabbccddeeff";
+    f.issued_at = 150;
+    f.valid_until = 200;
+    EXPECT_EQ(verdict_payload(f),
+              "{\"challenge\":\"\",\"code\":\"VALID\",\"code_number\":0,\"coverage\":\"subdomain\",\"expires_at\":0,"
+              "\"grace_ends_at\":0,\"issued_at\":150,\"network\":\"example.com\",\"network_id\":42,"
+              "\"nonce\":\"00112233445566778899aabbccddeeff\",\"product\":\"seo-pro\",\"seat_limit\":1,"
+              "\"seats_used\":1,\"site\":\"blog.example.com\",\"site_exempt\":false,"
+              "\"type\":\"plinth.license-verdict/1\",\"valid\":true,\"valid_until\":200}");
+    // A site verdict (no network) keeps the bytes it always had: FixedLayout above.
+}
+
 TEST(SignedPayload, StringsAreEscapedToStayAscii) {
     SignedVerdictFields f;
     f.site = "a\"b\\c\x01\xc3\xa9";

@@ -10,6 +10,7 @@
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
+#include <array>
 #include <atomic>
 #include <cstring>
 #include <string>
@@ -97,6 +98,27 @@ TEST_F(MultisiteTest, ANetworkTakesOneSeatAndCoversItsSites) {
     value v = check_in(l.key, "https://mapped-shop.net", "");
     EXPECT_EQ(str(v, "code"), "VALID");
     EXPECT_EQ(str(v, "coverage"), "mapped");
+    // A signed verdict names the network too, and its signature covers it.
+    value signed_verdict = call("check.signed",
+                                object{{"key", l.key}, {"site", "https://blog.example.com"}, {"network", "https://example.com"}},
+                                anonymous);
+    std::string payload = str(signed_verdict, "payload");
+    value p = boost::json::parse(payload);
+    EXPECT_EQ(str(p, "network"), "example.com");
+    EXPECT_EQ(str(p, "coverage"), "subdomain");
+    std::string pk64 = str(call("public_key", object{}, anonymous), "public_key");
+    std::string sig64 = str(signed_verdict, "signature");
+    std::array<uint8_t, crypto_sign_PUBLICKEYBYTES> pk{};
+    std::array<uint8_t, crypto_sign_BYTES> sig{};
+    ASSERT_EQ(sodium_base642bin(pk.data(), pk.size(), pk64.data(), pk64.size(), nullptr, nullptr, nullptr,
+                                sodium_base64_VARIANT_ORIGINAL),
+              0);
+    ASSERT_EQ(sodium_base642bin(sig.data(), sig.size(), sig64.data(), sig64.size(), nullptr, nullptr, nullptr,
+                                sodium_base64_VARIANT_ORIGINAL),
+              0);
+    EXPECT_EQ(crypto_sign_verify_detached(sig.data(), reinterpret_cast<const unsigned char *>(payload.data()),
+                                          payload.size(), pk.data()),
+              0);
     // Reporting a network that is not activated, or a site outside the network.
     EXPECT_EQ(str(check_in(l.key, "https://blog.example.com", "https://other.org"), "code"), "SITE_NOT_ACTIVATED");
     EXPECT_EQ(str(check_in(l.key, "https://myexample.com", "https://example.com"), "code"), "SITE_NOT_ACTIVATED");
