@@ -2,10 +2,7 @@
 // cache across host processes, seats under concurrency, personal data and retention.
 #include "licenses_fixture.hpp"
 
-#include <plinth/ext/data_inventory.h>
 #include <plinth/ext/license_check.h>
-#include <plinth/ext/personal_data.h>
-#include <plinth/ext/retention.h>
 #include <plinth/sdk/host.hpp>
 
 #include <boost/json.hpp>
@@ -429,80 +426,6 @@ TEST_F(LicensesTest, AnotherHostSeesChangesWithinTheStalenessBound) {
     std::cout << "[ info ] activation seen by the first host after " << ms2 << " ms\n";
 }
 
-TEST_F(LicensesTest, SignedVerdictsVerifyOffline) {
-    ASSERT_GE(sodium_init(), 0);
-    product();
-    License l = issue(policy(2, object{{"duration_days", 10}}));
-    activate(l.key, "https://signed.example.com/");
-    value pk = call("public_key", object{}, anonymous);
-    EXPECT_EQ(str(pk, "algorithm"), "Ed25519");
-    std::string pk64 = str(pk, "public_key");
-    std::array<uint8_t, crypto_sign_PUBLICKEYBYTES> public_key{};
-    size_t n = 0;
-    ASSERT_EQ(sodium_base642bin(public_key.data(), public_key.size(), pk64.data(), pk64.size(), nullptr, &n, nullptr,
-                                sodium_base64_VARIANT_ORIGINAL),
-              0);
-    ASSERT_EQ(n, public_key.size());
-
-    value sv = call("check.signed", object{{"key", l.key}, {"site", "http://signed.example.com"}, {"challenge", "c-42"}},
-                    anonymous);
-    std::string payload = str(sv, "payload");
-    std::string sig64 = str(sv, "signature");
-    std::array<uint8_t, crypto_sign_BYTES> signature{};
-    ASSERT_EQ(sodium_base642bin(signature.data(), signature.size(), sig64.data(), sig64.size(), nullptr, &n, nullptr,
-                                sodium_base64_VARIANT_ORIGINAL),
-              0);
-    // What an offline verifier does: check the bytes, then read them.
-    EXPECT_EQ(crypto_sign_verify_detached(signature.data(), reinterpret_cast<const unsigned char *>(payload.data()),
-                                          payload.size(), public_key.data()),
-              0);
-    value p = boost::json::parse(payload);
-    EXPECT_EQ(str(p, "type"), "plinth.license-verdict/1");
-    EXPECT_EQ(str(p, "code"), "VALID");
-    EXPECT_TRUE(p.at("valid").as_bool());
-    EXPECT_EQ(str(p, "site"), "signed.example.com");
-    EXPECT_EQ(str(p, "product"), "seo");
-    EXPECT_EQ(str(p, "challenge"), "c-42");
-    EXPECT_EQ(str(p, "nonce").size(), 32u);
-    int64_t now = host->now_us() / 1000000;
-    EXPECT_EQ(p.at("issued_at").as_int64(), now);
-    EXPECT_EQ(p.at("valid_until").as_int64(), std::min(now + 86400, p.at("expires_at").as_int64()));
-
-    std::string tampered = payload;
-    tampered.replace(tampered.find("\"seats_used\":1"), 14, "\"seats_used\":0");
-    EXPECT_NE(crypto_sign_verify_detached(signature.data(), reinterpret_cast<const unsigned char *>(tampered.data()),
-                                          tampered.size(), public_key.data()),
-              0);
-    // Fresh nonce every time; invalid verdicts are signed too.
-    value again = call("check.signed", object{{"key", l.key}, {"site", "http://signed.example.com"}}, anonymous);
-    EXPECT_NE(str(boost::json::parse(str(again, "payload")), "nonce"), str(p, "nonce"));
-    value bad = call("check.signed", object{{"key", "nope"}, {"site", "http://signed.example.com"}}, anonymous);
-    EXPECT_EQ(str(boost::json::parse(str(bad, "payload")), "code"), "MALFORMED");
-    EXPECT_EQ(fails("check.signed", "{\"key\":\"k\",\"site\":\"https://a.com\",\"challenge\":\"a b\"}", anonymous),
-              PLINTH_E_INVALID_ARGUMENT);
-}
-
-TEST_F(LicensesTest, EveryChangeAndActivationIsAudited) {
-    product();
-    License l = issue(policy(2, object{{"duration_days", 30}}));
-    activate(l.key, "https://audited.example.com");
-    call("license.suspend", object{{"id", l.id}}, staff);
-    call("license.reinstate", object{{"id", l.id}}, staff);
-    call("license.renew", object{{"id", l.id}, {"days", 10}}, staff);
-    call("activation.deactivate", object{{"license_id", l.id}, {"site", "https://audited.example.com"}}, owner);
-    value entries = call("audit.list", object{{"license_id", l.id}}, owner);
-    std::vector<std::string> actions;
-    for (const value &e : entries.as_array()) actions.push_back(str(e, "action"));
-    std::vector<std::string> want = {"activation.removed", "license.renewed",     "license.reinstated",
-                                     "license.suspended",  "activation.created", "license.issued"};
-    EXPECT_EQ(actions, want);
-    EXPECT_EQ(entries.as_array()[0].at("actor_user_id").as_int64(), 7);
-    EXPECT_EQ(str(entries.as_array()[4], "actor"), "anonymous");
-    EXPECT_EQ(fails("audit.list", "{}", owner), PLINTH_E_PERMISSION_DENIED);
-    EXPECT_EQ(fails("audit.list", "{\"license_id\":" + std::to_string(l.id) + "}", stranger), PLINTH_E_NOT_FOUND);
-    EXPECT_GE(call("audit.list", object{{"limit", 2}}, staff).as_array().size(), 2u);
-}
-
 TEST_F(LicensesTest, BadInputOfEveryKindChangesNothing) {
     product();
     int64_t one = policy(1);
@@ -603,127 +526,6 @@ TEST_F(LicensesTest, BadInputOfEveryKindChangesNothing) {
         EXPECT_FALSE(message.empty()) << b.command;
     }
     EXPECT_EQ(db.dump_all_tables(), before);
-}
-
-// ---- personal data and retention through the standard interfaces ----
-
-TEST_F(LicensesTest, ExportErasureAndRetention) {
-    product();
-    License l = issue(policy(3, object{{"duration_days", 365}}));
-    License other = issue(policy(3), 8);
-    activate(l.key, "https://personal-one.example.com");
-    call("activation.activate", object{{"license_id", l.id}, {"site", "https://personal-two.example.com"}}, owner);
-    activate(other.key, "https://someone-else.example.com");
-
-    const plinth_module *module = host->host().module("licenses");
-    const auto *pd = host->host().interface_as<plinth_personal_data_v1>("licenses", PLINTH_EXT_PERSONAL_DATA);
-    ASSERT_NE(pd, nullptr);
-    plinth_subject subject{sizeof(plinth_subject), 7, nullptr, 0};
-
-    Exported ex;
-    plinth_export_sink sink{sizeof(plinth_export_sink), &ex, &Exported::item, nullptr};
-    plinth_error e = sdk::make_error();
-    ASSERT_EQ(pd->export_subject(module, &subject, &sink, &e), PLINTH_OK) << e.message;
-    ASSERT_EQ(ex.count("license"), 1u);
-    EXPECT_EQ(ex.count("license activation"), 2u);
-    EXPECT_GE(ex.count("license audit"), 3u);
-    for (const auto &[category, v] : ex.items) {
-        if (category == "license") EXPECT_EQ(str(v, "key"), l.key);
-        std::string text = boost::json::serialize(v);
-        EXPECT_EQ(text.find("someone-else"), std::string::npos) << "another person's data in the export";
-    }
-
-    // Dry run: outcomes reported, nothing changed.
-    std::string before = db.dump_all_tables();
-    Erased dry;
-    plinth_erasure_sink esink{sizeof(plinth_erasure_sink), &dry, &Erased::item};
-    ASSERT_EQ(pd->erase_subject(module, &subject, 1, &esink, &e), PLINTH_OK) << e.message;
-    EXPECT_EQ(db.dump_all_tables(), before);
-    ASSERT_FALSE(dry.items.empty());
-
-    Erased real;
-    esink.context = &real;
-    ASSERT_EQ(pd->erase_subject(module, &subject, 0, &esink, &e), PLINTH_OK) << e.message;
-    ASSERT_EQ(real.items.size(), dry.items.size());
-    int retained = 0, removed = 0;
-    int64_t expires = host->now_us() / 1000000 + 365 * 86400;
-    for (const auto &i : real.items) {
-        if (i.category == "license") {
-            ++retained;
-            EXPECT_EQ(i.outcome, PLINTH_ERASURE_RETAINED);
-            EXPECT_EQ(i.legal_basis, "contract (Art. 6(1)(b))");
-            EXPECT_EQ(i.until, expires + 10LL * 365 * 86400);
-            EXPECT_EQ(i.item, "license " + std::to_string(l.id));
-        }
-        if (i.category == "license activation") {
-            ++removed;
-            EXPECT_EQ(i.outcome, PLINTH_ERASURE_REMOVED);
-        }
-    }
-    EXPECT_EQ(retained, 1);
-    EXPECT_EQ(removed, 2);
-    std::string dump = db.dump_all_tables();
-    EXPECT_EQ(dump.find("personal-one"), std::string::npos);
-    EXPECT_EQ(dump.find("personal-two"), std::string::npos);
-    EXPECT_NE(dump.find("someone-else"), std::string::npos) << "other people's data must stay";
-    EXPECT_TRUE(db.sql().query("SELECT user_id FROM licenses WHERE id = ?", {l.id}).front().is_null(0));
-    expect_summary_matches(l.id);
-    expect_summary_matches(other.id);
-    EXPECT_EQ(count("SELECT COUNT(*) FROM license_audit WHERE actor_user_id = ?", 7), 0);
-    EXPECT_EQ(code(l.key, "https://personal-one.example.com"), "REVOKED");
-    EXPECT_EQ(call("license.list", object{}, owner).as_array().size(), 0u);
-
-    // Idempotent: nothing left to report.
-    Erased twice;
-    esink.context = &twice;
-    ASSERT_EQ(pd->erase_subject(module, &subject, 0, &esink, &e), PLINTH_OK);
-    EXPECT_TRUE(twice.items.empty());
-    Exported after;
-    sink.context = &after;
-    ASSERT_EQ(pd->export_subject(module, &subject, &sink, &e), PLINTH_OK);
-    EXPECT_TRUE(after.items.empty());
-
-    // Retention: audit entries age out; the retained record goes when its period ends.
-    const auto *ret = host->host().interface_as<plinth_retention_v1>("licenses", PLINTH_EXT_RETENTION);
-    ASSERT_NE(ret, nullptr);
-    std::map<std::string, int64_t> counts;
-    plinth_retention_sink rsink{sizeof(plinth_retention_sink), &counts,
-                                [](void *c, const plinth_retention_count *r) -> int32_t {
-                                    (*static_cast<std::map<std::string, int64_t> *>(c))[std::string(
-                                        sdk::to_view(r->category))] += r->count;
-                                    return 0;
-                                }};
-    ASSERT_EQ(ret->sweep(module, host->now_us(), &rsink, &e), PLINTH_OK) << e.message;
-    EXPECT_EQ(counts["license audit"], 0);
-    EXPECT_EQ(counts["license"], 0);
-    host->advance_s(731LL * 86400);
-    counts.clear();
-    ASSERT_EQ(ret->sweep(module, host->now_us(), &rsink, &e), PLINTH_OK);
-    EXPECT_GT(counts["license audit"], 0);
-    EXPECT_EQ(counts["license"], 0);
-    EXPECT_EQ(count("SELECT COUNT(*) FROM licenses WHERE id = ?", l.id), 1);
-    host->advance_s(11LL * 365 * 86400);
-    counts.clear();
-    ASSERT_EQ(ret->sweep(module, host->now_us(), &rsink, &e), PLINTH_OK);
-    EXPECT_EQ(counts["license"], 1);
-    EXPECT_EQ(count("SELECT COUNT(*) FROM licenses WHERE id = ?", l.id), 0);
-    EXPECT_EQ(count("SELECT COUNT(*) FROM licenses WHERE id = ?", other.id), 1);
-    EXPECT_EQ(code(l.key, "https://personal-one.example.com"), "NOT_FOUND");
-}
-
-TEST_F(LicensesTest, DataInventoryDeclaresWhatIsKept) {
-    const auto *inv = host->host().interface_as<plinth_data_inventory_v1>("licenses", PLINTH_EXT_DATA_INVENTORY);
-    ASSERT_NE(inv, nullptr);
-    std::vector<std::string> names;
-    plinth_inventory_sink sink{sizeof(plinth_inventory_sink), &names,
-                               [](void *c, const plinth_data_category *d) -> int32_t {
-                                   EXPECT_FALSE(sdk::to_view(d->purpose).empty());
-                                   EXPECT_FALSE(sdk::to_view(d->legal_basis).empty());
-                                   static_cast<std::vector<std::string> *>(c)->emplace_back(sdk::to_view(d->name));
-                                   return 0;
-                               }};
-    ASSERT_EQ(inv->list_categories(host->host().module("licenses"), &sink, nullptr), PLINTH_OK);
-    EXPECT_EQ(names, (std::vector<std::string>{"license", "license activation", "license audit"}));
 }
 
 TEST_F(LicensesTest, CatalogueListsProductsAndPolicies) {
