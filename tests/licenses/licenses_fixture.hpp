@@ -12,11 +12,13 @@
 #include <gtest/gtest.h>
 #include <sodium.h>
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 // Counts operator new on threads that ask for it (alloc_counter.cpp replaces operator new for the
@@ -95,6 +97,17 @@ protected:
 
     std::string code(const std::string &key, std::string_view site, std::string_view product = {}) {
         return str(check(key, site, product), "code");
+    }
+
+    // Waits (up to 30 s) until this host's change-log poller has read every change committed so
+    // far, so that its evictions cannot interleave with what a test counts next.
+    void wait_for_poller() {
+        int64_t newest = db.sql().query("SELECT COALESCE(MAX(id), 0) FROM license_changes").front().i64(0);
+        for (int i = 0; i < 1500; ++i) {
+            if (call("stats", object{}, system).at("last_change_id").as_int64() >= newest) return;
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+        ADD_FAILURE() << "the change-log poller did not reach change " << newest;
     }
 
     uint64_t statements() { return call("stats", object{}, system).at("statements_executed").to_number<uint64_t>(); }

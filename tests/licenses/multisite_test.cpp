@@ -345,7 +345,9 @@ TEST_F(MultisiteTest, TypedCheckLearnsTheNetworkAndACachedCoveredSubsiteDoesNotA
     EXPECT_EQ(small.code, PLINTH_LICENSE_VALID) << "the network beyond struct_size must not be read";
     EXPECT_EQ(small.network_id, 0x5A5A5A5A5A5A5A5A) << "fields beyond struct_size must not be written";
 
-    // Warm, then a steady stream of covered-subsite checks allocates nothing.
+    // Warm (once the poller has seen the activation), then a steady stream of covered-subsite
+    // checks allocates nothing.
+    wait_for_poller();
     typed("https://blog.example.com", "https://example.com", v);
     alloc_count::allocations = 0;
     alloc_count::counting = true;

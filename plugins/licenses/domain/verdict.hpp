@@ -37,8 +37,9 @@ struct Verdict {
     int32_t seats_used = 0;
     int64_t expires_at = 0;
     int64_t grace_ends_at = 0;
-    // How the site is covered when the verdict is valid or only the site's state kept it from
-    // being so: an activated site of a site-scoped license, or through the network network_id.
+    // How the license's activations cover the site, whatever the code (a suspended license's
+    // covered site still names its network): an activated site of a site-scoped license, or a
+    // site of network `network_id`. none (and 0) when the site is not covered.
     Coverage coverage = Coverage::none;
     int64_t network_id = 0;
 };
