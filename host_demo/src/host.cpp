@@ -1,5 +1,6 @@
 #include <plinth/host/host.hpp>
 #include <plinth/sdk/host.hpp>
+#include <plinth/storage/budget.hpp>
 
 #include "secrets.hpp"
 
@@ -78,8 +79,11 @@ struct Host::Impl {
     std::vector<ModuleInfo> infos;                   // every file found, for `modules`
     std::vector<std::unique_ptr<Loaded>> live;       // created instances, initialisation order
     std::function<int64_t()> clock;
+    // Every database connection of every module counts against this one budget (plinth.connections/1).
+    std::unique_ptr<storage::LocalConnectionBudget> connections;
 
     static Loaded &caller(const plinth_host *h) { return *static_cast<Loaded *>(h->host_data); }
+    static storage::LocalConnectionBudget &connections_of(const plinth_host *h) { return *caller(h).impl->connections; }
 
     // ---- services (C tables over the Loaded the calling module owns) ----
     static const void *get_service(const plinth_host *h, const char *id);
@@ -208,6 +212,7 @@ const void *Host::Impl::get_service(const plinth_host *, const char *id) {
     if (want == PLINTH_SERVICE_CONFIG) return &kConfig;
     if (want == PLINTH_SERVICE_SECRETS) return &kSecrets;
     if (want == PLINTH_SERVICE_REGISTRY) return &kRegistry;
+    if (want == PLINTH_SERVICE_CONNECTIONS) return &storage::connections_service<&Impl::connections_of>();
     return nullptr;
 }
 
@@ -377,7 +382,11 @@ void Host::Impl::create_in_order(std::vector<std::unique_ptr<Loaded>> candidates
     // Candidates not moved into `live` are released here: their libraries unload, nothing ran.
 }
 
-Host::Host(HostOptions options) : impl_(std::make_unique<Impl>()) { impl_->options = std::move(options); }
+Host::Host(HostOptions options) : impl_(std::make_unique<Impl>()) {
+    impl_->options = std::move(options);
+    impl_->connections =
+        std::make_unique<storage::LocalConnectionBudget>(storage::connection_budget_limit(impl_->options.config));
+}
 
 Host::~Host() {
     // Reverse initialisation order: a module is destroyed before anything it depends on.

@@ -155,7 +155,7 @@ public:
         load_key(host, "verdict-signing", keys.signing_seed.data(), keys.signing_seed.size());
         sdk::Host h = host;
         licensing_ = std::make_unique<Licensing>(
-            storage::DbConfig::from_module_config(config), LicensingConfig::from_json(config), keys,
+            storage::DbConfig::from_module_config(config, host), LicensingConfig::from_json(config), keys,
             [h] { return h.now_us(); },
             [h](int32_t level, std::string_view message) { h.log(static_cast<plinth_log_level>(level), message); },
             [h](int64_t user_id) { return account_exists(h, user_id); });

@@ -41,8 +41,8 @@ constexpr size_t kMaxPathBytes = 4096;
 constexpr int64_t kMaxListLimit = 200;
 constexpr int64_t kDefaultListLimit = 50;
 
-storage::DbConfig database_config(const object &config) {
-    storage::DbConfig c = storage::DbConfig::from_module_config(config);
+storage::DbConfig database_config(const object &config, const sdk::Host &host) {
+    storage::DbConfig c = storage::DbConfig::from_module_config(config, host);
     // A request's run holds one connection for its named lock and works on another.
     if (c.pool_size < 2)
         throw sdk::invalid_argument("the privacy module needs database.pool_size of at least 2 (one connection "
@@ -75,7 +75,7 @@ public:
     explicit PrivacyModule(const sdk::Host &host) : PrivacyModule(host, host.config()) {}
 
     PrivacyModule(const sdk::Host &host, const object &config)
-        : Module(host), pool_(database_config(config)), directory_(host, std::string(kModuleId)),
+        : Module(host), pool_(database_config(config, host)), directory_(host, std::string(kModuleId)),
           service_(Settings::from_json(config), pool_, host.key("subject-hash", 32), directory_,
                    [h = host] { return h.now_s(); },
                    [h = host](plinth_log_level level, std::string_view message) { h.log(level, message); }) {

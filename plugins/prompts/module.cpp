@@ -104,7 +104,7 @@ public:
     explicit PromptsModule(const sdk::Host &host) : PromptsModule(host, host.config()) {}
 
     PromptsModule(const sdk::Host &host, const object &config)
-        : Module(host), settings_(Settings::from_json(config)), pool_(storage::DbConfig::from_module_config(config)), store_(pool_) {
+        : Module(host), settings_(Settings::from_json(config)), pool_(storage::DbConfig::from_module_config(config, host)), store_(pool_) {
         commands().add({"prompt.record", "Record an AI prompt and its response (asks privacy first)",
                         Access::customer, [this](const Caller &c, Args &a) { return record(c, a); }});
         commands().add({"prompt.list", "List your own prompts, newest first", Access::customer,

@@ -237,7 +237,7 @@ public:
         sodium_memzero(k.data(), k.size());
         sdk::Host h = host;
         releases_ = std::make_unique<Releases>(
-            storage::DbConfig::from_module_config(config), Settings::from_json(config), key, licenses_,
+            storage::DbConfig::from_module_config(config, host), Settings::from_json(config), key, licenses_,
             [h] { return h.now_us(); },
             [h](int32_t level, std::string_view message) { h.log(static_cast<plinth_log_level>(level), message); });
         sodium_memzero(key.data(), key.size());

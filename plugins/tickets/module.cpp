@@ -90,7 +90,7 @@ class TicketsModule final : public sdk::Module,
 public:
     explicit TicketsModule(const sdk::Host &host)
         : sdk::Module(host), config_(host.config()), settings_(Settings::from_json(config_)),
-          pool_(storage::DbConfig::from_module_config(config_)), cipher_(make_cipher(host)), tickets_(pool_), attachments_(pool_),
+          pool_(storage::DbConfig::from_module_config(config_, host)), cipher_(make_cipher(host)), tickets_(pool_), attachments_(pool_),
           credentials_(pool_, *cipher_), subjects_(pool_), data_folder_(pool_) {
         register_ticket_commands();
         register_attachment_commands();

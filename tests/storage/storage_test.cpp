@@ -188,12 +188,102 @@ TEST_F(Storage, PoolIsBoundedAndReusesConnections) {
     EXPECT_EQ(&*again, first);
 }
 
+// Two pools stand for two modules of one process: they share one budget of two connections.
+TEST_F(Storage, PoolsSharingABudgetStayWithinItByClosingIdleConnections) {
+    auto budget = std::make_shared<storage::LocalConnectionBudget>(2);
+    storage::DbConfig config = db_->db_config();
+    config.budget = budget;
+    storage::Pool first(config), second(config);
+    // Sessions on this test's database, once the server has finished ending closed ones (a
+    // client's close returns before the server thread is gone).
+    auto server_connections = [&] {
+        int64_t n = 0;
+        for (int i = 0; i < 500; ++i) {
+            n = db_->sql()
+                    .query("SELECT COUNT(*) FROM information_schema.processlist WHERE db = ? AND id <> CONNECTION_ID()",
+                           {db_->name()})
+                    .at(0)
+                    .i64(0);
+            if (n <= 2) break;
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+        return n;
+    };
+    {
+        auto a = first.acquire();
+        auto b = first.acquire(); // both slots taken; both connections go back idle
+    }
+    EXPECT_EQ(budget->in_use(), 2u);
+    EXPECT_EQ(server_connections(), 2);
+    {
+        // The second pool needs a connection: the budget closes one of the first pool's idle ones.
+        auto c = second.acquire();
+        EXPECT_EQ(c->query("SELECT 1").at(0).i64(0), 1);
+        EXPECT_EQ(budget->in_use(), 2u);
+        EXPECT_EQ(server_connections(), 2);
+        auto d = second.acquire();
+        EXPECT_EQ(server_connections(), 2);
+    } // both of the second pool's connections idle now
+    // And the first pool gets one back from the second.
+    auto e = first.acquire();
+    EXPECT_EQ(e->query("SELECT 2").at(0).i64(0), 2);
+    EXPECT_EQ(budget->in_use(), 2u);
+    EXPECT_EQ(server_connections(), 2);
+}
+
+TEST_F(Storage, ExhaustedBudgetWaitsThenFailsCleanlyWithUnavailable) {
+    auto budget = std::make_shared<storage::LocalConnectionBudget>(2);
+    storage::DbConfig config = db_->db_config();
+    config.budget = budget;
+    config.acquire_timeout_ms = 200;
+    storage::Pool busy(config), late(config);
+    auto a = busy.acquire();
+    auto b = busy.acquire();
+    try {
+        late.acquire();
+        FAIL() << "a third connection was opened beyond a budget of two";
+    } catch (const sdk::Error &e) {
+        EXPECT_EQ(e.status(), PLINTH_E_UNAVAILABLE);
+        EXPECT_NE(std::string(e.what()).find("connection_budget"), std::string::npos) << e.what();
+    }
+    EXPECT_EQ(budget->in_use(), 2u);
+
+    // A waiter gets the slot a busy pool gives back, instead of failing.
+    config.acquire_timeout_ms = 60000;
+    storage::Pool patient(config);
+    std::atomic<bool> got{false};
+    std::thread waiter([&] {
+        auto lease = patient.acquire();
+        got = lease->query("SELECT 1").at(0).i64(0) == 1;
+    });
+    while (budget->waiting() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    { auto returned = std::move(a); } // back to `busy`, which sees the waiter and closes it
+    waiter.join();
+    EXPECT_TRUE(got.load());
+    EXPECT_LE(budget->in_use(), 2u);
+}
+
+TEST_F(Storage, ConnectionBudgetSettingIsValidated) {
+    EXPECT_EQ(storage::connection_budget_limit({}), 8u);
+    EXPECT_EQ(storage::connection_budget_limit({{"database", {{"connection_budget", 3}}}}), 3u);
+    for (boost::json::value bad : {boost::json::value(1), boost::json::value(0), boost::json::value(-4),
+                                   boost::json::value("8"), boost::json::value(2.5), boost::json::value(100000)}) {
+        try {
+            storage::connection_budget_limit({{"database", {{"connection_budget", bad}}}});
+            FAIL() << "accepted " << boost::json::serialize(bad);
+        } catch (const sdk::Error &e) {
+            EXPECT_EQ(e.status(), PLINTH_E_INVALID_ARGUMENT);
+        }
+    }
+}
+
 TEST_F(Storage, BadConfigurationIsAClearError) {
     EXPECT_THROW(storage::DbConfig::from_json({{"database", "x"}}), sdk::Error);
     EXPECT_THROW(storage::DbConfig::from_json({{"socket", "/tmp/x"}}), sdk::Error);
     storage::DbConfig c = db_->db_config();
     c.socket = "/nonexistent/socket";
     c.connect_timeout_s = 1;
+    c.reconnect_timeout_ms = 200; // retried with backoff for that long, then the server's error
     storage::Pool p(c);
     try {
         p.run([](storage::Connection &conn) { return conn.query("SELECT 1"); });

@@ -7,6 +7,7 @@
 #include "module.h"
 #include "services/clock.h"
 #include "services/config.h"
+#include "services/connections.h"
 #include "services/log.h"
 #include "services/registry.h"
 #include "services/secrets.h"

@@ -1,5 +1,7 @@
 #include <plinth/storage/database.hpp>
 
+#include <plinth/sdk/host.hpp>
+
 #include <mysql.h>
 #include <errmsg.h>
 
@@ -34,7 +36,40 @@ unsigned json_unsigned(const boost::json::object &o, std::string_view key, unsig
     return fallback;
 }
 
+// Full jitter over a doubling ceiling: 25 ms, 50 ms, ... capped at 1 s, so clients that lost the
+// same server do not all knock at the same instant when it comes back.
+std::chrono::milliseconds reconnect_delay(unsigned attempt) {
+    thread_local std::minstd_rand rng{std::random_device{}()};
+    unsigned ceiling_ms = std::min(1000u, 25u << std::min(attempt, 6u));
+    std::uniform_int_distribution<unsigned> pick(ceiling_ms / 2, ceiling_ms);
+    return std::chrono::milliseconds(pick(rng));
+}
+
 } // namespace
+
+bool is_connection_lost(unsigned code) {
+    switch (code) {
+    case CR_SERVER_GONE_ERROR: // 2006
+    case CR_SERVER_LOST:       // 2013
+    case 1053:                 // ER_SERVER_SHUTDOWN: the server is closing every session
+    case 1927:                 // ER_CONNECTION_KILLED
+        return true;
+    default:
+        return false;
+    }
+}
+
+bool is_server_full(unsigned code) { return code == 1040 || code == 1203 || code == 1226; }
+
+bool is_transient_connect_error(unsigned code) {
+    switch (code) {
+    case CR_CONNECTION_ERROR: // 2002: no server on the socket (yet)
+    case CR_CONN_HOST_ERROR:  // 2003: no server on the port (yet)
+        return true;
+    default:
+        return is_server_full(code) || is_connection_lost(code);
+    }
+}
 
 DbConfig DbConfig::from_json(const boost::json::object &db) {
     DbConfig c;
@@ -49,6 +84,8 @@ DbConfig DbConfig::from_json(const boost::json::object &db) {
     c.write_timeout_s = json_unsigned(db, "write_timeout_s", c.write_timeout_s);
     c.pool_size = json_unsigned(db, "pool_size", static_cast<unsigned>(c.pool_size));
     c.max_txn_attempts = json_unsigned(db, "max_txn_attempts", c.max_txn_attempts);
+    c.reconnect_timeout_ms = json_unsigned(db, "reconnect_timeout_ms", c.reconnect_timeout_ms);
+    c.acquire_timeout_ms = json_unsigned(db, "acquire_timeout_ms", c.acquire_timeout_ms);
     c.tls_ca = json_string(db, "tls_ca", "");
     if (c.socket.empty() && c.host.empty())
         throw sdk::invalid_argument("database configuration needs a socket or a host");
@@ -58,11 +95,13 @@ DbConfig DbConfig::from_json(const boost::json::object &db) {
     return c;
 }
 
-DbConfig DbConfig::from_module_config(const boost::json::object &module_config) {
+DbConfig DbConfig::from_module_config(const boost::json::object &module_config, const sdk::Host &host) {
     const boost::json::value *db = module_config.if_contains("database");
     if (db == nullptr || !db->is_object())
         throw sdk::unavailable("the host configuration gives this module no \"database\" settings");
-    return from_json(db->get_object());
+    DbConfig c = from_json(db->get_object());
+    c.budget = host_connection_budget(host);
+    return c;
 }
 
 // ---- Row ----
@@ -113,6 +152,23 @@ void Connection::close() noexcept {
 }
 
 void Connection::connect() {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(config_.reconnect_timeout_ms);
+    for (unsigned attempt = 0;; ++attempt) {
+        try {
+            connect_once();
+            return;
+        } catch (const DbError &e) {
+            auto now = std::chrono::steady_clock::now();
+            if (!is_transient_connect_error(e.code()) || now >= deadline) throw;
+            // The server is full: this process's idle sessions are worth more to it than to us
+            // (and to other processes of ours waiting the same way).
+            if (config_.budget && is_server_full(e.code())) config_.budget->shed_idle();
+            std::this_thread::sleep_until(std::min(deadline, now + reconnect_delay(attempt)));
+        }
+    }
+}
+
+void Connection::connect_once() {
     mysql_ = mysql_init(nullptr);
     if (!mysql_) throw DbError(CR_OUT_OF_MEMORY, "mysql_init failed");
     // Auto-reconnect would silently drop session state (transactions, locks); reconnection is
@@ -153,7 +209,7 @@ void Connection::reconnect() {
 
 void Connection::fail(unsigned code, const char *message) {
     std::string text = message;
-    if (code == CR_SERVER_GONE_ERROR || code == CR_SERVER_LOST) close(); // force a clean reconnect
+    if (is_connection_lost(code)) close(); // force a clean reconnect
     throw DbError(code, text);
 }
 
@@ -311,9 +367,38 @@ Rows Connection::run(std::string_view sql, const Param *params, size_t count, bo
 
 // ---- Pool ----
 
-Pool::Pool(DbConfig config) : config_(std::move(config)) { library_init_once(); }
+Pool::Pool(DbConfig config) : config_(std::move(config)), budget_(config_.budget) {
+    library_init_once();
+    if (budget_) reclaimer_ = budget_->add_reclaimer(this, &Pool::reclaim_idle);
+}
 
-Pool::~Pool() = default;
+Pool::~Pool() {
+    if (budget_ && reclaimer_ != 0) budget_->remove_reclaimer(reclaimer_);
+    std::vector<std::unique_ptr<Connection>> idle;
+    {
+        std::lock_guard lock(mutex_);
+        idle.swap(idle_);
+    }
+    for (auto &c : idle) {
+        c.reset();
+        if (budget_) budget_->release();
+    }
+}
+
+int32_t Pool::reclaim_idle(void *context) noexcept {
+    auto *pool = static_cast<Pool *>(context);
+    std::unique_ptr<Connection> oldest;
+    {
+        std::lock_guard lock(pool->mutex_);
+        if (pool->idle_.empty()) return 0;
+        oldest = std::move(pool->idle_.front());
+        pool->idle_.erase(pool->idle_.begin());
+        --pool->open_;
+    }
+    oldest.reset(); // closes the server connection before its slot is handed on
+    pool->budget_->release();
+    return 1;
+}
 
 Pool::Lease::~Lease() {
     if (pool_ && connection_) pool_->give_back(std::move(connection_));
@@ -321,7 +406,7 @@ Pool::Lease::~Lease() {
 
 Pool::Lease Pool::acquire() {
     std::unique_lock lock(mutex_);
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(config_.connect_timeout_s + 1);
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(config_.acquire_timeout_ms);
     for (;;) {
         if (!idle_.empty()) {
             auto c = std::move(idle_.back());
@@ -331,29 +416,54 @@ Pool::Lease Pool::acquire() {
         if (open_ < config_.pool_size) {
             ++open_;
             lock.unlock();
+            bool slot = false;
             try {
+                if (budget_) {
+                    slot = budget_->acquire(deadline);
+                    if (!slot)
+                        throw sdk::unavailable("all " + std::to_string(budget_->limit()) +
+                                               " database connections of this process are in use "
+                                               "(database.connection_budget); none came free within " +
+                                               std::to_string(config_.acquire_timeout_ms) + " ms");
+                }
                 return Lease(this, std::make_unique<Connection>(config_, &statements_));
             } catch (...) {
+                if (slot) budget_->release();
                 lock.lock();
                 --open_;
                 idle_cv_.notify_one();
                 throw;
             }
         }
-        if (idle_cv_.wait_until(lock, deadline) == std::cv_status::timeout && idle_.empty() &&
-            open_ >= config_.pool_size)
-            throw sdk::unavailable("no database connection became free in time");
+        ++waiting_;
+        auto status = idle_cv_.wait_until(lock, deadline);
+        --waiting_;
+        if (status == std::cv_status::timeout && idle_.empty() && open_ >= config_.pool_size)
+            throw sdk::unavailable("all " + std::to_string(config_.pool_size) +
+                                   " connections of this module's pool are in use (database.pool_size); none "
+                                   "came free within " + std::to_string(config_.acquire_timeout_ms) + " ms");
     }
 }
 
 void Pool::give_back(std::unique_ptr<Connection> c) {
-    std::lock_guard lock(mutex_);
-    if (c->broken()) {
-        --open_; // dropped; the next acquire opens a fresh one
-    } else {
-        idle_.push_back(std::move(c));
+    std::unique_ptr<Connection> closing;
+    {
+        std::lock_guard lock(mutex_);
+        // A connection nobody in this pool waits for goes back to the process budget when another
+        // pool waits for a slot, rather than idling here.
+        bool wanted_elsewhere = budget_ && waiting_ == 0 && budget_->contended();
+        if (c->broken() || wanted_elsewhere) {
+            --open_; // the next acquire opens a fresh one
+            closing = std::move(c);
+        } else {
+            idle_.push_back(std::move(c));
+        }
+        idle_cv_.notify_one();
     }
-    idle_cv_.notify_one();
+    if (closing) {
+        closing.reset();
+        if (budget_) budget_->release();
+    }
 }
 
 void Pool::backoff(unsigned attempt) {

@@ -1,11 +1,13 @@
 // plinth/storage/database.hpp — the storage kit every module uses to talk to MariaDB.
 //
 // Not part of the ABI: linked statically into each module. One Pool per module instance; each
-// pooled Connection caches its prepared statements. Only prepared statements carry data; the
+// pooled Connection caches its prepared statements. Every pool of a host process draws its
+// connections from one budget the host owns (plinth/storage/budget.hpp). Only prepared statements carry data; the
 // text protocol is used for nothing but migrations and transaction control.
 #pragma once
 
 #include <plinth/sdk/error.hpp>
+#include <plinth/storage/budget.hpp>
 
 #include <boost/json/object.hpp>
 
@@ -42,11 +44,28 @@ struct DbConfig {
     size_t pool_size = 8;         // connections kept open at most
     unsigned max_txn_attempts = 8; // deadlock / lock-wait retries before giving up
     std::string tls_ca;           // CA file for TCP connections; empty uses the system store
+    // How long a connection that cannot be opened or was lost keeps being retried, with jittered
+    // exponential backoff, before the error is thrown: a server restarting, or refusing with
+    // 1040 "too many connections", gets this long to come back.
+    unsigned reconnect_timeout_ms = 5000;
+    // How long acquire() waits for a pooled connection or a slot of the process budget.
+    unsigned acquire_timeout_ms = 5000;
+    // The process-wide connection budget every pool draws from; null bounds only this pool.
+    std::shared_ptr<ConnectionBudget> budget;
 
     static DbConfig from_json(const boost::json::object &database);
-    // From a module's configuration (sdk::Host::config()), whose "database" member the host fills.
-    static DbConfig from_module_config(const boost::json::object &module_config);
+    // From a module's configuration (sdk::Host::config()), whose "database" member the host fills,
+    // with the host's process-wide connection budget when it offers one.
+    static DbConfig from_module_config(const boost::json::object &module_config, const sdk::Host &host);
 };
+
+// Errors that mean the session is gone (the server restarted, killed it, or is shutting down).
+bool is_connection_lost(unsigned code);
+// 1040 (too many connections), 1203 and 1226 (too many for this account).
+bool is_server_full(unsigned code);
+// Errors worth waiting out when connecting: no server listening yet, a lost handshake,
+// 1040/1203/1226 (too many connections), a server shutting down.
+bool is_transient_connect_error(unsigned code);
 
 // A failed database operation. status() is PLINTH_E_DATABASE; db_errno() the server/client code.
 class DbError : public sdk::Error {
@@ -55,7 +74,7 @@ public:
         : sdk::Error(PLINTH_E_DATABASE, "database error " + std::to_string(code) + ": " + what,
                      static_cast<int>(code)) {}
     unsigned code() const { return static_cast<unsigned>(db_errno()); }
-    bool connection_lost() const { return code() == 2006 || code() == 2013; }
+    bool connection_lost() const { return is_connection_lost(code()); }
     bool retry_transaction() const { return code() == 1213 || code() == 1205; }
     bool duplicate_key() const { return code() == 1062; }
 };
@@ -117,6 +136,8 @@ using Rows = std::vector<Row>;
 // by one thread at a time, through a Pool lease.
 class Connection {
 public:
+    // Opens the session; transient failures (is_transient_connect_error) are retried with
+    // backoff for up to config.reconnect_timeout_ms before the last error is thrown.
     Connection(const DbConfig &config, std::atomic<uint64_t> *statement_counter);
     ~Connection();
     Connection(const Connection &) = delete;
@@ -141,7 +162,8 @@ public:
     bool broken() const { return mysql_ == nullptr; }
     // Statements sent on this connection so far (Pool::run uses it to decide whether a retry is safe).
     uint64_t statements_sent() const { return statements_sent_; }
-    // Drops the session and opens a new one; the statement cache is emptied (re-prepare on use).
+    // Drops the session and opens a new one, waiting for the server as the constructor does; the
+    // statement cache is emptied (re-prepare on use).
     void reconnect();
     st_mysql *native() { return mysql_; }
 
@@ -150,6 +172,7 @@ private:
     Statement &prepare(std::string_view sql);
     Rows run(std::string_view sql, const Param *params, size_t count, bool want_rows, uint64_t *affected);
     void connect();
+    void connect_once();
     void close() noexcept;
     [[noreturn]] void fail(unsigned code, const char *message);
 
@@ -171,6 +194,8 @@ class Pool {
 public:
     explicit Pool(DbConfig config);
     ~Pool();
+    Pool(const Pool &) = delete;
+    Pool &operator=(const Pool &) = delete;
 
     class Lease {
     public:
@@ -186,13 +211,15 @@ public:
         std::unique_ptr<Connection> connection_;
     };
 
-    // Borrows a connection, opening one when none is idle and the pool is not full; otherwise
-    // waits up to the connect timeout.
+    // Borrows a connection, opening one when none is idle and the pool is not full (taking a slot
+    // of the process budget first); otherwise waits. After acquire_timeout_ms without a
+    // connection it throws sdk::Error(PLINTH_E_UNAVAILABLE).
     Lease acquire();
 
     // Runs `work(Connection&)` outside a transaction. When the connection turns out to be lost
     // (2006/2013) on the work's first statement — a pooled connection whose server restarted —
-    // it is reconnected and the work retried once, with its statements re-prepared. A loss after
+    // it is reconnected (waiting up to reconnect_timeout_ms for the server) and the work retried
+    // once, with its statements re-prepared. A loss after
     // that is thrown: earlier statements may have been applied, so only the caller can know
     // whether running them again is safe.
     template <class Work>
@@ -212,7 +239,7 @@ public:
 
     // Runs `work(Connection&)` inside START TRANSACTION / COMMIT. Deadlocks and lock-wait
     // timeouts (1213/1205) retry the whole transaction with jittered exponential backoff; a lost
-    // connection reconnects and retries. Any other exception rolls back and propagates, so a
+    // connection reconnects (waiting up to reconnect_timeout_ms for the server) and retries. Any other exception rolls back and propagates, so a
     // failed rule leaves the database unchanged. `work` must therefore be safe to run again.
     //
     // A connection lost before COMMIT is safe to retry (the server rolls the transaction back
@@ -260,12 +287,17 @@ public:
 private:
     void give_back(std::unique_ptr<Connection> c);
     void backoff(unsigned attempt);
+    // plinth.connections/1 reclaimer: closes this pool's least recently used idle connection.
+    static int32_t reclaim_idle(void *pool) noexcept;
 
     DbConfig config_;
-    std::mutex mutex_;
+    std::shared_ptr<ConnectionBudget> budget_; // every open connection holds one slot of it
+    uint64_t reclaimer_ = 0;
+    std::mutex mutex_; // never held while calling into the budget's acquire
     std::condition_variable idle_cv_;
     std::vector<std::unique_ptr<Connection>> idle_;
     size_t open_ = 0;
+    size_t waiting_ = 0; // threads waiting in acquire() for this pool's connections
     std::atomic<uint64_t> statements_{0};
     std::atomic<uint64_t> retries_{0};
 };
