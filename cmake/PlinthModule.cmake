@@ -43,7 +43,7 @@ function(plinth_add_module name)
     VISIBILITY_INLINES_HIDDEN ON
     LINK_DEPENDS ${PLINTH_VERSION_SCRIPT})
   target_link_options(${target} PRIVATE -Wl,--version-script=${PLINTH_VERSION_SCRIPT})
-  if(NOT PLINTH_SANITIZE)
+  if(NOT PLINTH_SANITIZED)
     target_link_options(${target} PRIVATE -Wl,--no-undefined)
   endif()
   if(NOT M_TEST_FIXTURE)

@@ -9,6 +9,8 @@ packages=(
   libmariadb-dev libssl-dev mariadb-server mariadb-client
   libargon2-dev libsodium-dev libcrypt-dev libidn2-dev libpsl-dev publicsuffix libzip-dev
   libcli11-dev libgtest-dev libbenchmark-dev unzip
+  # tools/test.sh: a compiler cache, and clang for the ThreadSanitizer and libFuzzer builds
+  ccache clang-14 libclang-rt-14-dev llvm-14
 )
 
 missing=()

@@ -1,14 +1,28 @@
 #!/usr/bin/env bash
 # tools/test.sh — the whole test suite, from a fresh Debian 12 machine: installs what is missing,
-# builds, then runs every suite twice: a debug build, and under AddressSanitizer +
-# UndefinedBehaviorSanitizer. Each run starts its own MariaDB sandbox (a CTest fixture).
+# then builds and runs, preset by preset:
+#   debug  every suite (gcc)
+#   asan   every suite again under AddressSanitizer + UndefinedBehaviorSanitizer (gcc)
+#   tsan   the suites with concurrent code under ThreadSanitizer (clang-14)
+# PLINTH_TEST_PRESETS picks some of them ("debug", "debug tsan"). Each ctest run starts its own
+# MariaDB sandbox (a CTest fixture) and runs the tests in parallel.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 tools/install-deps.sh
-for preset in ${PLINTH_TEST_PRESETS:-debug asan}; do
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+start=$SECONDS
+passed=0
+for preset in ${PLINTH_TEST_PRESETS:-debug asan tsan}; do
   echo "== $preset =="
+  step=$SECONDS
   cmake --preset "$preset" >/dev/null
   cmake --build --preset "$preset"
-  ctest --preset "$preset"
+  ctest --preset "$preset" | tee "$log"
+  n=$(sed -n 's/.*tests passed, 0 tests failed out of \([0-9]*\)$/\1/p' "$log")
+  passed=$((passed + ${n:-0}))
+  echo "== $preset: $((SECONDS - step)) s =="
 done
+echo "== all presets: $((SECONDS - start)) s =="
+echo "tests: $passed passed, 0 failed"
