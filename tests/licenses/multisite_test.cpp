@@ -127,6 +127,12 @@ TEST_F(MultisiteTest, ANetworkTakesOneSeatAndCoversItsSites) {
     std::string message;
     EXPECT_EQ(join_fails(l.key, "https://other.org", "", &message), PLINTH_E_LIMIT_EXCEEDED);
     EXPECT_NE(message.find("networks"), std::string::npos) << message;
+    // The main site, activated again by other spellings of it and of its network: the same row.
+    for (const char *spelling : {"http://EXAMPLE.com:443", "https://example.com/?ref=1"}) {
+        value main_again = join(l.key, spelling, "http://www.example.com");
+        EXPECT_FALSE(main_again.at("created").as_bool()) << spelling;
+        EXPECT_EQ(main_again.at("id").as_int64(), first.at("id").as_int64()) << spelling;
+    }
     // Idempotent: the same site again, by another spelling.
     value again = join(l.key, "https://BLOG.example.com/", "http://example.com");
     value again2 = join(l.key, "https://blog.example.com", "https://www.example.com");
