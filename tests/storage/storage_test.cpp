@@ -72,6 +72,114 @@ TEST_F(Storage, ChangedAppliedMigrationIsRefused) {
     EXPECT_EQ(columns.at(0).i64(0), 0);
 }
 
+// Issue 14: a start that finds every migration recorded runs no DDL at all (on Galera each DDL
+// is a cluster-wide operation).
+TEST_F(Storage, AnOrdinaryStartRunsNoDdl) {
+    {
+        auto p = pool();
+        storage::migrate(p, "kit", kV1);
+    }
+    auto p = pool(1); // one connection: the session counters below are the migration's own
+    auto report = storage::migrate(p, "kit", kV1);
+    EXPECT_TRUE(report.at("applied").as_array().empty());
+    p.run([](storage::Connection &c) {
+        for (const char *counter : {"Com_create_table", "Com_alter_table", "Com_drop_table"}) {
+            auto rows = c.query("SELECT VARIABLE_VALUE FROM information_schema.SESSION_STATUS WHERE VARIABLE_NAME = ?",
+                                {std::string(counter)});
+            EXPECT_EQ(rows.at(0).i64(0), 0) << counter;
+        }
+    });
+}
+
+// Issue 14: a host that stopped half-way through a migration (its ALTER applied, nothing
+// recorded, its claim left behind) is repaired by the next run, with no hand work.
+TEST_F(Storage, AMigrationInterruptedHalfWayIsRepairedByTheNextRun) {
+    auto p = pool();
+    storage::migrate(p, "kit", std::span(kV1, 1));
+    p.run([](storage::Connection &c) {
+        c.execute_trusted("ALTER TABLE items ADD COLUMN qty INT NOT NULL DEFAULT 0"); // 002's first statement
+        c.execute("INSERT INTO plinth_schema_migrations (module, name, checksum, applied_at) VALUES (?, ?, ?, ?)",
+                  {"kit", "~claim", std::string(64, 'a'), 1});
+    });
+    storage::MigrateOptions options;
+    options.claim_stale_s = 1;
+    auto report = storage::migrate(p, "kit", kV1, options);
+    ASSERT_EQ(report.at("applied").as_array().size(), 1u);
+    EXPECT_EQ(report.at("applied").at(0).as_string(), "002_more");
+    EXPECT_EQ(count("items"), 2); // the seed rows of 002, once
+    EXPECT_EQ(count("plinth_schema_migrations"), 2); // both recorded, the claim gone
+}
+
+// Issue 14: while another host holds a live claim nothing is applied; the waiter fails clearly
+// when it gives up, and succeeds once the claim is released.
+TEST_F(Storage, ALiveClaimHoldsOtherHostsBack) {
+    auto p = pool();
+    storage::migrate(p, "kit", std::span(kV1, 1));
+    p.run([](storage::Connection &c) {
+        c.execute("INSERT INTO plinth_schema_migrations (module, name, checksum, applied_at) "
+                  "VALUES (?, ?, ?, UNIX_TIMESTAMP())",
+                  {"kit", "~claim", std::string(64, 'b')});
+    });
+    storage::MigrateOptions options;
+    options.claim_wait_s = 1;
+    try {
+        storage::migrate(p, "kit", kV1, options);
+        FAIL() << "applied migrations under another host's claim";
+    } catch (const sdk::Error &e) {
+        EXPECT_EQ(e.status(), PLINTH_E_UNAVAILABLE);
+        EXPECT_NE(std::string(e.what()).find("another host"), std::string::npos) << e.what();
+    }
+    auto columns = db_->sql().query("SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = ? "
+                                    "AND table_name = 'items' AND column_name = 'qty'",
+                                    {db_->name()});
+    EXPECT_EQ(columns.at(0).i64(0), 0);
+    db_->sql().execute("DELETE FROM plinth_schema_migrations WHERE name = ?", {"~claim"});
+    EXPECT_EQ(storage::migrate(p, "kit", kV1).at("applied").as_array().size(), 1u);
+}
+
+// Issue 14: a statement never fails as "database error 0".
+TEST_F(Storage, ErrorsAlwaysCarryTheServersCode) {
+    auto p = pool();
+    try {
+        p.run([](storage::Connection &c) { c.query("SELECT * FROM no_such_table WHERE id = ?", {1}); });
+        FAIL();
+    } catch (const storage::DbError &e) {
+        EXPECT_EQ(e.code(), 1146u);
+        EXPECT_EQ(std::string(e.what()).find("database error 0"), std::string::npos);
+    }
+}
+
+// Issue 14: database.hosts is an ordered list; the first that answers is used, and a server
+// that is down is skipped within the reconnect bound.
+TEST_F(Storage, HostsListFailsOverToTheNextServer) {
+    boost::json::object json{{"database", db_->name()},
+                             {"hosts", {"/nonexistent/first.sock", db_->socket()}},
+                             {"reconnect_timeout_ms", 2000}};
+    storage::DbConfig c = storage::DbConfig::from_json(json);
+    ASSERT_EQ(c.hosts.size(), 2u);
+    storage::Pool p(c);
+    auto lease = p.acquire();
+    EXPECT_EQ(lease->endpoint(), 1u);
+    EXPECT_EQ(lease->query("SELECT 7").at(0).i64(0), 7);
+    EXPECT_THROW(storage::DbConfig::from_json({{"database", "x"}, {"hosts", boost::json::array{}}}), sdk::Error);
+    EXPECT_THROW(storage::DbConfig::from_json({{"database", "x"}, {"hosts", {"db:notaport"}}}), sdk::Error);
+    EXPECT_THROW(storage::DbConfig::from_json({{"database", "x"}, {"hosts", {42}}}), sdk::Error);
+}
+
+// On a server that is not a Galera node, causal reads cost nothing and change nothing.
+TEST_F(Storage, CausalReadsAreANoOpOffGalera) {
+    auto p = pool(1);
+    p.run([](storage::Connection &c) {
+        uint64_t before = c.statements_sent();
+        {
+            storage::CausalReads causal(c);
+            EXPECT_EQ(c.query("SELECT 1").at(0).i64(0), 1);
+        }
+        EXPECT_FALSE(c.galera());
+        EXPECT_EQ(c.statements_sent() - before, 1u);
+    });
+}
+
 TEST_F(Storage, TwoProcessesMigratingAtOnceEndWithOneSchema) {
     // Fork real processes: each opens its own connections and races for the named lock.
     std::vector<pid_t> children;

@@ -403,7 +403,12 @@ SessionCheck Accounts::check(std::string_view token) {
         // Activity noted but not yet written counts too. A write that completes between reading
         // the row and asking for pending activity would be missed by both, so in that case the
         // row is read again (it then holds the written time).
-        auto load = [&] { return pool_.run([&](Connection &c) { return store_.session_by_hash(c, hash); }); };
+        auto load = [&] {
+            return pool_.run([&](Connection &c) {
+                storage::CausalReads causal(c); // on Galera: sees a logout made through another node
+                return store_.session_by_hash(c, hash);
+            });
+        };
         // Taken before the read: a revocation that commits and evicts after it stops the put below.
         uint64_t generation = cache_.generation();
         uint64_t writes = activity_.batches_written();

@@ -166,7 +166,10 @@ SiteFacts facts_for(const LicenseSites &sites, bool valid, bool local_or_staging
 
 void Licensing::fill_and_check(const KeyHash &hash, uint64_t epoch, std::string_view site, std::string_view network,
                                const SiteHash &site_hash, std::string_view product, Verdict &out, LicenseSnapshot *keep) {
-    std::optional<CacheFill> fill = pool_.run([&](Connection &c) { return store::fetch_for_cache(c, hash); });
+    std::optional<CacheFill> fill = pool_.run([&](Connection &c) {
+        storage::CausalReads causal(c); // on Galera: sees a revocation committed on another node
+        return store::fetch_for_cache(c, hash);
+    });
     if (!fill) {
         cache_.insert(hash, epoch, LicenseSnapshot{}, {}); // negative entry: this key is unknown
         finish(LicenseSnapshot{}, SiteFacts{}, product, out, keep);
@@ -188,6 +191,7 @@ void Licensing::check_uncached(const KeyHash &hash, std::string_view site, std::
     std::optional<CheckRow> row;
     LicenseSites sites;
     pool_.run([&](Connection &c) {
+        storage::CausalReads causal(c); // on Galera: sees a revocation committed on another node
         row = store::fetch_for_check(c, hash, canonical);
         // A network license needs each site's network: read on every uncached check of one.
         if (row && row->scope == LicenseScope::network)

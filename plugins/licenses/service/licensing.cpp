@@ -161,6 +161,7 @@ bool Licensing::poll_once() {
     auto now = std::chrono::steady_clock::now();
     try {
         poll_pool_.run([&](Connection &c) {
+            storage::CausalReads causal(c); // on Galera: every node's changes committed so far
             if (!have_baseline_) baseline(c);
             for (;;) {
                 std::vector<ChangeRecord> rows = store::changes_after(c, last_change_id_, kChangePage);

@@ -71,6 +71,52 @@ bool is_transient_connect_error(unsigned code) {
     }
 }
 
+namespace {
+
+// "db1.internal", "db1.internal:3307", "/run/mysqld/mysqld.sock", or {"host":..,"port":..} /
+// {"socket":..}.
+Endpoint endpoint_from_json(const boost::json::value &v, unsigned default_port) {
+    Endpoint e;
+    e.port = default_port;
+    if (v.is_string()) {
+        std::string text(v.get_string());
+        if (!text.empty() && text.front() == '/') {
+            e.socket = text;
+        } else {
+            size_t colon = text.rfind(':');
+            e.host = text.substr(0, colon);
+            if (colon != std::string::npos) {
+                std::string port = text.substr(colon + 1);
+                unsigned n = 0;
+                auto [p, ec] = std::from_chars(port.data(), port.data() + port.size(), n);
+                if (ec != std::errc{} || p != port.data() + port.size() || n == 0 || n > 65535)
+                    throw sdk::invalid_argument("database.hosts: '" + text + "' has no valid port");
+                e.port = n;
+            }
+        }
+    } else if (v.is_object()) {
+        e.socket = json_string(v.get_object(), "socket", "");
+        e.host = json_string(v.get_object(), "host", "");
+        e.port = json_unsigned(v.get_object(), "port", default_port);
+    } else {
+        throw sdk::invalid_argument("database.hosts entries are \"host[:port]\", a socket path, or an object");
+    }
+    if (e.socket.empty() && e.host.empty())
+        throw sdk::invalid_argument("database.hosts: an entry names neither a host nor a socket");
+    return e;
+}
+
+} // namespace
+
+std::vector<Endpoint> DbConfig::endpoints() const {
+    if (!hosts.empty()) return hosts;
+    Endpoint e;
+    e.socket = socket;
+    e.host = host;
+    e.port = port;
+    return {e};
+}
+
 DbConfig DbConfig::from_json(const boost::json::object &db) {
     DbConfig c;
     c.socket = json_string(db, "socket", "");
@@ -87,8 +133,13 @@ DbConfig DbConfig::from_json(const boost::json::object &db) {
     c.reconnect_timeout_ms = json_unsigned(db, "reconnect_timeout_ms", c.reconnect_timeout_ms);
     c.acquire_timeout_ms = json_unsigned(db, "acquire_timeout_ms", c.acquire_timeout_ms);
     c.tls_ca = json_string(db, "tls_ca", "");
-    if (c.socket.empty() && c.host.empty())
-        throw sdk::invalid_argument("database configuration needs a socket or a host");
+    if (const auto *hosts = db.if_contains("hosts"); hosts && !hosts->is_null()) {
+        if (!hosts->is_array() || hosts->get_array().empty())
+            throw sdk::invalid_argument("database.hosts must be a non-empty list of servers");
+        for (const auto &h : hosts->get_array()) c.hosts.push_back(endpoint_from_json(h, c.port));
+    }
+    if (c.socket.empty() && c.host.empty() && c.hosts.empty())
+        throw sdk::invalid_argument("database configuration needs a socket, a host or hosts");
     if (c.database.empty()) throw sdk::invalid_argument("database configuration needs a database name");
     if (c.pool_size == 0) c.pool_size = 1;
     if (c.max_txn_attempts == 0) c.max_txn_attempts = 1;
@@ -149,26 +200,42 @@ void Connection::close() noexcept {
     statements_.clear(); // closes every MYSQL_STMT before its connection
     if (mysql_) mysql_close(mysql_);
     mysql_ = nullptr;
+    galera_ = -1;
 }
 
+// Tries the endpoints in order, starting where this module's connections last succeeded (or,
+// after a loss, at the next one); backs off once every endpoint has failed in a round.
 void Connection::connect() {
+    const std::vector<Endpoint> endpoints = config_.endpoints();
+    const size_t n = endpoints.size();
+    size_t start = config_.failover ? config_.failover->current.load(std::memory_order_relaxed) % n : 0;
+    if (moving_on_ && n > 1 && start == endpoint_) start = (endpoint_ + 1) % n;
+    moving_on_ = false;
     auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(config_.reconnect_timeout_ms);
     for (unsigned attempt = 0;; ++attempt) {
+        size_t index = (start + attempt) % n;
         try {
-            connect_once();
+            connect_once(endpoints[index]);
+            endpoint_ = index;
+            if (config_.failover) config_.failover->current.store(index, std::memory_order_relaxed);
             return;
         } catch (const DbError &e) {
             auto now = std::chrono::steady_clock::now();
-            if (!is_transient_connect_error(e.code()) || now >= deadline) throw;
+            if (!is_transient_connect_error(e.code()) || now >= deadline) {
+                if (n == 1) throw;
+                throw DbError(e.code(), std::string(e.what()) + " (" + endpoints[index].describe() + ", the last of " +
+                                            std::to_string(n) + " hosts tried)");
+            }
             // The server is full: this process's idle sessions are worth more to it than to us
             // (and to other processes of ours waiting the same way).
             if (config_.budget && is_server_full(e.code())) config_.budget->shed_idle();
-            std::this_thread::sleep_until(std::min(deadline, now + reconnect_delay(attempt)));
+            if ((attempt + 1) % n == 0)
+                std::this_thread::sleep_until(std::min(deadline, now + reconnect_delay(static_cast<unsigned>(attempt / n))));
         }
     }
 }
 
-void Connection::connect_once() {
+void Connection::connect_once(const Endpoint &endpoint) {
     mysql_ = mysql_init(nullptr);
     if (!mysql_) throw DbError(CR_OUT_OF_MEMORY, "mysql_init failed");
     // Auto-reconnect would silently drop session state (transactions, locks); reconnection is
@@ -181,19 +248,19 @@ void Connection::connect_once() {
     mysql_optionsv(mysql_, MYSQL_SET_CHARSET_NAME, "utf8mb4");
     const char *host = nullptr;
     const char *socket = nullptr;
-    if (!config_.socket.empty()) {
+    if (!endpoint.socket.empty()) {
         unsigned protocol = MYSQL_PROTOCOL_SOCKET;
         mysql_optionsv(mysql_, MYSQL_OPT_PROTOCOL, &protocol);
-        socket = config_.socket.c_str();
+        socket = endpoint.socket.c_str();
     } else {
-        host = config_.host.c_str();
+        host = endpoint.host.c_str();
         my_bool verify = 1;
         mysql_optionsv(mysql_, MYSQL_OPT_SSL_ENFORCE, &verify);
         mysql_optionsv(mysql_, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &verify);
         if (!config_.tls_ca.empty()) mysql_optionsv(mysql_, MYSQL_OPT_SSL_CA, config_.tls_ca.c_str());
     }
     if (!mysql_real_connect(mysql_, host, config_.user.c_str(), config_.password.c_str(),
-                            config_.database.c_str(), config_.port, socket, CLIENT_FOUND_ROWS)) {
+                            config_.database.c_str(), endpoint.port, socket, CLIENT_FOUND_ROWS)) {
         unsigned code = mysql_errno(mysql_);
         std::string message = mysql_error(mysql_);
         mysql_close(mysql_);
@@ -204,13 +271,69 @@ void Connection::connect_once() {
 
 void Connection::reconnect() {
     close();
+    moving_on_ = true; // a lost or unready node: try the next one first
     connect();
 }
 
 void Connection::fail(unsigned code, const char *message) {
-    std::string text = message;
-    if (is_connection_lost(code)) close(); // force a clean reconnect
+    std::string text = message ? message : "";
+    // A statement handle can report 0 after the connection itself failed (seen under Galera
+    // certification conflicts): take the connection's error then, never "database error 0".
+    if (code == 0 && mysql_) {
+        code = mysql_errno(mysql_);
+        text = mysql_error(mysql_);
+    }
+    if (code == 0) {
+        code = CR_UNKNOWN_ERROR;
+        text = "the server reported a failure without an error code";
+    }
+    if (is_connection_lost(code) || code == 1047) close(); // force a clean reconnect (1047: to another node)
     throw DbError(code, text);
+}
+
+void Connection::set_session(std::string_view sql) {
+    if (!mysql_) reconnect();
+    if (mysql_real_query(mysql_, sql.data(), sql.size()) != 0) fail(mysql_errno(mysql_), mysql_error(mysql_));
+    if (MYSQL_RES *res = mysql_store_result(mysql_)) mysql_free_result(res);
+}
+
+bool Connection::galera() {
+    if (!mysql_) reconnect();
+    if (galera_ >= 0) return galera_ == 1;
+    // A server without Galera support has no such variable (1193): not a cluster node.
+    galera_ = 0;
+    constexpr std::string_view probe = "SELECT @@wsrep_on, @@SESSION.wsrep_sync_wait";
+    if (mysql_real_query(mysql_, probe.data(), probe.size()) == 0) {
+        if (MYSQL_RES *res = mysql_store_result(mysql_)) {
+            if (MYSQL_ROW row = mysql_fetch_row(res); row && row[0] && row[1]) {
+                galera_ = std::string_view(row[0]) == "1" ? 1 : 0;
+                sync_wait_ = row[1];
+            }
+            mysql_free_result(res);
+        }
+    } else if (is_connection_lost(mysql_errno(mysql_))) {
+        galera_ = -1;
+        fail(mysql_errno(mysql_), mysql_error(mysql_));
+    }
+    return galera_ == 1;
+}
+
+// ---- CausalReads ----
+
+CausalReads::CausalReads(Connection &c) {
+    if (!c.galera()) return;
+    c.set_session("SET SESSION wsrep_sync_wait = 1");
+    c_ = &c;
+}
+
+CausalReads::~CausalReads() {
+    if (c_ == nullptr || c_->broken()) return;
+    try {
+        // sync_wait_ holds digits only: it came from the server as an integer.
+        c_->set_session("SET SESSION wsrep_sync_wait = " + (c_->sync_wait_.empty() ? std::string("0") : c_->sync_wait_));
+    } catch (...) {
+        c_->close(); // never hand on a session that still waits on every read
+    }
 }
 
 void Connection::execute_trusted(std::string_view sql) {

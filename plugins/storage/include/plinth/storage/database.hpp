@@ -30,11 +30,29 @@ struct st_mysql_stmt;
 
 namespace plinth::storage {
 
+// One server to connect to: a unix socket, or a TCP host and port (TLS verified).
+struct Endpoint {
+    std::string socket;
+    std::string host;
+    unsigned port = 3306;
+    std::string describe() const { return socket.empty() ? host + ":" + std::to_string(port) : socket; }
+};
+
+// Which endpoint of an ordered list the connections of one module use now; shared by them so
+// that once one has failed over, new connections go straight to the node that answered.
+struct Failover {
+    std::atomic<size_t> current{0};
+};
+
 // Where and how to connect. Read from the "database" member the host's config service provides.
 struct DbConfig {
     std::string socket;       // unix socket path; used when set
     std::string host;         // TCP host, used when socket is empty (TLS verified)
     unsigned port = 3306;
+    // "hosts": an ordered list of servers (Galera nodes) used instead of socket/host/port. A
+    // connection goes to the first that answers; a lost one reconnects to the next in turn.
+    std::vector<Endpoint> hosts;
+    std::shared_ptr<Failover> failover = std::make_shared<Failover>();
     std::string user = "root";
     std::string password;
     std::string database;
@@ -52,6 +70,9 @@ struct DbConfig {
     unsigned acquire_timeout_ms = 5000;
     // The process-wide connection budget every pool draws from; null bounds only this pool.
     std::shared_ptr<ConnectionBudget> budget;
+
+    // The servers to try, in order: `hosts`, else the single socket or host.
+    std::vector<Endpoint> endpoints() const;
 
     static DbConfig from_json(const boost::json::object &database);
     // From a module's configuration (sdk::Host::config()), whose "database" member the host fills,
@@ -75,7 +96,12 @@ public:
                      static_cast<int>(code)) {}
     unsigned code() const { return static_cast<unsigned>(db_errno()); }
     bool connection_lost() const { return is_connection_lost(code()); }
-    bool retry_transaction() const { return code() == 1213 || code() == 1205; }
+    // Safe to run the whole transaction again: a deadlock or a Galera certification failure
+    // (1213, also at COMMIT), a lock-wait timeout (1205), a node not ready (1047: "WSREP has not
+    // yet prepared node for application use", its transaction was not applied).
+    bool retry_transaction() const { return code() == 1213 || code() == 1205 || code() == 1047; }
+    // The node this connection reached cannot serve (1047): reconnect, to another if there is one.
+    bool node_unready() const { return code() == 1047; }
     bool duplicate_key() const { return code() == 1062; }
 };
 
@@ -160,6 +186,10 @@ public:
     void rollback() noexcept;
 
     bool broken() const { return mysql_ == nullptr; }
+    // True when the server is a Galera node (wsrep_on); asked once per session.
+    bool galera();
+    // The endpoint this session is connected to (config.endpoints() index).
+    size_t endpoint() const { return endpoint_; }
     // Statements sent on this connection so far (Pool::run uses it to decide whether a retry is safe).
     uint64_t statements_sent() const { return statements_sent_; }
     // Drops the session and opens a new one, waiting for the server as the constructor does; the
@@ -172,9 +202,11 @@ private:
     Statement &prepare(std::string_view sql);
     Rows run(std::string_view sql, const Param *params, size_t count, bool want_rows, uint64_t *affected);
     void connect();
-    void connect_once();
+    void connect_once(const Endpoint &endpoint);
     void close() noexcept;
     [[noreturn]] void fail(unsigned code, const char *message);
+    // Session settings outside the statement count (CausalReads).
+    void set_session(std::string_view sql);
 
     DbConfig config_;
     std::atomic<uint64_t> *statement_counter_;
@@ -186,7 +218,27 @@ private:
     };
     std::unordered_map<std::string, std::unique_ptr<Statement>, SqlHash, std::equal_to<>> statements_;
     uint64_t last_insert_id_ = 0;
+    size_t endpoint_ = 0;
+    bool moving_on_ = false; // the next connect starts at the endpoint after endpoint_
+    int galera_ = -1;        // -1 unknown, else 0/1 for this session
+    std::string sync_wait_;  // the session's own wsrep_sync_wait, restored after causal reads
+    friend class CausalReads;
     uint64_t statements_sent_ = 0;
+};
+
+// Reads through `c` while the guard lives see every write the cluster committed before each read
+// began (Galera's wsrep_sync_wait = 1), even one made through another node. For decisions that
+// depend on another host's write: a revocation, a logout, a request state. Does nothing on a
+// server that is not a Galera node; costs one round trip at each end on one that is.
+class CausalReads {
+public:
+    explicit CausalReads(Connection &c);
+    ~CausalReads();
+    CausalReads(const CausalReads &) = delete;
+    CausalReads &operator=(const CausalReads &) = delete;
+
+private:
+    Connection *c_ = nullptr;
 };
 
 // A bounded set of connections for one module instance. [thread-safe]
@@ -216,29 +268,34 @@ public:
     // connection it throws sdk::Error(PLINTH_E_UNAVAILABLE).
     Lease acquire();
 
-    // Runs `work(Connection&)` outside a transaction. When the connection turns out to be lost
-    // (2006/2013) on the work's first statement — a pooled connection whose server restarted —
-    // it is reconnected (waiting up to reconnect_timeout_ms for the server) and the work retried
-    // once, with its statements re-prepared. A loss after
-    // that is thrown: earlier statements may have been applied, so only the caller can know
-    // whether running them again is safe.
+    // Runs `work(Connection&)` outside a transaction. When the work's first statement fails in a
+    // way that applied nothing — the connection was lost (a pooled connection whose server
+    // restarted), the node is not ready (1047), a deadlock, certification failure or lock-wait
+    // timeout — the work runs again (after reconnecting, to the next node of `hosts` if any), up to
+    // max_txn_attempts. A failure after that is thrown: earlier statements may have been applied
+    // in autocommit, so only the caller can know whether running them again is safe.
     template <class Work>
     auto run(Work &&work) {
-        for (int attempt = 0;; ++attempt) {
+        for (unsigned attempt = 1;; ++attempt) {
             Lease lease = acquire();
             uint64_t before = lease->statements_sent();
             try {
                 return work(*lease);
             } catch (const DbError &e) {
                 bool first_statement = lease->statements_sent() - before <= 1;
-                if (!e.connection_lost() || !first_statement || attempt >= 1) throw;
-                lease->reconnect();
+                bool reconnect = e.connection_lost() || e.node_unready();
+                if (!first_statement || !(reconnect || e.retry_transaction()) || attempt >= config_.max_txn_attempts)
+                    throw;
+                if (reconnect) lease->reconnect();
+                else backoff(attempt);
             }
         }
     }
 
-    // Runs `work(Connection&)` inside START TRANSACTION / COMMIT. Deadlocks and lock-wait
-    // timeouts (1213/1205) retry the whole transaction with jittered exponential backoff; a lost
+    // Runs `work(Connection&)` inside START TRANSACTION / COMMIT. Deadlocks, Galera certification
+    // failures (1213, at any statement including COMMIT), lock-wait timeouts (1205) and a node
+    // that is not ready (1047, reconnecting first) retry the whole transaction with jittered
+    // exponential backoff; a lost
     // connection reconnects (waiting up to reconnect_timeout_ms for the server) and retries. Any other exception rolls back and propagates, so a
     // failed rule leaves the database unchanged. `work` must therefore be safe to run again.
     //
@@ -270,7 +327,7 @@ public:
                                            "is unknown");
                 bool retry = e.retry_transaction() || e.connection_lost();
                 if (!retry || attempt >= config_.max_txn_attempts) throw;
-                if (e.connection_lost()) lease->reconnect();
+                if (e.connection_lost() || e.node_unready()) lease->reconnect();
                 backoff(attempt);
             } catch (...) {
                 lease->rollback();
