@@ -81,6 +81,7 @@ struct Host::Impl {
     std::function<int64_t()> clock;
     // Every database connection of every module counts against this one budget (plinth.connections/1).
     std::unique_ptr<storage::LocalConnectionBudget> connections;
+    std::function<void(const Notification &)> notifier;
 
     static Loaded &caller(const plinth_host *h) { return *static_cast<Loaded *>(h->host_data); }
     static storage::LocalConnectionBudget &connections_of(const plinth_host *h) { return *caller(h).impl->connections; }
@@ -168,6 +169,20 @@ const plinth_secrets_v1 kSecrets = {
         });
     }};
 
+const plinth_notify_v1 kNotify = {
+    sizeof(plinth_notify_v1), [](const plinth_host *h, const plinth_notification *message, plinth_error *error) -> int32_t {
+        return sdk::guard(error, [&] {
+            Loaded &l = Host::Impl::caller(h);
+            if (message == nullptr) throw sdk::invalid_argument("no message given");
+            plinth_notification m{};
+            std::memcpy(&m, message, std::min<size_t>(message->struct_size, sizeof m));
+            if (!l.impl->notifier) throw sdk::unavailable("this host delivers no messages to people");
+            l.impl->notifier(Notification{l.info.id, std::string(sdk::to_view(m.recipient)),
+                                          std::string(sdk::to_view(m.topic)), std::string(sdk::to_view(m.subject)),
+                                          std::string(sdk::to_view(m.body))});
+        });
+    }};
+
 void fill_entry(const Loaded &l, const void *table, plinth_registry_entry *out) {
     plinth_registry_entry e{};
     e.struct_size = sizeof e;
@@ -204,7 +219,7 @@ const plinth_registry_v1 kRegistry = {
 
 } // namespace
 
-const void *Host::Impl::get_service(const plinth_host *, const char *id) {
+const void *Host::Impl::get_service(const plinth_host *h, const char *id) {
     if (id == nullptr) return nullptr;
     std::string_view want(id);
     if (want == PLINTH_SERVICE_LOG) return &kLog;
@@ -213,6 +228,8 @@ const void *Host::Impl::get_service(const plinth_host *, const char *id) {
     if (want == PLINTH_SERVICE_SECRETS) return &kSecrets;
     if (want == PLINTH_SERVICE_REGISTRY) return &kRegistry;
     if (want == PLINTH_SERVICE_CONNECTIONS) return &storage::connections_service<&Impl::connections_of>();
+    // Offered only while the host can deliver, so a module can tell before it promises a message.
+    if (want == PLINTH_SERVICE_NOTIFY) return h != nullptr && caller(h).impl->notifier ? &kNotify : nullptr;
     return nullptr;
 }
 
@@ -475,6 +492,7 @@ boost::json::array Host::migrate() {
     return reports;
 }
 
+void Host::set_notifier(std::function<void(const Notification &)> deliver) { impl_->notifier = std::move(deliver); }
 void Host::set_clock(std::function<int64_t()> now_us) { impl_->clock = std::move(now_us); }
 int64_t Host::now_us() const { return impl_->clock ? impl_->clock() : system_now_us(); }
 const HostOptions &Host::options() const { return impl_->options; }

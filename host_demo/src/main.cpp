@@ -37,6 +37,19 @@ fs::path default_module_dir() {
     return PLINTH_DEFAULT_MODULE_DIR;
 }
 
+// The CLI's stand-in for mail (plinth.notify/1): what a module sends a person goes to stderr,
+// where the operator passes it on. Control characters are shown as '?', so a message cannot
+// drive the terminal.
+void print_notification(const host::Notification &n) {
+    auto clean = [](std::string s) {
+        for (char &c : s)
+            if ((static_cast<unsigned char>(c) < 0x20 && c != '\n') || c == 0x7f) c = '?';
+        return s;
+    };
+    std::cerr << "--- message for " << clean(n.recipient) << " (from " << n.module << ", " << clean(n.topic)
+              << ")\nSubject: " << clean(n.subject) << "\n\n" << clean(n.body) << "\n---" << std::endl;
+}
+
 struct Cli {
     std::optional<fs::path> config_file;
     host::Settings settings;
@@ -53,6 +66,7 @@ struct Cli {
         o.auto_migrate = with_database;
         if (with_database) host::ensure_sandbox(settings);
         auto h = std::make_unique<host::Host>(std::move(o));
+        h->set_notifier(print_notification);
         h->load();
         return h;
     }

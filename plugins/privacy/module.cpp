@@ -18,6 +18,8 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
+#include <cstring>
 #include <span>
 
 namespace plinth::embedded {
@@ -59,6 +61,31 @@ SubjectRef subject_ref(const Caller &caller, Args &args) {
     return who;
 }
 
+// plinth.notify/1 of the host as the service's delivery, looked up at each use: the host offers
+// it only while it can deliver (an older host never does), and tokens then reach only the
+// console operator.
+PrivacyService::Deliver deliver_through(const sdk::Host &host) {
+    auto table = [host]() -> std::optional<plinth_notify_v1> {
+        const auto *notify = host.service<plinth_notify_v1>(PLINTH_SERVICE_NOTIFY);
+        if (notify == nullptr) return std::nullopt;
+        plinth_notify_v1 copy{};
+        std::memcpy(&copy, notify, std::min<size_t>(notify->struct_size, sizeof copy));
+        if (copy.send == nullptr) return std::nullopt;
+        return copy;
+    };
+    PrivacyService::Deliver d;
+    d.available = [table] { return table().has_value(); };
+    d.send = [host, table](const OutboundMessage &m) {
+        auto t = table();
+        if (!t) throw sdk::unavailable("the host delivers no messages to people");
+        plinth_notification n{sizeof n, sdk::to_str(m.recipient), sdk::to_str(m.topic), sdk::to_str(m.subject),
+                              sdk::to_str(m.body)};
+        plinth_error error = sdk::make_error();
+        sdk::throw_if_failed(t->send(host.raw(), &n, &error), error);
+    };
+    return d;
+}
+
 std::string optional_label(Args &args, std::string_view name, size_t max) {
     auto v = args.optional_string(name, max);
     return v ? checked_label(*v, name, max) : std::string();
@@ -78,7 +105,8 @@ public:
         : Module(host), pool_(database_config(config, host)), directory_(host, std::string(kModuleId)),
           service_(Settings::from_json(config), pool_, host.key("subject-hash", 32), directory_,
                    [h = host] { return h.now_s(); },
-                   [h = host](plinth_log_level level, std::string_view message) { h.log(level, message); }) {
+                   [h = host](plinth_log_level level, std::string_view message) { h.log(level, message); },
+                   deliver_through(host)) {
         add("inventory", "Register of processing from every loaded module (md, html or json)", Access::staff,
             &PrivacyModule::inventory);
         add("export.run", "Operator: export a person's data now and return the archive", Access::system,

@@ -130,12 +130,20 @@ public:
                 item["note"] = "the site login itself is never exported";
                 out.item(kCategoryCredentials, item);
             }
+            // Who saw the person's credentials, and when: the recipients of that data (Art. 15(1)(c)).
+            for (const RevealRow &r : data.reveals[t.id])
+                out.item(kCategoryRevealLog, json::object{{"ticket_id", r.ticket_id},
+                                                          {"credential_id", r.credential_id},
+                                                          {"revealed_to", "support staff member " + std::to_string(r.revealed_by)},
+                                                          {"revealed_by_staff_id", r.revealed_by},
+                                                          {"revealed_at", r.revealed_at}});
         }
     }
 
     void erase_subject(const sdk::Subject &subject, bool dry_run, const sdk::ErasureSink &out) override {
-        for (const ErasureItem &item : subjects_.erase(subject.user_id, dry_run, settings_.reveal_log_days))
-            out.report(outcome_of(item));
+        // Each item is reported from inside the transaction that changes it (see SubjectStore::erase).
+        subjects_.erase(subject.user_id, dry_run, settings_.reveal_log_days, host().now_s(),
+                        [&](const ErasureItem &item) { out.report(outcome_of(item)); });
     }
 
     // ---- sdk::DataInventory ----

@@ -79,6 +79,27 @@ TEST(PrivacyIdentifiers, LabelsRefuseControlCharacters) {
     EXPECT_EQ(status_of([] { checked_label(std::string(21, 'x'), "source", 20); }), PLINTH_E_INVALID_ARGUMENT);
 }
 
+// Issue 10 item 24: names shown to people later refuse C1 controls and bidi formatting.
+TEST(PrivacyIdentifiers, LabelsRefuseControlAndBidiCharacters) {
+    EXPECT_EQ(checked_label("Anmeldeformular \xc3\xa4 \xe2\x82\xac", "source", 64),
+              "Anmeldeformular \xc3\xa4 \xe2\x82\xac");
+    const char *refused[] = {
+        "a\x1b[31mb",           // ESC (C0)
+        "a\x7f",                // DEL
+        "a\xc2\x85" "b",        // U+0085 NEL (C1)
+        "a\xc2\x9b" "b",        // U+009B CSI (C1)
+        "invoice\xe2\x80\xaetxt.pdf", // U+202E RIGHT-TO-LEFT OVERRIDE
+        "x\xe2\x80\xaa" "y",    // U+202A embedding
+        "x\xe2\x81\xa6y",       // U+2066 isolate
+        "x\xe2\x80\x8fy",       // U+200F RLM
+        "x\xff",                // not UTF-8
+        "x\xc0\xafy",           // overlong '/'
+        "x\xed\xa0\x80",        // surrogate
+    };
+    for (const char *v : refused)
+        EXPECT_EQ(status_of([&] { checked_label(v, "source", 64); }), PLINTH_E_INVALID_ARGUMENT) << v;
+}
+
 // ---- consent ----
 
 TEST(PrivacyConsent, PrecedenceOfAnswers) {
@@ -159,9 +180,12 @@ TEST(PrivacyRequest, ConfirmDecisions) {
     EXPECT_EQ(decide_confirm(RequestStatus::expired, expires, k2026, false), ConfirmDecision::wrong_token)
         << "without the token nobody learns the state";
     EXPECT_EQ(decide_confirm(RequestStatus::expired, expires, k2026, true), ConfirmDecision::expired);
+    // The token is for one use: every state after pending refuses a second confirmation.
     for (RequestStatus s : {RequestStatus::confirmed, RequestStatus::running, RequestStatus::completed,
-                            RequestStatus::failed})
-        EXPECT_EQ(decide_confirm(s, expires, expires + 999, true), ConfirmDecision::already_done);
+                            RequestStatus::failed, RequestStatus::cancelled}) {
+        EXPECT_EQ(decide_confirm(s, expires, k2026, true), ConfirmDecision::not_pending);
+        EXPECT_EQ(decide_confirm(s, expires, expires + 999, true), ConfirmDecision::not_pending);
+    }
 }
 
 TEST(PrivacyRequest, ExecuteDecisions) {
@@ -173,6 +197,9 @@ TEST(PrivacyRequest, ExecuteDecisions) {
     EXPECT_EQ(decide_execute(RequestStatus::pending, expires, k2026), ExecuteDecision::not_confirmed);
     EXPECT_EQ(decide_execute(RequestStatus::pending, expires, expires), ExecuteDecision::expired);
     EXPECT_EQ(decide_execute(RequestStatus::expired, expires, k2026), ExecuteDecision::expired);
+    EXPECT_EQ(decide_execute(RequestStatus::cancelled, expires, k2026), ExecuteDecision::cancelled);
+    EXPECT_FALSE(is_open(RequestStatus::cancelled));
+    EXPECT_EQ(parse_status("cancelled"), RequestStatus::cancelled);
     EXPECT_TRUE(token_lapsed(RequestStatus::pending, expires, expires));
     EXPECT_FALSE(token_lapsed(RequestStatus::confirmed, expires, expires + 1));
 }
@@ -206,7 +233,11 @@ TEST(PrivacyErasure, SummaryAndJson) {
     auto j = to_json(records[3]).as_object();
     EXPECT_EQ(j.at("outcome").as_string(), "retained");
     EXPECT_EQ(j.at("legal_basis").as_string(), "law");
-    EXPECT_EQ(j.at("retained_until").as_int64(), k2026);
+    EXPECT_EQ(j.at("retained_until").as_string(), "2026-01-01T00:00:00Z") << "people read ISO 8601";
+    EXPECT_EQ(j.at("retained_until_at").as_int64(), k2026);
+    auto removed = to_json(records[0]).as_object();
+    EXPECT_TRUE(removed.at("retained_until").is_null());
+    EXPECT_TRUE(removed.at("retained_until_at").is_null());
     EXPECT_EQ(outcome_from_abi(1), Outcome::anonymised);
     EXPECT_EQ(status_of([] { outcome_from_abi(7); }), PLINTH_E_INTERNAL);
 }
@@ -290,6 +321,25 @@ TEST(PrivacyExportDocument, ArchivePathsAreSafeAndUnique) {
     EXPECT_EQ(longest.substr(longest.size() - 4), ".pdf");
 }
 
+// Issue 10 item 7: tickets name files "tickets/ticket-N/M-<name of up to 255 bytes>"; the entry
+// name is derived, short enough, keeps the extension and never fails.
+TEST(PrivacyExportDocument, LongModuleFileNamesGiveShortEntryNames) {
+    std::set<std::string> taken;
+    const std::string name = "tickets/ticket-12/34-" + std::string(251, 'n') + ".log";
+    for (int i = 0; i < 3; ++i) {
+        std::string entry = archive_file_path("tickets", name, taken);
+        EXPECT_LE(entry.size(), 255u) << entry;
+        EXPECT_EQ(entry.rfind("files/tickets/", 0), 0u) << entry;
+        EXPECT_EQ(entry.substr(entry.size() - 4), ".log") << entry;
+    }
+    EXPECT_EQ(taken.size(), 3u) << "each stays unique";
+    std::string deep;
+    for (int i = 0; i < 12; ++i) deep += std::string(90, char('a' + i)) + "/";
+    std::string entry = archive_file_path("tickets", deep + "report.pdf", taken);
+    EXPECT_LE(entry.size(), 255u) << entry;
+    EXPECT_EQ(entry.substr(entry.size() - 10), "report.pdf");
+}
+
 ExportDocument sample_document() {
     Register reg = sample_register();
     ExportDocument doc;
@@ -347,6 +397,30 @@ TEST(PrivacyExportDocument, IndexHtmlEscapesItemsKeysAndNames) {
     EXPECT_NE(html.find("href=\"files/accounts/a_.png\""), std::string::npos);
     EXPECT_NE(html.find("a&quot;.png"), std::string::npos);
     EXPECT_NE(html.find("Nothing of this kind is held about you."), std::string::npos);
+}
+
+// Issue 10 item 10: a person reads dates, not Unix seconds.
+TEST(PrivacyExportDocument, IndexHtmlShowsDatesNotUnixSeconds) {
+    Register reg;
+    ExportDocument doc;
+    doc.request_id = 3;
+    doc.generated_at = k2026 + 3600;
+    ModuleExport m;
+    m.module = "tickets";
+    m.group("credential reveal log", reg)
+        .items.push_back({{"revealed_at", k2026 + 86400 * 31 + 3600 * 14 + 60 * 5},
+                          {"retained_until", k2026},
+                          {"count_at", 0},
+                          {"ticket_id", 1767225600}});
+    doc.modules.push_back(std::move(m));
+    const std::string html = index_html(doc);
+    EXPECT_NE(html.find("<time datetime=\"2026-02-01T14:05:00Z\">1 February 2026, 14:05 UTC</time>"), std::string::npos)
+        << html;
+    EXPECT_NE(html.find("(2026-01-01T00:00:00Z)"), std::string::npos);
+    EXPECT_NE(html.find("1 January 2026, 01:00 UTC"), std::string::npos) << "the generation time too";
+    EXPECT_EQ(html.find(std::to_string(k2026 + 86400 * 31 + 3600 * 14 + 60 * 5)), std::string::npos);
+    EXPECT_NE(html.find("<td>1767225600</td>"), std::string::npos) << "only time members are dates";
+    EXPECT_NE(html.find("<td>0</td>"), std::string::npos) << "0 means 'not set', not 1970";
 }
 
 TEST(PrivacyExportDocument, IndexHtmlSurvivesDeepNesting) {

@@ -9,6 +9,7 @@
 #include "services/config.h"
 #include "services/connections.h"
 #include "services/log.h"
+#include "services/notify.h"
 #include "services/registry.h"
 #include "services/secrets.h"
 #include "ext/command.h"

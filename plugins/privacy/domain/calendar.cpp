@@ -59,6 +59,19 @@ std::string format_utc(int64_t t) {
 
 std::string format_date(int64_t t) { return format_utc(t).substr(0, 10); }
 
+std::string format_readable(int64_t t) {
+    static const char *const months[] = {"January", "February", "March",     "April",   "May",      "June",
+                                         "July",    "August",   "September", "October", "November", "December"};
+    const int64_t days = floor_div(t, kSecondsPerDay);
+    const int64_t rest = t - days * kSecondsPerDay;
+    const Civil c = civil_from_days(days);
+    char buffer[64];
+    std::snprintf(buffer, sizeof buffer, "%u %s %lld, %02lld:%02lld UTC", c.day, months[c.month - 1],
+                  static_cast<long long>(c.year), static_cast<long long>(rest / 3600),
+                  static_cast<long long>(rest / 60 % 60));
+    return buffer;
+}
+
 int64_t add_one_month(int64_t t) {
     const int64_t days = floor_div(t, kSecondsPerDay);
     const int64_t time_of_day = t - days * kSecondsPerDay;

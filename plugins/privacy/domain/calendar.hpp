@@ -15,6 +15,8 @@ inline constexpr int64_t kSecondsPerDay = 86400;
 std::string format_utc(int64_t unix_seconds);
 // "2026-01-31".
 std::string format_date(int64_t unix_seconds);
+// "31 January 2026, 12:00 UTC": for people (index.html), next to the ISO form.
+std::string format_readable(int64_t unix_seconds);
 
 // The same wall-clock time one calendar month later, clamped to the last day of a shorter month
 // (Jan 31 -> Feb 28/29). Art. 12(3) gives one month to answer a request; a fixed 30 days would

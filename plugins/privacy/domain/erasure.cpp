@@ -1,5 +1,7 @@
 #include "erasure.hpp"
 
+#include "calendar.hpp"
+
 #include <plinth/sdk/error.hpp>
 
 #include <boost/json.hpp>
@@ -64,7 +66,9 @@ boost::json::value to_json(const ErasureRecord &r) {
             {"item", r.item},
             {"outcome", outcome_name(r.outcome)},
             {"legal_basis", kept ? r.legal_basis : std::string()},
-            {"retained_until", kept ? r.retained_until : 0}};
+            // People read the date; scripts may use the Unix seconds beside it.
+            {"retained_until", kept ? boost::json::value(format_utc(r.retained_until)) : boost::json::value(nullptr)},
+            {"retained_until_at", kept ? boost::json::value(r.retained_until) : boost::json::value(nullptr)}};
 }
 
 boost::json::value to_json(const ErasureSummary &s) {

@@ -40,8 +40,9 @@ struct ErasureSummary {
 
 ErasureSummary summarise(const std::vector<ErasureRecord> &records);
 
-// {"module","category","item","outcome","legal_basis","retained_until"} (retained_until as Unix
-// seconds, 0 unless retained; legal_basis "" unless retained).
+// {"module","category","item","outcome","legal_basis","retained_until","retained_until_at"}:
+// retained_until as ISO 8601 UTC and retained_until_at as Unix seconds, both null unless
+// retained; legal_basis "" unless retained.
 boost::json::value to_json(const ErasureRecord &record);
 boost::json::value to_json(const ErasureSummary &summary);
 

@@ -26,6 +26,25 @@ boost::json::object declared_json(const ExportGroup &g) {
     return o;
 }
 
+// Modules export times as Unix seconds under names like "created_at" or "retained_until"; a
+// person reads them as dates.
+bool is_time_member(std::string_view key, const boost::json::value &v) {
+    const auto ends_with = [&](std::string_view suffix) {
+        return key.size() >= suffix.size() && key.substr(key.size() - suffix.size()) == suffix;
+    };
+    if (!(ends_with("_at") || ends_with("_until"))) return false;
+    // 0 means "not set" in most modules; beyond year 2500 it is not a time.
+    constexpr int64_t kLatest = 16'725'225'600;
+    if (v.is_int64()) return v.get_int64() > 0 && v.get_int64() < kLatest;
+    if (v.is_uint64()) return v.get_uint64() > 0 && v.get_uint64() < static_cast<uint64_t>(kLatest);
+    return false;
+}
+
+std::string time_html(int64_t t) {
+    const std::string iso = format_utc(t);
+    return "<time datetime=\"" + iso + "\">" + html_escape(format_readable(t)) + "</time> <small>(" + iso + ")</small>";
+}
+
 // Renders a JSON value for people: objects as two-column tables, arrays as lists, scalars as
 // escaped text. Depth-limited so a hostile item cannot blow the stack.
 void render_value(std::string &out, const boost::json::value &v, int depth) {
@@ -46,7 +65,10 @@ void render_value(std::string &out, const boost::json::value &v, int depth) {
         out += "<table>";
         for (const auto &m : o) {
             out += "<tr><th>" + html_escape(m.key()) + "</th><td>";
-            render_value(out, m.value(), depth + 1);
+            if (is_time_member(m.key(), m.value()))
+                out += time_html(m.value().is_int64() ? m.value().get_int64() : static_cast<int64_t>(m.value().get_uint64()));
+            else
+                render_value(out, m.value(), depth + 1);
             out += "</td></tr>";
         }
         out += "</table>";
@@ -184,7 +206,7 @@ std::string index_html(const ExportDocument &doc) {
            "The same content is in <code>export.json</code> for other software to read; "
            "<code>manifest.json</code> lists a SHA-256 checksum for every file.</p>\n";
     out += "<dl><dt>Request</dt><dd>" + std::to_string(doc.request_id) + "</dd><dt>Generated</dt><dd>" +
-           html_escape(format_utc(doc.generated_at)) + "</dd><dt>Account</dt><dd>" +
+           time_html(doc.generated_at) + "</dd><dt>Account</dt><dd>" +
            (doc.user_id ? std::to_string(doc.user_id) : std::string("none")) + "</dd><dt>Email addresses</dt><dd>";
     for (size_t i = 0; i < doc.emails.size(); ++i) out += (i ? ", " : "") + html_escape(doc.emails[i]);
     out += "</dd><dt>Items</dt><dd>" + std::to_string(doc.item_count()) + "</dd><dt>Files</dt><dd>" +
@@ -252,6 +274,15 @@ std::string archive_file_path(std::string_view module, std::string_view name, st
     if (segments.size() > 1 && segments.front() == module_dir) segments.erase(segments.begin());
     if (segments.size() > 8) segments.erase(segments.begin(), segments.end() - 8);
     if (segments.empty()) segments.push_back("file");
+    // Whole entry names stay within 240 bytes (room for a "-N" suffix below 255, which every
+    // unzip tool and file system accepts): outer folders give way first, the file's own
+    // (already shortened, extension kept) name last.
+    const auto total = [&] {
+        size_t n = std::string("files/").size() + safe_name(module).size();
+        for (const auto &s : segments) n += 1 + s.size();
+        return n;
+    };
+    while (total() > 240 && segments.size() > 1) segments.erase(segments.begin());
     std::string prefix = "files/" + module_dir + "/";
     for (size_t i = 0; i + 1 < segments.size(); ++i) prefix += segments[i] + "/";
     const std::string base = segments.back();

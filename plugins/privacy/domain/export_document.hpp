@@ -74,8 +74,9 @@ struct ManifestEntry {
 std::string manifest_json(const std::vector<ManifestEntry> &entries, int64_t generated_at);
 
 // "files/<module>/<name>": each '/'-separated segment of `name` reduced to [A-Za-z0-9._-] (no
-// leading dot, at most 100 bytes), "." and ".." segments dropped, a leading segment equal to the
-// module's id dropped, at most 8 segments; made unique against `taken`, which it extends.
+// leading dot, at most 100 bytes keeping a short extension), "." and ".." segments dropped, a
+// leading segment equal to the module's id dropped, at most 8 segments and 240 bytes in all (outer
+// folders dropped first); made unique against `taken`, which it extends. Never fails.
 // Module-provided names never choose a path outside files/<module>/.
 std::string archive_file_path(std::string_view module, std::string_view name, std::set<std::string> &taken);
 

@@ -22,8 +22,10 @@ std::string normalised_email(std::string_view email);
 // Purposes are slugs such as "gravatar" or "ai-prompt-analysis": [a-z0-9][a-z0-9._-]{0,63}.
 std::string checked_purpose(std::string_view purpose);
 
-// Free-text labels kept in the ledger (policy version, source): 1..max bytes, no control
-// characters.
+// Name-like labels kept in the ledger (policy version, source) and shown to people later:
+// 1..max bytes of valid UTF-8 without C0/C1 control characters (U+0000-U+001F, U+007F-U+009F)
+// and without bidirectional formatting characters (U+061C, U+200E, U+200F, U+202A-U+202E,
+// U+2066-U+2069), which would make a label display as something it is not.
 std::string checked_label(std::string_view value, std::string_view argument, size_t max_bytes);
 
 } // namespace plinth::privacy

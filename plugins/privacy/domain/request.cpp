@@ -30,16 +30,18 @@ std::string_view status_name(RequestStatus status) {
     case RequestStatus::completed: return "completed";
     case RequestStatus::failed: return "failed";
     case RequestStatus::expired: return "expired";
+    case RequestStatus::cancelled: return "cancelled";
     }
     return "pending";
 }
 
 RequestStatus parse_status(std::string_view name) {
     for (RequestStatus s : {RequestStatus::pending, RequestStatus::confirmed, RequestStatus::running,
-                            RequestStatus::completed, RequestStatus::failed, RequestStatus::expired})
+                            RequestStatus::completed, RequestStatus::failed, RequestStatus::expired,
+                            RequestStatus::cancelled})
         if (status_name(s) == name) return s;
     throw sdk::invalid_argument("unknown request status '" + std::string(name) +
-                                "' (pending, confirmed, running, completed, failed, expired)");
+                                "' (pending, confirmed, running, completed, failed, expired, cancelled)");
 }
 
 bool is_open(RequestStatus status) {
@@ -57,7 +59,9 @@ ConfirmDecision decide_confirm(RequestStatus status, int64_t token_expires_at, i
     // The token is checked first so that nobody learns a request's state without it.
     if (!token_matches) return ConfirmDecision::wrong_token;
     if (status == RequestStatus::expired) return ConfirmDecision::expired;
-    if (status != RequestStatus::pending) return ConfirmDecision::already_done;
+    // The token is for one use: a second confirmation is refused (CONFLICT) rather than silently
+    // accepted, so a copied token cannot be replayed unnoticed.
+    if (status != RequestStatus::pending) return ConfirmDecision::not_pending;
     if (now >= token_expires_at) return ConfirmDecision::expire;
     return ConfirmDecision::confirm;
 }
@@ -69,6 +73,7 @@ ExecuteDecision decide_execute(RequestStatus status, int64_t token_expires_at, i
     case RequestStatus::failed: return ExecuteDecision::run;
     case RequestStatus::completed: return ExecuteDecision::return_result;
     case RequestStatus::expired: return ExecuteDecision::expired;
+    case RequestStatus::cancelled: return ExecuteDecision::cancelled;
     case RequestStatus::pending:
         return now >= token_expires_at ? ExecuteDecision::expired : ExecuteDecision::not_confirmed;
     }

@@ -4,9 +4,11 @@
 //      |                                                   \-> failed --execute--> running
 //      '--(24 h without confirmation)--> expired           (a crashed run stays "running" and is
 //                                                           resumed by the next execute)
+//   any open request --(the subject is erased, or a new request replaces a failed one)--> cancelled
 //
 // Requests that are pending, confirmed, running or failed are "open": a subject has at most one
-// open request of each kind, so a second one is refused rather than racing the first.
+// open request of each kind, so a second one is refused rather than racing the first (a failed
+// one is cancelled instead: it must never block the person's new request).
 #pragma once
 
 #include <cstdint>
@@ -16,7 +18,7 @@
 namespace plinth::privacy {
 
 enum class RequestKind { export_data, erase, restrict, object };
-enum class RequestStatus { pending, confirmed, running, completed, failed, expired };
+enum class RequestStatus { pending, confirmed, running, completed, failed, expired, cancelled };
 
 std::string_view kind_name(RequestKind kind); // "export", "erase", "restrict", "object"
 RequestKind parse_kind(std::string_view name); // throws invalid_argument
@@ -35,7 +37,7 @@ int64_t deadline_for(int64_t created_at);
 
 enum class ConfirmDecision {
     confirm,        // pending, token right and fresh: becomes confirmed
-    already_done,   // confirmed or later, token right: nothing to do (a second click on the link)
+    not_pending,    // confirmed or later, token right: the one-time token was used (CONFLICT)
     expire,         // pending but the token is too old: becomes expired, caller gets EXPIRED
     expired,        // already expired: caller gets EXPIRED
     wrong_token,    // caller gets UNAUTHENTICATED; nothing changes
@@ -48,6 +50,7 @@ enum class ExecuteDecision {
     return_result,  // completed: return the stored result; never run twice
     not_confirmed,  // pending: refuse (CONFLICT)
     expired,        // expired, or pending past its token: refuse (EXPIRED)
+    cancelled,      // cancelled by the subject's erasure or replaced: refuse (CONFLICT)
 };
 ExecuteDecision decide_execute(RequestStatus status, int64_t token_expires_at, int64_t now);
 

@@ -72,6 +72,11 @@ Settings Settings::from_json(const boost::json::object &config) {
             throw sdk::invalid_argument("privacy configuration: 'fail_after_modules' must be a non-negative integer");
         s.fail_after_modules = v->get_int64();
     }
+    if (const auto *v = config.if_contains("fail_after_items")) {
+        if (!v->is_int64() || v->get_int64() < 1)
+            throw sdk::invalid_argument("privacy configuration: 'fail_after_items' must be a positive integer");
+        s.fail_after_items = v->get_int64();
+    }
     if (const auto *v = config.if_contains("fail_mode")) {
         if (!v->is_string() || (v->get_string() != "error" && v->get_string() != "crash"))
             throw sdk::invalid_argument("privacy configuration: 'fail_mode' must be \"error\" or \"crash\"");

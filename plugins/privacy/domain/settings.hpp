@@ -7,7 +7,8 @@
 //     "consent": {"retention_days": 1095},        an erased subject's ledger kept this long
 //     "audit":   {"retention_days": 1095},
 //     "purposes": {"gravatar": {"requires_opt_in": true, "description": "..."}},
-//     "fail_after_modules": 1, "fail_mode": "error" | "crash"     (tests only)
+//     "fail_after_modules": 1, "fail_mode": "error" | "crash",
+//     "fail_after_items": 10                                       (tests only)
 //   }
 #pragma once
 
@@ -40,6 +41,9 @@ struct Settings {
     // Failure injection for resumption tests: a request's *first* run stops after this many
     // modules (later runs are left alone, so executing again shows the resumption).
     std::optional<int64_t> fail_after_modules;
+    // Tests only: an erasure's first run stops once this many outcomes were recorded in it, from
+    // inside the reporting module (its sink refuses), as a crash in the middle of a module would.
+    std::optional<int64_t> fail_after_items;
     FailMode fail_mode = FailMode::error;
 
     // Reads the module's section; unknown members are ignored (the host adds its own, e.g.

@@ -8,6 +8,7 @@
 #include "../domain/inventory.hpp"
 
 #include <plinth/sdk/module.hpp>
+#include <plinth/storage/database.hpp>
 
 #include <cstdint>
 #include <memory>
@@ -32,6 +33,13 @@ public:
     virtual ~ErasureReceiver() = default;
     // `record.module` is filled in by the participant.
     virtual void outcome(const ErasureRecord &record) = 0;
+    // The same, reported by this module's own erasure from inside the transaction `c` that makes
+    // the change: a receiver that stores outcomes in this database stores it there, so the change
+    // and its outcome commit together or not at all.
+    virtual void outcome_within(storage::Connection &c, const ErasureRecord &record) {
+        (void)c;
+        outcome(record);
+    }
 };
 
 // One module taking part in export and erasure.
@@ -74,6 +82,9 @@ public:
     virtual std::optional<sdk::Subject> resolve(std::string_view email) = 0;
     // The same for an account id; an unknown id gives user_id 0.
     virtual std::optional<sdk::Subject> resolve_user(int64_t user_id) = 0;
+    // The account's role (PLINTH_ROLE_*): nullopt without an accounts module or for an account
+    // that no longer exists. Throws when accounts is loaded but cannot answer.
+    virtual std::optional<int32_t> role_of(int64_t user_id) = 0;
     // Tells every consent listener about a change; never throws, reports per module.
     virtual std::vector<ListenerResult> notify_consent(const sdk::Subject &subject, std::string_view purpose,
                                                        bool allowed) = 0;

@@ -15,7 +15,11 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr size_t kMaxCategoryBytes = 128;
-constexpr size_t kMaxFileNameBytes = 255;
+// A module's file name is what its items refer to, so it is kept whole: modules prefix their own
+// folders ("tickets/ticket-7/12-<a 255-byte name>"), which must not fail the export. The archive
+// entry name is derived from it separately (archive_file_path shortens it). Only a name no module
+// could mean is refused.
+constexpr size_t kMaxFileNameBytes = 4096;
 
 [[noreturn]] void io_failure(const std::string &what) { throw sdk::Error(PLINTH_E_INTERNAL, what); }
 
@@ -70,7 +74,7 @@ void StagedModuleWriter::file(std::string_view category, std::string_view name, 
                               const uint8_t *bytes, size_t size) {
     check_category(category);
     if (name.empty() || name.size() > kMaxFileNameBytes)
-        throw sdk::Error(PLINTH_E_INTERNAL, "an exported file has no name or one longer than 255 bytes");
+        throw sdk::Error(PLINTH_E_INTERNAL, "an exported file has no name or one longer than 4096 bytes");
     const std::string stored = "f" + std::to_string(files_);
     {
         std::ofstream out(dir_ / stored, std::ios::binary | std::ios::trunc);

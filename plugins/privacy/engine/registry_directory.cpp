@@ -311,6 +311,31 @@ std::optional<sdk::Subject> RegistryDirectory::ask_accounts(const boost::json::o
     return subject;
 }
 
+std::optional<int32_t> RegistryDirectory::role_of(int64_t user_id) {
+    plinth_registry_entry accounts = host_.find("accounts", PLINTH_EXT_COMMAND);
+    if (accounts.interface_table == nullptr) return std::nullopt;
+    auto table = copy_table<plinth_command_v1>(accounts.interface_table);
+    if (table.execute == nullptr) throw sdk::unavailable("the accounts module offers no command execution");
+    const std::string args = boost::json::serialize(boost::json::object{{"user_id", user_id}});
+    plinth_call_context system{sizeof(plinth_call_context), PLINTH_PRINCIPAL_SYSTEM, 0, PLINTH_ROLE_ADMIN};
+    sdk::StringSink out;
+    plinth_error error = sdk::make_error();
+    int32_t status = table.execute(accounts.module, &system, sdk::to_str("profile.get"), sdk::to_str(args), &out.sink,
+                                   &error);
+    if (status == PLINTH_E_NOT_FOUND) return std::nullopt; // erased meanwhile: no role to protect
+    if (status != PLINTH_OK)
+        throw sdk::unavailable(std::string("the accounts module could not tell the account's role: ") + error.message);
+    boost::system::error_code ec;
+    boost::json::value v = boost::json::parse(out.text, ec);
+    const boost::json::value *role = !ec && v.is_object() ? v.get_object().if_contains("role") : nullptr;
+    if (role == nullptr || !role->is_string())
+        throw sdk::unavailable("the accounts module answered profile.get without a role");
+    if (role->get_string() == "admin") return PLINTH_ROLE_ADMIN;
+    if (role->get_string() == "staff") return PLINTH_ROLE_STAFF;
+    // Anything else is treated as the least privileged role the caller may act for.
+    return PLINTH_ROLE_CUSTOMER;
+}
+
 std::vector<ListenerResult> RegistryDirectory::notify_consent(const sdk::Subject &subject, std::string_view purpose,
                                                               bool allowed) {
     std::vector<ListenerResult> out;

@@ -23,6 +23,7 @@ public:
     std::vector<ModuleSweep> sweep_others(int64_t now_us) override;
     std::optional<sdk::Subject> resolve(std::string_view email) override;
     std::optional<sdk::Subject> resolve_user(int64_t user_id) override;
+    std::optional<int32_t> role_of(int64_t user_id) override;
     std::vector<ListenerResult> notify_consent(const sdk::Subject &subject, std::string_view purpose,
                                                bool allowed) override;
 

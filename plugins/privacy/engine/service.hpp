@@ -46,12 +46,25 @@ struct ConsentChange {
     std::string source;
 };
 
+// A message for a person, handed to the host's plinth.notify/1 (mail in a real host).
+struct OutboundMessage {
+    std::string recipient, topic, subject, body;
+};
+
 class PrivacyService {
 public:
     using Log = std::function<void(plinth_log_level, std::string_view)>;
+    // The host's delivery of messages to people. `available` says whether it can deliver now;
+    // `send` delivers or throws (sdk::Error). Without it tokens reach nobody but the console
+    // operator.
+    struct Deliver {
+        std::function<bool()> available;
+        std::function<void(const OutboundMessage &)> send;
+        bool ready() const { return available && send && available(); }
+    };
 
     PrivacyService(Settings settings, storage::Pool &pool, std::vector<uint8_t> hash_key, Directory &directory,
-                   std::function<int64_t()> now_s, Log log);
+                   std::function<int64_t()> now_s, Log log, Deliver deliver = {});
 
     const Settings &settings() const { return settings_; }
 
@@ -102,6 +115,7 @@ private:
         std::string token;
         int64_t token_expires_at = 0;
         int64_t deadline_at = 0;
+        std::vector<int64_t> replaced; // failed requests this one replaced
     };
     class SelfParticipant;
 
@@ -112,6 +126,19 @@ private:
     std::string open_slot(RequestKind kind, const sdk::Subject &subject, std::string_view email) const;
 
     boost::json::value confirm(int64_t id, std::string_view token, const std::string &actor);
+    // The console operator confirms a pending request without its token (they may: they can read
+    // the database anyway); recorded in the audit trail as such.
+    void confirm_by_operator(int64_t id);
+    // Sends the confirmation token to the person (the account's current address, or the address
+    // given when there is no account); throws unavailable when the host cannot deliver.
+    void deliver_token(const sdk::Subject &subject, std::string_view address, int64_t id, RequestKind kind,
+                       const std::string &token, int64_t token_expires_at);
+    // Erasing (or restricting) a staff member's or administrator's data needs an administrator,
+    // unless it is their own request.
+    void require_may_act_on_role(const sdk::Caller &caller, RequestKind kind, int64_t subject_user_id);
+    // Cancels every open request of the subject but `running_request` (an erasure settles them
+    // all) and deletes the export staging of those; returns them. With `dry_run` only lists.
+    std::vector<RequestRow> settle_open_requests(const SubjectKeys &keys, int64_t running_request, bool dry_run);
     Created create(const sdk::Caller &caller, std::string_view email, RequestKind kind,
                    std::optional<std::string> purpose);
     boost::json::value run(const sdk::Caller &caller, RequestRow request);
@@ -141,6 +168,7 @@ private:
     Directory &directory_;
     std::function<int64_t()> now_s_;
     Log log_;
+    Deliver deliver_;
 };
 
 // "system", "user:42", "staff:7", "anonymous": how callers appear in the audit log.

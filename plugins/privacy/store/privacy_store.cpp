@@ -5,6 +5,7 @@
 #include <plinth/sdk/error.hpp>
 
 #include <algorithm>
+#include <set>
 #include <cstring>
 
 namespace plinth::privacy {
@@ -49,9 +50,33 @@ std::string subject_clause(const SubjectKeys &s, std::vector<Param> &params, std
     return clause_for(s, params, prefix, "email_hash IN (%)");
 }
 
-// Requests are matched through every address their subject had.
+// A request belongs to its subject, never to an address string: one made for an account is found
+// by that account alone, one made for an address without an account by the address hashes it
+// recorded. The one exception keeps a half-done erasure reachable: an open request of an account
+// is also found by its addresses when the person has no account now (accounts may already have
+// erased it), so it can be resumed rather than duplicated. Someone who later registers one of
+// those addresses has an account of their own and never matches another account's request.
 std::string request_clause(const SubjectKeys &s, std::vector<Param> &params, std::string_view prefix = "") {
-    return clause_for(s, params, prefix, "id IN (SELECT request_id FROM privacy_request_emails WHERE email_hash IN (%))");
+    const std::string p(prefix);
+    std::string by_address;
+    if (!s.email_hashes.empty()) {
+        by_address = p + "id IN (SELECT request_id FROM privacy_request_emails WHERE email_hash IN (";
+        for (size_t i = 0; i < s.email_hashes.size(); ++i) by_address += i ? ", ?" : "?";
+        by_address += "))";
+    }
+    const auto add_hashes = [&] {
+        for (const auto &h : s.email_hashes) params.push_back(Param::bytes(h.data(), h.size()));
+    };
+    if (s.user_id > 0) {
+        params.emplace_back(static_cast<long long>(s.user_id));
+        if (by_address.empty()) return "(" + p + "user_id = ?)";
+        add_hashes();
+        return "(" + p + "user_id = ? OR (" + p + "user_id = 0 AND " + by_address + "))";
+    }
+    if (by_address.empty()) return "(FALSE)";
+    add_hashes();
+    return "(" + by_address + " AND (" + p + "user_id = 0 OR " + p +
+           "status IN ('pending', 'confirmed', 'running', 'failed')))";
 }
 
 void put_le64(std::string &out, int64_t v) {
@@ -73,7 +98,7 @@ std::string audit_hash(std::string_view prev, int64_t at, std::optional<int64_t>
 
 const char *kRequestColumns =
     "id, kind, purpose, status, email, email_hash, user_id, subject_json, token_hash, token_expires_at, created_by, "
-    "created_at, deadline_at, confirmed_at, started_at, completed_at, runs, result, error, retain_until";
+    "created_at, deadline_at, confirmed_at, started_at, completed_at, runs, result, error, retain_until, cancelled_by";
 
 RequestRow request_from(const storage::Row &r) {
     RequestRow q;
@@ -97,6 +122,7 @@ RequestRow request_from(const storage::Row &r) {
     q.result = r.optional_str(17);
     q.error = r.optional_str(18);
     q.retain_until = r.optional_i64(19);
+    q.cancelled_by = r.optional_i64(20);
     return q;
 }
 
@@ -104,6 +130,12 @@ const char *kExportColumns = "request_id, file_name, size, sha256, created_at, e
 
 ExportRow export_from(const storage::Row &r) {
     return ExportRow{r.i64(0), r.str(1), r.i64(2), r.str(3), r.i64(4), r.i64(5), r.optional_i64(6)};
+}
+
+std::vector<Param> with_first(Param first, const std::vector<Param> &rest) {
+    std::vector<Param> all{std::move(first)};
+    all.insert(all.end(), rest.begin(), rest.end());
+    return all;
 }
 
 std::vector<int64_t> ids_of(const Rows &rows) {
@@ -166,7 +198,7 @@ std::vector<std::string> PrivacyStore::consent_purposes(Connection &c, const Sub
 std::vector<ConsentEventRow> PrivacyStore::consent_history(Connection &c, const SubjectKeys &s) {
     std::vector<Param> params;
     std::string sql = "SELECT id, user_id, purpose, action, policy_version, source, actor, request_id, created_at, "
-                      "retain_until FROM privacy_consent_events WHERE " +
+                      "retain_until FROM privacy_consent_events WHERE retain_until IS NULL AND " +
                       subject_clause(s, params) + " ORDER BY id";
     std::vector<ConsentEventRow> out;
     for (const auto &r : c.query(sql, params))
@@ -175,20 +207,22 @@ std::vector<ConsentEventRow> PrivacyStore::consent_history(Connection &c, const 
     return out;
 }
 
-std::vector<int64_t> PrivacyStore::retain_consent(Connection &c, const SubjectKeys &s, int64_t retain_until,
-                                                  bool dry_run) {
+std::vector<Retained> PrivacyStore::retain_consent(Connection &c, const SubjectKeys &s, int64_t retain_until,
+                                                   bool dry_run) {
     std::vector<Param> params;
     std::string where = subject_clause(s, params);
-    auto ids = ids_of(c.query("SELECT id FROM privacy_consent_events WHERE " + where + " ORDER BY id", params));
-    if (!dry_run && !ids.empty()) {
-        std::vector<Param> update{Param(static_cast<long long>(retain_until))};
-        update.insert(update.end(), params.begin(), params.end());
-        // An until-date already set by an earlier erasure is kept if it is later.
+    std::vector<Retained> out;
+    // An until-date already set by an earlier erasure is kept if it is later; what is reported is
+    // what is stored, so the sweep keeps every reported date.
+    for (const auto &r : c.query("SELECT id, GREATEST(COALESCE(retain_until, 0), ?) FROM privacy_consent_events "
+                                 "WHERE " + where + " ORDER BY id" + (dry_run ? "" : " FOR UPDATE"),
+                                 with_first(Param(static_cast<long long>(retain_until)), params)))
+        out.push_back({r.i64(0), r.i64(1)});
+    if (!dry_run && !out.empty())
         c.execute("UPDATE privacy_consent_events SET retain_until = GREATEST(COALESCE(retain_until, 0), ?) WHERE " +
                       where,
-                  update);
-    }
-    return ids;
+                  with_first(Param(static_cast<long long>(retain_until)), params));
+    return out;
 }
 
 int64_t PrivacyStore::purge_consent(Connection &c, int64_t now) {
@@ -298,33 +332,68 @@ void PrivacyStore::mark_expired(Connection &c, int64_t id, int64_t retain_until)
     // An unconfirmed request may have been made by someone else in the person's name: its
     // address is not kept beyond what proves the request existed.
     c.execute("UPDATE privacy_requests SET status = 'expired', open_slot = NULL, token_hash = NULL, email = NULL, "
-              "subject_json = NULL, retain_until = ? WHERE id = ?",
+              "subject_json = NULL, retain_until = COALESCE(retain_until, ?) WHERE id = ?",
               {static_cast<long long>(retain_until), static_cast<long long>(id)});
 }
 
-void PrivacyStore::mark_running(Connection &c, int64_t id, int64_t now, const std::optional<std::string> &subject) {
+bool PrivacyStore::mark_running(Connection &c, int64_t id, int64_t now, const std::optional<std::string> &subject) {
+    // Conditional, so a request cancelled between the caller's read and this update stays so.
+    const char *open = " WHERE id = ? AND status IN ('confirmed', 'running', 'failed')";
     if (subject)
-        c.execute("UPDATE privacy_requests SET status = 'running', started_at = COALESCE(started_at, ?), "
-                  "runs = runs + 1, error = NULL, subject_json = ? WHERE id = ?",
-                  {static_cast<long long>(now), *subject, static_cast<long long>(id)});
-    else
-        c.execute("UPDATE privacy_requests SET status = 'running', started_at = COALESCE(started_at, ?), "
-                  "runs = runs + 1, error = NULL WHERE id = ?",
-                  {static_cast<long long>(now), static_cast<long long>(id)});
+        return c.execute(std::string("UPDATE privacy_requests SET status = 'running', started_at = COALESCE(started_at, "
+                                     "?), runs = runs + 1, error = NULL, subject_json = ?") + open,
+                         {static_cast<long long>(now), *subject, static_cast<long long>(id)}) > 0;
+    return c.execute(std::string("UPDATE privacy_requests SET status = 'running', started_at = COALESCE(started_at, ?), "
+                                 "runs = runs + 1, error = NULL") + open,
+                     {static_cast<long long>(now), static_cast<long long>(id)}) > 0;
 }
 
 void PrivacyStore::mark_failed(Connection &c, int64_t id, std::string_view error) {
     std::string text(error.substr(0, 500));
-    c.execute("UPDATE privacy_requests SET status = 'failed', error = ? WHERE id = ?",
+    // Only a run still in progress fails: a request cancelled meanwhile stays cancelled.
+    c.execute("UPDATE privacy_requests SET status = 'failed', error = ? WHERE id = ? AND status = 'running'",
               {text, static_cast<long long>(id)});
 }
 
 void PrivacyStore::mark_completed(Connection &c, int64_t id, int64_t now, std::string_view result,
-                                  int64_t retain_until, bool forget_email) {
+                                  int64_t retain_until, bool cut_address_links) {
+    // An until-date already reported by an erasure (pseudonymise_requests) stands.
     c.execute("UPDATE privacy_requests SET status = 'completed', completed_at = ?, result = ?, open_slot = NULL, "
-              "subject_json = NULL, token_hash = NULL, error = NULL, retain_until = ?, email = IF(?, NULL, email) WHERE id = ?",
-              {static_cast<long long>(now), result, static_cast<long long>(retain_until), forget_email,
-               static_cast<long long>(id)});
+              "subject_json = NULL, token_hash = NULL, error = NULL, email = NULL, "
+              "retain_until = COALESCE(retain_until, ?) WHERE id = ?",
+              {static_cast<long long>(now), result, static_cast<long long>(retain_until), static_cast<long long>(id)});
+    if (cut_address_links)
+        c.execute("DELETE FROM privacy_request_emails WHERE request_id = ?", {static_cast<long long>(id)});
+}
+
+void PrivacyStore::cancel(Connection &c, int64_t id, std::optional<int64_t> cancelled_by, int64_t now,
+                          int64_t retain_until) {
+    c.execute("UPDATE privacy_requests SET status = 'cancelled', completed_at = ?, cancelled_by = ?, open_slot = NULL, "
+              "subject_json = NULL, token_hash = NULL, email = NULL, retain_until = GREATEST(COALESCE(retain_until, 0), ?) "
+              "WHERE id = ?",
+              {static_cast<long long>(now),
+               cancelled_by ? Param(static_cast<long long>(*cancelled_by)) : Param(nullptr),
+               static_cast<long long>(retain_until), static_cast<long long>(id)});
+}
+
+std::vector<int64_t> PrivacyStore::exports_cancelled_by(Connection &c, int64_t request_id) {
+    return ids_of(c.query("SELECT id FROM privacy_requests WHERE cancelled_by = ? AND kind = 'export' ORDER BY id",
+                          {static_cast<long long>(request_id)}));
+}
+
+void PrivacyStore::set_cancelled_by(Connection &c, int64_t id, int64_t cancelled_by) {
+    c.execute("UPDATE privacy_requests SET cancelled_by = ? WHERE id = ?",
+              {static_cast<long long>(cancelled_by), static_cast<long long>(id)});
+}
+
+std::vector<RequestRow> PrivacyStore::open_requests(Connection &c, const SubjectKeys &s, bool for_update) {
+    std::vector<Param> params;
+    std::string sql = std::string("SELECT ") + kRequestColumns +
+                      " FROM privacy_requests WHERE status IN ('pending', 'confirmed', 'running', 'failed') AND " +
+                      request_clause(s, params) + " ORDER BY id" + (for_update ? " FOR UPDATE" : "");
+    std::vector<RequestRow> out;
+    for (const auto &r : c.query(sql, params)) out.push_back(request_from(r));
+    return out;
 }
 
 std::vector<int64_t> PrivacyStore::expire_lapsed(Connection &c, int64_t now, int64_t retain_until) {
@@ -335,33 +404,34 @@ std::vector<int64_t> PrivacyStore::expire_lapsed(Connection &c, int64_t now, int
     return ids;
 }
 
-SubjectRequests PrivacyStore::pseudonymise_requests(Connection &c, const SubjectKeys &s, int64_t keep_id,
-                                                    int64_t retain_until, bool dry_run) {
+std::vector<Retained> PrivacyStore::pseudonymise_requests(Connection &c, const SubjectKeys &s, int64_t keep_id,
+                                                          int64_t retain_until, bool dry_run) {
     std::vector<Param> params;
     std::string where = request_clause(s, params);
-    SubjectRequests out;
-    for (const auto &r : c.query("SELECT id, status, deadline_at FROM privacy_requests WHERE " + where + " ORDER BY id",
-                                 params)) {
-        if (r.i64(0) == keep_id || !is_open(parse_status(r.str(1))))
-            out.closed.push_back(r.i64(0));
-        else
-            out.open.emplace_back(r.i64(0), r.i64(2));
-    }
-    if (!dry_run && !out.closed.empty()) {
-        // keep_id is still running: its address goes when it completes (mark_completed).
-        std::vector<Param> update{Param(static_cast<long long>(retain_until))};
-        update.insert(update.end(), params.begin(), params.end());
-        c.execute("UPDATE privacy_requests SET email = NULL, retain_until = GREATEST(COALESCE(retain_until, 0), ?) "
-                  "WHERE status IN ('completed', 'expired') AND " +
-                      where,
-                  update);
-    }
+    // Open requests other than `keep_id` were cancelled before this runs (settle_open_requests);
+    // on a dry run they would have been, so they are reported the same way.
+    std::vector<Retained> out;
+    for (const auto &r : c.query("SELECT id, GREATEST(COALESCE(retain_until, 0), ?) FROM privacy_requests WHERE " +
+                                     where + " ORDER BY id" + (dry_run ? "" : " FOR UPDATE"),
+                                 with_first(Param(static_cast<long long>(retain_until)), params)))
+        out.push_back({r.i64(0), r.i64(1)});
+    if (dry_run || out.empty()) return out;
+    c.execute("UPDATE privacy_requests SET email = NULL, retain_until = GREATEST(COALESCE(retain_until, 0), ?) WHERE " +
+                  where,
+              with_first(Param(static_cast<long long>(retain_until)), params));
+    // The addresses no longer lead to the closed requests (a new holder of one must not see
+    // them); `keep_id` keeps its links until it completes, so an interrupted erasure is still
+    // found by address once accounts has erased the account.
+    for (const Retained &r : out)
+        if (r.id != keep_id)
+            c.execute("DELETE FROM privacy_request_emails WHERE request_id = ?", {static_cast<long long>(r.id)});
     return out;
 }
 
 int64_t PrivacyStore::purge_requests(Connection &c, int64_t now) {
     auto ids = ids_of(c.query(
-        "SELECT r.id FROM privacy_requests r WHERE r.status IN ('completed', 'expired') AND r.retain_until IS NOT NULL "
+        "SELECT r.id FROM privacy_requests r WHERE r.status IN ('completed', 'expired', 'cancelled') AND "
+        "r.retain_until IS NOT NULL "
         "AND r.retain_until <= ? AND NOT EXISTS (SELECT 1 FROM privacy_exports e WHERE e.request_id = r.id AND "
         "e.deleted_at IS NULL) ORDER BY r.id FOR UPDATE",
         {static_cast<long long>(now)}));
@@ -477,6 +547,12 @@ std::vector<ExportRow> PrivacyStore::subject_exports(Connection &c, const Subjec
                       request_clause(s, params, "r.") + " ORDER BY e.request_id";
     std::vector<ExportRow> out;
     for (const auto &r : c.query(sql, params)) out.push_back(export_from(r));
+    return out;
+}
+
+std::set<std::string> PrivacyStore::live_export_files(Connection &c) {
+    std::set<std::string> out;
+    for (const auto &r : c.query("SELECT file_name FROM privacy_exports WHERE deleted_at IS NULL")) out.insert(r.str(0));
     return out;
 }
 

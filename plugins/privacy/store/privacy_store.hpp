@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -85,11 +86,14 @@ struct RequestRow {
     int64_t runs = 0;
     std::optional<std::string> result, error;
     std::optional<int64_t> retain_until;
+    std::optional<int64_t> cancelled_by; // the request that cancelled this one
 };
 
-struct SubjectRequests {
-    std::vector<int64_t> closed;                      // pseudonymised (or would be, on a dry run)
-    std::vector<std::pair<int64_t, int64_t>> open;    // (id, deadline_at): still being handled
+// A record kept after an erasure and the until-date stored for it (what is reported is what the
+// sweep honours).
+struct Retained {
+    int64_t id = 0;
+    int64_t until = 0;
 };
 
 struct StepRow {
@@ -139,9 +143,10 @@ public:
     // Every purpose the subject has an event for.
     std::vector<std::string> consent_purposes(Connection &c, const SubjectKeys &s);
     std::vector<ConsentEventRow> consent_history(Connection &c, const SubjectKeys &s);
-    // Marks the subject's events to be kept until `retain_until` (then purged); returns the
-    // ids of the affected events. With `dry_run` nothing changes.
-    std::vector<int64_t> retain_consent(Connection &c, const SubjectKeys &s, int64_t retain_until, bool dry_run);
+    // Marks the subject's events to be kept until `retain_until` (then purged; a later date set
+    // before stands); returns each event with its stored until-date. With `dry_run` nothing
+    // changes. History and answers ignore such events from then on.
+    std::vector<Retained> retain_consent(Connection &c, const SubjectKeys &s, int64_t retain_until, bool dry_run);
     int64_t purge_consent(Connection &c, int64_t now);
 
     // ---- requests ----
@@ -155,21 +160,32 @@ public:
                                           std::optional<int64_t> user_id, int64_t limit,
                                           std::optional<int64_t> before_id);
     std::vector<RequestRow> subject_requests(Connection &c, const SubjectKeys &s);
+    // Every open request of the subject, of any kind.
+    std::vector<RequestRow> open_requests(Connection &c, const SubjectKeys &s, bool for_update);
     void mark_confirmed(Connection &c, int64_t id, int64_t now);
     // Closes an unconfirmed request; only what proves it existed is kept until `retain_until`.
     void mark_expired(Connection &c, int64_t id, int64_t retain_until);
-    void mark_running(Connection &c, int64_t id, int64_t now, const std::optional<std::string> &subject_json);
+    // False when the request is no longer open (cancelled meanwhile): nothing changed.
+    bool mark_running(Connection &c, int64_t id, int64_t now, const std::optional<std::string> &subject_json);
+    // A running request becomes failed (executing it again resumes it); any other is left alone.
     void mark_failed(Connection &c, int64_t id, std::string_view error);
-    // Closes the request. The frozen subject is always dropped; the plain address too when
-    // `forget_email` (an erasure must not leave the address it erased behind in its own record).
+    // Closes the request: the plain address and the frozen subject go (only the keyed hash
+    // stays), the until-date is `retain_until` unless an erasure already reported one. With
+    // `cut_address_links` its address hashes no longer find it (an erasure's own request).
     void mark_completed(Connection &c, int64_t id, int64_t now, std::string_view result, int64_t retain_until,
-                        bool forget_email);
+                        bool cut_address_links);
+    // Closes an open request for good (the subject was erased, or a new request replaced a
+    // failed one), keeping only what proves it existed until `retain_until`.
+    void cancel(Connection &c, int64_t id, std::optional<int64_t> cancelled_by, int64_t now, int64_t retain_until);
+    void set_cancelled_by(Connection &c, int64_t id, int64_t cancelled_by);
+    // Export requests that request `request_id` cancelled.
+    std::vector<int64_t> exports_cancelled_by(Connection &c, int64_t request_id);
     // Pending requests whose token lapsed become expired; returns their ids.
     std::vector<int64_t> expire_lapsed(Connection &c, int64_t now, int64_t retain_until);
-    // Drops the plain address of the subject's closed requests and sets their until-date.
-    // `keep_id` (the erasure being executed) counts as closed but keeps its address until it
-    // completes; requests still open keep theirs, since they must still be answered.
-    SubjectRequests pseudonymise_requests(Connection &c, const SubjectKeys &s, int64_t keep_id, int64_t retain_until,
+    // Drops the plain address of every request of the subject, sets their until-date (a later
+    // one set before stands) and cuts their address links, except for `keep_id` (the erasure
+    // being executed) whose links go when it completes. Returns each with its stored date.
+    std::vector<Retained> pseudonymise_requests(Connection &c, const SubjectKeys &s, int64_t keep_id, int64_t retain_until,
                                           bool dry_run);
     // Deletes closed requests (and their steps and outcomes) whose retention ended.
     int64_t purge_requests(Connection &c, int64_t now);
@@ -192,6 +208,8 @@ public:
     std::vector<ExportRow> expired_exports(Connection &c, int64_t now);
     std::vector<ExportRow> subject_exports(Connection &c, const SubjectKeys &s);
     void mark_export_deleted(Connection &c, int64_t request_id, int64_t now);
+    // File names of every archive not yet deleted (the sweep removes files no row vouches for).
+    std::set<std::string> live_export_files(Connection &c);
 
     // ---- audit (append-only, hash-chained) ----
     void audit(Connection &c, int64_t at, std::optional<int64_t> request_id, std::string_view actor,

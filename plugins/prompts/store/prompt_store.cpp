@@ -201,17 +201,34 @@ void PromptStore::for_each_of_user(int64_t user_id, const std::function<void(con
     }
 }
 
-std::vector<int64_t> PromptStore::erase_user(int64_t user_id, bool dry_run) {
-    return pool_.transaction([&](Connection &c) {
-        std::vector<int64_t> ids;
-        // FOR UPDATE locks the user's index range, so a prompt recorded meanwhile waits for the
-        // erasure instead of slipping between the listing and the delete.
-        const char *sql = dry_run ? "SELECT id FROM prompts_log WHERE user_id = ? ORDER BY id"
-                                  : "SELECT id FROM prompts_log WHERE user_id = ? ORDER BY id FOR UPDATE";
-        for (const Row &r : c.query(sql, {user_id})) ids.push_back(r.i64(0));
-        if (!dry_run && !ids.empty()) c.execute("DELETE FROM prompts_log WHERE user_id = ?", {user_id});
-        return ids;
-    });
+int64_t PromptStore::erase_user(int64_t user_id, bool dry_run, const std::function<void(int64_t id)> &report) {
+    if (dry_run)
+        return pool_.run([&](Connection &c) {
+            int64_t n = 0;
+            for (const Row &r : c.query("SELECT id FROM prompts_log WHERE user_id = ? ORDER BY id", {user_id})) {
+                report(r.i64(0));
+                ++n;
+            }
+            return n;
+        });
+    int64_t total = 0;
+    for (;;) {
+        // FOR UPDATE locks the batch, so a concurrent erasure cannot report the same prompts as
+        // removed by itself; a prompt recorded meanwhile is taken by a later batch.
+        const int64_t done = pool_.transaction([&](Connection &c) -> int64_t {
+            std::vector<int64_t> ids;
+            for (const Row &r : c.query("SELECT id FROM prompts_log WHERE user_id = ? ORDER BY id LIMIT ? FOR UPDATE",
+                                        {user_id, kEraseBatch}))
+                ids.push_back(r.i64(0));
+            for (int64_t id : ids) {
+                report(id);
+                c.execute("DELETE FROM prompts_log WHERE id = ?", {id});
+            }
+            return static_cast<int64_t>(ids.size());
+        });
+        total += done;
+        if (done < kEraseBatch) return total;
+    }
 }
 
 int64_t PromptStore::set_analysis_blocked(int64_t user_id, bool blocked) {

@@ -82,9 +82,13 @@ public:
     // Calls `visit` for every prompt linked to `user_id`, oldest first, in batches.
     void for_each_of_user(int64_t user_id, const std::function<void(const StoredPrompt &)> &visit);
 
-    // The ids of every prompt linked to `user_id`; unless `dry_run`, deletes them in the same
-    // transaction. Aggregates are untouched: they never held the link.
-    std::vector<int64_t> erase_user(int64_t user_id, bool dry_run);
+    // Calls `report(id)` for every prompt linked to `user_id` and, unless `dry_run`, deletes it:
+    // in batches of `kEraseBatch`, each reported inside the transaction that deletes it, before
+    // the commit. So a crash never loses the report of a committed deletion, and a retried or
+    // resumed batch reports its prompts again (the receiver keeps one outcome per item).
+    // Returns how many were reported. Aggregates are untouched: they never held the link.
+    static constexpr int64_t kEraseBatch = 500;
+    int64_t erase_user(int64_t user_id, bool dry_run, const std::function<void(int64_t id)> &report);
 
     // Marks (or unmarks) every prompt linked to `user_id` as excluded from analysis. Returns the
     // number of prompts changed.

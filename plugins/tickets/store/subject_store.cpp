@@ -54,29 +54,46 @@ SubjectTickets SubjectStore::collect(int64_t user_id) {
                 rows.push_back(CredentialStore::row(r));
             return rows;
         });
+        out.reveals[id] = pool_.run([&](Connection &c) {
+            std::vector<RevealRow> rows;
+            for (const Row &r : c.query("SELECT id, credential_id, ticket_id, revealed_by, revealed_at FROM "
+                                        "tickets_credential_reveals WHERE ticket_id = ? ORDER BY id",
+                                        {id}))
+                rows.push_back(RevealRow{r.i64(0), r.i64(1), r.i64(2), r.i64(3), r.i64(4)});
+            return rows;
+        });
         out.tickets.push_back(std::move(ticket));
     }
     return out;
 }
 
-std::vector<ErasureItem> SubjectStore::erase(int64_t user_id, bool dry_run, int64_t reveal_log_days) {
-    std::vector<ErasureItem> items;
-    if (user_id <= 0) return items;
-    auto report = [&](const char *category, std::string item, ErasureAction action = ErasureAction::removed) {
-        items.push_back(ErasureItem{category, std::move(item), action, {}, 0});
+void SubjectStore::erase(int64_t user_id, bool dry_run, int64_t reveal_log_days, int64_t now,
+                         const std::function<void(const ErasureItem &)> &report) {
+    if (user_id <= 0) return;
+    const int64_t log_seconds = reveal_log_days * 86400;
+    // Reveal log entries outlive the ticket (they record who saw a customer's credentials): kept
+    // until their retention ends, removed now when it already has.
+    auto reveal = [&](Connection &c, const Row &r, const std::string &what) {
+        const int64_t until = r.i64(2) + log_seconds;
+        const std::string item = "reveal " + std::to_string(r.i64(0)) + " of " + what;
+        if (until > now) {
+            report(ErasureItem{kCategoryRevealLog, item, ErasureAction::retained, kRevealBasis, until});
+        } else {
+            report(ErasureItem{kCategoryRevealLog, item, ErasureAction::removed, {}, 0});
+            if (!dry_run) c.execute("DELETE FROM tickets_credential_reveals WHERE id = ?", {r.i64(0)});
+        }
     };
 
     // 1. The subject's own tickets, one transaction each, everything in them included.
     std::vector<int64_t> owned =
         pool_.run([&](Connection &c) { return ids(c, "SELECT id FROM tickets_tickets WHERE owner_id = ? ORDER BY id", user_id); });
     for (int64_t ticket_id : owned) {
-        std::vector<ErasureItem> found = pool_.transaction([&](Connection &c) {
-            std::vector<ErasureItem> local;
+        pool_.transaction([&](Connection &c) {
             auto add = [&](const char *category, std::string item) {
-                local.push_back(ErasureItem{category, std::move(item), ErasureAction::removed, {}, 0});
+                report(ErasureItem{category, std::move(item), ErasureAction::removed, {}, 0});
             };
             auto ticket = TicketStore::find(c, ticket_id, !dry_run);
-            if (!ticket || ticket->owner_id != user_id) return local;
+            if (!ticket || ticket->owner_id != user_id) return;
             add(kCategoryDescription, "ticket " + std::to_string(ticket_id));
             for (const Row &r : c.query("SELECT id, by_staff FROM tickets_replies WHERE ticket_id = ? ORDER BY id", {ticket_id}))
                 add(kCategoryDescription, of_ticket(r.i64(1) ? "staff reply" : "reply", r.i64(0), ticket_id));
@@ -85,14 +102,16 @@ std::vector<ErasureItem> SubjectStore::erase(int64_t user_id, bool dry_run, int6
                 add(kCategoryAttachments, of_ticket("attachment", id, ticket_id));
             for (int64_t id : ids(c, "SELECT id FROM tickets_credentials WHERE ticket_id = ? ORDER BY id", ticket_id))
                 add(kCategoryCredentials, of_ticket("credential", id, ticket_id));
+            for (const Row &r : c.query("SELECT id, credential_id, revealed_at FROM tickets_credential_reveals WHERE "
+                                        "ticket_id = ? ORDER BY id",
+                                        {ticket_id}))
+                reveal(c, r, of_ticket("credential", r.i64(1), ticket_id));
             if (!dry_run) {
                 AttachmentStore::release_ticket(c, ticket_id);
                 // Replies and credential rows go with the ticket (ON DELETE CASCADE).
                 c.execute("DELETE FROM tickets_tickets WHERE id = ?", {ticket_id});
             }
-            return local;
         });
-        items.insert(items.end(), std::make_move_iterator(found.begin()), std::make_move_iterator(found.end()));
     }
     // Files are the subject's alone (blobs are keyed by ticket owner), so they go now rather
     // than waiting for the sweep.
@@ -106,11 +125,13 @@ std::vector<ErasureItem> SubjectStore::erase(int64_t user_id, bool dry_run, int6
         for (const Row &r : c.query("SELECT r.id, r.ticket_id FROM tickets_replies r JOIN tickets_tickets t ON t.id = "
                                     "r.ticket_id WHERE r.author_id = ? AND t.owner_id <> ? ORDER BY r.id",
                                     {user_id, user_id}))
-            report(kCategoryDescription, of_ticket("reply", r.i64(0), r.i64(1)), ErasureAction::anonymised);
+            report(ErasureItem{kCategoryDescription, of_ticket("reply", r.i64(0), r.i64(1)), ErasureAction::anonymised,
+                               {}, 0});
         for (const Row &r : c.query("SELECT a.id, a.ticket_id FROM tickets_attachments a JOIN tickets_tickets t ON t.id = "
                                     "a.ticket_id WHERE a.uploaded_by = ? AND t.owner_id <> ? ORDER BY a.id",
                                     {user_id, user_id}))
-            report(kCategoryAttachments, of_ticket("attachment", r.i64(0), r.i64(1)), ErasureAction::anonymised);
+            report(ErasureItem{kCategoryAttachments, of_ticket("attachment", r.i64(0), r.i64(1)),
+                               ErasureAction::anonymised, {}, 0});
         if (!dry_run) {
             c.execute("UPDATE tickets_replies SET author_id = 0 WHERE author_id = ?", {user_id});
             c.execute("UPDATE tickets_attachments SET uploaded_by = 0 WHERE uploaded_by = ?", {user_id});
@@ -118,15 +139,12 @@ std::vector<ErasureItem> SubjectStore::erase(int64_t user_id, bool dry_run, int6
     });
 
     // 3. Reveals the subject made as staff stay until the log's retention period ends.
-    pool_.run([&](Connection &c) {
+    pool_.transaction([&](Connection &c) {
         for (const Row &r : c.query("SELECT id, credential_id, revealed_at FROM tickets_credential_reveals WHERE "
-                                    "revealed_by = ? ORDER BY id",
+                                    "revealed_by = ? ORDER BY id" + std::string(dry_run ? "" : " FOR UPDATE"),
                                     {user_id}))
-            items.push_back(ErasureItem{kCategoryRevealLog,
-                                        "reveal " + std::to_string(r.i64(0)) + " of credential " + std::to_string(r.i64(1)),
-                                        ErasureAction::retained, kRevealBasis, r.i64(2) + reveal_log_days * 86400});
+            reveal(c, r, "credential " + std::to_string(r.i64(1)));
     });
-    return items;
 }
 
 int64_t SubjectStore::anonymise_closed_before(int64_t cutoff, int64_t now) {

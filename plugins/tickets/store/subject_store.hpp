@@ -6,6 +6,7 @@
 
 #include <plinth/storage/database.hpp>
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -17,6 +18,7 @@ struct SubjectTickets {
     std::map<int64_t, std::vector<ReplyRow>> replies;          // by ticket id
     std::map<int64_t, std::vector<AttachmentRow>> attachments; // by ticket id
     std::map<int64_t, std::vector<CredentialRow>> credentials; // by ticket id
+    std::map<int64_t, std::vector<RevealRow>> reveals;         // by ticket id: who saw the credentials
 };
 
 enum class ErasureAction { removed, anonymised, retained };
@@ -38,9 +40,15 @@ public:
 
     // Removes the subject's tickets with everything in them (staff replies included) and their
     // files; anonymises what the subject wrote in other people's tickets (as staff); retains the
-    // reveal log entries of credentials the subject revealed (as staff) until they age out.
-    // With dry_run nothing changes and the items say what would happen. Idempotent.
-    std::vector<ErasureItem> erase(int64_t user_id, bool dry_run, int64_t reveal_log_days);
+    // reveal log entries about the subject's credentials and of credentials the subject revealed
+    // (as staff) until they age out (entries already past that are removed). With dry_run nothing
+    // changes and the items say what would happen. Idempotent.
+    //
+    // `report` receives every item inside the transaction that makes its change, before the
+    // commit: a crash never loses the report of a committed change, and a retried or resumed
+    // transaction reports its items again (the receiver keeps one outcome per item).
+    void erase(int64_t user_id, bool dry_run, int64_t reveal_log_days, int64_t now,
+               const std::function<void(const ErasureItem &)> &report);
 
     // Closed tickets whose closed_at is before `cutoff` lose everything that identifies their
     // owner: the link to the account, subject, description, license reference, environment,

@@ -49,6 +49,15 @@ struct HostOptions {
     std::function<void(int32_t level, std::string_view module, std::string_view message)> log;
 };
 
+// A message a module sent to a person (plinth.notify/1), copied out of the call.
+struct Notification {
+    std::string module;    // the sending module's id
+    std::string recipient; // an email address
+    std::string topic;
+    std::string subject;
+    std::string body;      // may hold a one-time secret: deliver it, never log it
+};
+
 class Host {
 public:
     explicit Host(HostOptions options);
@@ -77,6 +86,11 @@ public:
 
     // Applies pending migrations of every loaded module; returns one report per module.
     boost::json::array migrate();
+
+    // Delivers what modules address to a person through plinth.notify/1 (mail in a real host;
+    // the CLI prints it). Without one, the service is not offered. Set it before calls start.
+    // [main-thread]
+    void set_notifier(std::function<void(const Notification &)> deliver);
 
     // Replaces the clock every module sees (tests inject time). nullptr restores the system clock.
     void set_clock(std::function<int64_t()> now_us);
