@@ -1,14 +1,14 @@
 // `plinth-host demo`, privacy step (the last): the register of processing built from every
-// module's own declarations, the consent ledger, then the demo user's access request (token,
-// confirmation, archive) and erasure with its per-item outcomes.
+// module's own declarations, the consent ledger, then the demo user's access request (token
+// mailed to the person, confirmation, archive) and erasure with its per-item outcomes.
 #include "demo.hpp"
 
 #include <plinth/sdk/error.hpp>
 
 #include <boost/json.hpp>
 
-#include <ctime>
 #include <ostream>
+#include <regex>
 #include <string>
 
 namespace plinth::demo {
@@ -20,13 +20,10 @@ std::string text_of(const boost::json::value &v) {
     return boost::json::serialize(v);
 }
 
-std::string date_of(int64_t unix_seconds) {
-    std::time_t t = static_cast<std::time_t>(unix_seconds);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buffer[16];
-    std::strftime(buffer, sizeof buffer, "%Y-%m-%d", &tm);
-    return buffer;
+// The one-time token in a confirmation message ("" when none).
+std::string token_in(const std::string &body) {
+    std::smatch m;
+    return std::regex_search(body, m, std::regex("[0-9a-f]{64}")) ? m.str() : std::string();
 }
 
 // Runs a command quietly; failures come back as {"error": ...} like DemoContext::call.
@@ -55,8 +52,8 @@ void print_outcomes(DemoContext &demo, const boost::json::value &result) {
         if (line.size() > 91) line.resize(91);
         line.resize(92, ' ');
         line += "| " + text_of(x.at("outcome"));
-        if (x.at("outcome").as_string() == "retained" && x.at("retained_until").is_int64())
-            line += " until " + date_of(x.at("retained_until").as_int64()) + ": " + text_of(x.at("legal_basis"));
+        if (x.at("outcome").as_string() == "retained" && x.at("retained_until").is_string())
+            line += " until " + text_of(x.at("retained_until")).substr(0, 10) + ": " + text_of(x.at("legal_basis"));
         demo.out << line << "\n";
     }
     if (const auto *s = o->if_contains("summary")) demo.out << "  summary: " << boost::json::serialize(*s) << "\n";
@@ -91,18 +88,31 @@ void privacy_demo(DemoContext &demo) {
     demo.call("privacy", "consent.history", boost::json::object{{"email", email}}, have_user ? person : system);
 
     demo.step("Privacy: an access request, confirmed by token");
-    demo.say("The request returns a token once; the host would email it. Only its hash is stored, and it expires "
-             "after 24 hours. The answer is due within one calendar month (the deadline).");
+    demo.say("The token goes to the person through the host's plinth.notify/1 (a real host mails it; this demo "
+             "prints the message) and never back to whoever asked — staff could otherwise confirm in anyone's name. "
+             "Only its hash is stored; it works once and expires after 24 hours. The answer is due within one "
+             "calendar month (the deadline).");
+    std::string mailed;
+    demo.host.set_notifier([&](const host::Notification &n) {
+        demo.out << "  [message for " << n.recipient << "] " << n.subject << "\n";
+        mailed = n.body;
+    });
     boost::json::value created =
         demo.call("privacy", "request.create", boost::json::object{{"email", email}, {"kind", "export"}},
                   have_user ? person : system);
     if (!created.as_object().contains("request_id")) return;
     const auto request_id = created.as_object().at("request_id");
+    // The console operator (the demo without accounts) receives the token itself.
+    const std::string token = created.as_object().contains("token")
+                                  ? std::string(created.as_object().at("token").as_string())
+                                  : token_in(mailed);
     demo.say("A second export request for the same person is refused while this one is open:");
     demo.call("privacy", "request.create", boost::json::object{{"email", email}, {"kind", "export"}},
               have_user ? person : system);
-    demo.call("privacy", "request.confirm",
-              boost::json::object{{"request_id", request_id}, {"token", created.as_object().at("token")}},
+    demo.call("privacy", "request.confirm", boost::json::object{{"request_id", request_id}, {"token", token}},
+              host::anonymous_caller());
+    demo.say("The token works once: a second confirmation is a conflict.");
+    demo.call("privacy", "request.confirm", boost::json::object{{"request_id", request_id}, {"token", token}},
               host::anonymous_caller());
     demo.say("Staff execute it: every module with plinth.personal-data/1 exports, one step each, progress recorded "
              "so an interrupted run resumes where it stopped.");
@@ -115,14 +125,15 @@ void privacy_demo(DemoContext &demo) {
               have_user ? person : system);
 
     demo.step("Privacy: erasure — first a dry run");
-    demo.say("Every module says what it would do; nothing changes.");
+    demo.say("Every module says what it would do; nothing changes (no request, no audit entry).");
     boost::json::value preview =
         quiet(demo, "privacy", "erase.run", boost::json::object{{"email", email}, {"dry_run", true}}, system);
     print_outcomes(demo, preview);
 
     demo.step("Privacy: erasure");
     demo.say("Each item is removed, anonymised, or retained with its legal basis and until-date — nothing is kept "
-             "silently. The export archive made above is deleted too.");
+             "silently. The export archive made above is deleted too, and any request of the person still open is "
+             "cancelled first, so no export can finish with data erased meanwhile.");
     boost::json::value erased = quiet(demo, "privacy", "erase.run", boost::json::object{{"email", email}}, system);
     print_outcomes(demo, erased);
     if (have_user) {

@@ -484,6 +484,40 @@ TEST_F(Prompts, ExportsTheSubjectsPrompts) {
     EXPECT_EQ(export_subject(host_.host(), 7, items, /*refuse=*/true), PLINTH_E_SINK);
 }
 
+// Issue 10 item 8: a receiver that dies in the middle (here: refuses after N items, which rolls
+// back the batch being reported) loses nothing. Every outcome is reported inside the transaction
+// that deletes the prompt, so the next call reports what the first could not; together they cover
+// every prompt (the privacy module keeps one outcome per item).
+TEST_F(Prompts, AnErasureInterruptedWhileReportingLosesNoOutcome) {
+    for (int i = 0; i < 600; ++i) record_id(customer(7), prompt_args("prompt " + std::to_string(i)));
+    std::set<std::string> expected;
+    for (const auto &o : erase_subject(host_.host(), 7, true)) expected.insert(o.item);
+    ASSERT_EQ(expected.size(), 601u);
+
+    struct Limited {
+        std::set<std::string> items;
+        size_t left;
+    } first{{}, 520};
+    const auto *pd = host_.host().interface_as<plinth_personal_data_v1>("prompts", PLINTH_EXT_PERSONAL_DATA);
+    plinth_erasure_sink sink{sizeof sink, &first, [](void *c, const plinth_erasure_item *i) -> int32_t {
+                                 auto *l = static_cast<Limited *>(c);
+                                 if (l->left == 0) return 1; // the receiver is gone
+                                 --l->left;
+                                 l->items.insert(std::string(sdk::to_view(i->item)));
+                                 return 0;
+                             }};
+    plinth_subject s = subject_of(7);
+    plinth_error e = sdk::make_error();
+    EXPECT_EQ(pd->erase_subject(host_.host().module("prompts"), &s, 0, &sink, &e), PLINTH_E_SINK);
+    EXPECT_EQ(db_.sql().query("SELECT COUNT(*) FROM prompts_log WHERE user_id = 7").at(0).i64(0), 100)
+        << "the batch being reported when the receiver died was rolled back";
+
+    std::set<std::string> all = first.items;
+    for (const auto &o : erase_subject(host_.host(), 7, false)) all.insert(o.item);
+    EXPECT_EQ(all, expected);
+    EXPECT_EQ(db_.sql().query("SELECT COUNT(*) FROM prompts_log WHERE user_id = 7").at(0).i64(0), 0);
+}
+
 TEST_F(Prompts, ErasesTheSubjectWithPerItemOutcomesAndKeepsOthers) {
     const int64_t a = record_id(customer(7), prompt_args("secret plan of seven"));
     const int64_t b = record_id(customer(7), prompt_args("another secret of seven"));
@@ -494,10 +528,11 @@ TEST_F(Prompts, ErasesTheSubjectWithPerItemOutcomesAndKeepsOthers) {
     const std::string before = db_.dump_all_tables();
     auto preview = erase_subject(host_.host(), 7, true);
     ASSERT_EQ(preview.size(), 3u);
-    EXPECT_EQ(preview[0].item, "prompt " + std::to_string(a));
-    EXPECT_EQ(preview[0].outcome, PLINTH_ERASURE_REMOVED);
-    EXPECT_EQ(preview[1].item, "prompt " + std::to_string(b));
-    EXPECT_EQ(preview[2].outcome, PLINTH_ERASURE_ANONYMISED);
+    // The aggregates come first: reported with the first prompt, inside its transaction.
+    EXPECT_EQ(preview[0].outcome, PLINTH_ERASURE_ANONYMISED);
+    EXPECT_EQ(preview[1].item, "prompt " + std::to_string(a));
+    EXPECT_EQ(preview[1].outcome, PLINTH_ERASURE_REMOVED);
+    EXPECT_EQ(preview[2].item, "prompt " + std::to_string(b));
     for (const auto &o : preview) EXPECT_EQ(o.category, "AI prompts");
     EXPECT_EQ(db_.dump_all_tables(), before);
 

@@ -13,6 +13,7 @@
 #include <atomic>
 #include <cstring>
 #include <map>
+#include <set>
 #include <random>
 #include <thread>
 #include <string>
@@ -630,10 +631,21 @@ TEST_F(TicketsTest, ErasureRemovesTheSubjectsTicketsAndAnonymisesTheirStaffWork)
     std::vector<Outcome> done = erase_subject(kAlice, false);
     ASSERT_EQ(planned.size(), done.size());
     std::map<std::string, int> removed;
+    int reveals_retained = 0;
     for (const Outcome &o : done) {
+        // Issue 10 item 4: the log of who saw Alice's credential outlives her ticket; it is
+        // reported, kept for accountability until the log's retention ends.
+        if (o.category == "credential reveal log") {
+            EXPECT_EQ(o.outcome, PLINTH_ERASURE_RETAINED) << o.item;
+            EXPECT_FALSE(o.legal_basis.empty());
+            EXPECT_EQ(o.retained_until, now_s() + 730 * kDay);
+            ++reveals_retained;
+            continue;
+        }
         EXPECT_EQ(o.outcome, PLINTH_ERASURE_REMOVED) << o.item;
         ++removed[o.category];
     }
+    EXPECT_EQ(reveals_retained, 1);
     EXPECT_EQ(removed["ticket description"], 2); // the ticket and the staff reply in it
     EXPECT_EQ(removed["ticket attachments"], 2);
     EXPECT_EQ(removed["ticket credentials"], 1);
@@ -654,6 +666,43 @@ TEST_F(TicketsTest, ErasureRemovesTheSubjectsTicketsAndAnonymisesTheirStaffWork)
     EXPECT_EQ(staff_items[1].retained_until, now_s() + 730 * kDay);
     EXPECT_EQ(count("SELECT COUNT(*) FROM tickets_replies WHERE author_id = 900"), 0);
     EXPECT_EQ(count("SELECT COUNT(*) FROM tickets_replies WHERE body = 'staff reply in Bob''s ticket'"), 1);
+}
+
+// Issue 10 item 8: a receiver that dies in the middle of the report (here: refuses the 6th item)
+// loses nothing: each ticket's items are reported inside the transaction that deletes it, so the
+// interrupted ticket is rolled back and the next call reports it and the rest.
+TEST_F(TicketsTest, AnErasureInterruptedWhileReportingLosesNoOutcome) {
+    for (int t = 0; t < 4; ++t) {
+        int64_t id = open_ticket(kAlice);
+        call("ticket.reply", {{"ticket_id", id}, {"body", "more detail"}}, customer(kAlice));
+        attach(id, kAlice, "file " + std::to_string(t));
+    }
+    std::set<std::string> expected;
+    for (const Outcome &o : erase_subject(kAlice, true)) expected.insert(o.item);
+    ASSERT_EQ(expected.size(), 12u);
+
+    struct Limited {
+        std::set<std::string> items;
+        int left;
+    } first{{}, 5};
+    auto *pd = host_.host().interface_as<plinth_personal_data_v1>("tickets", PLINTH_EXT_PERSONAL_DATA);
+    plinth_subject subject{sizeof(plinth_subject), kAlice, nullptr, 0};
+    plinth_erasure_sink sink{sizeof(plinth_erasure_sink), &first, [](void *ctx, const plinth_erasure_item *i) -> int32_t {
+                                 auto *l = static_cast<Limited *>(ctx);
+                                 if (l->left == 0) return 1; // the receiver is gone
+                                 --l->left;
+                                 l->items.insert(std::string(sdk::to_view(i->item)));
+                                 return 0;
+                             }};
+    plinth_error error = sdk::make_error();
+    EXPECT_EQ(pd->erase_subject(module(), &subject, 0, &sink, &error), PLINTH_E_SINK);
+    EXPECT_EQ(count("SELECT COUNT(*) FROM tickets_tickets WHERE owner_id = 101"), 3)
+        << "the first ticket is gone; the one being reported was rolled back";
+
+    std::set<std::string> all = first.items;
+    for (const Outcome &o : erase_subject(kAlice, false)) all.insert(o.item);
+    EXPECT_EQ(all, expected);
+    EXPECT_EQ(count("SELECT COUNT(*) FROM tickets_tickets WHERE owner_id = 101"), 0);
 }
 
 TEST_F(TicketsTest, ClosedTicketsAreAnonymisedAfterTheirRetentionPeriod) {
