@@ -65,7 +65,14 @@ typedef struct plinth_personal_data_v1 {
                               const plinth_export_sink *out, plinth_error *error);
     /* Erases `subject`, reporting one outcome per item. With `dry_run` non-zero nothing changes
      * and the outcomes say what would happen. Idempotent: a second run reports nothing left or
-     * only what is retained. [thread-safe] */
+     * only what is retained. [thread-safe]
+     *
+     * Report each outcome from inside the transaction that makes its change, before the commit.
+     * The privacy module stores every outcome as it arrives and keeps one per (category, item),
+     * so an item reported by a transaction that then rolls back (retried, or interrupted) and
+     * reported again later counts once, while an outcome reported only after its commit would be
+     * lost by a crash in between and missing from the erasure's record for good. A sink that
+     * returns non-zero must roll the current transaction back (the SDK's ErasureSink throws). */
     int32_t (*erase_subject)(const plinth_module *self, const plinth_subject *subject,
                              int32_t dry_run, const plinth_erasure_sink *out, plinth_error *error);
 } plinth_personal_data_v1;
