@@ -191,11 +191,11 @@ boost::json::value PrivacyService::confirm(int64_t id, std::string_view token, c
     const std::string presented = digest_string(*raw);
     const int64_t t = now();
     const int64_t keep_expired_until = t + settings_.request_retention_days * kSecondsPerDay;
-    struct Outcome {
+    struct Decided {
         ConfirmDecision decision;
         RequestRow row;
     };
-    Outcome o = pool_.transaction([&](Connection &c) -> Outcome {
+    Decided o = pool_.transaction([&](Connection &c) -> Decided {
         auto row = store_.request(c, id, true);
         // An unknown request and a wrong token look the same: neither tells a guesser anything.
         if (!row) return {ConfirmDecision::wrong_token, {}};
