@@ -497,14 +497,21 @@ void Host::set_clock(std::function<int64_t()> now_us) { impl_->clock = std::move
 int64_t Host::now_us() const { return impl_->clock ? impl_->clock() : system_now_us(); }
 const HostOptions &Host::options() const { return impl_->options; }
 
-plinth_call_context system_caller() {
-    return plinth_call_context{sizeof(plinth_call_context), PLINTH_PRINCIPAL_SYSTEM, 0, PLINTH_ROLE_ADMIN};
+namespace {
+plinth_call_context make_caller(int32_t principal, int64_t user_id, int32_t role) {
+    plinth_call_context c{}; // the request fields (ABI 1.1) stay empty outside a request
+    c.struct_size = sizeof c;
+    c.principal = principal;
+    c.user_id = user_id;
+    c.role = role;
+    return c;
 }
+} // namespace
+
+plinth_call_context system_caller() { return make_caller(PLINTH_PRINCIPAL_SYSTEM, 0, PLINTH_ROLE_ADMIN); }
 plinth_call_context user_caller(int64_t user_id, int32_t role) {
-    return plinth_call_context{sizeof(plinth_call_context), PLINTH_PRINCIPAL_USER, user_id, role};
+    return make_caller(PLINTH_PRINCIPAL_USER, user_id, role);
 }
-plinth_call_context anonymous_caller() {
-    return plinth_call_context{sizeof(plinth_call_context), PLINTH_PRINCIPAL_ANONYMOUS, 0, PLINTH_ROLE_CUSTOMER};
-}
+plinth_call_context anonymous_caller() { return make_caller(PLINTH_PRINCIPAL_ANONYMOUS, 0, PLINTH_ROLE_CUSTOMER); }
 
 } // namespace plinth::host

@@ -3,6 +3,7 @@
 #include <plinth/sdk/host.hpp>
 
 #include "../demo/demo.hpp"
+#include "http/serve.hpp"
 #include "settings.hpp"
 
 #include <CLI/CLI.hpp>
@@ -192,6 +193,11 @@ int main(int argc, char **argv) {
     call->add_option("--token", token,
                      "Act as the owner of this session token (prefer $PLINTH_TOKEN: arguments are visible to other users)");
 
+    auto *serve = app.add_subcommand("serve", "Serve the modules over HTTP/1.1 until SIGTERM (docs/http.md)");
+    http::ServeOptions serve_options;
+    serve->add_option("--listen", serve_options.listen, "ADDR:PORT to listen on, repeatable (default 127.0.0.1:8080)");
+    serve->add_option("--threads", serve_options.threads, "I/O threads (default: the number of cores)");
+
     auto *migrate = app.add_subcommand("migrate", "Apply pending migrations of every module");
     auto *demo = app.add_subcommand("demo", "Walk through what the loaded modules do");
 
@@ -258,6 +264,7 @@ int main(int argc, char **argv) {
             std::cout << boost::json::serialize(report) << std::endl;
             return 0;
         }
+        if (*serve) return http::serve(*h, cli.settings, serve_options);
         if (*call) {
             std::string args = read_arguments(arguments);
             if (token.empty())

@@ -27,7 +27,9 @@ static_assert(offsetof(plinth_module, destroy) == 24 && sizeof(plinth_module) ==
 static_assert(offsetof(plinth_host, host_data) == 16 && offsetof(plinth_host, get_service) == 24 && sizeof(plinth_host) == 32);
 static_assert(sizeof(plinth_dependency) == 24);
 static_assert(offsetof(plinth_call_context, user_id) == 8 && offsetof(plinth_call_context, role) == 16);
-static_assert(sizeof(plinth_call_context) == 24);
+// ABI 1.1 appended the request's client address and id after the 1.0 layout (24 bytes).
+static_assert(offsetof(plinth_call_context, client_address) == 24 && offsetof(plinth_call_context, request_id) == 40);
+static_assert(sizeof(plinth_call_context) == 56);
 static_assert(sizeof(plinth_command_v1) == 24);
 static_assert(offsetof(plinth_subject, emails) == 16 && sizeof(plinth_subject) == 32);
 static_assert(offsetof(plinth_erasure_item, outcome) == 40 && offsetof(plinth_erasure_item, retained_until) == 64);

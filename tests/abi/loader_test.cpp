@@ -1,6 +1,8 @@
 // The loader refuses what it must, names why, and keeps the rest running.
 #include "support/test_host.hpp"
 
+#include <plinth/sdk/host.hpp>
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -56,8 +58,8 @@ TEST(Loader, RefusesNewerMinorNamingBothVersions) {
     Loaded l;
     const auto &m = l.info("newer_minor");
     EXPECT_FALSE(m.loaded);
-    EXPECT_NE(m.refusal.find("1.1"), std::string::npos) << m.refusal;
-    EXPECT_NE(m.refusal.find("host ABI 1.0"), std::string::npos) << m.refusal;
+    EXPECT_NE(m.refusal.find("1.2"), std::string::npos) << m.refusal;
+    EXPECT_NE(m.refusal.find("host ABI 1.1"), std::string::npos) << m.refusal;
     EXPECT_NE(m.refusal.find("newer"), std::string::npos) << m.refusal;
 }
 
@@ -114,6 +116,20 @@ TEST(Loader, ModuleBuiltAgainstFrozenV1_0HeadersLoadsAndRuns) {
     EXPECT_EQ(m.abi_major, 1u);
     EXPECT_EQ(m.abi_minor, 0u);
     auto result = l.host->call("frozen_v1_0", "hello", "{}", plinth::host::system_caller());
+    EXPECT_EQ(result.at("fixture").as_string(), "frozen_v1_0");
+}
+
+TEST(Loader, FrozenV1_0ModuleRunsWithTheLargerV1_1CallContext) {
+    // A 1.1 host hands every module its 1.1 context (client address, request id appended); a
+    // module built against 1.0 reads only the fields it knows and keeps working.
+    Loaded l;
+    ASSERT_TRUE(l.info("frozen_v1_0").loaded);
+    const std::string address = "198.51.100.4", id = "req-7";
+    plinth_call_context caller = plinth::host::anonymous_caller();
+    caller.client_address = plinth::sdk::to_str(address);
+    caller.request_id = plinth::sdk::to_str(id);
+    ASSERT_GT(caller.struct_size, offsetof(plinth_call_context, client_address));
+    auto result = l.host->call("frozen_v1_0", "hello", "{}", caller);
     EXPECT_EQ(result.at("fixture").as_string(), "frozen_v1_0");
 }
 

@@ -108,4 +108,21 @@ TEST(SdkCaller, ReadsOnlyWhatTheHostDeclared) {
     EXPECT_FALSE(caller.is_admin());
 }
 
+TEST(SdkCaller, ReadsTheRequestFieldsOnlyFromA1_1Context) {
+    const std::string address = "203.0.113.7", id = "r-1";
+    plinth_call_context c{};
+    c.struct_size = sizeof c;
+    c.principal = PLINTH_PRINCIPAL_ANONYMOUS;
+    c.client_address = sdk::to_str(address);
+    c.request_id = sdk::to_str(id);
+    sdk::Caller now = sdk::Caller::from(&c);
+    EXPECT_EQ(now.client_address, address);
+    EXPECT_EQ(now.request_id, id);
+    // A 1.0 host declares the 24-byte layout: whatever lies beyond it is not read.
+    c.struct_size = offsetof(plinth_call_context, client_address);
+    sdk::Caller old = sdk::Caller::from(&c);
+    EXPECT_TRUE(old.client_address.empty());
+    EXPECT_TRUE(old.request_id.empty());
+}
+
 } // namespace

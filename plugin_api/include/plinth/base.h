@@ -25,7 +25,7 @@ extern "C" {
 
 /* ABI version this header describes. Major changes break; minor only appends. */
 #define PLINTH_ABI_MAJOR 1
-#define PLINTH_ABI_MINOR 0
+#define PLINTH_ABI_MINOR 1
 
 /* Status codes returned by every fallible function (int32_t on the wire). Never renumbered. */
 typedef enum plinth_status {

@@ -285,7 +285,10 @@ std::optional<sdk::Subject> RegistryDirectory::ask_accounts(const boost::json::o
     auto table = copy_table<plinth_command_v1>(accounts.interface_table);
     if (table.execute == nullptr) throw sdk::unavailable("the accounts module offers no command execution");
     const std::string args = boost::json::serialize(request);
-    plinth_call_context system{sizeof(plinth_call_context), PLINTH_PRINCIPAL_SYSTEM, 0, PLINTH_ROLE_ADMIN};
+    plinth_call_context system{};
+    system.struct_size = sizeof system;
+    system.principal = PLINTH_PRINCIPAL_SYSTEM;
+    system.role = PLINTH_ROLE_ADMIN;
     sdk::StringSink out;
     plinth_error error = sdk::make_error();
     int32_t status = table.execute(accounts.module, &system, sdk::to_str("subject.resolve"), sdk::to_str(args),

@@ -29,6 +29,15 @@ typedef struct plinth_call_context {
     int32_t principal; /* plinth_principal */
     int64_t user_id;   /* the acting account when principal is USER, else 0 */
     int32_t role;      /* plinth_role when principal is USER */
+
+    /* Appended in ABI 1.1: what the host knows of the request behind the call. A 1.0 host's
+     * smaller struct_size leaves both empty; so does any call that did not come over a network.
+     * Both point into host memory valid for the duration of the call only, and are untrusted
+     * text that the host has checked to be printable ASCII. */
+    plinth_str client_address; /* the client's IP address ("203.0.113.7", "2001:db8::1"), as the
+                                  host resolved it (X-Forwarded-For only from trusted proxies) */
+    plinth_str request_id;     /* the host's id for this request, as in its access log and the
+                                  X-Request-Id response header */
 } plinth_call_context;
 
 typedef struct plinth_command_v1 {

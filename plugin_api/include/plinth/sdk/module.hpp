@@ -53,6 +53,10 @@ struct Caller {
     int32_t principal = PLINTH_PRINCIPAL_ANONYMOUS;
     int64_t user_id = 0;
     int32_t role = PLINTH_ROLE_CUSTOMER;
+    // ABI 1.1: the request behind the call, empty from a 1.0 host or outside a request. Borrowed
+    // from the host for the duration of the call: copy them to keep them.
+    std::string_view client_address;
+    std::string_view request_id;
 
     static Caller from(const plinth_call_context *c) {
         Caller caller;
@@ -62,6 +66,8 @@ struct Caller {
         caller.principal = local.principal;
         caller.user_id = local.user_id;
         caller.role = local.role;
+        caller.client_address = to_view(local.client_address);
+        caller.request_id = to_view(local.request_id);
         return caller;
     }
     static Caller system() { return Caller{PLINTH_PRINCIPAL_SYSTEM, 0, PLINTH_ROLE_ADMIN}; }

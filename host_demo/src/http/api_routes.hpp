@@ -1,0 +1,34 @@
+// The routes of the API face: module commands, the typed license check, health, readiness and
+// metrics. Each add_* function registers its routes on the router; docs/http.md describes them.
+#pragma once
+
+#include "metrics.hpp"
+#include "rate_limiter.hpp"
+#include "readiness.hpp"
+#include "router.hpp"
+#include "server_config.hpp"
+
+#include <plinth/host/host.hpp>
+
+namespace plinth::http {
+
+// What the API handlers use. Everything outlives the server.
+struct ApiContext {
+    const host::Host &host;
+    const ServerConfig &config;
+    RateLimiter &limiter;
+    Readiness &readiness;
+    Metrics *metrics = nullptr; // set once the route table is complete (metrics are per route)
+};
+
+// A 429 answer when `client` has used up `limit`; nullopt when admitted.
+std::optional<Response> rate_limited(ApiContext &api, std::string_view limit, const Request &r);
+
+// POST /v1/{module}/{command}: the module's JSON command, as the request's caller.
+void add_module_routes(Router &router, ApiContext &api);
+// GET and POST /v1/licenses/check: plinth.license-check/1 without JSON command arguments.
+void add_license_check_routes(Router &router, ApiContext &api);
+// GET /healthz, GET /readyz, GET /metrics.
+void add_health_routes(Router &router, ApiContext &api);
+
+} // namespace plinth::http

@@ -1,0 +1,82 @@
+// One client connection: reads requests under the header, body and time limits, routes them,
+// runs the handler (on a worker thread when it may block) and writes the answers, keeping the
+// connection alive between requests until the client, a timeout or a drain ends it.
+//
+// Timeouts (each a deadline for the whole step, so a client that trickles bytes gains nothing):
+//   waiting for the first byte of a request: header_timeout for the first, idle_timeout later;
+//   the rest of the request head: header_timeout; the body: body_timeout; each answer: write_timeout.
+#pragma once
+
+#include "server_state.hpp"
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace plinth::http {
+
+// Stream: boost::beast::tcp_stream, or boost::beast::ssl_stream<tcp_stream> for direct TLS.
+template <class Stream>
+class Connection : public ConnectionControl, public std::enable_shared_from_this<Connection<Stream>> {
+public:
+    // `metrics_listener`: accepted on a listener configured for /metrics.
+    Connection(Stream stream, ServerState &state, bool metrics_listener);
+    ~Connection() override;
+
+    // Starts serving (TLS: the handshake first). Call once, right after construction.
+    void start();
+    void close_if_idle() override;
+
+private:
+    void await_request();
+    void read_head();
+    void on_head(boost::beast::error_code ec);
+    void read_body();
+    void on_body(boost::beast::error_code ec);
+    void dispatch();
+    Response run_handler(const Router::Match &match);
+    void answer(Response response);
+    void on_written(boost::beast::error_code ec, bool keep_alive);
+    // Answers a request that cannot be read further (malformed, too large) and closes.
+    void refuse(unsigned status, std::string_view code, std::string_view message);
+    // Ends the connection; `linger` after an answer, so unread request bytes cannot reset it.
+    void close(bool linger = false);
+    void record(unsigned status, uint64_t bytes_out);
+    auto &socket() { return boost::beast::get_lowest_layer(stream_).socket(); }
+    template <class Duration>
+    void expire_after(Duration d) {
+        boost::beast::get_lowest_layer(stream_).expires_after(d);
+    }
+
+    Stream stream_;
+    ServerState &state_;
+    bool metrics_listener_;
+    boost::asio::ip::address peer_;
+    std::list<std::weak_ptr<ConnectionControl>>::iterator tracked_;
+    bool tracking_ = false;
+
+    boost::beast::flat_buffer buffer_;
+    std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+    bool first_request_ = true;
+    bool idle_ = false;   // waiting for a request to begin
+    bool closed_ = false;
+
+    // The request being served.
+    Router::Match match_;
+    std::chrono::steady_clock::time_point started_;
+    std::string request_id_;
+    std::string client_log_; // truncated client address for the access log
+    std::string path_;
+
+    // The answer being written (kept alive for the asynchronous write).
+    std::optional<bhttp::response<bhttp::string_body>> response_;
+    std::optional<bhttp::response<bhttp::file_body>> file_response_;
+    unsigned response_status_ = 0;
+};
+
+} // namespace plinth::http

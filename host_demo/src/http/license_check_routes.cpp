@@ -1,0 +1,133 @@
+// GET /v1/licenses/check?key=..&site=..[&product=..] and POST /v1/licenses/check with
+// {"key":..,"site":..,"product"?:..}: the typed plinth.license-check/1 path. No JSON command
+// arguments are built and the verdict is written straight into the response body; the answer
+// has the shape of the licenses module's "check" command.
+//
+// It runs on the I/O thread (the check is answered from the module's in-process cache; a miss
+// waits for one indexed read).
+#include "api_routes.hpp"
+
+#include "json_text.hpp"
+#include "status_table.hpp"
+
+#include <plinth/sdk/host.hpp>
+
+#include <cstring>
+
+namespace plinth::http {
+
+namespace {
+
+constexpr size_t kMaxKeyBytes = 256;
+constexpr size_t kMaxSiteBytes = 2048;
+constexpr size_t kMaxProductBytes = 128;
+
+const char *code_name(int32_t code) {
+    switch (code) {
+    case PLINTH_LICENSE_VALID: return "VALID";
+    case PLINTH_LICENSE_MALFORMED: return "MALFORMED";
+    case PLINTH_LICENSE_NOT_FOUND: return "NOT_FOUND";
+    case PLINTH_LICENSE_REVOKED: return "REVOKED";
+    case PLINTH_LICENSE_SUSPENDED: return "SUSPENDED";
+    case PLINTH_LICENSE_PRODUCT_MISMATCH: return "PRODUCT_MISMATCH";
+    case PLINTH_LICENSE_EXPIRED: return "EXPIRED";
+    case PLINTH_LICENSE_EXPIRED_IN_GRACE: return "EXPIRED_IN_GRACE";
+    case PLINTH_LICENSE_SITE_NOT_ACTIVATED: return "SITE_NOT_ACTIVATED";
+    case PLINTH_LICENSE_INVALID_SITE: return "INVALID_SITE";
+    default: return "UNKNOWN";
+    }
+}
+
+void append_member(std::string &out, const char *name, int64_t value) {
+    out += ",\"";
+    out += name;
+    out += "\":";
+    char digits[24];
+    int n = std::snprintf(digits, sizeof digits, "%lld", static_cast<long long>(value));
+    out.append(digits, static_cast<size_t>(n));
+}
+
+void append_flag(std::string &out, const char *name, int32_t value) {
+    out += ",\"";
+    out += name;
+    out += value ? "\":true" : "\":false";
+}
+
+std::string verdict_body(const plinth_license_verdict &v) {
+    std::string out;
+    out.reserve(224);
+    out += "{\"code\":\"";
+    out += code_name(v.code);
+    out += '"';
+    append_member(out, "code_number", v.code);
+    append_flag(out, "valid", v.valid);
+    append_flag(out, "site_exempt", v.site_exempt);
+    append_member(out, "seat_limit", v.seat_limit);
+    append_member(out, "seats_used", v.seats_used);
+    append_member(out, "expires_at", v.expires_at);
+    append_member(out, "grace_ends_at", v.grace_ends_at);
+    out += '}';
+    return out;
+}
+
+struct Checker {
+    const plinth_module *module = nullptr;
+    const plinth_license_check_v1 *check = nullptr;
+};
+
+Checker find_checker(const host::Host &host) {
+    for (const auto &info : host.modules()) {
+        if (!info.loaded) continue;
+        auto *c = host.interface_as<plinth_license_check_v1>(info.id, PLINTH_EXT_LICENSE_CHECK);
+        if (c != nullptr && c->struct_size >= sizeof(plinth_license_check_v1) && c->check != nullptr)
+            return {host.module(info.id), c};
+    }
+    return {};
+}
+
+Response check(const Checker &checker, std::string_view key, std::string_view site, std::string_view product) {
+    if (key.empty() || site.empty()) return Response::error(400, "invalid_argument", "key and site are required");
+    if (key.size() > kMaxKeyBytes || site.size() > kMaxSiteBytes || product.size() > kMaxProductBytes)
+        return Response::error(400, "invalid_argument", "key, site or product is too long");
+    if (checker.check == nullptr) return Response::error(503, "unavailable", "no loaded module checks licenses");
+    plinth_license_query query{};
+    query.struct_size = sizeof query;
+    query.key = sdk::to_str(key);
+    query.site = sdk::to_str(site);
+    query.product = sdk::to_str(product);
+    plinth_license_verdict verdict{};
+    verdict.struct_size = sizeof verdict;
+    plinth_error error = sdk::make_error();
+    int32_t rc = checker.check->check(checker.module, &query, &verdict, &error);
+    if (rc != PLINTH_OK)
+        return Response::error(http_status_for(rc), sdk::status_name(rc),
+                               std::string_view(error.message, strnlen(error.message, sizeof error.message)));
+    Response r = Response::json(200, verdict_body(verdict));
+    r.headers.emplace_back("Cache-Control", "no-store");
+    return r;
+}
+
+} // namespace
+
+void add_license_check_routes(Router &router, ApiContext &api) {
+    Checker checker = find_checker(api.host);
+    RouteOptions options;
+    options.name = "/v1/licenses/check";
+    options.blocking = false;
+    options.authenticate = false; // the key is the credential
+    options.body_limit = 4096;
+    router.add({bhttp::verb::get, bhttp::verb::post}, "/v1/licenses/check", options, [&api, checker](Request &r) {
+        if (auto limited = rate_limited(api, "check", r)) return std::move(*limited);
+        if (r.message.method() == bhttp::verb::post) {
+            static constexpr std::array<std::string_view, 3> kNames{"key", "site", "product"};
+            auto members = read_string_members(r.message.body(), kNames, kMaxSiteBytes);
+            if (!members.problem.empty()) return Response::error(400, "invalid_argument", members.problem);
+            return check(checker, members.values[0].value_or(""), members.values[1].value_or(""),
+                         members.values[2].value_or(""));
+        }
+        auto key = r.query_param("key"), site = r.query_param("site"), product = r.query_param("product");
+        return check(checker, key.value_or(""), site.value_or(""), product.value_or(""));
+    });
+}
+
+} // namespace plinth::http

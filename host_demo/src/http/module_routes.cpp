@@ -1,0 +1,121 @@
+// POST /v1/{module}/{command}: a module's JSON command over HTTP. The body goes to the module as
+// it came (bounded by the route's body limit; the module parses it under its own bounds) and the
+// module's answer goes back as it came, once checked to be well-formed JSON: no DOM either way.
+#include "api_routes.hpp"
+
+#include "json_text.hpp"
+#include "status_table.hpp"
+
+#include <plinth/sdk/host.hpp>
+
+#include <cstring>
+
+namespace plinth::http {
+
+namespace {
+
+// Commands whose callers are counted per client address, and the limit they draw on.
+struct LimitedCommand {
+    std::string_view module, command, limit;
+};
+constexpr LimitedCommand kLimitedCommands[] = {
+    {"accounts", "login", "login"},
+    {"accounts", "register", "login"},
+    {"licenses", "activation.activate", "activation"},
+    {"licenses", "activation.deactivate", "activation"},
+    {"licenses", "check", "check"},
+    {"licenses", "check.signed", "check"},
+};
+
+bool valid_name(std::string_view s, size_t max) {
+    if (s.empty() || s.size() > max) return false;
+    for (char c : s)
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.')) return false;
+    return true;
+}
+
+// Collects a module's answer up to a bound: past it the module is told to stop (PLINTH_E_SINK).
+struct BoundedSink {
+    std::string text;
+    size_t limit = 0;
+    bool overflowed = false;
+    plinth_sink sink{sizeof(plinth_sink), this, &BoundedSink::write};
+    static int32_t write(void *context, const char *bytes, size_t size) {
+        auto *self = static_cast<BoundedSink *>(context);
+        if (self->text.size() + size > self->limit) {
+            self->overflowed = true;
+            return 1;
+        }
+        self->text.append(bytes, size);
+        return 0;
+    }
+};
+
+bool is_json_media_type(std::string_view content_type) {
+    std::string_view type = content_type.substr(0, content_type.find(';'));
+    while (!type.empty() && type.back() == ' ') type.remove_suffix(1);
+    return type.empty() || boost::beast::iequals(type, "application/json");
+}
+
+} // namespace
+
+std::optional<Response> rate_limited(ApiContext &api, std::string_view limit, const Request &r) {
+    auto wait = api.limiter.admit(limit, r.client_address);
+    if (!wait) return std::nullopt;
+    if (api.metrics != nullptr) api.metrics->rate_limited_requests.fetch_add(1, std::memory_order_relaxed);
+    Response e = Response::error(429, "rate_limited",
+                                 "too many requests from this address; retry in " + std::to_string(*wait) + " s");
+    e.headers.emplace_back("Retry-After", std::to_string(*wait));
+    return e;
+}
+
+void add_module_routes(Router &router, ApiContext &api) {
+    RouteOptions options;
+    options.name = "/v1/{module}/{command}";
+    // Uploads (a command about attachments) may be larger than ordinary JSON bodies.
+    options.body_limit_for = [&api](const RouteParams &params) {
+        for (const auto &[name, value] : params)
+            if (name == "command" && value.find("attachment") != std::string::npos)
+                return api.config.upload_body_limit_bytes;
+        return api.config.body_limit_bytes;
+    };
+    router.add({bhttp::verb::post}, "/v1/{module}/{command}", std::move(options), [&api](Request &r) {
+        std::string_view module_id = r.param("module"), command = r.param("command");
+        if (!valid_name(module_id, 64) || !valid_name(command, 128))
+            return Response::error(404, "not_found", "no such module or command");
+        for (const auto &l : kLimitedCommands)
+            if (l.module == module_id && l.command == command)
+                if (auto limited = rate_limited(api, l.limit, r)) return std::move(*limited);
+
+        auto content_type = r.message[bhttp::field::content_type];
+        if (!is_json_media_type(std::string_view(content_type.data(), content_type.size())))
+            return Response::error(415, "unsupported_media_type", "the body must be application/json");
+
+        const plinth_module *m = api.host.module(module_id);
+        if (m == nullptr) return Response::error(404, "not_found", "no loaded module '" + std::string(module_id) + "'");
+        auto *commands = static_cast<const plinth_command_v1 *>(m->get_interface(m, PLINTH_EXT_COMMAND));
+        if (commands == nullptr || commands->execute == nullptr)
+            return Response::error(404, "not_found", "module '" + std::string(module_id) + "' offers no commands");
+
+        const std::string &body = r.message.body();
+        std::string_view arguments = body.empty() ? std::string_view("{}") : std::string_view(body);
+        BoundedSink out;
+        out.limit = api.config.response_limit_bytes;
+        plinth_error error = sdk::make_error();
+        int32_t rc = commands->execute(m, &r.caller, sdk::to_str(command), sdk::to_str(arguments), &out.sink, &error);
+        if (rc != PLINTH_OK) {
+            if (out.overflowed) return Response::error(500, "internal", "the module's answer is too large");
+            std::string_view message(error.message, strnlen(error.message, sizeof error.message));
+            Response e = Response::error(http_status_for(rc), sdk::status_name(rc), message);
+            if (rc == PLINTH_E_UNAUTHENTICATED) e.headers.emplace_back("WWW-Authenticate", "Bearer");
+            return e;
+        }
+        if (!is_well_formed_json(out.text))
+            return Response::error(500, "internal", "module '" + std::string(module_id) + "' answered invalid JSON");
+        Response ok = Response::json(200, std::move(out.text));
+        ok.headers.emplace_back("Cache-Control", "no-store");
+        return ok;
+    });
+}
+
+} // namespace plinth::http

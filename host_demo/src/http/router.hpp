@@ -1,0 +1,113 @@
+// Routes: which handler answers a method and path. Other faces (downloads, the EDD endpoint, the
+// portal) register their routes here the same way the API does:
+//
+//   router.add({verb::get}, "/v1/releases/{product}/{version}/package",
+//              RouteOptions{.name = "release.package"}, [&](Request &r) { ... return response; });
+//
+// A handler gets the parsed request with the caller already resolved (anonymous or a session's
+// account; never the system principal) and returns a Response. It runs on a worker thread unless
+// its route says `blocking = false` (only for handlers that never wait: no database, no lock
+// held long). A handler may throw sdk::Error: the server answers with the status table's status
+// and the usual {"error":{...}} body.
+#pragma once
+
+#include <plinth/plinth.h>
+
+#include <boost/asio/ip/address.hpp>
+#include <boost/beast/http.hpp>
+
+#include <cstddef>
+#include <filesystem>
+#include <functional>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace plinth::http {
+
+namespace bhttp = boost::beast::http;
+using RequestMessage = bhttp::request<bhttp::string_body>;
+
+// Path parameters of the matched pattern, in pattern order: {"module","accounts"}, ...
+using RouteParams = std::vector<std::pair<std::string, std::string>>;
+
+struct Response {
+    unsigned status = 200;
+    std::string content_type = "application/json";
+    std::string body;
+    std::vector<std::pair<std::string, std::string>> headers; // extra headers (Retry-After, ...)
+    // When set, the file's bytes are streamed as the body (downloads) and `body` is ignored.
+    std::filesystem::path file;
+
+    static Response json(unsigned status, std::string body);
+    // {"error":{"code":..,"message":..}}; the message is escaped and made valid UTF-8.
+    static Response error(unsigned status, std::string_view code, std::string_view message);
+};
+
+// One request as a handler sees it. Everything here is valid for the handler call only.
+struct Request {
+    const RequestMessage &message;
+    std::string_view path;  // the target before '?', not decoded
+    std::string_view query; // the target after '?', not decoded ("" when none)
+    RouteParams params;
+    plinth_call_context caller{}; // the host's word on who is calling; request fields filled in
+    std::string client_address;   // resolved (trusted proxies applied)
+    std::string request_id;
+    bool metrics_allowed = false; // on a metrics listener, with the metrics token, or (default) loopback
+
+    // The path parameter `name` ("" when the pattern has none of that name).
+    std::string_view param(std::string_view name) const;
+    // The first query parameter `name`, percent-decoded ('+' as space); nullopt when absent or
+    // not decodable.
+    std::optional<std::string> query_param(std::string_view name) const;
+};
+
+using Handler = std::function<Response(Request &)>;
+
+struct RouteOptions {
+    std::string name; // metrics and access-log label; default: the pattern
+    // The largest body accepted for this route (413 beyond); 0: the server's body limit. When
+    // body_limit_for is set it decides instead, from the path parameters (e.g. uploads).
+    size_t body_limit = 0;
+    std::function<size_t(const RouteParams &)> body_limit_for;
+    bool blocking = true;     // runs on a worker thread (may wait on the database)
+    bool authenticate = true; // resolve Authorization: Bearer (401 when the token is bad)
+};
+
+struct Route {
+    std::vector<bhttp::verb> methods;
+    std::string pattern;
+    std::vector<std::string> segments; // "{name}" segments are parameters
+    size_t literal_segments = 0;
+    RouteOptions options;
+    Handler handler;
+};
+
+class Router {
+public:
+    // Registers `pattern` ("/v1/{module}/{command}") for `methods`. A pattern with more literal
+    // segments wins over one with fewer, so a specific route may shadow a general one.
+    // [main-thread] before the server starts; the table is read-only afterwards.
+    void add(std::initializer_list<bhttp::verb> methods, std::string pattern, RouteOptions options, Handler handler);
+
+    struct Match {
+        const Route *route = nullptr; // nullptr: no route (404) or wrong method (405)
+        RouteParams params;
+        std::string allow; // for 405: the methods the path accepts
+    };
+    // [thread-safe]
+    Match match(bhttp::verb method, std::string_view path) const;
+
+    const std::vector<Route> &routes() const { return routes_; }
+
+private:
+    std::vector<Route> routes_;
+};
+
+// Percent-decodes `text` ('+' as space when `plus_is_space`); nullopt on a bad escape.
+std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space);
+
+} // namespace plinth::http

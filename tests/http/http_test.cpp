@@ -1,0 +1,381 @@
+// plinth-host serve as customers, staff and attackers meet it: a real server process on a
+// loopback port, a real MariaDB, the real modules.
+#include "client.hpp"
+#include "server_process.hpp"
+#include "support/test_host.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <random>
+#include <thread>
+
+namespace plinth::test {
+namespace {
+
+using boost::json::object;
+using boost::json::value;
+using namespace std::chrono_literals;
+
+std::string state_dir(const std::string &name) {
+    return std::string(PLINTH_TEST_STATE_DIR) + "/http-" + name + "-" + std::to_string(::getpid());
+}
+
+// The configuration every server of this suite starts from; `http` members override.
+object server_config(const TestDatabase &db, const std::string &home, object http = {}) {
+    object limits{{"header_timeout_ms", 1000}, {"idle_timeout_ms", 3000}, {"body_timeout_ms", 3000},
+                  {"drain_timeout_ms", 8000},  {"body_bytes", 65536}};
+    object h{{"listen", "127.0.0.1:0"},
+             {"threads", 2},
+             {"workers", 8},
+             {"access_log", home + "/access.log"},
+             {"trusted_proxies", boost::json::array{"127.0.0.1/32"}},
+             {"limits", limits},
+             {"rate_limits",
+              {{"login", {{"per_minute", 6000}, {"burst", 1000}}},
+               {"activation", {{"per_minute", 6000}, {"burst", 1000}}},
+               {"check", {{"per_minute", 60000}, {"burst", 100000}}}}}};
+    for (auto &m : http) h[m.key()] = m.value();
+    return {{"database", db.config()},
+            {"modules",
+             {{"paths", {std::string(PLINTH_TEST_MODULE_DIR) + "/plinth_accounts.so",
+                         std::string(PLINTH_TEST_MODULE_DIR) + "/plinth_licenses.so",
+                         std::string(PLINTH_TEST_FIXTURE_DIR) + "/plinth_counter.so"}}}},
+            {"accounts", {{"password", {{"argon2", {{"memory_kib", 1024}, {"time_cost", 1}}}}}}},
+            {"http", h}};
+}
+
+class Http : public ::testing::Test {
+protected:
+    static void SetUpTestSuite() {
+        db_ = new TestDatabase("http");
+        std::string home = state_dir("main");
+        server_ = new ServerProcess(home, server_config(*db_, home));
+    }
+    static void TearDownTestSuite() {
+        delete server_;
+        delete db_;
+    }
+    void SetUp() override { ASSERT_NE(port(), 0) << server_->stderr_text(); }
+
+    static uint16_t port() { return server_->port(); }
+
+    static Reply post(std::string_view target, const value &body, std::string_view token = {},
+                      std::string_view extra = {}) {
+        auto r = fetch(port(), "POST", target, boost::json::serialize(body), token, extra);
+        EXPECT_TRUE(r.has_value()) << "no answer from POST " << target;
+        return r.value_or(Reply{});
+    }
+    static Reply get(std::string_view target, std::string_view token = {}, std::string_view extra = {}) {
+        auto r = fetch(port(), "GET", target, {}, token, extra);
+        EXPECT_TRUE(r.has_value()) << "no answer from GET " << target;
+        return r.value_or(Reply{});
+    }
+    static std::string error_code(const Reply &r) {
+        value v = r.json();
+        if (!v.is_object() || !v.as_object().contains("error")) return "(no error body: " + r.body + ")";
+        return std::string(v.at("error").at("code").as_string());
+    }
+
+    struct Account {
+        int64_t id = 0;
+        std::string token;
+    };
+    // Registers and logs in over HTTP; `role` other than customer is set from the console.
+    static Account account(const std::string &name, const std::string &role = "customer") {
+        static std::atomic<int> serial{0};
+        std::string user = name + std::to_string(++serial);
+        Reply reg = post("/v1/accounts/register", object{{"email", user + "@example.com"},
+                                                        {"username", user},
+                                                        {"first_name", name},
+                                                        {"password", "correct horse " + user}});
+        EXPECT_EQ(reg.status, 200u) << reg.body;
+        Account a;
+        a.id = reg.json().at("user_id").as_int64();
+        if (role != "customer") {
+            std::string out = run_cli(server_->home(), "call accounts role.set '{\"user_id\":" + std::to_string(a.id) +
+                                                           ",\"role\":\"" + role + "\"}'");
+            EXPECT_NE(out.find(role), std::string::npos) << out;
+        }
+        Reply login = post("/v1/accounts/login", object{{"login", user}, {"password", "correct horse " + user}});
+        EXPECT_EQ(login.status, 200u) << login.body;
+        a.token = std::string(login.json().at("token").as_string());
+        return a;
+    }
+
+    static TestDatabase *db_;
+    static ServerProcess *server_;
+};
+
+TestDatabase *Http::db_ = nullptr;
+ServerProcess *Http::server_ = nullptr;
+
+// ---- health, readiness, metrics ----
+
+TEST_F(Http, HealthzAnswersWithARequestId) {
+    Reply r = get("/healthz");
+    EXPECT_EQ(r.status, 200u);
+    EXPECT_EQ(r.json().at("status").as_string(), "ok");
+    EXPECT_FALSE(r.header("x-request-id").empty());
+    EXPECT_NE(get("/healthz").header("x-request-id"), r.header("x-request-id"));
+}
+
+TEST_F(Http, ReadyzReportsTheDatabaseAndTheModules) {
+    Reply r = get("/readyz");
+    ASSERT_EQ(r.status, 200u) << r.body;
+    EXPECT_TRUE(r.json().at("ready").as_bool());
+    EXPECT_TRUE(r.json().at("database").as_bool());
+    EXPECT_EQ(r.json().at("modules_loaded").as_int64(), 3);
+}
+
+TEST_F(Http, MetricsCountRequestsByRouteAndStatusWithLatencyHistograms) {
+    get("/healthz");
+    get("/no/such/route");
+    Reply r = get("/metrics");
+    ASSERT_EQ(r.status, 200u) << r.body;
+    EXPECT_NE(r.header("content-type").find("text/plain"), std::string::npos);
+    EXPECT_NE(r.body.find("plinth_http_requests_total{route=\"/healthz\",status=\"200\"}"), std::string::npos) << r.body;
+    EXPECT_NE(r.body.find("plinth_http_requests_total{route=\"none\",status=\"404\"}"), std::string::npos);
+    EXPECT_NE(r.body.find("plinth_http_request_duration_seconds_bucket{route=\"/healthz\",le=\"+Inf\"}"),
+              std::string::npos);
+    EXPECT_NE(r.body.find("plinth_license_cache_misses_total"), std::string::npos);
+    EXPECT_NE(r.body.find("plinth_http_open_connections"), std::string::npos);
+}
+
+TEST_F(Http, MetricsNeedTheTokenWhenOneIsConfigured) {
+    std::string home = state_dir("metrics-token");
+    ServerProcess s(home, server_config(*db_, home, {{"metrics", {{"token", "scrape-secret-123"}}}}));
+    ASSERT_NE(s.port(), 0);
+    EXPECT_EQ(fetch(s.port(), "GET", "/metrics")->status, 403u);
+    EXPECT_EQ(fetch(s.port(), "GET", "/metrics", {}, "wrong-token")->status, 403u);
+    EXPECT_EQ(fetch(s.port(), "GET", "/metrics", {}, "scrape-secret-123")->status, 200u);
+    EXPECT_EQ(s.terminate(), 0);
+}
+
+// ---- module commands and the status table ----
+
+TEST_F(Http, ModuleCommandsRunAsTheTokensAccount) {
+    Account a = account("ann");
+    Reply r = post("/v1/accounts/profile.get", object{}, a.token);
+    ASSERT_EQ(r.status, 200u) << r.body;
+    EXPECT_EQ(r.json().at("user_id").as_int64(), a.id);
+    EXPECT_EQ(r.header("content-type"), "application/json");
+    EXPECT_TRUE(r.keep_alive);
+}
+
+TEST_F(Http, StatusTable) {
+    Account customer = account("cid");
+    Account other = account("oth");
+    // invalid_argument 400
+    EXPECT_EQ(post("/v1/counter/get", object{{"name", 5}}).status, 400u);
+    Reply bad_json = *fetch(port(), "POST", "/v1/counter/get", "{\"name\":", {});
+    EXPECT_EQ(bad_json.status, 400u);
+    EXPECT_EQ(error_code(bad_json), "invalid_argument");
+    // unauthenticated 401
+    Reply login = post("/v1/accounts/login", object{{"login", "nobody-here"}, {"password", "wrong password!"}});
+    EXPECT_EQ(login.status, 401u) << login.body;
+    EXPECT_EQ(error_code(login), "unauthenticated");
+    // permission_denied 403: a customer acting on another account
+    Reply foreign = post("/v1/accounts/profile.get", object{{"user_id", other.id}}, customer.token);
+    EXPECT_EQ(foreign.status, 403u) << foreign.body;
+    EXPECT_EQ(error_code(foreign), "permission_denied");
+    // not_found 404: a missing row, a missing module, a missing command
+    EXPECT_EQ(post("/v1/counter/get", object{{"name", "never-added"}}).status, 404u);
+    EXPECT_EQ(post("/v1/nosuchmodule/get", object{}).status, 404u);
+    Reply unknown = post("/v1/counter/nosuchcommand", object{});
+    EXPECT_EQ(unknown.status, 404u);
+    EXPECT_EQ(error_code(unknown), "unsupported");
+    // conflict 409: the same email twice
+    object again{{"email", "twice@example.com"}, {"username", "twice1"}, {"first_name", "T"}, {"password", "long enough pw"}};
+    EXPECT_EQ(post("/v1/accounts/register", again).status, 200u);
+    again["username"] = "twice2";
+    Reply dup = post("/v1/accounts/register", again);
+    EXPECT_EQ(dup.status, 409u) << dup.body;
+    // limit_exceeded 409: the counter fixture's configured limit is not in this config; seats are
+    // covered in LicenseActivationAndTypedCheck.
+    // 405 and 404 for paths
+    Reply wrong_method = get("/v1/counter/get");
+    EXPECT_EQ(wrong_method.status, 405u);
+    EXPECT_EQ(wrong_method.header("allow"), "POST");
+    EXPECT_EQ(get("/nowhere").status, 404u);
+    // 415 for a body that is not JSON
+    Client c(port());
+    c.send("POST /v1/counter/get HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+           "Content-Length: 6\r\n\r\nname=x");
+    auto form = c.read();
+    ASSERT_TRUE(form);
+    EXPECT_EQ(form->status, 415u) << form->body;
+}
+
+TEST_F(Http, BadInputChangesNothing) {
+    Account a = account("bic");
+    ASSERT_EQ(post("/v1/counter/add", object{{"name", "bic"}, {"by", 2}}, a.token).status, 200u);
+    EXPECT_EQ(post("/v1/counter/add", object{{"name", "bic"}, {"by", "lots"}}, a.token).status, 400u);
+    EXPECT_EQ(fetch(port(), "POST", "/v1/counter/add", "{\"name\":\"bic\",\"by\":", a.token)->status, 400u);
+    EXPECT_EQ(post("/v1/counter/add", object{{"name", "bic"}, {"by", 1}}, "not-a-valid-token").status, 401u);
+    EXPECT_EQ(post("/v1/counter/get", object{{"name", "bic"}}).json().at("value").as_int64(), 2);
+}
+
+// ---- authentication ----
+
+TEST_F(Http, ABadTokenIsRefusedNotTreatedAsAnonymous) {
+    Reply r = post("/v1/counter/whoami", object{}, "forged-token-value");
+    EXPECT_EQ(r.status, 401u);
+    EXPECT_EQ(r.header("www-authenticate"), "Bearer");
+    Reply basic = *fetch(port(), "POST", "/v1/counter/whoami", "{}", {}, "Authorization: Basic YTpi\r\n");
+    EXPECT_EQ(basic.status, 401u);
+}
+
+TEST_F(Http, TheSystemPrincipalIsNeverReachable) {
+    Account admin = account("adm", "admin");
+    // "config" and "stats" are system commands: not even an administrator reaches them over HTTP.
+    EXPECT_EQ(post("/v1/counter/config", object{}, admin.token).status, 403u);
+    EXPECT_EQ(post("/v1/licenses/stats", object{}, admin.token).status, 403u);
+    EXPECT_EQ(post("/v1/licenses/stats", object{}).status, 403u);
+    Reply who = post("/v1/counter/whoami", object{}, admin.token);
+    EXPECT_EQ(who.json().at("principal").as_int64(), PLINTH_PRINCIPAL_USER);
+    EXPECT_EQ(who.json().at("role").as_int64(), PLINTH_ROLE_ADMIN);
+    // Anonymous stays anonymous whatever the request claims.
+    Reply anon = post("/v1/counter/whoami", object{}, {}, "X-Plinth-Role: admin\r\nX-User-Id: 1\r\n");
+    EXPECT_EQ(anon.json().at("principal").as_int64(), PLINTH_PRINCIPAL_ANONYMOUS);
+    EXPECT_EQ(anon.json().at("user_id").as_int64(), 0);
+}
+
+TEST_F(Http, RolesComeFromTheAccountNotTheRequest) {
+    Account customer = account("cus");
+    Reply r = post("/v1/accounts/register",
+                   object{{"email", "sneaky@example.com"}, {"username", "sneaky"}, {"first_name", "S"},
+                          {"password", "long enough pw"}, {"role", "admin"}},
+                   customer.token);
+    EXPECT_EQ(r.status, 403u) << r.body;
+    Reply who = post("/v1/counter/whoami", object{{"role", 2}}, customer.token);
+    EXPECT_EQ(who.status, 400u); // whoami takes no arguments: a role in the body is refused
+}
+
+TEST_F(Http, StaffRoutesNeedAStaffAccount) {
+    Account customer = account("cst");
+    Account staff = account("stf", "staff");
+    EXPECT_EQ(post("/v1/accounts/users.search", object{}, customer.token).status, 403u);
+    EXPECT_EQ(post("/v1/accounts/users.search", object{}).status, 403u);
+    Reply r = post("/v1/accounts/users.search", object{{"query", "cst"}}, staff.token);
+    EXPECT_EQ(r.status, 200u) << r.body;
+    EXPECT_EQ(post("/v1/licenses/product.create", object{{"slug", "denied"}, {"name", "D"}}, customer.token).status, 403u);
+}
+
+TEST_F(Http, OneAccountsTokenCannotActAsAnother) {
+    Account a = account("usera");
+    Account b = account("userb");
+    EXPECT_EQ(post("/v1/accounts/profile.get", object{{"user_id", b.id}}, a.token).status, 403u);
+    EXPECT_EQ(post("/v1/accounts/sessions.list", object{{"user_id", b.id}}, a.token).status, 403u);
+    EXPECT_EQ(post("/v1/accounts/profile.update", object{{"user_id", b.id}, {"first_name", "Mallory"}}, a.token).status,
+              403u);
+    EXPECT_EQ(post("/v1/accounts/profile.get", object{}, b.token).json().at("first_name").as_string(), "userb");
+}
+
+// ---- the caller context learns the request ----
+
+TEST_F(Http, ModulesSeeTheClientAddressAndRequestId) {
+    Reply direct = post("/v1/counter/whoami", object{});
+    ASSERT_EQ(direct.status, 200u) << direct.body;
+    EXPECT_EQ(direct.json().at("client_address").as_string(), "127.0.0.1");
+    EXPECT_EQ(direct.json().at("request_id").as_string(), direct.header("x-request-id"));
+    // The loopback peer is a trusted proxy in this configuration: its X-Forwarded-For counts,
+    // from the right, skipping trusted hops.
+    Reply proxied = post("/v1/counter/whoami", object{}, {}, "X-Forwarded-For: 198.51.100.23, 127.0.0.1\r\n");
+    EXPECT_EQ(proxied.json().at("client_address").as_string(), "198.51.100.23");
+    Reply spoofed = post("/v1/counter/whoami", object{}, {}, "X-Forwarded-For: 10.0.0.1, 203.0.113.9\r\n");
+    EXPECT_EQ(spoofed.json().at("client_address").as_string(), "203.0.113.9");
+}
+
+TEST_F(Http, ForwardedForIsIgnoredFromUntrustedPeers) {
+    std::string home = state_dir("untrusted");
+    ServerProcess s(home, server_config(*db_, home, {{"trusted_proxies", boost::json::array{"10.0.0.0/8"}}}));
+    ASSERT_NE(s.port(), 0);
+    auto r = fetch(s.port(), "POST", "/v1/counter/whoami", "{}", {}, "X-Forwarded-For: 198.51.100.23\r\n");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->json().at("client_address").as_string(), "127.0.0.1");
+}
+
+TEST_F(Http, AccessLogHasOneLinePerRequestWithoutSecrets) {
+    Account a = account("log");
+    std::string rid = post("/v1/counter/whoami", object{}, a.token, "X-Forwarded-For: 203.0.113.77\r\n").header("x-request-id");
+    get("/v1/licenses/check?key=SECRET-KEY-VALUE&site=https%3A%2F%2Fexample.com");
+    std::string log;
+    for (int i = 0; i < 100 && log.find("/v1/licenses/check") == std::string::npos; ++i) {
+        log = server_->access_log();
+        std::this_thread::sleep_for(20ms);
+    }
+    std::string line;
+    std::istringstream lines(log);
+    bool found = false;
+    for (std::string l; std::getline(lines, l);) {
+        value v = boost::json::parse(l); // every line is JSON
+        if (v.at("request_id").as_string() != rid) continue;
+        found = true;
+        EXPECT_EQ(v.at("client").as_string(), "203.0.113.0/24");
+        EXPECT_EQ(v.at("route").as_string(), "/v1/{module}/{command}");
+        EXPECT_EQ(v.at("status").as_int64(), 200);
+        EXPECT_TRUE(v.as_object().contains("duration_ms"));
+        EXPECT_TRUE(v.as_object().contains("bytes_out"));
+    }
+    EXPECT_TRUE(found) << log;
+    EXPECT_EQ(log.find(a.token), std::string::npos);
+    EXPECT_EQ(log.find("SECRET-KEY-VALUE"), std::string::npos);
+    EXPECT_EQ(log.find("correct horse"), std::string::npos); // passwords from the login bodies
+}
+
+// ---- the typed license check ----
+
+TEST_F(Http, LicenseActivationAndTypedCheck) {
+    Account staff = account("lic", "staff");
+    Account owner = account("own");
+    ASSERT_EQ(post("/v1/licenses/product.create", object{{"slug", "seo"}, {"name", "SEO"}}, staff.token).status, 200u);
+    Reply policy = post("/v1/licenses/policy.create",
+                        object{{"product", "seo"}, {"name", "one site"}, {"seat_limit", 1}, {"staging_exempt", false}},
+                        staff.token);
+    ASSERT_EQ(policy.status, 200u) << policy.body;
+    Reply issued = post("/v1/licenses/license.issue",
+                        object{{"user_id", owner.id}, {"policy_id", policy.json().at("id").as_int64()}}, staff.token);
+    ASSERT_EQ(issued.status, 200u) << issued.body;
+    std::string key(issued.json().at("key").as_string());
+
+    // A customer site activates with the key alone (anonymous), then checks.
+    Reply activated = post("/v1/licenses/activation.activate", object{{"key", key}, {"site", "https://shop.example.com"}});
+    ASSERT_EQ(activated.status, 200u) << activated.body;
+    // limit_exceeded 409: the one seat is taken.
+    Reply second = post("/v1/licenses/activation.activate", object{{"key", key}, {"site", "https://other.example.org"}});
+    EXPECT_EQ(second.status, 409u) << second.body;
+    EXPECT_EQ(error_code(second), "limit_exceeded");
+
+    Reply viaGet = get("/v1/licenses/check?key=" + key + "&site=https%3A%2F%2Fshop.example.com%2F&product=seo");
+    ASSERT_EQ(viaGet.status, 200u) << viaGet.body;
+    EXPECT_EQ(viaGet.json().at("code").as_string(), "VALID");
+    EXPECT_TRUE(viaGet.json().at("valid").as_bool());
+    EXPECT_EQ(viaGet.json().at("seats_used").as_int64(), 1);
+
+    Reply viaPost = post("/v1/licenses/check", object{{"key", key}, {"site", "https://shop.example.com"}});
+    ASSERT_EQ(viaPost.status, 200u) << viaPost.body;
+    EXPECT_EQ(viaPost.json(), viaGet.json());
+
+    // The typed answer has the shape of the module's JSON "check" command, member for member.
+    std::string cli = run_cli(server_->home(), "call licenses check '{\"key\":\"" + key +
+                                                   "\",\"site\":\"https://shop.example.com\"}'");
+    EXPECT_EQ(boost::json::parse(cli), viaPost.json()) << cli;
+
+    EXPECT_EQ(get("/v1/licenses/check?key=" + key + "&site=https%3A%2F%2Fother.example.org").json().at("code").as_string(),
+              "SITE_NOT_ACTIVATED");
+    EXPECT_EQ(get("/v1/licenses/check?key=AAAA-BBBB&site=https%3A%2F%2Fshop.example.com").json().at("code").as_string(),
+              "MALFORMED");
+    // Bad requests: missing members, wrong types, unknown members, not JSON, bad escapes.
+    EXPECT_EQ(get("/v1/licenses/check?site=https%3A%2F%2Fshop.example.com").status, 400u);
+    EXPECT_EQ(post("/v1/licenses/check", object{{"key", key}}).status, 400u);
+    EXPECT_EQ(post("/v1/licenses/check", object{{"key", 5}, {"site", "https://a.example"}}).status, 400u);
+    EXPECT_EQ(post("/v1/licenses/check", object{{"key", key}, {"site", "https://a.example"}, {"admin", "1"}}).status, 400u);
+    EXPECT_EQ(fetch(port(), "POST", "/v1/licenses/check", "[1,2]")->status, 400u);
+    EXPECT_EQ(get("/v1/licenses/check?key=%ZZ&site=x").status, 400u);
+    EXPECT_EQ(post("/v1/licenses/check", object{{"key", std::string(300, 'A')}, {"site", "https://a.example"}}).status,
+              400u);
+}
+
+} // namespace
+} // namespace plinth::test

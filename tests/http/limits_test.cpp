@@ -1,0 +1,301 @@
+// Limits and abuse: oversized heads and bodies, slow and idle clients, malformed HTTP, floods of
+// connections and requests, and a graceful shutdown with a request in flight.
+#include "client.hpp"
+#include "server_process.hpp"
+#include "support/test_host.hpp"
+
+#include <gtest/gtest.h>
+
+#include <random>
+#include <thread>
+
+namespace plinth::test {
+namespace {
+
+using boost::json::object;
+using namespace std::chrono_literals;
+
+std::string state_dir(const std::string &name) {
+    return std::string(PLINTH_TEST_STATE_DIR) + "/http-" + name + "-" + std::to_string(::getpid());
+}
+
+object config_for(const TestDatabase &db, const std::string &home, object http) {
+    object h{{"listen", "127.0.0.1:0"},
+             {"threads", 2},
+             {"access_log", "off"},
+             {"trusted_proxies", boost::json::array{"127.0.0.1"}},
+             {"limits",
+              {{"header_timeout_ms", 1000},
+               {"idle_timeout_ms", 2000},
+               {"body_timeout_ms", 2000},
+               {"drain_timeout_ms", 8000},
+               {"body_bytes", 65536}}}};
+    for (auto &m : http) h[m.key()] = m.value();
+    return {{"database", db.config()},
+            {"modules",
+             {{"paths", {std::string(PLINTH_TEST_MODULE_DIR) + "/plinth_licenses.so",
+                         std::string(PLINTH_TEST_FIXTURE_DIR) + "/plinth_counter.so"}}}},
+            {"http", h}};
+}
+
+class HttpLimits : public ::testing::Test {
+protected:
+    static void SetUpTestSuite() {
+        db_ = new TestDatabase("http_limits");
+        std::string home = state_dir("limits");
+        server_ = new ServerProcess(
+            home, config_for(*db_, home,
+                             {{"max_connections", 400},
+                              {"rate_limits", {{"check", {{"per_minute", 1}, {"burst", 3}}}}}}));
+    }
+    static void TearDownTestSuite() {
+        delete server_;
+        delete db_;
+    }
+    void SetUp() override { ASSERT_NE(port(), 0) << server_->stderr_text(); }
+    static uint16_t port() { return server_->port(); }
+
+    // Sends `raw` on a fresh connection and reads one answer.
+    static std::optional<Reply> raw(const std::string &bytes, Client *keep = nullptr) {
+        Client local(port());
+        Client &c = keep ? *keep : local;
+        c.send(bytes);
+        return c.read(10s);
+    }
+    static bool healthy() {
+        auto r = fetch(port(), "GET", "/healthz");
+        return r && r->status == 200;
+    }
+
+    static TestDatabase *db_;
+    static ServerProcess *server_;
+};
+
+TestDatabase *HttpLimits::db_ = nullptr;
+ServerProcess *HttpLimits::server_ = nullptr;
+
+TEST_F(HttpLimits, AnOversizedHeadGets431AndTheConnectionCloses) {
+    Client c(port());
+    auto r = raw("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(9000, 'a') + "\r\n\r\n", &c);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 431u);
+    EXPECT_FALSE(r->keep_alive);
+    EXPECT_TRUE(c.closed_within(5s));
+    EXPECT_TRUE(healthy());
+}
+
+TEST_F(HttpLimits, ThousandsOfHeadersGet431) {
+    std::string head = "GET /healthz HTTP/1.1\r\nHost: x\r\n";
+    for (int i = 0; i < 3000; ++i) head += "X-" + std::to_string(i) + ": y\r\n";
+    auto r = raw(head + "\r\n");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 431u);
+}
+
+TEST_F(HttpLimits, AnOversizedBodyGets413BeforeItIsRead) {
+    std::string body(70000, 'x');
+    Client c(port());
+    auto r = raw("POST /v1/counter/get HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: " +
+                     std::to_string(body.size()) + "\r\n\r\n" + body,
+                 &c);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 413u);
+    EXPECT_TRUE(c.closed_within(5s));
+}
+
+TEST_F(HttpLimits, AnOversizedChunkedBodyGets413) {
+    std::string chunk(40000, 'x');
+    char size[16];
+    std::snprintf(size, sizeof size, "%zx", chunk.size());
+    std::string req = "POST /v1/counter/get HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
+    for (int i = 0; i < 3; ++i) req += std::string(size) + "\r\n" + chunk + "\r\n";
+    req += "0\r\n\r\n";
+    auto r = raw(req);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 413u);
+}
+
+TEST_F(HttpLimits, BodyLimitsArePerRoute) {
+    // The typed check takes at most 4 KiB; a command route takes the configured 64 KiB.
+    std::string body = "{\"key\":\"" + std::string(5000, 'A') + "\",\"site\":\"https://a.example\"}";
+    EXPECT_EQ(fetch(port(), "POST", "/v1/licenses/check", body, {}, "X-Forwarded-For: 192.0.2.200\r\n")->status, 413u);
+    auto command = fetch(port(), "POST", "/v1/counter/get", "{\"name\":\"" + std::string(5000, 'a') + "\"}");
+    ASSERT_TRUE(command);
+    EXPECT_EQ(command->status, 400u); // read, then refused by the module (name too long)
+}
+
+TEST_F(HttpLimits, ASlowlorisClientIsClosedWhileOthersAreServed) {
+    Client slow(port());
+    ASSERT_TRUE(slow.send("GET /healthz HTTP/1.1\r\nHost: x\r\n"));
+    bool closed = false;
+    int served = 0;
+    auto give_up = std::chrono::steady_clock::now() + 15s;
+    while (!closed && std::chrono::steady_clock::now() < give_up) {
+        // One header byte at a time, never finishing the head.
+        if (!slow.send("X")) break;
+        if (healthy()) ++served;
+        closed = slow.closed_within(200ms);
+    }
+    EXPECT_TRUE(closed) << "the trickling connection was never closed";
+    EXPECT_GT(served, 0);
+    EXPECT_TRUE(healthy());
+}
+
+TEST_F(HttpLimits, AnIdleKeepAliveConnectionIsClosed) {
+    Client c(port());
+    auto r = c.request("GET", "/healthz");
+    ASSERT_TRUE(r);
+    EXPECT_TRUE(r->keep_alive);
+    EXPECT_TRUE(c.closed_within(15s));
+}
+
+TEST_F(HttpLimits, AConnectionThatSendsNothingIsClosed) {
+    Client c(port());
+    EXPECT_TRUE(c.closed_within(15s));
+}
+
+TEST_F(HttpLimits, GarbageGets400AndTheConnectionCloses) {
+    Client c(port());
+    auto r = raw(std::string("\x01\x02\xff garbage \x00 here\r\n\r\n", 22), &c);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 400u);
+    EXPECT_FALSE(r->keep_alive);
+    EXPECT_TRUE(c.closed_within(5s));
+}
+
+TEST_F(HttpLimits, BadChunkedEncodingGets400) {
+    auto r = raw("POST /v1/counter/get HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\nhello\r\n0\r\n\r\n");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 400u);
+}
+
+TEST_F(HttpLimits, Http09Gets400) {
+    auto r = raw("GET /healthz\r\n\r\n");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 400u);
+}
+
+TEST_F(HttpLimits, AbsoluteFormAndBadContentLengthGet400) {
+    EXPECT_EQ(raw("GET http://evil.example/healthz HTTP/1.1\r\nHost: x\r\n\r\n")->status, 400u);
+    EXPECT_EQ(raw("POST /v1/counter/get HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n")->status, 400u);
+    EXPECT_EQ(raw("POST /v1/counter/get HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\n{}}")->status,
+              400u);
+}
+
+TEST_F(HttpLimits, RandomBytesNeverBringTheServerDown) {
+    std::mt19937 random(12345);
+    for (int i = 0; i < 200; ++i) {
+        std::string bytes(static_cast<size_t>(random() % 2048 + 1), '\0');
+        for (auto &b : bytes) b = static_cast<char>(random());
+        if (i % 2 == 0) bytes = "POST /v1/counter/get HTTP/1.1\r\n" + bytes; // garbage after a good start
+        Client c(port());
+        c.send(bytes + "\r\n\r\n");
+        c.read(2s); // whatever it answers, if anything
+    }
+    EXPECT_TRUE(healthy());
+}
+
+TEST_F(HttpLimits, PipelinedRequestsAreAnsweredInOrder) {
+    Client c(port());
+    ASSERT_TRUE(c.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /nowhere HTTP/1.1\r\nHost: x\r\n\r\n"
+                       "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+    EXPECT_EQ(c.read()->status, 200u);
+    EXPECT_EQ(c.read()->status, 404u);
+    auto last = c.read();
+    ASSERT_TRUE(last);
+    EXPECT_EQ(last->status, 200u);
+    EXPECT_FALSE(last->keep_alive);
+    EXPECT_TRUE(c.closed_within(5s));
+}
+
+TEST_F(HttpLimits, TwoHundredConcurrentKeepAliveConnections) {
+    constexpr int kConnections = 200;
+    std::vector<std::unique_ptr<Client>> clients;
+    for (int i = 0; i < kConnections; ++i) {
+        clients.push_back(std::make_unique<Client>(port()));
+        ASSERT_TRUE(clients.back()->connected()) << i;
+    }
+    for (int round = 0; round < 3; ++round) {
+        for (auto &c : clients) ASSERT_TRUE(c->send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
+        int ok = 0;
+        for (auto &c : clients) {
+            auto r = c->read(30s);
+            if (r && r->status == 200 && r->keep_alive) ++ok;
+        }
+        EXPECT_EQ(ok, kConnections) << "round " << round;
+    }
+}
+
+TEST_F(HttpLimits, RateLimitsAnswer429WithRetryAfterPerClientAddress) {
+    const std::string from = "X-Forwarded-For: 192.0.2.10\r\n";
+    for (int i = 0; i < 3; ++i) {
+        auto r = fetch(port(), "GET", "/v1/licenses/check?key=AAAA&site=https%3A%2F%2Fa.example", {}, {}, from);
+        ASSERT_TRUE(r);
+        EXPECT_EQ(r->status, 200u) << i << r->body;
+    }
+    auto limited = fetch(port(), "GET", "/v1/licenses/check?key=AAAA&site=https%3A%2F%2Fa.example", {}, {}, from);
+    ASSERT_TRUE(limited);
+    EXPECT_EQ(limited->status, 429u);
+    EXPECT_GE(std::stoi(limited->header("retry-after")), 1);
+    // The JSON command path draws on the same bucket.
+    EXPECT_EQ(fetch(port(), "POST", "/v1/licenses/check", "{\"key\":\"AAAA\",\"site\":\"https://a.example\"}", {}, from)
+                  ->status,
+              429u);
+    // Another client address has its own bucket.
+    auto other = fetch(port(), "GET", "/v1/licenses/check?key=AAAA&site=https%3A%2F%2Fa.example", {}, {},
+                       "X-Forwarded-For: 192.0.2.11\r\n");
+    EXPECT_EQ(other->status, 200u);
+}
+
+TEST(HttpServer, ConnectionsOverTheLimitGet503) {
+    TestDatabase db("http_maxconn");
+    std::string home = state_dir("maxconn");
+    ServerProcess s(home, config_for(db, home, {{"max_connections", 3}}));
+    ASSERT_NE(s.port(), 0);
+    std::vector<std::unique_ptr<Client>> held;
+    for (int i = 0; i < 3; ++i) {
+        held.push_back(std::make_unique<Client>(s.port()));
+        auto r = held.back()->request("GET", "/healthz");
+        ASSERT_TRUE(r);
+        EXPECT_EQ(r->status, 200u);
+    }
+    Client extra(s.port());
+    auto r = extra.read(10s);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 503u);
+    held.clear(); // their slots free up once the server sees them close
+    std::optional<Reply> later;
+    for (int i = 0; i < 100 && !(later && later->status == 200); ++i) {
+        std::this_thread::sleep_for(50ms);
+        later = fetch(s.port(), "GET", "/healthz");
+    }
+    ASSERT_TRUE(later);
+    EXPECT_EQ(later->status, 200u);
+}
+
+TEST(HttpServer, GracefulShutdownFinishesRequestsInFlight) {
+    TestDatabase db("http_drain");
+    std::string home = state_dir("drain");
+    ServerProcess s(home, config_for(db, home, {}));
+    ASSERT_NE(s.port(), 0);
+    Client idle(s.port());
+    ASSERT_EQ(idle.request("GET", "/healthz")->status, 200u);
+    Client busy(s.port());
+    ASSERT_TRUE(busy.send("POST /v1/counter/sleep HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                          "Content-Length: 12\r\n\r\n{\"ms\":1500}\n"));
+    std::this_thread::sleep_for(400ms); // the request is now running in the module
+    s.signal_terminate();
+    auto answer = busy.read(30s);
+    ASSERT_TRUE(answer) << "the request in flight was dropped";
+    EXPECT_EQ(answer->status, 200u) << answer->body;
+    EXPECT_EQ(answer->json().at("slept_ms").as_int64(), 1500);
+    EXPECT_FALSE(answer->keep_alive);
+    EXPECT_TRUE(idle.closed_within(10s));
+    EXPECT_EQ(s.wait(), 0) << s.stderr_text();
+    EXPECT_NE(s.stderr_text().find("stopped after draining"), std::string::npos);
+    Client after(s.port());
+    EXPECT_TRUE(!after.connected() || after.closed_within(5s));
+}
+
+} // namespace
+} // namespace plinth::test

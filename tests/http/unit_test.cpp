@@ -1,0 +1,210 @@
+// The server's parts that decide something, without a server: routing, client addresses, rate
+// limits, JSON text, the status table and the configuration reader.
+#include "client_address.hpp"
+#include "json_text.hpp"
+#include "rate_limiter.hpp"
+#include "router.hpp"
+#include "server_config.hpp"
+#include "status_table.hpp"
+
+#include <plinth/sdk/error.hpp>
+
+#include <gtest/gtest.h>
+
+namespace plinth::http {
+namespace {
+
+namespace ip = boost::asio::ip;
+using namespace std::chrono_literals;
+
+TEST(HttpRouter, SpecificRoutesWinAndParametersAreNamed) {
+    Router router;
+    router.add({bhttp::verb::post}, "/v1/{module}/{command}", {}, [](Request &) { return Response::json(200, "1"); });
+    router.add({bhttp::verb::get, bhttp::verb::post}, "/v1/licenses/check", {},
+               [](Request &) { return Response::json(200, "2"); });
+    auto general = router.match(bhttp::verb::post, "/v1/accounts/login");
+    ASSERT_NE(general.route, nullptr);
+    EXPECT_EQ(general.route->pattern, "/v1/{module}/{command}");
+    ASSERT_EQ(general.params.size(), 2u);
+    EXPECT_EQ(general.params[0], (std::pair<std::string, std::string>{"module", "accounts"}));
+    EXPECT_EQ(general.params[1], (std::pair<std::string, std::string>{"command", "login"}));
+    auto specific = router.match(bhttp::verb::post, "/v1/licenses/check");
+    ASSERT_NE(specific.route, nullptr);
+    EXPECT_EQ(specific.route->pattern, "/v1/licenses/check");
+    EXPECT_NE(router.match(bhttp::verb::get, "/v1/licenses/check").route, nullptr);
+    EXPECT_NE(router.match(bhttp::verb::head, "/v1/licenses/check").route, nullptr);
+}
+
+TEST(HttpRouter, WrongMethodListsTheAllowedOnesAndUnknownPathsMatchNothing) {
+    Router router;
+    router.add({bhttp::verb::post}, "/v1/{module}/{command}", {}, [](Request &) { return Response{}; });
+    auto wrong = router.match(bhttp::verb::get, "/v1/accounts/login");
+    EXPECT_EQ(wrong.route, nullptr);
+    EXPECT_EQ(wrong.allow, "POST");
+    for (const char *path : {"/v1/accounts", "/v1/accounts/login/extra", "/v1//login", "/", ""}) {
+        auto m = router.match(bhttp::verb::post, path);
+        EXPECT_EQ(m.route, nullptr) << path;
+        EXPECT_TRUE(m.allow.empty()) << path;
+    }
+}
+
+TEST(HttpRouter, QueryParametersArePercentDecoded) {
+    RequestMessage message;
+    Request r{message, "/x", "key=AB%2DCD&site=https%3A%2F%2Fa.example%2F&empty=&plus=a+b&bad=%zz", {}};
+    EXPECT_EQ(r.query_param("key"), "AB-CD");
+    EXPECT_EQ(r.query_param("site"), "https://a.example/");
+    EXPECT_EQ(r.query_param("empty"), "");
+    EXPECT_EQ(r.query_param("plus"), "a b");
+    EXPECT_EQ(r.query_param("bad"), std::nullopt);
+    EXPECT_EQ(r.query_param("missing"), std::nullopt);
+    EXPECT_EQ(percent_decode("%4", false), std::nullopt);
+    EXPECT_EQ(percent_decode("100%", false), std::nullopt);
+}
+
+TEST(HttpClientAddress, ForwardedForCountsOnlyFromTrustedProxies) {
+    ProxyList proxies;
+    proxies.add(parse_network("10.0.0.0/8"));
+    proxies.add(parse_network("::1"));
+    auto peer_proxy = ip::make_address("10.1.2.3");
+    auto peer_direct = ip::make_address("198.51.100.1");
+    EXPECT_EQ(proxies.client(peer_direct, "203.0.113.5").to_string(), "198.51.100.1");
+    EXPECT_EQ(proxies.client(peer_proxy, "203.0.113.5").to_string(), "203.0.113.5");
+    // The client may write anything on the left; the hop our proxy appended is on the right.
+    EXPECT_EQ(proxies.client(peer_proxy, "1.1.1.1, 203.0.113.5, 10.9.9.9").to_string(), "203.0.113.5");
+    EXPECT_EQ(proxies.client(peer_proxy, "garbage").to_string(), "10.1.2.3");
+    EXPECT_EQ(proxies.client(peer_proxy, "203.0.113.5, garbage").to_string(), "10.1.2.3");
+    EXPECT_EQ(proxies.client(ip::make_address("::ffff:10.0.0.1"), "2001:db8::7").to_string(), "2001:db8::7");
+    EXPECT_EQ(proxies.client(peer_proxy, "").to_string(), "10.1.2.3");
+}
+
+TEST(HttpClientAddress, LogsKeepOnlyTheNetwork) {
+    EXPECT_EQ(truncated_for_log(ip::make_address("203.0.113.77")), "203.0.113.0/24");
+    EXPECT_EQ(truncated_for_log(ip::make_address("::ffff:203.0.113.77")), "203.0.113.0/24");
+    EXPECT_EQ(truncated_for_log(ip::make_address("2001:db8:abcd:1234::1")), "2001:db8:abcd::/48");
+}
+
+TEST(HttpClientAddress, BadNetworksAreRefused) {
+    for (const char *bad : {"", "10.0.0.0/33", "10.0.0.0/", "example.com", "::1/129", "10.0.0.0/x"})
+        EXPECT_THROW(parse_network(bad), sdk::Error) << bad;
+    EXPECT_TRUE(parse_network("192.168.0.0/16").contains(ip::make_address("192.168.200.1")));
+    EXPECT_FALSE(parse_network("192.168.0.0/16").contains(ip::make_address("192.169.0.1")));
+    EXPECT_TRUE(parse_network("0.0.0.0/0").contains(ip::make_address("8.8.8.8")));
+}
+
+TEST(HttpRateLimiter, BurstThenRefillWithRetryAfter) {
+    RateLimiter limiter({{"login", {60, 3}}}, 1000); // one a second, three at once
+    auto t0 = RateLimiter::Clock::time_point{} + 1h;
+    for (int i = 0; i < 3; ++i) EXPECT_FALSE(limiter.admit("login", "a", t0)) << i;
+    auto refused = limiter.admit("login", "a", t0);
+    ASSERT_TRUE(refused);
+    EXPECT_EQ(*refused, 1u);
+    EXPECT_FALSE(limiter.admit("login", "b", t0)); // another client
+    EXPECT_FALSE(limiter.admit("login", "a", t0 + 1100ms));
+    EXPECT_TRUE(limiter.admit("login", "a", t0 + 1200ms));
+    EXPECT_FALSE(limiter.admit("unknown-limit", "a", t0));
+}
+
+TEST(HttpRateLimiter, AFloodOfAddressesStaysBounded) {
+    RateLimiter limiter({{"check", {60, 1}}}, 32);
+    auto t0 = RateLimiter::Clock::time_point{} + 1h;
+    for (int i = 0; i < 10000; ++i) limiter.admit("check", "client-" + std::to_string(i), t0);
+    // Memory stays bounded; a client seen just now is still limited unless its shard was reset.
+    EXPECT_FALSE(limiter.admit("check", "fresh", t0));
+    EXPECT_TRUE(limiter.admit("check", "fresh", t0));
+}
+
+TEST(HttpJsonText, EscapesAndRepairsUntrustedText) {
+    std::string out;
+    append_json_string(out, std::string_view("a\"b\\c\n\x01\x7f\xff\xc3\xa9", 11));
+    EXPECT_EQ(out, "\"a\\\"b\\\\c\\n\\u0001\\u007f\xEF\xBF\xBD\xC3\xA9\"");
+    EXPECT_TRUE(is_well_formed_json(out));
+    out.clear();
+    append_json_string(out, "\xed\xa0\x80"); // a surrogate is not UTF-8
+    EXPECT_EQ(out, "\"\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\"");
+}
+
+TEST(HttpJsonText, WellFormedMeansOneValueWithValidUtf8) {
+    EXPECT_TRUE(is_well_formed_json("{\"a\":[1,2,{\"b\":null}]}"));
+    EXPECT_TRUE(is_well_formed_json("[]"));
+    EXPECT_FALSE(is_well_formed_json(""));
+    EXPECT_FALSE(is_well_formed_json("{\"a\":1} {}"));
+    EXPECT_FALSE(is_well_formed_json("{\"a\":\"\xff\"}"));
+    EXPECT_FALSE(is_well_formed_json(std::string(100, '[') + std::string(100, ']')));
+}
+
+TEST(HttpJsonText, ReadsOnlyTheNamedStringMembers) {
+    constexpr std::array<std::string_view, 3> names{"key", "site", "product"};
+    auto ok = read_string_members("{\"site\":\"https://a.example\",\"key\":\"K\\u0041\"}", names, 64);
+    EXPECT_TRUE(ok.problem.empty()) << ok.problem;
+    EXPECT_EQ(ok.values[0], "KA");
+    EXPECT_EQ(ok.values[1], "https://a.example");
+    EXPECT_FALSE(ok.values[2]);
+    EXPECT_EQ(read_string_members("{\"key\":1}", names, 64).problem, "member 'key' must be a string");
+    EXPECT_EQ(read_string_members("{\"other\":\"x\"}", names, 64).problem, "unknown member 'other'");
+    EXPECT_EQ(read_string_members("{\"key\":\"a\",\"key\":\"b\"}", names, 64).problem, "member 'key' appears twice");
+    EXPECT_EQ(read_string_members("[\"key\"]", names, 64).problem, "the body must be a JSON object");
+    EXPECT_EQ(read_string_members("\"key\"", names, 64).problem, "the body must be a JSON object");
+    EXPECT_EQ(read_string_members("{\"key\":\"" + std::string(65, 'a') + "\"}", names, 64).problem,
+              "member 'key' is too long");
+    EXPECT_EQ(read_string_members("{\"key\":", names, 64).problem, "the body is not valid JSON");
+    EXPECT_EQ(read_string_members("{\"key\":{\"a\":\"b\"}}", names, 64).problem, "member 'key' must be a string");
+    EXPECT_FALSE(read_string_members("{\"key\":\"a\"}", names, 64).values[1]);
+}
+
+TEST(HttpStatusTable, EveryStatusHasItsDocumentedCode) {
+    EXPECT_EQ(http_status_for(PLINTH_OK), 200u);
+    EXPECT_EQ(http_status_for(PLINTH_E_INVALID_ARGUMENT), 400u);
+    EXPECT_EQ(http_status_for(PLINTH_E_UNAUTHENTICATED), 401u);
+    EXPECT_EQ(http_status_for(PLINTH_E_EXPIRED), 401u);
+    EXPECT_EQ(http_status_for(PLINTH_E_PERMISSION_DENIED), 403u);
+    EXPECT_EQ(http_status_for(PLINTH_E_NOT_FOUND), 404u);
+    EXPECT_EQ(http_status_for(PLINTH_E_UNSUPPORTED), 404u);
+    EXPECT_EQ(http_status_for(PLINTH_E_CONFLICT), 409u);
+    EXPECT_EQ(http_status_for(PLINTH_E_LIMIT_EXCEEDED), 409u);
+    EXPECT_EQ(http_status_for(PLINTH_E_THROTTLED), 429u);
+    EXPECT_EQ(http_status_for(PLINTH_E_UNAVAILABLE), 503u);
+    EXPECT_EQ(http_status_for(PLINTH_E_DATABASE), 503u);
+    EXPECT_EQ(http_status_for(PLINTH_E_RESOURCE_EXHAUSTED), 507u);
+    EXPECT_EQ(http_status_for(PLINTH_E_INTERNAL), 500u);
+    EXPECT_EQ(http_status_for(PLINTH_E_SINK), 500u);
+    EXPECT_EQ(http_status_for(9999), 500u);
+}
+
+TEST(HttpConfig, DefaultsAndOverrides) {
+    ServerConfig d = ServerConfig::from_json({});
+    ASSERT_EQ(d.listen.size(), 1u);
+    EXPECT_EQ(d.listen[0].text(), "127.0.0.1:8080");
+    EXPECT_EQ(d.header_limit_bytes, 8192u);
+    boost::json::object o{{"listen", {"[::1]:9000", ":8081"}},
+                          {"limits", {{"body_bytes", 2048}, {"idle_timeout_ms", 500}}},
+                          {"rate_limits", {{"login", {{"per_minute", 3}}}}},
+                          {"trusted_proxies", "10.0.0.0/8"}};
+    ServerConfig c = ServerConfig::from_json(o);
+    EXPECT_EQ(c.listen[0].text(), "[::1]:9000");
+    EXPECT_EQ(c.listen[1].text(), "0.0.0.0:8081");
+    EXPECT_EQ(c.body_limit_bytes, 2048u);
+    EXPECT_EQ(c.idle_timeout, 500ms);
+    EXPECT_EQ(c.rate_limits["login"].per_minute, 3);
+    EXPECT_EQ(c.rate_limits["login"].burst, 5); // the default burst stays
+    EXPECT_TRUE(c.trusted_proxies.trusts(ip::make_address("10.2.3.4")));
+}
+
+TEST(HttpConfig, MistakesNameTheMember) {
+    auto problem = [](boost::json::object o) {
+        try {
+            ServerConfig::from_json(o);
+        } catch (const sdk::Error &e) {
+            return std::string(e.what());
+        }
+        return std::string("accepted");
+    };
+    EXPECT_NE(problem({{"listen", "localhost:80"}}).find("literal IP"), std::string::npos);
+    EXPECT_NE(problem({{"listen", "127.0.0.1:70000"}}).find("port"), std::string::npos);
+    EXPECT_NE(problem({{"threads", -1}}).find("http.threads"), std::string::npos);
+    EXPECT_NE(problem({{"limits", {{"header_bytes", "big"}}}}).find("http.limits.header_bytes"), std::string::npos);
+    EXPECT_NE(problem({{"tls", {{"cert", "/x.pem"}}}}).find("both cert and key"), std::string::npos);
+    EXPECT_NE(problem({{"trusted_proxies", {"10.0.0.0/99"}}}).find("prefix"), std::string::npos);
+}
+
+} // namespace
+} // namespace plinth::http
