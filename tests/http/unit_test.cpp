@@ -83,6 +83,12 @@ TEST(HttpClientAddress, LogsKeepOnlyTheNetwork) {
     EXPECT_EQ(truncated_for_log(ip::make_address("2001:db8:abcd:1234::1")), "2001:db8:abcd::/48");
 }
 
+TEST(HttpClientAddress, RateLimitsCountAnIpv6SubscriberAsOne) {
+    EXPECT_EQ(rate_limit_key(ip::make_address("198.51.100.7")), "198.51.100.7");
+    EXPECT_EQ(rate_limit_key(ip::make_address("2001:db8:1:2:aaaa::1")), "2001:db8:1:2::/64");
+    EXPECT_EQ(rate_limit_key(ip::make_address("2001:db8:1:2:bbbb::9")), "2001:db8:1:2::/64");
+}
+
 TEST(HttpClientAddress, BadNetworksAreRefused) {
     for (const char *bad : {"", "10.0.0.0/33", "10.0.0.0/", "example.com", "::1/129", "10.0.0.0/x"})
         EXPECT_THROW(parse_network(bad), sdk::Error) << bad;

@@ -99,4 +99,12 @@ std::string truncated_for_log(const ip::address &raw) {
     return ip::address_v6(b).to_string() + "/48";
 }
 
+std::string rate_limit_key(const ip::address &raw) {
+    ip::address a = unmapped(raw);
+    if (a.is_v4()) return a.to_string();
+    auto b = a.to_v6().to_bytes();
+    for (size_t i = 8; i < b.size(); ++i) b[i] = 0;
+    return ip::address_v6(b).to_string() + "/64";
+}
+
 } // namespace plinth::http

@@ -224,6 +224,7 @@ Response Connection<Stream>::run_handler(const Router::Match &match) {
         r.request_id = request_id_;
         boost::asio::ip::address client = state_.config.trusted_proxies.client(peer_, forwarded_for(req));
         r.client_address = client.to_string();
+        r.rate_limit_key = rate_limit_key(client);
         client_log_ = truncated_for_log(client);
 
         std::string_view authorization(req[bhttp::field::authorization].data(), req[bhttp::field::authorization].size());

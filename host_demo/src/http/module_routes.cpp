@@ -60,7 +60,7 @@ bool is_json_media_type(std::string_view content_type) {
 } // namespace
 
 std::optional<Response> rate_limited(ApiContext &api, std::string_view limit, const Request &r) {
-    auto wait = api.limiter.admit(limit, r.client_address);
+    auto wait = api.limiter.admit(limit, r.rate_limit_key);
     if (!wait) return std::nullopt;
     if (api.metrics != nullptr) api.metrics->rate_limited_requests.fetch_add(1, std::memory_order_relaxed);
     Response e = Response::error(429, "rate_limited",

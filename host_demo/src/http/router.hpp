@@ -55,6 +55,7 @@ struct Request {
     RouteParams params;
     plinth_call_context caller{}; // the host's word on who is calling; request fields filled in
     std::string client_address;   // resolved (trusted proxies applied)
+    std::string rate_limit_key;   // the client's address, or its /64 for IPv6
     std::string request_id;
     bool metrics_allowed = false; // on a metrics listener, with the metrics token, or (default) loopback
 

@@ -156,11 +156,16 @@ void Server::begin_drain() {
         boost::system::error_code ignored;
         l->acceptor.close(ignored);
     }
+    // Collected under the lock, told outside it: a connection whose last owner is this list
+    // would otherwise untrack itself (taking the same lock) from inside the loop.
+    std::vector<std::shared_ptr<ConnectionControl>> live;
     {
         std::lock_guard lock(state_->connections_mutex);
         for (auto &weak : state_->connections)
-            if (auto c = weak.lock()) c->close_if_idle();
+            if (auto c = weak.lock()) live.push_back(std::move(c));
     }
+    for (auto &c : live) c->close_if_idle();
+    live.clear();
     drain_deadline_ = std::chrono::steady_clock::now() + config_.drain_timeout;
     drain_timer_.emplace(*io_);
     check_drained();

@@ -13,7 +13,8 @@ namespace plinth::releases {
 
 namespace {
 
-constexpr plinth_call_context kSystem{sizeof(plinth_call_context), PLINTH_PRINCIPAL_SYSTEM, 0, PLINTH_ROLE_ADMIN};
+constexpr plinth_call_context kSystem{sizeof(plinth_call_context), PLINTH_PRINCIPAL_SYSTEM, 0, PLINTH_ROLE_ADMIN,
+                                      {nullptr, 0}, {nullptr, 0}};
 // Activation is done with the rights of whoever holds the key, which is anyone.
 constexpr plinth_call_context kAnonymous{sizeof(plinth_call_context), PLINTH_PRINCIPAL_ANONYMOUS, 0,
                                          PLINTH_ROLE_CUSTOMER};
