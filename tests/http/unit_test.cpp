@@ -139,7 +139,7 @@ TEST(HttpJsonText, WellFormedMeansOneValueWithValidUtf8) {
 }
 
 TEST(HttpJsonText, ReadsOnlyTheNamedStringMembers) {
-    constexpr std::array<std::string_view, 3> names{"key", "site", "product"};
+    constexpr std::array<std::string_view, 3> names{"key", "site", "product"};  // any number of names
     auto ok = read_string_members("{\"site\":\"https://a.example\",\"key\":\"K\\u0041\"}", names, 64);
     EXPECT_TRUE(ok.problem.empty()) << ok.problem;
     EXPECT_EQ(ok.values[0], "KA");

@@ -59,8 +59,8 @@ struct MemberReader {
     static constexpr std::size_t max_key_size = 64;
     static constexpr std::size_t max_string_size = std::size_t(-1);
 
-    const std::array<std::string_view, 3> *names = nullptr;
-    StringMembers<3> *out = nullptr;
+    std::span<const std::string_view> names;
+    StringMembers *out = nullptr;
     size_t max_bytes = 0;
     int depth = 0;
     int current = -1; // index of the member whose value comes next
@@ -96,8 +96,8 @@ struct MemberReader {
     bool on_key(json::string_view s, std::size_t, error_code &ec) {
         key.append(s.data(), s.size());
         current = -1;
-        for (size_t i = 0; i < names->size(); ++i)
-            if ((*names)[i] == key) current = static_cast<int>(i);
+        for (size_t i = 0; i < names.size(); ++i)
+            if (names[i] == key) current = static_cast<int>(i);
         if (current < 0) return fail(ec, "unknown member '" + key.substr(0, 64) + "'");
         if (out->values[static_cast<size_t>(current)]) return fail(ec, "member '" + key + "' appears twice");
         return true;
@@ -172,20 +172,21 @@ bool is_well_formed_json(std::string_view text, size_t max_depth) {
     return !ec && n == text.size() && parser.done();
 }
 
-StringMembers<3> read_string_members(std::string_view text, const std::array<std::string_view, 3> &names,
-                                     size_t max_member_bytes) {
-    StringMembers<3> result;
+StringMembers read_string_members(std::string_view text, std::span<const std::string_view> names,
+                                  size_t max_member_bytes) {
+    StringMembers result;
+    result.values.resize(names.size());
     json::parse_options options;
     options.max_depth = 2;
     json::basic_parser<MemberReader> parser(options);
-    parser.handler().names = &names;
+    parser.handler().names = names;
     parser.handler().out = &result;
     parser.handler().max_bytes = max_member_bytes;
     error_code ec;
     size_t n = parser.write_some(false, text.data(), text.size(), ec);
     if (result.problem.empty() && (ec || n != text.size() || !parser.done()))
         result.problem = "the body is not valid JSON";
-    if (!result.problem.empty()) result.values = {};
+    if (!result.problem.empty()) result.values.assign(names.size(), std::nullopt);
     return result;
 }
 

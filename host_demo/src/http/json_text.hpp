@@ -3,10 +3,11 @@
 // string members of a small request object (the typed license check).
 #pragma once
 
-#include <array>
+#include <span>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace plinth::http {
 
@@ -19,15 +20,14 @@ void append_json_string(std::string &out, std::string_view text);
 bool is_well_formed_json(std::string_view text, size_t max_depth = 64);
 
 // Reads a JSON object whose members are all strings named in `names`. On success
-// `values[i]` holds the member `names[i]` when present. Returns the problem on failure
-// ("not a JSON object", "unknown member 'x'", "member 'key' must be a string", ...), each
-// member bounded by `max_member_bytes`.
-template <size_t N>
+// `values[i]` holds the member `names[i]` when present. On failure `problem` says why ("not a
+// JSON object", "unknown member 'x'", "member 'key' must be a string", ...) and no value is set.
+// Each member is bounded by `max_member_bytes`.
 struct StringMembers {
-    std::array<std::optional<std::string>, N> values;
+    std::vector<std::optional<std::string>> values;
     std::string problem; // empty on success
 };
-StringMembers<3> read_string_members(std::string_view text, const std::array<std::string_view, 3> &names,
-                                     size_t max_member_bytes);
+StringMembers read_string_members(std::string_view text, std::span<const std::string_view> names,
+                                  size_t max_member_bytes);
 
 } // namespace plinth::http

@@ -1,7 +1,9 @@
-// GET /v1/licenses/check?key=..&site=..[&product=..] and POST /v1/licenses/check with
-// {"key":..,"site":..,"product"?:..}: the typed plinth.license-check/1 path. No JSON command
-// arguments are built and the verdict is written straight into the response body; the answer
-// has the shape of the licenses module's "check" command.
+// GET /v1/licenses/check?key=..&site=..[&network=..][&product=..] and POST /v1/licenses/check
+// with {"key":..,"site":..,"network"?:..,"product"?:..}: the typed plinth.license-check/1 path.
+// No JSON command arguments are built and the verdict is written straight into the response
+// body; the answer has the members of the licenses module's "check" command except "network"
+// (the covering network's URL, which needs a lookup the hot path does not make: the caller sent
+// it, and network_id identifies it).
 //
 // It runs on the I/O thread (the check is answered from the module's in-process cache; a miss
 // waits for one indexed read).
@@ -12,6 +14,7 @@
 
 #include <plinth/sdk/host.hpp>
 
+#include <array>
 #include <cstring>
 
 namespace plinth::http {
@@ -35,6 +38,17 @@ const char *code_name(int32_t code) {
     case PLINTH_LICENSE_SITE_NOT_ACTIVATED: return "SITE_NOT_ACTIVATED";
     case PLINTH_LICENSE_INVALID_SITE: return "INVALID_SITE";
     default: return "UNKNOWN";
+    }
+}
+
+const char *coverage_name(int32_t coverage) {
+    switch (coverage) {
+    case PLINTH_LICENSE_COVERAGE_SITE: return "site";
+    case PLINTH_LICENSE_COVERAGE_MAIN: return "main";
+    case PLINTH_LICENSE_COVERAGE_SUBDOMAIN: return "subdomain";
+    case PLINTH_LICENSE_COVERAGE_SUBDIRECTORY: return "subdirectory";
+    case PLINTH_LICENSE_COVERAGE_MAPPED: return "mapped";
+    default: return "none";
     }
 }
 
@@ -66,6 +80,10 @@ std::string verdict_body(const plinth_license_verdict &v) {
     append_member(out, "seats_used", v.seats_used);
     append_member(out, "expires_at", v.expires_at);
     append_member(out, "grace_ends_at", v.grace_ends_at);
+    out += ",\"coverage\":\"";
+    out += coverage_name(v.coverage);
+    out += '"';
+    append_member(out, "network_id", v.network_id);
     out += '}';
     return out;
 }
@@ -85,16 +103,19 @@ Checker find_checker(const host::Host &host) {
     return {};
 }
 
-Response check(const Checker &checker, std::string_view key, std::string_view site, std::string_view product) {
+Response check(const Checker &checker, std::string_view key, std::string_view site, std::string_view network,
+               std::string_view product) {
     if (key.empty() || site.empty()) return Response::error(400, "invalid_argument", "key and site are required");
-    if (key.size() > kMaxKeyBytes || site.size() > kMaxSiteBytes || product.size() > kMaxProductBytes)
-        return Response::error(400, "invalid_argument", "key, site or product is too long");
+    if (key.size() > kMaxKeyBytes || site.size() > kMaxSiteBytes || network.size() > kMaxSiteBytes ||
+        product.size() > kMaxProductBytes)
+        return Response::error(400, "invalid_argument", "key, site, network or product is too long");
     if (checker.check == nullptr) return Response::error(503, "unavailable", "no loaded module checks licenses");
     plinth_license_query query{};
     query.struct_size = sizeof query;
     query.key = sdk::to_str(key);
     query.site = sdk::to_str(site);
     query.product = sdk::to_str(product);
+    query.network = sdk::to_str(network);
     plinth_license_verdict verdict{};
     verdict.struct_size = sizeof verdict;
     plinth_error error = sdk::make_error();
@@ -119,14 +140,15 @@ void add_license_check_routes(Router &router, ApiContext &api) {
     router.add({bhttp::verb::get, bhttp::verb::post}, "/v1/licenses/check", options, [&api, checker](Request &r) {
         if (auto limited = rate_limited(api, "check", r)) return std::move(*limited);
         if (r.message.method() == bhttp::verb::post) {
-            static constexpr std::array<std::string_view, 3> kNames{"key", "site", "product"};
-            auto members = read_string_members(r.message.body(), kNames, kMaxSiteBytes);
-            if (!members.problem.empty()) return Response::error(400, "invalid_argument", members.problem);
-            return check(checker, members.values[0].value_or(""), members.values[1].value_or(""),
-                         members.values[2].value_or(""));
+            static constexpr std::array<std::string_view, 4> kNames{"key", "site", "network", "product"};
+            auto m = read_string_members(r.message.body(), kNames, kMaxSiteBytes);
+            if (!m.problem.empty()) return Response::error(400, "invalid_argument", m.problem);
+            return check(checker, m.values[0].value_or(""), m.values[1].value_or(""), m.values[2].value_or(""),
+                         m.values[3].value_or(""));
         }
-        auto key = r.query_param("key"), site = r.query_param("site"), product = r.query_param("product");
-        return check(checker, key.value_or(""), site.value_or(""), product.value_or(""));
+        auto key = r.query_param("key"), site = r.query_param("site");
+        auto network = r.query_param("network"), product = r.query_param("product");
+        return check(checker, key.value_or(""), site.value_or(""), network.value_or(""), product.value_or(""));
     });
 }
 
