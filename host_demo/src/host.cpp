@@ -496,6 +496,10 @@ void Host::set_notifier(std::function<void(const Notification &)> deliver) { imp
 void Host::set_clock(std::function<int64_t()> now_us) { impl_->clock = std::move(now_us); }
 int64_t Host::now_us() const { return impl_->clock ? impl_->clock() : system_now_us(); }
 const HostOptions &Host::options() const { return impl_->options; }
+Host::ConnectionUse Host::connection_use() const {
+    if (!impl_->connections) return {};
+    return {impl_->connections->in_use(), impl_->connections->limit(), impl_->connections->waiting()};
+}
 
 namespace {
 plinth_call_context make_caller(int32_t principal, int64_t user_id, int32_t role) {

@@ -140,6 +140,8 @@ TEST_F(Http, MetricsCountRequestsByRouteAndStatusWithLatencyHistograms) {
               std::string::npos);
     EXPECT_NE(r.body.find("plinth_license_cache_misses_total"), std::string::npos);
     EXPECT_NE(r.body.find("plinth_http_open_connections"), std::string::npos);
+    EXPECT_NE(r.body.find("plinth_db_connections_in_use "), std::string::npos);
+    EXPECT_NE(r.body.find("plinth_db_connections_waiting 0"), std::string::npos);
 }
 
 TEST_F(Http, MetricsNeedTheTokenWhenOneIsConfigured) {

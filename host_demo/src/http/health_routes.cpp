@@ -70,6 +70,16 @@ void add_health_routes(Router &router, ApiContext &api) {
         out.content_type = "text/plain; version=0.0.4; charset=utf-8";
         out.body = api.metrics->render();
         collect_license_cache(api.host, out.body);
+        host::Host::ConnectionUse db = api.host.connection_use();
+        out.body += "# HELP plinth_db_connections_in_use Database connections open in this process.\n"
+                    "# TYPE plinth_db_connections_in_use gauge\nplinth_db_connections_in_use " +
+                    std::to_string(db.in_use) +
+                    "\n# HELP plinth_db_connections_limit The process's connection budget.\n"
+                    "# TYPE plinth_db_connections_limit gauge\nplinth_db_connections_limit " +
+                    std::to_string(db.limit) +
+                    "\n# HELP plinth_db_connections_waiting Callers waiting for a connection.\n"
+                    "# TYPE plinth_db_connections_waiting gauge\nplinth_db_connections_waiting " +
+                    std::to_string(db.waiting) + "\n";
         return out;
     });
 }

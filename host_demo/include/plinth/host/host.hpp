@@ -98,6 +98,14 @@ public:
 
     const HostOptions &options() const;
 
+    // The process's database connection budget now (for metrics). [thread-safe]
+    struct ConnectionUse {
+        size_t in_use = 0;
+        size_t limit = 0;
+        uint32_t waiting = 0;
+    };
+    ConnectionUse connection_use() const;
+
     struct Impl;
 
 private:
