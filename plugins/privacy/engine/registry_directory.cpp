@@ -320,7 +320,8 @@ std::optional<int32_t> RegistryDirectory::role_of(int64_t user_id) {
     auto table = copy_table<plinth_command_v1>(accounts.interface_table);
     if (table.execute == nullptr) throw sdk::unavailable("the accounts module offers no command execution");
     const std::string args = boost::json::serialize(boost::json::object{{"user_id", user_id}});
-    plinth_call_context system{sizeof(plinth_call_context), PLINTH_PRINCIPAL_SYSTEM, 0, PLINTH_ROLE_ADMIN};
+    plinth_call_context system{sizeof(plinth_call_context), PLINTH_PRINCIPAL_SYSTEM, 0, PLINTH_ROLE_ADMIN, {nullptr, 0},
+                               {nullptr, 0}};
     sdk::StringSink out;
     plinth_error error = sdk::make_error();
     int32_t status = table.execute(accounts.module, &system, sdk::to_str("profile.get"), sdk::to_str(args), &out.sink,
