@@ -96,6 +96,14 @@ TEST_F(ReleaseModule, BadPublishesAreRefusedAndChangeNothing) {
     EXPECT_EQ(fails("product.set", object{{"product", "nope"}, {"name", "Nope"}}, staff), PLINTH_E_NOT_FOUND);
     EXPECT_EQ(fails("product.set", object{{"product", "seo"}, {"name", "x"}, {"homepage", "javascript:alert(1)"}}, staff),
               PLINTH_E_INVALID_ARGUMENT);
+    // Names shown in WordPress admin screens: a right-to-left override or a control character is refused.
+    const std::string names_before = db.dump_all_tables();
+    EXPECT_EQ(fails("product.set", object{{"product", "seo"}, {"name", "SEO \xe2\x80\xae" "exe.txt"}}, staff),
+              PLINTH_E_INVALID_ARGUMENT);
+    EXPECT_EQ(fails("product.set", object{{"product", "seo"}, {"name", "SEO\x1b[2J"}}, staff), PLINTH_E_INVALID_ARGUMENT);
+    EXPECT_EQ(fails("release.yank", object{{"product", "seo"}, {"version", "1.0.0"}, {"reason", "bad\x07"}}, staff),
+              PLINTH_E_INVALID_ARGUMENT);
+    EXPECT_EQ(db.dump_all_tables(), names_before);
 }
 
 TEST_F(ReleaseModule, StaffPublishUploadedBytesThroughTheTypedInterface) {

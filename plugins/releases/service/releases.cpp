@@ -6,6 +6,7 @@
 #include "../domain/changelog.hpp"
 
 #include <plinth/sdk/error.hpp>
+#include <plinth/sdk/text.hpp>
 
 #include <sodium.h>
 
@@ -99,6 +100,9 @@ store::ProductRow Releases::set_product(const Actor &actor, const ProductSetting
     require_staff(actor);
     if (!valid_product_slug(s.product)) throw sdk::invalid_argument("'product' is not a product slug");
     if (s.name.empty() || s.name.size() > 200) throw sdk::invalid_argument("'name' must be 1 to 200 bytes");
+    // The name is shown in every customer's WordPress admin: no controls, no bidi overrides.
+    sdk::text::check_name("name", s.name);
+    sdk::text::check_free_text("description", s.description);
     if (s.edd_item_id && *s.edd_item_id <= 0) throw sdk::invalid_argument("'edd_item_id' must be positive");
     for (const auto *link : {&s.homepage, &s.banner_low, &s.banner_high, &s.icon_1x, &s.icon_2x})
         if (!link->empty() && !valid_public_link(*link))
@@ -232,6 +236,7 @@ store::ReleaseRow Releases::yank(const Actor &actor, std::string_view product, s
                                  std::string_view reason) {
     require_staff(actor);
     if (reason.size() > 500) throw sdk::invalid_argument("'reason' is longer than 500 bytes");
+    sdk::text::check_free_text("reason", reason);
     return pool_.transaction([&](Connection &c) {
         std::optional<store::ReleaseRow> r = store::lock_release(c, product, version);
         if (!r) throw sdk::not_found("no release " + std::string(version) + " of '" + std::string(product) + "'");
