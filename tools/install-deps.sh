@@ -11,6 +11,7 @@ packages=(
   libcli11-dev libgtest-dev libbenchmark-dev unzip
   # tools/test.sh: a compiler cache, and clang for the ThreadSanitizer and libFuzzer builds
   ccache clang-14 libclang-rt-14-dev llvm-14
+  php8.2-cli  # the releases HTTP test asks as EDD's updater does, with PHP's json_decode
 )
 
 missing=()

@@ -30,5 +30,7 @@ void add_module_routes(Router &router, ApiContext &api);
 void add_license_check_routes(Router &router, ApiContext &api);
 // GET /healthz, GET /readyz, GET /metrics.
 void add_health_routes(Router &router, ApiContext &api);
+// Release downloads, the EDD-compatible endpoint and uploads (release_routes.cpp).
+void add_release_routes(Router &router, ApiContext &api);
 
 } // namespace plinth::http

@@ -33,6 +33,7 @@ int serve(const host::Host &host, const host::Settings &settings, const ServeOpt
     add_health_routes(router, api);
     add_license_check_routes(router, api);
     add_module_routes(router, api);
+    add_release_routes(router, api);
 
     std::vector<std::string> names;
     for (const auto &r : router.routes()) names.push_back(r.options.name);
