@@ -1,5 +1,6 @@
 #include <plinth/host/host.hpp>
 #include <plinth/sdk/host.hpp>
+#include <plinth/sdk/display.hpp>
 #include <plinth/storage/budget.hpp>
 
 #include "secrets.hpp"
@@ -23,14 +24,27 @@ constexpr const char *kKnownInterfaces[] = {
     PLINTH_EXT_SCHEMA,       PLINTH_EXT_LICENSE_CHECK, PLINTH_EXT_SESSION_CHECK,  PLINTH_EXT_CONSENT,
     PLINTH_EXT_CONSENT_LISTENER};
 
+// Entry text (version, description) as valid UTF-8 of bounded length; empty when absent.
+std::string entry_text(const char *text, size_t max_bytes) {
+    if (text == nullptr) return {};
+    return sdk::repair_utf8(std::string_view(text, sdk::bounded(text, max_bytes)), max_bytes);
+}
+
 std::string version_text(uint32_t major, uint32_t minor) {
     return std::to_string(major) + "." + std::to_string(minor);
 }
 
+// Bounds for text read from a module's entry: C strings the module promises to terminate, read
+// with strnlen so a missing NUL costs at most this much.
+constexpr size_t kMaxIdBytes = 64;
+constexpr size_t kMaxVersionBytes = 64;
+constexpr size_t kMaxDescriptionBytes = 1024;
+constexpr size_t kMaxLogBytes = 4096;
+
 bool valid_module_id(const char *id) {
     if (id == nullptr) return false;
-    size_t n = std::strlen(id);
-    if (n == 0 || n > 64) return false;
+    size_t n = sdk::bounded(id, kMaxIdBytes + 1);
+    if (n == 0 || n > kMaxIdBytes) return false;
     for (size_t i = 0; i < n; ++i) {
         char c = id[i];
         if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-')) return false;
@@ -50,7 +64,8 @@ boost::json::object ModuleInfo::to_json() const {
     boost::json::array deps, ifaces;
     for (const auto &d : requires_modules) deps.emplace_back(d);
     for (const auto &i : interfaces) ifaces.emplace_back(i);
-    boost::json::object o{{"path", path.string()},
+    // Paths and refusals may carry bytes from file names and loader messages: JSON needs UTF-8.
+    boost::json::object o{{"path", sdk::repair_utf8(path.string())},
                           {"id", id},
                           {"version", version},
                           {"description", description},
@@ -58,7 +73,8 @@ boost::json::object ModuleInfo::to_json() const {
                           {"requires", std::move(deps)},
                           {"interfaces", std::move(ifaces)},
                           {"loaded", loaded}};
-    if (!loaded) o["refusal"] = refusal;
+    if (!loaded) o["refusal"] = sdk::repair_utf8(refusal);
+    if (skipped) o["skipped"] = true;
     return o;
 }
 
@@ -89,10 +105,16 @@ struct Host::Impl {
     // ---- services (C tables over the Loaded the calling module owns) ----
     static const void *get_service(const plinth_host *h, const char *id);
 
+    // Module text reaches the log as one escaped line: a module can neither forge further
+    // lines (newlines) nor drive the terminal (escape sequences).
     void log(int32_t level, std::string_view module, std::string_view message) const {
-        if (options.log) return options.log(level, module, message);
+        level = std::clamp(level, static_cast<int32_t>(PLINTH_LOG_DEBUG), static_cast<int32_t>(PLINTH_LOG_ERROR));
+        if (level < options.log_level) return;
+        std::string line = sdk::printable(message, kMaxLogBytes);
+        std::string who = sdk::printable(module, kMaxIdBytes);
+        if (options.log) return options.log(level, who, line);
         static const char *names[] = {"debug", "info", "warning", "error"};
-        std::cerr << "[" << names[std::clamp(level, 0, 3)] << "] " << module << ": " << message << "\n";
+        std::cerr << "[" << names[level] << "] " << who << ": " << line << "\n";
     }
 
     boost::json::object module_config(const std::string &id) const {
@@ -294,8 +316,8 @@ std::unique_ptr<Loaded> Host::Impl::open(const std::filesystem::path &path) {
         return l;
     }
     l->info.id = e.module_id;
-    l->info.version = e.module_version ? e.module_version : "";
-    l->info.description = e.description ? e.description : "";
+    l->info.version = entry_text(e.module_version, kMaxVersionBytes);
+    l->info.description = entry_text(e.description, kMaxDescriptionBytes);
     // Step through the array with the module's own element size (rule 4): a module built
     // against a later minor may have appended fields to plinth_dependency.
     const size_t stride = e.dependency_count && e.dependencies ? e.dependencies[0].struct_size : 0;
@@ -365,7 +387,7 @@ void Host::Impl::create_in_order(std::vector<std::unique_ptr<Loaded>> candidates
             plinth_module *instance = nullptr;
             int32_t rc = l->entry_copy.create(&l->abi_host, &instance, &error);
             if (rc != PLINTH_OK || instance == nullptr) {
-                l->info.refusal = std::string("create failed (") + sdk::status_name(rc) + "): " + error.message;
+                l->info.refusal = std::string("create failed (") + sdk::status_name(rc) + "): " + sdk::message_of(error, rc);
             } else {
                 l->instance = instance;
                 if (options.auto_migrate) {
@@ -374,7 +396,8 @@ void Host::Impl::create_in_order(std::vector<std::unique_ptr<Loaded>> candidates
                         plinth_error merr = sdk::make_error();
                         int32_t mrc = schema->migrate(instance, nullptr, &merr);
                         if (mrc != PLINTH_OK) {
-                            l->info.refusal = std::string("migration failed (") + sdk::status_name(mrc) + "): " + merr.message;
+                            l->info.refusal =
+                                std::string("migration failed (") + sdk::status_name(mrc) + "): " + sdk::message_of(merr, mrc);
                             instance->destroy(instance); // never half-loaded
                             l->instance = nullptr;
                         }
@@ -437,13 +460,15 @@ void Host::load() {
     const auto &only = impl_->options.only_modules;
     for (const auto &file : files) {
         auto l = impl_->open(file);
-        if (l->info.refusal.empty() && !only.empty() && std::find(only.begin(), only.end(), l->info.id) == only.end())
+        if (l->info.refusal.empty() && !only.empty() && std::find(only.begin(), only.end(), l->info.id) == only.end()) {
             l->info.refusal = "not selected by the configuration";
+            l->info.skipped = true;
+        }
         if (l->info.refusal.empty() && !seen.insert(l->info.id).second)
             l->info.refusal = "another module with id '" + l->info.id + "' is already loaded";
         impl_->infos.push_back(l->info);
         if (!l->info.refusal.empty()) {
-            if (l->info.refusal != "not selected by the configuration") impl_->refuse(*l, l->info.refusal);
+            if (!l->info.skipped) impl_->refuse(*l, l->info.refusal);
             continue;
         }
         candidates.push_back(std::move(l));
@@ -466,16 +491,24 @@ const void *Host::interface(std::string_view id, const char *interface_id) const
 boost::json::value Host::call(std::string_view module_id, std::string_view command, std::string_view arguments,
                               const plinth_call_context &caller) const {
     const plinth_module *m = module(module_id);
-    if (m == nullptr) throw sdk::not_found("no loaded module '" + std::string(module_id) + "'");
+    const std::string shown = sdk::printable(module_id, kMaxIdBytes);
+    if (m == nullptr) {
+        // A module that was found but refused (its database unreachable, a failed migration)
+        // is unavailable for that reason, not absent.
+        for (const auto &info : impl_->infos)
+            if (!info.id.empty() && info.id == module_id && !info.skipped)
+                throw sdk::unavailable("module '" + shown + "' is not available: " + info.refusal);
+        throw sdk::not_found("no loaded module '" + shown + "'");
+    }
     auto *cmd = static_cast<const plinth_command_v1 *>(m->get_interface(m, PLINTH_EXT_COMMAND));
-    if (cmd == nullptr) throw sdk::unsupported("module '" + std::string(module_id) + "' offers no commands");
+    if (cmd == nullptr) throw sdk::unsupported("module '" + shown + "' offers no commands");
     sdk::StringSink out;
     plinth_error error = sdk::make_error();
     int32_t rc = cmd->execute(m, &caller, sdk::to_str(command), sdk::to_str(arguments), &out.sink, &error);
     sdk::throw_if_failed(rc, error);
     boost::system::error_code ec;
     boost::json::value result = boost::json::parse(out.text, ec);
-    if (ec) throw sdk::Error(PLINTH_E_INTERNAL, "module '" + std::string(module_id) + "' returned invalid JSON");
+    if (ec) throw sdk::Error(PLINTH_E_INTERNAL, "module '" + shown + "' returned invalid JSON");
     return result;
 }
 
@@ -487,7 +520,10 @@ boost::json::array Host::migrate() {
         sdk::StringSink out;
         plinth_error error = sdk::make_error();
         sdk::throw_if_failed(schema->migrate(l->instance, &out.sink, &error), error);
-        reports.push_back(boost::json::parse(out.text));
+        boost::system::error_code ec;
+        boost::json::value report = boost::json::parse(out.text, ec);
+        if (ec) throw sdk::Error(PLINTH_E_INTERNAL, "module '" + l->info.id + "' returned an invalid migration report");
+        reports.push_back(std::move(report));
     }
     return reports;
 }

@@ -1,6 +1,8 @@
 // plinth-host — loads Plinth modules and drives them from the command line.
 #include <plinth/host/host.hpp>
+#include <plinth/sdk/args.hpp>
 #include <plinth/sdk/host.hpp>
+#include <plinth/sdk/display.hpp>
 
 #include "../demo/demo.hpp"
 #include "http/serve.hpp"
@@ -23,7 +25,8 @@ namespace {
 constexpr int kFailed = 1;
 
 void print_error(int32_t status, std::string_view message) {
-    boost::json::object e{{"error", {{"code", sdk::status_name(status)}, {"message", message}}}};
+    // Messages may carry module text or database errors: JSON output must stay valid UTF-8.
+    boost::json::object e{{"error", {{"code", sdk::status_name(status)}, {"message", sdk::repair_utf8(message)}}}};
     std::cout << boost::json::serialize(e) << std::endl;
 }
 
@@ -64,6 +67,7 @@ struct Cli {
         o.module_paths = settings.module_paths;
         o.only_modules = settings.only_modules;
         o.state_dir = settings.home;
+        o.log_level = settings.log_level;
         o.auto_migrate = with_database;
         if (with_database) host::ensure_sandbox(settings);
         auto h = std::make_unique<host::Host>(std::move(o));
@@ -81,11 +85,17 @@ std::string read_arguments(const std::string &arg) {
         return ss.str();
     }
     if (arg[0] == '@') {
-        std::ifstream in(arg.substr(1), std::ios::binary);
-        if (!in) throw sdk::invalid_argument("cannot read arguments file " + arg.substr(1));
-        std::stringstream ss;
-        ss << in.rdbuf();
-        return ss.str();
+        // Read straight into one string of the file's size: a large document is held once.
+        std::ifstream in(arg.substr(1), std::ios::binary | std::ios::ate);
+        if (!in) throw sdk::invalid_argument("cannot read arguments file " + sdk::printable(arg.substr(1), 256));
+        auto size = static_cast<size_t>(in.tellg());
+        if (size > sdk::kMaxArgumentsBytes)
+            throw sdk::limit_exceeded("arguments are too large (" + std::to_string(size) + " bytes, at most " +
+                                      std::to_string(sdk::kMaxArgumentsBytes) + ")");
+        std::string text(size, '\0');
+        in.seekg(0);
+        in.read(text.data(), static_cast<std::streamsize>(size));
+        return text;
     }
     return arg;
 }
@@ -130,8 +140,9 @@ int run_demo(Cli &cli) {
               << cli.settings.home.string() << "\n";
     demo.step("Modules");
     for (const auto &m : h->modules())
-        std::cout << "  " << (m.loaded ? "loaded " : "REFUSED") << "  " << (m.id.empty() ? m.path.filename().string() : m.id)
-                  << " " << m.version << (m.loaded ? "" : "  (" + m.refusal + ")") << "\n";
+        std::cout << "  " << (m.loaded ? "loaded " : "REFUSED") << "  "
+                  << sdk::printable(m.id.empty() ? m.path.filename().string() : m.id) << " " << sdk::printable(m.version)
+                  << (m.loaded ? "" : "  (" + sdk::printable(m.refusal) + ")") << "\n";
     struct Part { const char *module; void (*run)(demo::DemoContext &); };
     const Part parts[] = {
 #ifdef PLINTH_DEMO_ACCOUNTS
@@ -232,13 +243,15 @@ int main(int argc, char **argv) {
                 for (const auto &m : h->modules()) list.push_back(m.to_json());
                 std::cout << boost::json::serialize(list) << std::endl;
             } else {
+                // Module text is shown escaped: a module cannot drive the operator's terminal.
                 for (const auto &m : h->modules()) {
-                    std::cout << (m.loaded ? "loaded   " : "refused  ") << (m.id.empty() ? m.path.filename().string() : m.id)
-                              << " " << m.version << "  ABI " << m.abi_major << "." << m.abi_minor << "\n";
+                    std::cout << (m.loaded ? "loaded   " : m.skipped ? "skipped  " : "refused  ")
+                              << sdk::printable(m.id.empty() ? m.path.filename().string() : m.id) << " "
+                              << sdk::printable(m.version) << "  ABI " << m.abi_major << "." << m.abi_minor << "\n";
                     if (m.loaded)
                         for (const auto &i : m.interfaces) std::cout << "           " << i << "\n";
                     else
-                        std::cout << "           " << m.refusal << "\n";
+                        std::cout << "           " << sdk::printable(m.refusal) << "\n";
                 }
             }
             return 0;
@@ -259,16 +272,24 @@ int main(int argc, char **argv) {
             boost::json::object report{{"migrations", h->migrate()}};
             boost::json::array refused;
             for (const auto &m : h->modules())
-                if (!m.loaded) refused.push_back(m.to_json());
+                if (!m.loaded && !m.skipped) refused.push_back(m.to_json());
+            // A refused module's migrations did not run: the schema is not where the operator asked.
+            const bool complete = refused.empty();
             report["refused"] = std::move(refused);
             std::cout << boost::json::serialize(report) << std::endl;
-            return 0;
+            return complete ? 0 : kFailed;
         }
         if (*serve) return http::serve(*h, cli.settings, serve_options);
         if (*call) {
             std::string args = read_arguments(arguments);
-            if (token.empty())
-                if (const char *t = std::getenv("PLINTH_TOKEN"); t != nullptr) token = t;
+            const char *env_token = std::getenv("PLINTH_TOKEN");
+            const bool has_env_token = env_token != nullptr && *env_token != '\0';
+            // Two identities named at once: refuse rather than pick one silently.
+            if (as_user && (!token.empty() || has_env_token))
+                throw sdk::invalid_argument(std::string("--as and ") + (token.empty() ? "$PLINTH_TOKEN" : "--token") +
+                                            " name two callers; unset PLINTH_TOKEN (or drop --token) to act as a "
+                                            "user, or drop --as to act as the token's owner");
+            if (token.empty() && has_env_token) token = env_token;
             plinth_call_context caller = caller_for(*h, as_user, role, token);
             std::cout << boost::json::serialize(h->call(module, command, args, caller)) << std::endl;
             return 0;
@@ -282,7 +303,7 @@ int main(int argc, char **argv) {
             if (*p_sweep) cmd = "sweep";
             boost::json::value result = h->call("privacy", cmd, boost::json::serialize(args), host::system_caller());
             if (*p_inventory && result.is_object() && result.as_object().contains("document") && format != "json")
-                std::cout << result.at("document").as_string().c_str() << std::endl;
+                std::cout << sdk::printable(std::string_view(result.at("document").as_string()), size_t(-1), true) << std::endl;
             else
                 std::cout << demo::pretty(result) << std::endl;
             return 0;

@@ -23,11 +23,15 @@ bool valid_name(std::string_view name) {
     return true;
 }
 
+// Creates `dir` (and missing parents) owner-only. Each folder is created 0700 rather than
+// created with the umask and tightened afterwards: no window in which others may look inside.
 void make_private_dir(const std::filesystem::path &dir) {
-    std::error_code ec;
-    std::filesystem::create_directories(dir, ec);
-    if (ec) throw sdk::unavailable("cannot create secrets folder " + dir.string() + ": " + ec.message());
-    ::chmod(dir.c_str(), 0700);
+    std::filesystem::path built;
+    for (const auto &part : dir) {
+        built /= part;
+        if (::mkdir(built.c_str(), 0700) != 0 && errno != EEXIST)
+            throw sdk::unavailable("cannot create secrets folder " + built.string() + ": " + std::strerror(errno));
+    }
 }
 
 // Reads exactly `size` bytes or fails; a key of another length is a configuration conflict.
@@ -66,6 +70,9 @@ void read_or_create_key(const std::filesystem::path &secrets_dir, std::string_vi
     if (size == 0 || size > 4096) throw sdk::invalid_argument("secret size must be 1..4096 bytes");
     std::filesystem::path dir = secrets_dir / std::string(module);
     make_private_dir(dir);
+    // The secrets folder itself is owner-only too (folders made by older versions were 0755).
+    ::chmod(secrets_dir.c_str(), 0700);
+    ::chmod(dir.c_str(), 0700);
     std::filesystem::path file = dir / (std::string(name) + ".key");
 
     // Write a complete temporary file, then link it into place: a reader never sees a partial

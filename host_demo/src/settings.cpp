@@ -3,7 +3,9 @@
 #include <plinth/sdk/error.hpp>
 #include <plinth/storage/database.hpp>
 
+#include <algorithm>
 #include <cstdlib>
+#include <fcntl.h>
 #include <fstream>
 #include <sstream>
 #include <sys/wait.h>
@@ -141,16 +143,25 @@ Settings load_settings(const std::optional<std::filesystem::path> &config_file,
                 if (id.is_string()) s.only_modules.emplace_back(id.get_string());
     }
     if (s.module_paths.empty()) s.module_paths.push_back(default_module_dir);
+    if (auto level = env("PLINTH_LOG_LEVEL")) {
+        const char *names[] = {"debug", "info", "warning", "error"};
+        auto it = std::find(std::begin(names), std::end(names), *level);
+        if (it == std::end(names))
+            throw sdk::invalid_argument("PLINTH_LOG_LEVEL must be debug, info, warning or error");
+        s.log_level = static_cast<int32_t>(it - std::begin(names));
+    }
     return s;
 }
 
-int sandbox_command(const Settings &settings, const std::string &action) {
+int sandbox_command(const Settings &settings, const std::string &action, bool narrate) {
     pid_t pid = fork();
     if (pid < 0) throw sdk::unavailable("cannot start the sandbox script");
     if (pid == 0) {
         std::string script = sandbox_script();
         std::string dir = settings.sandbox_dir.string();
-        dup2(2, 1); // the script narrates on stdout; plinth-host keeps stdout for JSON results
+        // The script narrates on stdout; plinth-host keeps stdout for JSON results.
+        int quiet = narrate ? -1 : ::open("/dev/null", O_WRONLY);
+        dup2(quiet >= 0 ? quiet : 2, 1);
         execl("/bin/bash", "bash", script.c_str(), action.c_str(), dir.c_str(), static_cast<char *>(nullptr));
         _exit(127);
     }
@@ -161,7 +172,8 @@ int sandbox_command(const Settings &settings, const std::string &action) {
 
 void ensure_sandbox(const Settings &settings) {
     if (!settings.use_sandbox) return;
-    if (sandbox_command(settings, "status") != 0 && sandbox_command(settings, "start") != 0)
+    // `ensure` prints only when it started the server: worth an info line, nothing otherwise.
+    if (sandbox_command(settings, "ensure", settings.log_level <= 1) != 0)
         throw sdk::unavailable("the MariaDB sandbox did not start; see " +
                                (settings.sandbox_dir / "error.log").string());
     std::string database(settings.config.at("database").at("database").as_string());

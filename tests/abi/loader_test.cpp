@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <plinth/sdk/display.hpp>
+
 #include <algorithm>
 #include <mutex>
 
@@ -142,5 +144,99 @@ TEST(Loader, RefusedModulesAreListedWithTheirReasonInJson) {
     auto ok = l.info("example_c").to_json();
     EXPECT_EQ(ok.at("interfaces").as_array().at(0).as_string(), "plinth.command/1");
 }
+
+// ---- Text a module hands the host is untrusted ----
+
+namespace hostile {
+
+bool is_valid_utf8(std::string_view s) { return plinth::sdk::repair_utf8(s, s.size()) == s; }
+
+plinth::sdk::Error call_error(const Host &host, std::string_view command) {
+    try {
+        host.call("hostile", command, "{}", plinth::host::system_caller());
+    } catch (const plinth::sdk::Error &e) {
+        return e;
+    }
+    return plinth::sdk::Error(PLINTH_OK, "succeeded");
+}
+
+TEST(HostileModule, AMessageFillingTheWholeBufferIsReadNoFurther) {
+    Loaded l;
+    auto e = call_error(*l.host, "overflow");
+    EXPECT_EQ(e.status(), PLINTH_E_CONFLICT);
+    EXPECT_EQ(std::string(e.what()), std::string(PLINTH_ERROR_MESSAGE_CAPACITY, 'A'));
+}
+
+TEST(HostileModule, InvalidUtf8IsReplacedAndTheMessageStaysJson) {
+    Loaded l;
+    auto e = call_error(*l.host, "garbage");
+    EXPECT_EQ(e.status(), PLINTH_E_INVALID_ARGUMENT);
+    EXPECT_TRUE(is_valid_utf8(e.what())) << e.what();
+    EXPECT_NE(std::string(e.what()).find("\xEF\xBF\xBD"), std::string::npos);
+    // Serialising it gives JSON a strict parser accepts, with the controls escaped.
+    std::string json = boost::json::serialize(boost::json::value{{"message", e.what()}});
+    boost::system::error_code ec;
+    boost::json::parse(json, ec);
+    EXPECT_FALSE(ec) << json;
+    EXPECT_EQ(json.find('\x1b'), std::string::npos);
+    EXPECT_EQ(json.find('\n'), std::string::npos);
+}
+
+TEST(HostileModule, AnEmptyMessageGetsADefault) {
+    Loaded l;
+    auto e = call_error(*l.host, "silent");
+    EXPECT_EQ(e.status(), PLINTH_E_NOT_FOUND);
+    EXPECT_STREQ(e.what(), "not_found (no message given)");
+}
+
+TEST(HostileModule, LogLinesAreOneEscapedLine) {
+    Loaded l;
+    l.host->call("hostile", "log", "{}", plinth::host::system_caller());
+    std::string line;
+    for (const auto &entry : l.log)
+        if (entry.rfind("hostile: bad", 0) == 0) line = entry;
+    ASSERT_FALSE(line.empty());
+    EXPECT_EQ(line.find('\n'), std::string::npos) << line;
+    EXPECT_EQ(line.find('\x1b'), std::string::npos) << line;
+    EXPECT_EQ(line.find('\x07'), std::string::npos) << line;
+    EXPECT_TRUE(is_valid_utf8(line)) << line;
+    EXPECT_NE(line.find("\\n[error] accounts: forged line"), std::string::npos) << line;
+}
+
+TEST(HostileModule, EntryTextAndRefusalsAreBoundedValidUtf8) {
+    Loaded l;
+    const auto &m = l.info("hostile");
+    ASSERT_TRUE(m.loaded) << m.refusal;
+    EXPECT_TRUE(is_valid_utf8(m.description)) << m.description;
+    const auto &refused = l.info("hostile_refused");
+    EXPECT_FALSE(refused.loaded);
+    EXPECT_TRUE(is_valid_utf8(refused.refusal));
+    EXPECT_LT(refused.refusal.size(), 600u) << refused.refusal; // 512 bytes of message and a prefix
+    EXPECT_EQ(refused.refusal.back(), 'B') << refused.refusal; // the buffer's last byte, nothing beyond it
+}
+
+TEST(HostileModule, NamesEchoedInErrorsAreEscaped) {
+    Loaded l;
+    try {
+        l.host->call("nosuch\xFF\x1b[2J", "x", "{}", plinth::host::system_caller());
+        FAIL();
+    } catch (const plinth::sdk::Error &e) {
+        EXPECT_EQ(e.status(), PLINTH_E_NOT_FOUND);
+        EXPECT_STREQ(e.what(), "no loaded module 'nosuch\xEF\xBF\xBD\\x1b[2J'");
+    }
+}
+
+TEST(Loader, ARefusedModuleIsUnavailableWithItsReasonNotMissing) {
+    Loaded l;
+    try {
+        l.host->call("failing_create", "hello", "{}", plinth::host::system_caller());
+        FAIL();
+    } catch (const plinth::sdk::Error &e) {
+        EXPECT_EQ(e.status(), PLINTH_E_UNAVAILABLE) << e.what();
+        EXPECT_NE(std::string(e.what()).find("fixture refuses to start"), std::string::npos) << e.what();
+    }
+}
+
+} // namespace hostile
 
 } // namespace

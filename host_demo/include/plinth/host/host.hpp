@@ -29,7 +29,8 @@ struct ModuleInfo {
     std::vector<std::string> requires_modules;  // dependencies (optional ones marked "?")
     std::vector<std::string> interfaces;        // well-known interface ids the instance offers
     bool loaded = false;
-    std::string refusal;                        // why it was not loaded
+    bool skipped = false;                       // left out by the configuration ("modules.load"), not refused
+    std::string refusal;                        // why it was not loaded (valid UTF-8, may hold any character)
 
     boost::json::object to_json() const;
 };
@@ -45,7 +46,10 @@ struct HostOptions {
     std::filesystem::path state_dir;
     // Apply pending migrations of every module right after it is created.
     bool auto_migrate = true;
-    // Receives every log line ("module: message"); stderr when empty.
+    // Lines below this level (PLINTH_LOG_DEBUG..PLINTH_LOG_ERROR) are dropped.
+    int32_t log_level = PLINTH_LOG_INFO;
+    // Receives every log line at or above log_level, module id and message already escaped to
+    // one printable line (sdk::printable); stderr when empty.
     std::function<void(int32_t level, std::string_view module, std::string_view message)> log;
 };
 

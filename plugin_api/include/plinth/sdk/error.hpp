@@ -3,6 +3,7 @@
 #pragma once
 
 #include <plinth/base.h>
+#include <plinth/sdk/display.hpp>
 
 #include <algorithm>
 #include <cstring>
@@ -52,6 +53,9 @@ inline int32_t fill_error(plinth_error *error, plinth_status status, const char 
         size_t capacity = std::min<size_t>(error->struct_size - offsetof(plinth_error, message),
                                            PLINTH_ERROR_MESSAGE_CAPACITY);
         size_t n = std::min(std::strlen(message), capacity - 1);
+        // Cut between characters: never leave half a UTF-8 sequence at the end.
+        if (n < std::strlen(message))
+            while (n > 0 && (static_cast<unsigned char>(message[n]) & 0xC0) == 0x80) --n;
         std::memcpy(error->message, message, n);
         error->message[n] = '\0';
     }
@@ -78,10 +82,25 @@ int32_t guard(plinth_error *error, Body &&body) noexcept {
     }
 }
 
+inline const char *status_name(int32_t status) noexcept;
+
+// The message the other side wrote into `error`, made safe: read only inside the buffer (a
+// callee may fill all of it without a NUL), invalid UTF-8 replaced, never empty.
+inline std::string message_of(const plinth_error &error, int32_t status) {
+    size_t capacity = error.struct_size > offsetof(plinth_error, message)
+                          ? std::min<size_t>(error.struct_size - offsetof(plinth_error, message),
+                                             PLINTH_ERROR_MESSAGE_CAPACITY)
+                          : 0;
+    std::string text = repair_utf8(std::string_view(error.message, bounded(error.message, capacity)),
+                                  PLINTH_ERROR_MESSAGE_CAPACITY);
+    if (text.empty()) text = std::string(status_name(status)) + " (no message given)";
+    return text;
+}
+
 // Throws the Error a status/plinth_error pair describes (for calls into other modules).
 inline void throw_if_failed(int32_t status, const plinth_error &error) {
     if (status != PLINTH_OK)
-        throw Error(static_cast<plinth_status>(status), error.message, error.db_errno);
+        throw Error(static_cast<plinth_status>(status), message_of(error, status), error.db_errno);
 }
 
 inline const char *status_name(int32_t status) noexcept {

@@ -33,9 +33,6 @@
 
 namespace plinth::sdk {
 
-// Largest arguments document a command accepts; individual commands set tighter limits.
-inline constexpr size_t kMaxArgumentsBytes = 32u << 20;
-
 enum class Access { anonymous, customer, staff, admin, system };
 
 inline const char *access_name(Access a) {
@@ -126,18 +123,9 @@ public:
     // Parses, authorises and runs one command. Throws Error on every failure.
     boost::json::value run(const Caller &caller, std::string_view name, std::string_view arguments) const {
         auto it = commands_.find(std::string(name));
-        if (it == commands_.end()) throw unsupported("unknown command '" + std::string(name) + "'");
+        if (it == commands_.end()) throw unsupported("unknown command '" + printable(name, 128) + "'");
         caller.require(it->second.access);
-        if (arguments.size() > kMaxArgumentsBytes) throw limit_exceeded("arguments are too large");
-        boost::json::value parsed;
-        if (arguments.find_first_not_of(" \t\r\n") == std::string_view::npos) {
-            parsed = boost::json::object{};
-        } else {
-            boost::system::error_code ec;
-            parsed = boost::json::parse(arguments, ec);
-            if (ec) throw invalid_argument("arguments are not valid JSON: " + ec.message());
-        }
-        if (!parsed.is_object()) throw invalid_argument("arguments must be a JSON object");
+        boost::json::value parsed = parse_arguments(arguments);
         Args args(parsed.get_object());
         return it->second.handler(caller, args);
     }
