@@ -13,7 +13,6 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
-#include <sstream>
 #include <unistd.h>
 
 namespace fs = std::filesystem;
@@ -80,9 +79,16 @@ struct Cli {
 std::string read_arguments(const std::string &arg) {
     if (arg.empty()) return "{}";
     if (arg == "-") {
-        std::stringstream ss;
-        ss << std::cin.rdbuf();
-        return ss.str();
+        // Read in chunks and stop past the limit: an endless stdin is refused, not buffered.
+        std::string text;
+        char chunk[1 << 16];
+        while (std::cin.read(chunk, sizeof chunk) || std::cin.gcount() > 0) {
+            text.append(chunk, static_cast<size_t>(std::cin.gcount()));
+            if (text.size() > sdk::kMaxArgumentsBytes)
+                throw sdk::limit_exceeded("arguments are too large (more than " +
+                                          std::to_string(sdk::kMaxArgumentsBytes) + " bytes on stdin)");
+        }
+        return text;
     }
     if (arg[0] == '@') {
         // Read straight into one string of the file's size: a large document is held once.
