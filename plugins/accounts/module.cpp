@@ -117,8 +117,9 @@ public:
     void erase_subject(const sdk::Subject &subject, bool dry_run, const sdk::ErasureSink &out) override {
         auto id = service_->account_of(subject.user_id, subject.emails);
         if (!id) return;
-        for (const Erased &e : service_->erase_subject(*id, dry_run))
+        service_->erase_subject(*id, dry_run, [&](const Erased &e) {
             out.report(sdk::ErasureOutcome{e.category, e.item, PLINTH_ERASURE_REMOVED, "", 0});
+        });
     }
 
     // ---- sdk::DataInventory

@@ -761,6 +761,33 @@ TEST_F(AccountsModuleTest, ErasureReportsEachItemAndRemovesEverything) {
     EXPECT_TRUE(erase_of(host_, subject, false).outcomes.empty()); // idempotent
 }
 
+// Outcomes are reported inside the transaction that deletes, so a report that does not reach the
+// privacy module (a crash, a refusing sink) leaves the account in place for the resumed run to
+// erase and report again, instead of an account gone with no record of it.
+TEST_F(AccountsModuleTest, ARefusedReportRollsTheErasureBack) {
+    int64_t id = add_user("ada");
+    login("ada");
+    plinth_subject subject{sizeof(plinth_subject), id, nullptr, 0};
+    std::string before = db_.dump_all_tables();
+
+    struct Refusing {
+        int reported = 0;
+    } refusing;
+    auto *pd = host_.host().interface_as<plinth_personal_data_v1>("accounts", PLINTH_EXT_PERSONAL_DATA);
+    plinth_erasure_sink sink{sizeof(plinth_erasure_sink), &refusing,
+                             [](void *ctx, const plinth_erasure_item *) -> int32_t {
+                                 return ++static_cast<Refusing *>(ctx)->reported >= 3 ? 1 : 0;
+                             }};
+    plinth_error e = sdk::make_error();
+    EXPECT_EQ(pd->erase_subject(host_.host().module("accounts"), &subject, 0, &sink, &e), PLINTH_E_SINK);
+    EXPECT_EQ(refusing.reported, 3);
+    EXPECT_EQ(db_.dump_all_tables(), before);
+
+    Collected resumed = erase_of(host_, subject, false);
+    EXPECT_GE(resumed.outcomes.size(), 5u); // every item, none lost to the refused run
+    EXPECT_TRUE(erase_of(host_, subject, false).outcomes.empty());
+}
+
 // Privacy records are matched by every address an account ever had, so an address in one
 // account's history must not become another's: their consents, exports and erasures would mix.
 TEST_F(AccountsModuleTest, AnAddressInAnotherAccountsHistoryIsNotReused) {

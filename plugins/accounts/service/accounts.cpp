@@ -552,11 +552,11 @@ std::vector<ExportItem> Accounts::export_subject(int64_t user_id) {
     return items;
 }
 
-std::vector<Erased> Accounts::erase_subject(int64_t user_id, bool dry_run) {
+void Accounts::erase_subject(int64_t user_id, bool dry_run, const std::function<void(const Erased &)> &report) {
     auto work = [&](Connection &c) {
         std::vector<Erased> out;
         auto u = store_.user_by_id(c, user_id, !dry_run);
-        if (!u) return out;
+        if (!u) return;
         const std::string account = "account " + std::to_string(user_id);
         out.push_back({category::kEmail, account + " current address"});
         auto history = store_.email_history(c, user_id);
@@ -579,11 +579,14 @@ std::vector<Erased> Accounts::erase_subject(int64_t user_id, bool dry_run) {
             store_.delete_throttle(c, key);
             store_.delete_user(c, user_id);
         }
-        return out;
+        for (const Erased &e : out) report(e);
     };
-    std::vector<Erased> out = dry_run ? pool_.run(work) : pool_.transaction(work);
-    if (!dry_run) cache_.erase_user(user_id);
-    return out;
+    if (dry_run) {
+        pool_.run(work);
+        return;
+    }
+    pool_.transaction(work);
+    cache_.erase_user(user_id);
 }
 
 SweepCounts Accounts::sweep(int64_t now) {

@@ -19,6 +19,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -144,7 +145,10 @@ public:
     // of its emails.
     std::optional<int64_t> account_of(int64_t user_id, const std::vector<std::string> &emails);
     std::vector<ExportItem> export_subject(int64_t user_id);
-    std::vector<Erased> erase_subject(int64_t user_id, bool dry_run);
+    // Hands every outcome to `report` inside the transaction that deletes it, before the commit
+    // (plinth/ext/personal_data.h says why); `report` throwing rolls the erasure back. A retried
+    // transaction reports again, which the privacy module counts once.
+    void erase_subject(int64_t user_id, bool dry_run, const std::function<void(const Erased &)> &report);
     SweepCounts sweep(int64_t now_s);
 
 private:
