@@ -12,6 +12,9 @@ packages=(
   # tools/test.sh: a compiler cache, and clang for the ThreadSanitizer and libFuzzer builds
   ccache clang-14 libclang-rt-14-dev llvm-14
   php8.2-cli  # the releases HTTP test asks as EDD's updater does, with PHP's json_decode
+  # tests/releases/wordpress: a real WordPress 6.1 site (Debian's; its package also pulls in
+  # apache2, which the policy-rc.d below keeps from starting) served by `php -S`
+  wordpress php8.2-mysql php8.2-curl php8.2-zip
 )
 
 missing=()
