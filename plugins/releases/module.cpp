@@ -148,11 +148,12 @@ object edd_json(const EddAnswer &a) {
     if (a.version) {
         const EddVersionInfo &v = *a.version;
         std::string package = v.download ? v.download->url : std::string();
-        object banners, icons;
-        if (!v.product.banner_low.empty()) banners["low"] = v.product.banner_low;
-        if (!v.product.banner_high.empty()) banners["high"] = v.product.banner_high;
-        if (!v.product.icon_1x.empty()) icons["1x"] = v.product.icon_1x;
-        if (!v.product.icon_2x.empty()) icons["2x"] = v.product.icon_2x;
+        // PHP-serialized arrays, as EDD sends them: WordPress indexes them as arrays.
+        std::vector<std::pair<std::string, std::string>> banners, icons;
+        if (!v.product.banner_low.empty()) banners.emplace_back("low", v.product.banner_low);
+        if (!v.product.banner_high.empty()) banners.emplace_back("high", v.product.banner_high);
+        if (!v.product.icon_1x.empty()) icons.emplace_back("1x", v.product.icon_1x);
+        if (!v.product.icon_2x.empty()) icons.emplace_back("2x", v.product.icon_2x);
         o = {{"new_version", v.newest.version},
              {"stable_version", v.stable ? v.stable->version : std::string()},
              {"name", v.product.name},
@@ -163,8 +164,8 @@ object edd_json(const EddAnswer &a) {
              {"package", package},
              {"download_link", package},
              {"sections", {{"description", v.description_html}, {"changelog", v.changelog_html}}},
-             {"banners", std::move(banners)},
-             {"icons", std::move(icons)},
+             {"banners", php_serialized_strings(banners)},
+             {"icons", php_serialized_strings(icons)},
              {"requires", v.newest.requires_wp},
              {"tested", v.newest.tested_wp},
              {"requires_php", v.newest.requires_php}};

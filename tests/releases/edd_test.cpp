@@ -167,5 +167,15 @@ TEST(EddMapping, Fields) {
     EXPECT_FALSE(edd_verdict_valid(PLINTH_LICENSE_SITE_NOT_ACTIVATED));
 }
 
+// banners and icons as PHP's serialize() writes an array of strings: lengths in bytes, nothing
+// escaped (PHP reads exactly that many bytes).
+TEST(EddMapping, PhpSerializedStrings) {
+    EXPECT_EQ(php_serialized_strings({}), "a:0:{}");
+    EXPECT_EQ(php_serialized_strings({{"low", "https://cdn.example/b.png"}, {"high", "https://cdn.example/c.png"}}),
+              "a:2:{s:3:\"low\";s:25:\"https://cdn.example/b.png\";s:4:\"high\";s:25:\"https://cdn.example/c.png\";}");
+    EXPECT_EQ(php_serialized_strings({{"1x", "https://cdn.example/\xc3\xa9\";.png"}}),
+              "a:1:{s:2:\"1x\";s:28:\"https://cdn.example/\xc3\xa9\";.png\";}");
+}
+
 } // namespace
 } // namespace plinth::releases

@@ -77,8 +77,11 @@ if ($action === 'get_version') {
         if (!property_exists($info, $field)) $result['missing'][] = $field;
         else $result[$field] = $info->$field;
     }
-    foreach (['banners', 'icons'] as $field)
+    foreach (['banners', 'icons'] as $field) {
         if (!property_exists($info, $field)) $result['missing'][] = $field;
+        // The updater passes them through maybe_unserialize(); WordPress then indexes them as arrays.
+        else $result[$field . '_are_array'] = is_array(is_string($info->$field) ? @unserialize($info->$field) : $info->$field);
+    }
     $sections = (array)$info->sections;
     $result['sections'] = array_keys($sections);
     $result['changelog'] = $sections['changelog'] ?? null;

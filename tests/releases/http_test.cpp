@@ -184,6 +184,8 @@ TEST_F(ReleasesHttp, TheUpdaterSeesTheUpdateAndInstallsItWithAValidLicence) {
     EXPECT_FALSE(v.at("discarded").as_bool());
     EXPECT_TRUE(v.at("decoded_as_object").as_bool());
     EXPECT_FALSE(v.as_object().contains("missing")) << boost::json::serialize(v); // no PHP warnings
+    EXPECT_TRUE(v.at("banners_are_array").as_bool()); // WordPress's Updates screen indexes them
+    EXPECT_TRUE(v.at("icons_are_array").as_bool());
     EXPECT_EQ(str(v, "new_version"), "1.1.0");
     EXPECT_EQ(str(v, "name"), "SEO Pro");
     EXPECT_EQ(str(v, "requires"), "6.0");

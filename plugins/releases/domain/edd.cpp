@@ -149,6 +149,13 @@ std::string edd_decode_item_name(std::string_view name) {
     return out;
 }
 
+std::string php_serialized_strings(const std::vector<std::pair<std::string, std::string>> &entries) {
+    auto string = [](const std::string &text) { return "s:" + std::to_string(text.size()) + ":\"" + text + "\";"; };
+    std::string out = "a:" + std::to_string(entries.size()) + ":{";
+    for (const auto &[key, text] : entries) out += string(key) + string(text);
+    return out + "}";
+}
+
 std::string edd_expires(int64_t expires_at) { return expires_at == 0 ? "lifetime" : edd_datetime(expires_at); }
 
 int64_t edd_license_limit(int32_t seat_limit) noexcept { return seat_limit < 0 ? 0 : seat_limit; }

@@ -10,6 +10,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace plinth::releases {
 
@@ -88,5 +90,13 @@ std::string edd_decode_item_name(std::string_view name);
 
 // "YYYY-MM-DD HH:MM:SS" (UTC) for Unix seconds; EDD's `last_updated` and `expires`.
 std::string edd_datetime(int64_t unix_seconds);
+
+// PHP's serialize() of an array of strings keyed by strings, in the given order
+// ("a:1:{s:3:\"low\";s:9:\"https://x\";}"; "a:0:{}" when empty): the form in which EDD sends
+// `banners` and `icons`. EDD's updater passes them through maybe_unserialize() and WordPress
+// reads them as arrays (its Updates screen indexes the update's `icons`); a JSON object would
+// reach WordPress as a stdClass and end that screen with a fatal error. Lengths count bytes, as
+// PHP does, so nothing inside a string needs escaping. Pure; allocates.
+std::string php_serialized_strings(const std::vector<std::pair<std::string, std::string>> &entries);
 
 } // namespace plinth::releases
