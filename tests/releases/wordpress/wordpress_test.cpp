@@ -242,7 +242,8 @@ protected:
         // whose packages are the probe plugin itself at 1.0.0 and 1.1.0.
         cli("call licenses product.create '{\"slug\":\"probe\",\"name\":\"Plinth Update Probe\"}'");
         cli("call releases product.set '{\"product\":\"probe\",\"name\":\"Plinth Update Probe\",\"edd_item_id\":4242,"
-            "\"homepage\":\"https://vendor.example/probe\",\"description\":\"Checks that **updates** arrive.\"}'");
+            "\"homepage\":\"https://vendor.example/probe\",\"description\":\"Checks that **updates** arrive.\","
+            "\"icon_1x\":\"https://cdn.vendor.example/probe-128.png\",\"banner_low\":\"https://cdn.vendor.example/probe-772.png\"}'");
         for (const char *version : {"1.0.0", "1.1.0"}) {
             std::string zip = home_ + "/plinth-update-probe-" + version + ".zip";
             std::string made = run("php " + shell_quoted(kSource + "/make_package.php") + " " +
@@ -397,6 +398,19 @@ TEST_F(WordPressSite, ShowsDescribesAndInstallsTheUpdateWithAValidLicence) {
     EXPECT_EQ(str(fields, "beta"), "0");
     EXPECT_EQ(str(fields, "wp_version").rfind("6.1", 0), 0u);
 
+    // A plugin that names its product by item name (older EDD plugins; the licence screen
+    // urlencodes the name once more) gets the same update.
+    wp("identify-by", "name");
+    EXPECT_EQ(str(licence_screen(key, "check_license"), "license"), "valid");
+    value by_name = wp("check-updates");
+    EXPECT_EQ(str(by_name, "new_version"), "1.1.0") << boost::json::serialize(by_name);
+    EXPECT_EQ(str(by_name, "package").rfind(store_ + "/v1/releases/download/probe/1.1.0/", 0), 0u);
+    value sent_by_name = wp("requests");
+    const value &last = sent_by_name.at("requests").as_array().back();
+    EXPECT_EQ(str(last.at("fields"), "item_name"), kProbe) << boost::json::serialize(last);
+    EXPECT_EQ(str(last.at("fields"), "item_id"), "0");
+    wp("identify-by", "id");
+
     // "View details": plugins_api, and the dialog the plugins screen opens.
     value details = wp("details");
     EXPECT_EQ(str(details, "name"), kProbe) << boost::json::serialize(details);
@@ -408,11 +422,18 @@ TEST_F(WordPressSite, ShowsDescribesAndInstallsTheUpdateWithAValidLicence) {
     EXPECT_EQ(dialog.status, 200u);
     EXPECT_NE(dialog.body.find(kProbe), std::string::npos);
     EXPECT_NE(dialog.body.find("Release 1.1.0: sturdier"), std::string::npos);
+    EXPECT_NE(dialog.body.find("https://cdn.vendor.example/probe-772.png"), std::string::npos); // the banner
 
     // The plugins screen, as the administrator sees it.
     Reply plugins = admin_page("/wp-admin/plugins.php");
     ASSERT_EQ(plugins.status, 200u) << plugins.body.substr(0, 2000);
     EXPECT_NE(plugins.body.find("There is a new version of " + kProbe + " available."), std::string::npos);
+    // Dashboard → Updates lists it too (WordPress indexes the update's `icons` as an array there).
+    Reply updates = admin_page("/wp-admin/update-core.php");
+    EXPECT_EQ(updates.status, 200u);
+    EXPECT_NE(updates.body.find("You have version 1.0.0 installed. Update to 1.1.0."), std::string::npos)
+        << updates.body.substr(updates.body.size() > 3000 ? updates.body.size() - 3000 : 0);
+    EXPECT_NE(updates.body.find("<img src=\"https://cdn.vendor.example/probe-128.png\""), std::string::npos);
     std::smatch link;
     ASSERT_TRUE(std::regex_search(plugins.body, link, std::regex("href=\"([^\"]*update\\.php\\?action=upgrade-plugin[^\"]*)\"")))
         << "no update link on the plugins screen";

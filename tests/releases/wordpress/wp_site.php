@@ -8,6 +8,7 @@
 //   install                 wp_install() into the site's empty database, activate the probe
 //   license ACTION KEY      the licence screen: save KEY (the updater reads it on the next page
 //                           load), then press activate_license, deactivate_license or check_license
+//   identify-by id|name     how the probe names its product (EDD item id, or item name)
 //   check-updates           forget earlier answers, then wp_update_plugins(): the update list entry
 //   details                 plugins_api('plugin_information'): the "View details" data
 //   upgrade [tamper]        Plugin_Upgrader on the listed update (tamper: the link's signature changed)
@@ -115,6 +116,10 @@ switch ( $command ) {
 		update_option( 'plinth_probe_license_key', $key );
 		$answer = plinth_probe_license_action( $argument );
 		wp_site_done( array( 'answer' => $answer ) );
+
+	case 'identify-by':
+		update_option( 'plinth_probe_identify_by', $argument );
+		wp_site_done( array( 'saved' => true ) );
 
 	case 'check-updates':
 		// Every check starts from nothing: WordPress's list, and the answers EDD's updater caches

@@ -15,7 +15,20 @@ const PLINTH_PROBE_VERSION = '1.0.0';
 // What a vendor hard-codes: the EDD download id of the product. The store URL is hard-coded too
 // in a real plugin; the test's wp-config.php names it because the port changes every run.
 const PLINTH_PROBE_ITEM_ID = 4242;
+const PLINTH_PROBE_ITEM_NAME = 'Plinth Update Probe';
 const PLINTH_PROBE_KEY_OPTION = 'plinth_probe_license_key';
+
+/**
+ * How the plugin names its product to the store: by EDD item id (EDD's current sample plugin), or
+ * by item name as older plugins do (the test switches with the option plinth_probe_identify_by).
+ * The licence screen of EDD's sample urlencode()s the name itself before the form is encoded.
+ */
+function plinth_probe_product_fields( $for_licence_screen ) {
+	if ( 'name' === get_option( 'plinth_probe_identify_by' ) ) {
+		return array( 'item_name' => $for_licence_screen ? urlencode( PLINTH_PROBE_ITEM_NAME ) : PLINTH_PROBE_ITEM_NAME );
+	}
+	return array( 'item_id' => PLINTH_PROBE_ITEM_ID );
+}
 
 /**
  * The updater class: EDD's own `EDD_SL_Plugin_Updater`, unchanged, from the file named by the
@@ -45,10 +58,9 @@ add_action(
 			array(
 				'version' => PLINTH_PROBE_VERSION,
 				'license' => trim( (string) get_option( PLINTH_PROBE_KEY_OPTION, '' ) ),
-				'item_id' => PLINTH_PROBE_ITEM_ID,
 				'author'  => 'Plinth tests',
 				'beta'    => false,
-			)
+			) + plinth_probe_product_fields( false )
 		);
 	}
 );
@@ -66,9 +78,7 @@ function plinth_probe_license_action( $action ) {
 			'body'    => array(
 				'edd_action' => $action,
 				'license'    => trim( (string) get_option( PLINTH_PROBE_KEY_OPTION, '' ) ),
-				'item_id'    => PLINTH_PROBE_ITEM_ID,
-				'url'        => home_url(),
-			),
+			) + plinth_probe_product_fields( true ) + array( 'url' => home_url() ),
 		)
 	);
 	if ( is_wp_error( $response ) || 200 !== wp_remote_retrieve_response_code( $response ) ) {
