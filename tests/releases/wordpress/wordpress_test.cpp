@@ -190,21 +190,7 @@ protected:
         // The store: plinth-host serve, download links on its own loopback origin.
         uint16_t store_port = free_port();
         store_ = "http://127.0.0.1:" + std::to_string(store_port);
-        object config{{"database", db_->config()},
-                      {"modules",
-                       {{"paths", {std::string(PLINTH_TEST_MODULE_DIR) + "/plinth_accounts.so",
-                                   std::string(PLINTH_TEST_MODULE_DIR) + "/plinth_licenses.so",
-                                   std::string(PLINTH_TEST_MODULE_DIR) + "/plinth_releases.so"}}}},
-                      {"accounts", {{"password", {{"argon2", {{"memory_kib", 1024}, {"time_cost", 1}}}}}}},
-                      {"releases", {{"public_url", store_}}},
-                      {"http",
-                       {{"listen", "127.0.0.1:" + std::to_string(store_port)},
-                        {"threads", 2},
-                        {"workers", 4},
-                        {"access_log", "off"},
-                        {"rate_limits",
-                         {{"activation", {{"per_minute", 6000}, {"burst", 1000}}},
-                          {"check", {{"per_minute", 6000}, {"burst", 1000}}}}}}}};
+        object config = store_config(store_port, true);
         server_ = new ServerProcess(home_ + "/plinth", config);
         if (server_->port() == 0) return;
 
@@ -257,6 +243,35 @@ protected:
                                        "\"first_name\":\"Bo\",\"password\":\"correct horse battery\"}'"))
                     .at("user_id")
                     .as_int64();
+    }
+
+    // plinth-host serve with the accounts, licenses and releases modules on the test database,
+    // listening on `port`, its download links on that origin.
+    static object store_config(uint16_t port, bool show_version_without_license) {
+        std::string origin = "http://127.0.0.1:" + std::to_string(port);
+        return {{"database", db_->config()},
+                {"modules",
+                 {{"paths", {std::string(PLINTH_TEST_MODULE_DIR) + "/plinth_accounts.so",
+                             std::string(PLINTH_TEST_MODULE_DIR) + "/plinth_licenses.so",
+                             std::string(PLINTH_TEST_MODULE_DIR) + "/plinth_releases.so"}}}},
+                {"accounts", {{"password", {{"argon2", {{"memory_kib", 1024}, {"time_cost", 1}}}}}}},
+                {"releases", {{"public_url", origin}, {"show_version_without_license", show_version_without_license}}},
+                {"http",
+                 {{"listen", "127.0.0.1:" + std::to_string(port)},
+                  {"threads", 2},
+                  {"workers", 4},
+                  {"access_log", "off"},
+                  {"rate_limits",
+                   {{"activation", {{"per_minute", 6000}, {"burst", 1000}}},
+                    {"check", {{"per_minute", 6000}, {"burst", 1000}}}}}}}};
+    }
+
+    // Points the site's plugin at another store (wp-config.php reads site.json on every load).
+    static void use_store(const std::string &store) {
+        std::ifstream in(site_ + "/site.json");
+        value site = boost::json::parse(std::string((std::istreambuf_iterator<char>(in)), {}));
+        site.as_object()["store"] = store;
+        std::ofstream(site_ + "/site.json") << boost::json::serialize(site);
     }
 
     static void TearDownTestSuite() {
@@ -524,6 +539,28 @@ TEST_F(WordPressSite, OffersNoPackageWithoutAValidLicenceForTheSite) {
     EXPECT_EQ(plugins.status, 200u);
     EXPECT_NE(plugins.body.find("Automatic update is unavailable for this plugin."), std::string::npos);
     EXPECT_EQ(plugins.body.find("action=upgrade-plugin"), std::string::npos);
+    // A store that describes releases to valid licences only (show_version_without_license
+    // false; a second server on the same database and secrets, as a second instance of the same
+    // deployment would be): WordPress lists nothing at all.
+    {
+        uint16_t port = free_port();
+        fs::create_directories(home_ + "/plinth-quiet");
+        fs::copy(home_ + "/plinth/secrets", home_ + "/plinth-quiet/secrets", fs::copy_options::recursive);
+        ServerProcess quiet(home_ + "/plinth-quiet", store_config(port, false));
+        ASSERT_NE(quiet.port(), 0) << quiet.stderr_text();
+        use_store("http://127.0.0.1:" + std::to_string(port));
+        EXPECT_EQ(str(licence_screen(revoked, "check_license"), "license"), "disabled");
+        value check = wp("check-updates");
+        EXPECT_FALSE(flag(check, "offered")) << boost::json::serialize(check);
+        EXPECT_FALSE(flag(check, "current"));
+        EXPECT_EQ(str(check, "update_row"), "");
+        // A valid licence is still offered the update, with its package.
+        EXPECT_TRUE(flag(licence_screen(inactive, "activate_license"), "success"));
+        value valid = wp("check-updates");
+        EXPECT_EQ(str(valid, "new_version"), "1.1.0") << boost::json::serialize(valid);
+        EXPECT_EQ(str(valid, "package").rfind("http://127.0.0.1:" + std::to_string(port) + "/v1/releases/download/", 0), 0u);
+        use_store(store_);
+    }
     // WordPress never asked the store for a package.
     value sent = wp("requests");
     for (const value &r : sent.at("requests").as_array())
