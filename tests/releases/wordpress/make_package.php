@@ -8,7 +8,7 @@
 // Prints nothing on success.
 
 [$script, $source, $version, $out] = $argv + array( '', '', '', '' );
-if ( ! preg_match( '/^\d+\.\d+\.\d+$/', $version ) || ! is_dir( $source ) || '' === $out ) {
+if ( ! preg_match( '/^\d+\.\d+\.\d+(-[0-9A-Za-z.]+)?$/', $version ) || ! is_dir( $source ) || '' === $out ) {
 	fwrite( STDERR, "usage: php make_package.php PLUGIN_DIR VERSION OUT.zip\n" );
 	exit( 2 );
 }

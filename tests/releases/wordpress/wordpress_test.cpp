@@ -418,7 +418,7 @@ TEST_F(WordPressSite, ShowsDescribesAndInstallsTheUpdateWithAValidLicence) {
 
     // A plugin that names its product by item name (older EDD plugins; the licence screen
     // urlencodes the name once more) gets the same update.
-    wp("identify-by", "name");
+    wp("setting", "identify_by", "name");
     EXPECT_EQ(str(licence_screen(key, "check_license"), "license"), "valid");
     value by_name = wp("check-updates");
     EXPECT_EQ(str(by_name, "new_version"), "1.1.0") << boost::json::serialize(by_name);
@@ -427,7 +427,7 @@ TEST_F(WordPressSite, ShowsDescribesAndInstallsTheUpdateWithAValidLicence) {
     const value &last = sent_by_name.at("requests").as_array().back();
     EXPECT_EQ(str(last.at("fields"), "item_name"), kProbe) << boost::json::serialize(last);
     EXPECT_EQ(str(last.at("fields"), "item_id"), "0");
-    wp("identify-by", "id");
+    wp("setting", "identify_by", "id");
 
     // "View details": plugins_api, and the dialog the plugins screen opens.
     value details = wp("details");
@@ -482,6 +482,21 @@ TEST_F(WordPressSite, ShowsDescribesAndInstallsTheUpdateWithAValidLicence) {
     EXPECT_FALSE(flag(after, "offered")) << boost::json::serialize(after);
     EXPECT_TRUE(flag(after, "current"));
     EXPECT_EQ(str(after, "checked"), "1.1.0");
+
+    // A beta release reaches only a site that follows the beta channel, and installs there.
+    std::string beta_zip = home_ + "/plinth-update-probe-1.2.0-beta.1.zip";
+    EXPECT_EQ(run("php " + shell_quoted(kSource + "/make_package.php") + " " + shell_quoted(kSource + "/plinth-update-probe") +
+                  " 1.2.0-beta.1 " + shell_quoted(beta_zip) + " 2>&1"), "");
+    cli("call releases release.publish '{\"product\":\"probe\",\"version\":\"1.2.0-beta.1\",\"package\":\"@" + beta_zip +
+        "\",\"changelog\":\"- A bolder probe\"}'");
+    EXPECT_FALSE(flag(wp("check-updates"), "offered"));
+    wp("setting", "beta", "1");
+    value beta = wp("check-updates");
+    EXPECT_EQ(str(beta, "new_version"), "1.2.0-beta.1") << boost::json::serialize(beta);
+    EXPECT_EQ(str(beta, "package").rfind(store_ + "/v1/releases/download/probe/1.2.0-beta.1/", 0), 0u);
+    value beta_upgrade = wp("upgrade");
+    EXPECT_TRUE(flag(beta_upgrade, "result")) << boost::json::serialize(beta_upgrade);
+    EXPECT_EQ(str(beta_upgrade, "installed"), "1.2.0-beta.1");
 
     EXPECT_EQ(php_problems(), "");
     (void)id;

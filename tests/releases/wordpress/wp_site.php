@@ -8,7 +8,8 @@
 //   install                 wp_install() into the site's empty database, activate the probe
 //   license ACTION KEY      the licence screen: save KEY (the updater reads it on the next page
 //                           load), then press activate_license, deactivate_license or check_license
-//   identify-by id|name     how the probe names its product (EDD item id, or item name)
+//   setting NAME VALUE      one of the probe's settings: identify_by (id|name: how it names its
+//                           product to the store), beta (0|1: whether it follows the beta channel)
 //   check-updates           forget earlier answers, then wp_update_plugins(): the update list entry
 //   details                 plugins_api('plugin_information'): the "View details" data
 //   upgrade [tamper]        Plugin_Upgrader on the listed update (tamper: the link's signature changed)
@@ -117,8 +118,12 @@ switch ( $command ) {
 		$answer = plinth_probe_license_action( $argument );
 		wp_site_done( array( 'answer' => $answer ) );
 
-	case 'identify-by':
-		update_option( 'plinth_probe_identify_by', $argument );
+	case 'setting':
+		if ( ! in_array( $argument, array( 'identify_by', 'beta' ), true ) ) {
+			fwrite( STDERR, "unknown setting '$argument'\n" );
+			exit( 2 );
+		}
+		update_option( 'plinth_probe_' . $argument, $key );
 		wp_site_done( array( 'saved' => true ) );
 
 	case 'check-updates':

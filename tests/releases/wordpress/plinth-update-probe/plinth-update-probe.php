@@ -59,7 +59,7 @@ add_action(
 				'version' => PLINTH_PROBE_VERSION,
 				'license' => trim( (string) get_option( PLINTH_PROBE_KEY_OPTION, '' ) ),
 				'author'  => 'Plinth tests',
-				'beta'    => false,
+				'beta'    => '1' === get_option( 'plinth_probe_beta' ), // the licence screen's "get betas" box
 			) + plinth_probe_product_fields( false )
 		);
 	}
