@@ -13,22 +13,15 @@
 // (the administrator's "update now" link) and the installed plugin's header.
 #include "../../http/client.hpp"
 #include "../../http/server_process.hpp"
+#include "php_site.hpp"
 #include "support/test_host.hpp"
 
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
-#include <arpa/inet.h>
-#include <csignal>
-#include <netinet/in.h>
-#include <sys/prctl.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
-#include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -41,19 +34,16 @@ namespace {
 namespace fs = std::filesystem;
 using boost::json::object;
 using boost::json::value;
+using wordpress::free_port;
+using wordpress::missing_packages;
+using wordpress::php_options;
+using wordpress::PhpServer;
+using wordpress::run;
+using wordpress::shell_quoted;
 
 const std::string kSource = PLINTH_WORDPRESS_TEST_DIR; // this folder: the plugin, the site files, the PHP steps
 const std::string kWordPress = "/usr/share/wordpress";
 const std::string kProbe = "Plinth Update Probe";
-
-// PHP compiles WordPress's files again in every process (about 0.7 s of CPU each); OPcache's file
-// cache, kept in the test's folder, makes the second and later runs several times faster. Timestamps
-// are checked on every load, so the plugin's files after an update are compiled afresh.
-std::string opcache_dir;
-std::string php_options() {
-    return "-d opcache.enable=1 -d opcache.enable_cli=1 -d opcache.file_cache_only=1 -d opcache.validate_timestamps=1 "
-           "-d opcache.revalidate_freq=0 -d opcache.file_cache=" + opcache_dir;
-}
 
 std::string str(const value &v, std::string_view member) {
     const value *m = v.is_object() ? v.as_object().if_contains(member) : nullptr;
@@ -65,127 +55,19 @@ bool flag(const value &v, std::string_view member) {
     return m != nullptr && m->is_bool() && m->as_bool();
 }
 
-std::string run(const std::string &command) {
-    std::string out;
-    FILE *p = ::popen(command.c_str(), "r");
-    if (p == nullptr) return out;
-    char buffer[4096];
-    for (size_t n; (n = std::fread(buffer, 1, sizeof buffer, p)) > 0;) out.append(buffer, n);
-    ::pclose(p);
-    return out;
-}
-
-std::string shell_quoted(const std::string &text) {
-    std::string out = "'";
-    for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return out + "'";
-}
-
-// A loopback port that is free now (the site's and the store's URLs must be known before their
-// servers start: WordPress's home URL and Plinth's download links name them).
-uint16_t free_port() {
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    if (::bind(fd, reinterpret_cast<sockaddr *>(&a), sizeof a) != 0 ||
-        ::getsockname(fd, reinterpret_cast<sockaddr *>(&a), &len) != 0) {
-        ::close(fd);
-        return 0;
-    }
-    ::close(fd);
-    return ntohs(a.sin_port);
-}
-
-bool accepts_connections(uint16_t port) {
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bool ok = ::connect(fd, reinterpret_cast<sockaddr *>(&a), sizeof a) == 0;
-    ::close(fd);
-    return ok;
-}
-
-// Empty when Debian's WordPress and the PHP extensions it needs here are installed; otherwise
-// which package is missing (tools/install-deps.sh installs them all).
-std::string missing_packages() {
-    if (!fs::exists(kWordPress + "/wp-settings.php")) return "wordpress";
-    std::string php = run("php -r 'echo extension_loaded(\"mysqli\") ? \"mysqli \" : \"\", "
-                          "class_exists(\"ZipArchive\") ? \"zip \" : \"\", \"php\";' 2>/dev/null");
-    if (php.find("php") == std::string::npos) return "php8.2-cli";
-    if (php.find("mysqli") == std::string::npos) return "php8.2-mysql";
-    if (php.find("zip") == std::string::npos) return "php8.2-zip";
-    return {};
-}
-
-// `php -S` serving the site folder, every page through the site's own wp-config.php. One process
-// (no PHP_CLI_SERVER_WORKERS: its workers outlive a stopped master), in a process group of its
-// own that is stopped whole, and told to end should the test process die first.
-class PhpServer {
-public:
-    PhpServer(const std::string &site, uint16_t port) : port_(port) {
-        pid_ = ::fork();
-        if (pid_ == 0) {
-            ::setpgid(0, 0);
-            ::prctl(PR_SET_PDEATHSIG, SIGTERM);
-            std::FILE *log = std::fopen((site + "/php-server.log").c_str(), "w");
-            if (log != nullptr) {
-                ::dup2(::fileno(log), STDOUT_FILENO);
-                ::dup2(::fileno(log), STDERR_FILENO);
-            }
-            ::unsetenv("PHP_CLI_SERVER_WORKERS");
-            std::string command = "exec php " + php_options() + " -d auto_prepend_file=" + kSource +
-                                  "/site/prepend.php -S 127.0.0.1:" + std::to_string(port) + " -t " + site;
-            ::execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char *>(nullptr));
-            std::_Exit(127);
-        }
-        auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-        while (pid_ > 0 && !accepts_connections(port) && std::chrono::steady_clock::now() < deadline) {
-            if (::waitpid(pid_, nullptr, WNOHANG) == pid_) {
-                pid_ = -1; // it ended: the port was taken meanwhile, or php is broken
-                break;
-            }
-            std::this_thread::sleep_for(std::chrono::milliseconds(50));
-        }
-        ready_ = pid_ > 0 && accepts_connections(port);
-    }
-    ~PhpServer() {
-        if (pid_ <= 0) return;
-        ::kill(-pid_, SIGTERM);
-        bool ended = false;
-        for (int i = 0; i < 100 && !(ended = ::waitpid(pid_, nullptr, WNOHANG) == pid_); ++i)
-            std::this_thread::sleep_for(std::chrono::milliseconds(50));
-        if (!ended) {
-            ::kill(-pid_, SIGKILL);
-            ::waitpid(pid_, nullptr, 0);
-        }
-    }
-    PhpServer(const PhpServer &) = delete;
-    PhpServer &operator=(const PhpServer &) = delete;
-    bool ready() const { return ready_; }
-    uint16_t port() const { return port_; }
-
-private:
-    pid_t pid_ = -1;
-    uint16_t port_;
-    bool ready_ = false;
-};
 
 class WordPressSite : public ::testing::Test {
 protected:
     static void SetUpTestSuite() {
-        missing_ = missing_packages();
+        missing_ = missing_packages(kWordPress);
         if (!missing_.empty()) return;
         db_ = new TestDatabase("wordpress");
         home_ = std::string(PLINTH_TEST_STATE_DIR) + "/wordpress-" + std::to_string(::getpid());
         site_ = home_ + "/site";
         fs::remove_all(home_);
         fs::create_directories(site_);
-        opcache_dir = home_ + "/opcache";
-        fs::create_directories(opcache_dir);
+        opcache_dir_ = home_ + "/opcache";
+        fs::create_directories(opcache_dir_);
 
         // The store: plinth-host serve, download links on its own loopback origin.
         uint16_t store_port = free_port();
@@ -219,7 +101,7 @@ protected:
             object site{{"db_name", wp_database_}, {"db_socket", db_->socket()}, {"home", site_url_},
                         {"store", store_}, {"secret", secret}};
             std::ofstream(site_ + "/site.json") << boost::json::serialize(site);
-            php_ = new PhpServer(site_, port);
+            php_ = new PhpServer(site_, port, php_options(opcache_dir_), kSource + "/site/prepend.php");
         }
         if (!php_->ready()) return;
         installed_ = wp("install");
@@ -304,7 +186,7 @@ protected:
 
     // One step inside WordPress (wp_site.php); its last output line is JSON.
     static value wp(const std::string &command, const std::string &argument = {}, const std::string &key = {}) {
-        std::string out = run("php " + php_options() + " " + shell_quoted(kSource + "/wp_site.php") + " " + shell_quoted(site_) +
+        std::string out = run("php " + php_options(opcache_dir_) + " " + shell_quoted(kSource + "/wp_site.php") + " " + shell_quoted(site_) +
                               " " + command + " " + shell_quoted(argument) + " " + shell_quoted(key) + " 2>>" +
                               shell_quoted(site_ + "/php-cli.log"));
         while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
@@ -362,7 +244,7 @@ protected:
     static inline TestDatabase *db_ = nullptr;
     static inline ServerProcess *server_ = nullptr;
     static inline PhpServer *php_ = nullptr;
-    static inline std::string home_, site_, site_url_, store_, wp_database_;
+    static inline std::string home_, site_, site_url_, store_, wp_database_, opcache_dir_;
     static inline value installed_;
     static inline int64_t user_ = 0;
 };
