@@ -27,10 +27,10 @@ bool accepts_connections(uint16_t port);
 // installed; otherwise the Debian package that is missing (tools/install-deps.sh installs them).
 std::string missing_packages(const std::string &wordpress_dir);
 
-// `php -S` on 127.0.0.1:`port` serving `site`, PHP started with `options`, every page starting with `prepend_file` (which
-// points WordPress at the site folder's own wp-config.php). One process (no
-// PHP_CLI_SERVER_WORKERS: its workers outlive a stopped master), in a process group of its own
-// that is stopped whole, and told to end should the test process die first.
+// `php -S` on 127.0.0.1:`port` serving `site`, PHP started with `options`, every page starting
+// with `prepend_file` (which points WordPress at the site folder's own wp-config.php). One
+// process (no PHP_CLI_SERVER_WORKERS: its workers outlive a stopped master), in a process group
+// of its own that is stopped whole, and told to end should the test process die first.
 class PhpServer {
 public:
     PhpServer(const std::string &site, uint16_t port, const std::string &options, const std::string &prepend_file);
