@@ -7,6 +7,7 @@
 
 #include <plinth/ext/license_check.h>
 #include <plinth/sdk/module.hpp>
+#include <plinth/sdk/text.hpp>
 #include <plinth/storage/migrations.hpp>
 
 #include <boost/json.hpp>
@@ -73,8 +74,7 @@ std::string slug_arg(Args &args, std::string_view name) {
 // it reads.
 std::string name_arg(Args &args, std::string_view name) {
     std::string text = args.string(name, 200);
-    std::string problem = display_name_problem(text);
-    if (!problem.empty()) throw sdk::invalid_argument("argument '" + std::string(name) + "' " + problem);
+    sdk::text::check_name("argument '" + std::string(name) + "'", text);
     return text;
 }
 

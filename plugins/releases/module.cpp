@@ -8,6 +8,7 @@
 #include <plinth/ext/license_check.h>
 #include <plinth/ext/release_download.h>
 #include <plinth/ext/release_publish.h>
+#include <plinth/sdk/license_check.hpp>
 #include <plinth/sdk/module.hpp>
 #include <plinth/storage/migrations.hpp>
 
@@ -44,22 +45,6 @@ std::string hex(const std::array<uint8_t, 32> &bytes) {
     char out[65];
     sodium_bin2hex(out, sizeof out, bytes.data(), bytes.size());
     return out;
-}
-
-std::string_view license_code_name(int32_t code) {
-    switch (code) {
-    case PLINTH_LICENSE_VALID: return "VALID";
-    case PLINTH_LICENSE_MALFORMED: return "MALFORMED";
-    case PLINTH_LICENSE_NOT_FOUND: return "NOT_FOUND";
-    case PLINTH_LICENSE_REVOKED: return "REVOKED";
-    case PLINTH_LICENSE_SUSPENDED: return "SUSPENDED";
-    case PLINTH_LICENSE_PRODUCT_MISMATCH: return "PRODUCT_MISMATCH";
-    case PLINTH_LICENSE_EXPIRED: return "EXPIRED";
-    case PLINTH_LICENSE_EXPIRED_IN_GRACE: return "EXPIRED_IN_GRACE";
-    case PLINTH_LICENSE_SITE_NOT_ACTIVATED: return "SITE_NOT_ACTIVATED";
-    case PLINTH_LICENSE_INVALID_SITE: return "INVALID_SITE";
-    default: return "UNKNOWN";
-    }
 }
 
 object product_json(const store::ProductRow &p) {
@@ -449,7 +434,7 @@ void ReleasesModule::register_commands() {
                  a.finish();
                  UpdateAnswer u = releases_->check_update(q);
                  object o{{"update_available", u.update_available},
-                          {"license", {{"code", license_code_name(u.license.code)}, {"valid", u.license.valid}}}};
+                          {"license", {{"code", sdk::license_code_name(u.license.code)}, {"valid", u.license.valid}}}};
                  if (u.release) {
                      object r = release_json(*u.release, true);
                      r.erase("downloads");

@@ -5,6 +5,8 @@
 #include "domain/text.hpp"
 #include "domain/verdict.hpp"
 
+#include <plinth/sdk/text.hpp>
+
 #include <gtest/gtest.h>
 #include <sodium.h>
 
@@ -135,14 +137,15 @@ TEST_F(KeyFormat, WhitespaceAroundAKeyIsIgnored) {
     EXPECT_FALSE(normalise_key(typed.substr(0, 5) + "\xC2\xA0" + typed.substr(5), out));
 }
 
+// Product and policy names go through the SDK's one name check (plinth/sdk/text.hpp).
 TEST(DisplayNames, ControlAndBidiCharactersAreRefused) {
     for (const char *good : {"SEO Pro", "Agency, 3 sites", "Bücher & Co.", "日本語のプラグイン", "Pro \u2014 yearly",
                              "\u200F\u05E2\u05D1\u05E8\u05D9\u05EA"}) // an RLM mark is not an override
-        EXPECT_EQ(display_name_problem(good), "") << good;
+        EXPECT_EQ(sdk::text::name_problem(good), std::nullopt) << good;
     for (const char *bad : {"a\nb", "tab\there", "bell\a", "esc\x1b[31m", "del\x7f", "nul\x01",
                             "c1\xC2\x85next", "c1\xC2\x9B", "invoice\u202Etxt.pdf", "\u202Aembed",
-                            "\u202Doverride", "iso\u2066late", "\u2069pdi"})
-        EXPECT_NE(display_name_problem(bad), "") << bad;
+                            "\u202Doverride", "iso\u2066late", "\u2069pdi", "line\u2028sep", "para\u2029sep"})
+        EXPECT_NE(sdk::text::name_problem(bad), std::nullopt) << bad;
 }
 
 // ---- verdict precedence ----

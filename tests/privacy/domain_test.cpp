@@ -83,6 +83,8 @@ TEST(PrivacyIdentifiers, LabelsRefuseControlCharacters) {
 TEST(PrivacyIdentifiers, LabelsRefuseControlAndBidiCharacters) {
     EXPECT_EQ(checked_label("Anmeldeformular \xc3\xa4 \xe2\x82\xac", "source", 64),
               "Anmeldeformular \xc3\xa4 \xe2\x82\xac");
+    // The implicit RLM mark cannot reorder strong characters and right-to-left labels need it.
+    EXPECT_EQ(checked_label("x\xe2\x80\x8fy", "source", 64), "x\xe2\x80\x8fy");
     const char *refused[] = {
         "a\x1b[31mb",           // ESC (C0)
         "a\x7f",                // DEL
@@ -91,7 +93,7 @@ TEST(PrivacyIdentifiers, LabelsRefuseControlAndBidiCharacters) {
         "invoice\xe2\x80\xaetxt.pdf", // U+202E RIGHT-TO-LEFT OVERRIDE
         "x\xe2\x80\xaa" "y",    // U+202A embedding
         "x\xe2\x81\xa6y",       // U+2066 isolate
-        "x\xe2\x80\x8fy",       // U+200F RLM
+        "x\xe2\x80\xa8y",       // U+2028 LINE SEPARATOR
         "x\xff",                // not UTF-8
         "x\xc0\xafy",           // overlong '/'
         "x\xed\xa0\x80",        // surrogate

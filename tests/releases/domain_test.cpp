@@ -10,6 +10,7 @@
 
 #include <plinth/base.h>
 #include <plinth/ext/license_check.h>
+#include <plinth/sdk/display.hpp>
 #include <plinth/sdk/error.hpp>
 
 #include <boost/json.hpp>
@@ -269,7 +270,7 @@ TEST(Changelog, NeverLetsMarkupOrScriptsThrough) {
     // The link ends at the first ')'; an unsafe target keeps only its text.
     EXPECT_EQ(render_markdown("[click](javascript:alert(1))"), "<p>click)</p>\n");
     EXPECT_EQ(render_markdown("[click](javascript:void)"), "<p>click</p>\n");
-    EXPECT_EQ(escape_html("<a href=\"x\" title='y'>&"), "&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;");
+    EXPECT_EQ(sdk::html_escape("<a href=\"x\" title='y'>&"), "&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;");
 }
 
 TEST(Changelog, UnclosedMarkersAreText) {

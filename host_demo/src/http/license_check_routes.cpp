@@ -13,6 +13,7 @@
 #include "status_table.hpp"
 
 #include <plinth/sdk/host.hpp>
+#include <plinth/sdk/license_check.hpp>
 
 #include <array>
 #include <cstring>
@@ -24,33 +25,6 @@ namespace {
 constexpr size_t kMaxKeyBytes = 256;
 constexpr size_t kMaxSiteBytes = 2048;
 constexpr size_t kMaxProductBytes = 128;
-
-const char *code_name(int32_t code) {
-    switch (code) {
-    case PLINTH_LICENSE_VALID: return "VALID";
-    case PLINTH_LICENSE_MALFORMED: return "MALFORMED";
-    case PLINTH_LICENSE_NOT_FOUND: return "NOT_FOUND";
-    case PLINTH_LICENSE_REVOKED: return "REVOKED";
-    case PLINTH_LICENSE_SUSPENDED: return "SUSPENDED";
-    case PLINTH_LICENSE_PRODUCT_MISMATCH: return "PRODUCT_MISMATCH";
-    case PLINTH_LICENSE_EXPIRED: return "EXPIRED";
-    case PLINTH_LICENSE_EXPIRED_IN_GRACE: return "EXPIRED_IN_GRACE";
-    case PLINTH_LICENSE_SITE_NOT_ACTIVATED: return "SITE_NOT_ACTIVATED";
-    case PLINTH_LICENSE_INVALID_SITE: return "INVALID_SITE";
-    default: return "UNKNOWN";
-    }
-}
-
-const char *coverage_name(int32_t coverage) {
-    switch (coverage) {
-    case PLINTH_LICENSE_COVERAGE_SITE: return "site";
-    case PLINTH_LICENSE_COVERAGE_MAIN: return "main";
-    case PLINTH_LICENSE_COVERAGE_SUBDOMAIN: return "subdomain";
-    case PLINTH_LICENSE_COVERAGE_SUBDIRECTORY: return "subdirectory";
-    case PLINTH_LICENSE_COVERAGE_MAPPED: return "mapped";
-    default: return "none";
-    }
-}
 
 void append_member(std::string &out, const char *name, int64_t value) {
     out += ",\"";
@@ -71,7 +45,7 @@ std::string verdict_body(const plinth_license_verdict &v) {
     std::string out;
     out.reserve(224);
     out += "{\"code\":\"";
-    out += code_name(v.code);
+    out += sdk::license_code_name(v.code);
     out += '"';
     append_member(out, "code_number", v.code);
     append_flag(out, "valid", v.valid);
@@ -81,7 +55,7 @@ std::string verdict_body(const plinth_license_verdict &v) {
     append_member(out, "expires_at", v.expires_at);
     append_member(out, "grace_ends_at", v.grace_ends_at);
     out += ",\"coverage\":\"";
-    out += coverage_name(v.coverage);
+    out += sdk::license_coverage_name(v.coverage);
     out += '"';
     append_member(out, "network_id", v.network_id);
     out += '}';

@@ -1,20 +1,12 @@
 #include "domain/network.hpp"
 
+#include <plinth/sdk/license_check.hpp>
+
 #include <algorithm>
 
 namespace plinth::licenses {
 
-std::string_view coverage_name(Coverage c) noexcept {
-    switch (c) {
-    case Coverage::none: return "none";
-    case Coverage::site: return "site";
-    case Coverage::main: return "main";
-    case Coverage::subdomain: return "subdomain";
-    case Coverage::subdirectory: return "subdirectory";
-    case Coverage::mapped: return "mapped";
-    }
-    return "none";
-}
+std::string_view coverage_name(Coverage c) noexcept { return sdk::license_coverage_name(static_cast<int32_t>(c)); }
 
 std::string_view scope_name(LicenseScope s) noexcept { return s == LicenseScope::network ? "network" : "site"; }
 

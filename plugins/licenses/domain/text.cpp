@@ -53,24 +53,4 @@ std::string_view trim_whitespace(std::string_view s) noexcept {
     return s;
 }
 
-std::string display_name_problem(std::string_view name) {
-    for (size_t i = 0; i < name.size(); ++i) {
-        auto b = static_cast<unsigned char>(name[i]);
-        if (b < 0x20 || b == 0x7F) return "contains a control character";
-        // C1 controls are U+0080..U+009F: C2 80..C2 9F in UTF-8.
-        if (b == 0xC2 && i + 1 < name.size()) {
-            auto next = static_cast<unsigned char>(name[i + 1]);
-            if (next >= 0x80 && next <= 0x9F) return "contains a control character";
-        }
-        // U+202A..U+202E are E2 80 AA..AE; U+2066..U+2069 are E2 81 A6..A9.
-        if (b == 0xE2 && i + 2 < name.size()) {
-            auto b1 = static_cast<unsigned char>(name[i + 1]);
-            auto b2 = static_cast<unsigned char>(name[i + 2]);
-            if ((b1 == 0x80 && b2 >= 0xAA && b2 <= 0xAE) || (b1 == 0x81 && b2 >= 0xA6 && b2 <= 0xA9))
-                return "contains a bidirectional embedding, override or isolate character";
-        }
-    }
-    return {};
-}
-
 } // namespace plinth::licenses

@@ -1,5 +1,7 @@
 #include "domain/verdict.hpp"
 
+#include <plinth/sdk/license_check.hpp>
+
 namespace plinth::licenses {
 
 Decision decide(const CheckFacts &f, int64_t now_s) noexcept {
@@ -18,21 +20,7 @@ Decision decide(const CheckFacts &f, int64_t now_s) noexcept {
     return {VerdictCode::valid, true};
 }
 
-std::string_view code_name(VerdictCode code) noexcept {
-    switch (code) {
-    case VerdictCode::valid: return "VALID";
-    case VerdictCode::malformed: return "MALFORMED";
-    case VerdictCode::not_found: return "NOT_FOUND";
-    case VerdictCode::revoked: return "REVOKED";
-    case VerdictCode::suspended: return "SUSPENDED";
-    case VerdictCode::product_mismatch: return "PRODUCT_MISMATCH";
-    case VerdictCode::expired: return "EXPIRED";
-    case VerdictCode::expired_in_grace: return "EXPIRED_IN_GRACE";
-    case VerdictCode::site_not_activated: return "SITE_NOT_ACTIVATED";
-    case VerdictCode::invalid_site: return "INVALID_SITE";
-    }
-    return "UNKNOWN";
-}
+std::string_view code_name(VerdictCode code) noexcept { return sdk::license_code_name(static_cast<int32_t>(code)); }
 
 int64_t grace_end(int64_t expires_at, int32_t grace_days) noexcept {
     if (expires_at == 0) return 0;

@@ -1,8 +1,7 @@
 #include "identifiers.hpp"
 
 #include <plinth/sdk/error.hpp>
-
-#include <optional>
+#include <plinth/sdk/text.hpp>
 
 namespace plinth::privacy {
 
@@ -17,29 +16,6 @@ std::string_view trim(std::string_view s) {
 }
 
 bool is_control(unsigned char c) { return c < 0x20 || c == 0x7f; }
-
-// Decodes one UTF-8 sequence at `i` (advancing it); nullopt for anything malformed, overlong,
-// surrogate or beyond U+10FFFF.
-std::optional<char32_t> next_code_point(std::string_view s, size_t &i) {
-    const auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-    const unsigned char b0 = byte(i);
-    size_t length = b0 < 0x80 ? 1 : (b0 >> 5) == 0x6 ? 2 : (b0 >> 4) == 0xe ? 3 : (b0 >> 3) == 0x1e ? 4 : 0;
-    if (length == 0 || i + length > s.size()) return std::nullopt;
-    char32_t cp = length == 1 ? b0 : length == 2 ? (b0 & 0x1f) : length == 3 ? (b0 & 0x0f) : (b0 & 0x07);
-    for (size_t k = 1; k < length; ++k) {
-        if ((byte(i + k) & 0xc0) != 0x80) return std::nullopt;
-        cp = (cp << 6) | (byte(i + k) & 0x3f);
-    }
-    static constexpr char32_t kMinimum[] = {0, 0, 0x80, 0x800, 0x10000};
-    if (cp < kMinimum[length] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return std::nullopt;
-    i += length;
-    return cp;
-}
-
-bool is_bidi_control(char32_t cp) {
-    return cp == 0x061c || cp == 0x200e || cp == 0x200f || (cp >= 0x202a && cp <= 0x202e) ||
-           (cp >= 0x2066 && cp <= 0x2069);
-}
 
 } // namespace
 
@@ -82,15 +58,7 @@ std::string checked_label(std::string_view value, std::string_view argument, siz
     if (value.empty()) throw sdk::invalid_argument("argument '" + name + "' must not be empty");
     if (value.size() > max_bytes)
         throw sdk::invalid_argument("argument '" + name + "' is longer than " + std::to_string(max_bytes) + " bytes");
-    for (size_t i = 0; i < value.size();) {
-        auto cp = next_code_point(value, i);
-        if (!cp) throw sdk::invalid_argument("argument '" + name + "' is not valid UTF-8");
-        if (*cp < 0x20 || (*cp >= 0x7f && *cp <= 0x9f))
-            throw sdk::invalid_argument("argument '" + name + "' contains control characters");
-        if (is_bidi_control(*cp))
-            throw sdk::invalid_argument("argument '" + name +
-                                        "' contains bidirectional formatting characters (U+202E and the like)");
-    }
+    sdk::text::check_name("argument '" + name + "'", value);
     return std::string(value);
 }
 

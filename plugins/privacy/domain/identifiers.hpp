@@ -23,9 +23,8 @@ std::string normalised_email(std::string_view email);
 std::string checked_purpose(std::string_view purpose);
 
 // Name-like labels kept in the ledger (policy version, source) and shown to people later:
-// 1..max bytes of valid UTF-8 without C0/C1 control characters (U+0000-U+001F, U+007F-U+009F)
-// and without bidirectional formatting characters (U+061C, U+200E, U+200F, U+202A-U+202E,
-// U+2066-U+2069), which would make a label display as something it is not.
+// 1..max bytes that pass the SDK's name check (plinth/sdk/text.hpp: valid UTF-8, no control
+// characters, line separators or bidirectional overrides, embeddings and isolates).
 std::string checked_label(std::string_view value, std::string_view argument, size_t max_bytes);
 
 } // namespace plinth::privacy

@@ -1,22 +1,13 @@
 #include "changelog.hpp"
 
+#include <plinth/sdk/display.hpp>
+
 #include <cctype>
 #include <vector>
 
 namespace plinth::releases {
 
 namespace {
-
-void append_escaped(std::string &out, char c) {
-    switch (c) {
-    case '&': out += "&amp;"; break;
-    case '<': out += "&lt;"; break;
-    case '>': out += "&gt;"; break;
-    case '"': out += "&quot;"; break;
-    case '\'': out += "&#39;"; break;
-    default: out += c;
-    }
-}
 
 bool safe_link_target(std::string_view url) {
     auto starts = [&](std::string_view p) {
@@ -41,7 +32,7 @@ void render_inline(std::string_view text, std::string &out, int depth = 0) {
             size_t close = text.find('`', i + 1);
             if (close != std::string_view::npos) {
                 out += "<code>";
-                for (char k : text.substr(i + 1, close - i - 1)) append_escaped(out, k);
+                sdk::append_html_escaped(out, text.substr(i + 1, close - i - 1));
                 out += "</code>";
                 i = close + 1;
                 continue;
@@ -74,7 +65,7 @@ void render_inline(std::string_view text, std::string &out, int depth = 0) {
                 std::string_view url = text.substr(close + 2, end - close - 2);
                 if (safe_link_target(url)) {
                     out += "<a href=\"";
-                    for (char k : url) append_escaped(out, k);
+                    sdk::append_html_escaped(out, url);
                     out += "\" rel=\"noopener noreferrer\">";
                     render_inline(label, out, depth + 1);
                     out += "</a>";
@@ -85,7 +76,7 @@ void render_inline(std::string_view text, std::string &out, int depth = 0) {
                 continue;
             }
         }
-        append_escaped(out, c);
+        sdk::append_html_escaped(out, std::string_view(&c, 1));
         ++i;
     }
 }
@@ -114,13 +105,6 @@ bool list_item(std::string_view line, bool &ordered, std::string_view &content) 
 }
 
 } // namespace
-
-std::string escape_html(std::string_view text) {
-    std::string out;
-    out.reserve(text.size());
-    for (char c : text) append_escaped(out, c);
-    return out;
-}
 
 std::string render_markdown(std::string_view markdown) {
     if (markdown.size() > kMaxChangelogBytes) markdown = markdown.substr(0, kMaxChangelogBytes);
@@ -160,7 +144,7 @@ std::string render_markdown(std::string_view markdown) {
             for (; k < lines.size() && trim(lines[k]).substr(0, 3) != "```"; ++k) {
                 std::string_view raw = lines[k];
                 if (!raw.empty() && raw.back() == '\r') raw.remove_suffix(1);
-                for (char c : raw) append_escaped(out, c);
+                sdk::append_html_escaped(out, raw);
                 out += '\n';
             }
             out += "</code></pre>\n";

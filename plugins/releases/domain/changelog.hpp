@@ -18,9 +18,6 @@ namespace plinth::releases {
 
 inline constexpr size_t kMaxChangelogBytes = 64 * 1024;
 
-// Escapes &, <, >, " and ' for HTML text and attribute values.
-std::string escape_html(std::string_view text);
-
 // Renders `markdown` (UTF-8, at most kMaxChangelogBytes; longer input is cut there) to HTML.
 std::string render_markdown(std::string_view markdown);
 

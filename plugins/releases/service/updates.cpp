@@ -7,6 +7,7 @@
 #include <plinth/base.h>
 #include <plinth/ext/license_check.h>
 #include <plinth/services/log.h>
+#include <plinth/sdk/display.hpp>
 #include <plinth/sdk/error.hpp>
 
 #include <sodium.h>
@@ -230,7 +231,7 @@ EddAnswer Releases::edd(const EddForm &form) {
     std::sort(shown.begin(), shown.end(), [](const Candidate *l, const Candidate *r) { return r->version < l->version; });
     for (size_t i = 0; i < shown.size() && i < kChangelogEntries; ++i) {
         const store::ReleaseRow &r = rows[static_cast<size_t>(shown[i]->id)];
-        v.changelog_html += "<h4>" + escape_html(r.version) + " (" + edd_datetime(r.released_at).substr(0, 10) + ")</h4>\n";
+        v.changelog_html += "<h4>" + sdk::html_escape(r.version) + " (" + edd_datetime(r.released_at).substr(0, 10) + ")</h4>\n";
         v.changelog_html += render_markdown(r.changelog);
     }
     v.description_html = render_markdown(a.product->description);

@@ -14,6 +14,9 @@
 //                           terminals and names echoed in messages.
 //   bounded(chars, cap)     the length of a C string that must end within `cap` bytes (strnlen):
 //                           never reads past a fixed buffer a module filled completely.
+//   html_escape(text)       text for HTML element content and quoted attribute values: & < > " '
+//                           written as character references. The one escaping every page, export
+//                           index and rendered changelog uses.
 //
 // This header repairs text for showing it; plinth/sdk/text.hpp decides which characters a module
 // accepts in what callers send (names, free text) and refuses the rest. It includes nothing of
@@ -163,6 +166,30 @@ inline std::string printable(std::string_view text, size_t max_bytes = 4096, boo
         shown += n;
     }
     if (i < text.size()) out += "...";
+    return out;
+}
+
+
+// Appends `text` with the five characters that end HTML text or a quoted attribute (& < > " ')
+// written as character references. Other bytes pass unchanged: the caller's encoding (UTF-8)
+// stays intact, and nothing else can open markup.
+inline void append_html_escaped(std::string &out, std::string_view text) {
+    for (char c : text) {
+        switch (c) {
+        case '&': out += "&amp;"; break;
+        case '<': out += "&lt;"; break;
+        case '>': out += "&gt;"; break;
+        case '"': out += "&quot;"; break;
+        case '\'': out += "&#39;"; break;
+        default: out += c;
+        }
+    }
+}
+
+inline std::string html_escape(std::string_view text) {
+    std::string out;
+    out.reserve(text.size() + text.size() / 8);
+    append_html_escaped(out, text);
     return out;
 }
 
