@@ -15,6 +15,7 @@ packages=(
   # tests/releases/wordpress: a real WordPress 6.1 site (Debian's; its package also pulls in
   # apache2, which the policy-rc.d below keeps from starting) served by `php -S`
   wordpress php8.2-mysql php8.2-curl php8.2-zip
+  chromium chromium-driver python3-selenium  # the /account/ portal's browser test (headless)
 )
 
 missing=()

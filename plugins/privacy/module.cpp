@@ -107,7 +107,9 @@ public:
                    [h = host] { return h.now_s(); },
                    [h = host](plinth_log_level level, std::string_view message) { h.log(level, message); },
                    deliver_through(host)) {
-        add("inventory", "Register of processing from every loaded module (md, html or json)", Access::staff,
+        // Signed-in people may read it too: it is what Art. 13/15(1) says they are told (purposes,
+        // categories, recipients, retention); it names no one. The /account/ portal shows it.
+        add("inventory", "Register of processing from every loaded module (md, html or json)", Access::customer,
             &PrivacyModule::inventory);
         add("export.run", "Operator: export a person's data now and return the archive", Access::system,
             &PrivacyModule::export_run);

@@ -222,6 +222,7 @@ Response Connection<Stream>::run_handler(const Router::Match &match) {
         size_t q = target.find('?');
         Request r{req, path_, q == std::string_view::npos ? std::string_view() : target.substr(q + 1), match.params};
         r.request_id = request_id_;
+        r.tls = is_tls<Stream>::value;
         boost::asio::ip::address client = state_.config.trusted_proxies.client(peer_, forwarded_for(req));
         r.client_address = client.to_string();
         r.rate_limit_key = rate_limit_key(client);
@@ -271,7 +272,11 @@ void Connection<Stream>::answer(Response r) {
         res.result(r.status);
         res.set(bhttp::field::content_type, r.content_type);
         res.set("X-Request-Id", request_id_);
-        for (const auto &[name, value] : r.headers) res.set(name, value);
+        // Set-Cookie is the one header that may appear several times (RFC 6265 §3).
+        for (const auto &[name, value] : r.headers) {
+            if (beast::iequals(name, "Set-Cookie")) res.insert(name, value);
+            else res.set(name, value);
+        }
         res.keep_alive(keep_alive);
     };
     response_status_ = r.status;

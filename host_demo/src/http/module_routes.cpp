@@ -4,6 +4,7 @@
 #include "api_routes.hpp"
 
 #include "json_text.hpp"
+#include "module_call.hpp"
 #include "status_table.hpp"
 
 #include <plinth/sdk/host.hpp>
@@ -33,23 +34,6 @@ bool valid_name(std::string_view s, size_t max) {
         if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.')) return false;
     return true;
 }
-
-// Collects a module's answer up to a bound: past it the module is told to stop (PLINTH_E_SINK).
-struct BoundedSink {
-    std::string text;
-    size_t limit = 0;
-    bool overflowed = false;
-    plinth_sink sink{sizeof(plinth_sink), this, &BoundedSink::write};
-    static int32_t write(void *context, const char *bytes, size_t size) {
-        auto *self = static_cast<BoundedSink *>(context);
-        if (self->text.size() + size > self->limit) {
-            self->overflowed = true;
-            return 1;
-        }
-        self->text.append(bytes, size);
-        return 0;
-    }
-};
 
 bool is_json_media_type(std::string_view content_type) {
     std::string_view type = content_type.substr(0, content_type.find(';'));
@@ -91,27 +75,15 @@ void add_module_routes(Router &router, ApiContext &api) {
         if (!is_json_media_type(std::string_view(content_type.data(), content_type.size())))
             return Response::error(415, "unsupported_media_type", "the body must be application/json");
 
-        const plinth_module *m = api.host.module(module_id);
-        if (m == nullptr) return Response::error(404, "not_found", "no loaded module '" + std::string(module_id) + "'");
-        auto *commands = static_cast<const plinth_command_v1 *>(m->get_interface(m, PLINTH_EXT_COMMAND));
-        if (commands == nullptr || commands->execute == nullptr)
-            return Response::error(404, "not_found", "module '" + std::string(module_id) + "' offers no commands");
-
         const std::string &body = r.message.body();
         std::string_view arguments = body.empty() ? std::string_view("{}") : std::string_view(body);
-        BoundedSink out;
-        out.limit = api.config.response_limit_bytes;
-        plinth_error error = sdk::make_error();
-        int32_t rc = commands->execute(m, &r.caller, sdk::to_str(command), sdk::to_str(arguments), &out.sink, &error);
-        if (rc != PLINTH_OK) {
-            if (out.overflowed) return Response::error(500, "internal", "the module's answer is too large");
-            std::string_view message(error.message, strnlen(error.message, sizeof error.message));
-            Response e = Response::error(http_status_for(rc), sdk::status_name(rc), message);
-            if (rc == PLINTH_E_UNAUTHENTICATED) e.headers.emplace_back("WWW-Authenticate", "Bearer");
+        CommandOutcome out =
+            call_module_command(api.host, r.caller, module_id, command, arguments, api.config.response_limit_bytes);
+        if (!out.ok()) {
+            Response e = Response::error(http_status_for(out.status), sdk::status_name(out.status), out.message);
+            if (out.status == PLINTH_E_UNAUTHENTICATED) e.headers.emplace_back("WWW-Authenticate", "Bearer");
             return e;
         }
-        if (!is_well_formed_json(out.text))
-            return Response::error(500, "internal", "module '" + std::string(module_id) + "' answered invalid JSON");
         Response ok = Response::json(200, std::move(out.text));
         ok.headers.emplace_back("Cache-Control", "no-store");
         return ok;

@@ -12,6 +12,7 @@
 //        plinth.release-publish/1.
 #include "api_routes.hpp"
 
+#include "form_data.hpp"
 #include "json_text.hpp"
 #include "status_table.hpp"
 
@@ -196,19 +197,10 @@ Response download(const host::Host &host, Request &r) {
 // Adds the fields of an application/x-www-form-urlencoded text to `form` (later ones win, as in
 // PHP's $_REQUEST). False when a field cannot be decoded or there are too many.
 bool parse_form(std::string_view text, boost::json::object &form) {
-    while (!text.empty()) {
-        size_t amp = text.find('&');
-        std::string_view pair = text.substr(0, amp);
-        text = amp == std::string_view::npos ? std::string_view() : text.substr(amp + 1);
-        if (pair.empty()) continue;
-        size_t eq = pair.find('=');
-        auto key = percent_decode(pair.substr(0, eq), true);
-        auto value = percent_decode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1), true);
-        if (!key || !value || key->empty()) return false;
-        form[*key] = *value;
-        if (form.size() > kEddMaxFields) return false;
-    }
-    return true;
+    auto fields = parse_urlencoded(text, kEddMaxFields);
+    if (!fields) return false;
+    for (auto &[key, value] : *fields) form[key] = value;
+    return form.size() <= kEddMaxFields;
 }
 
 Response edd_answer(std::string body) {
@@ -266,44 +258,6 @@ Response edd(ApiContext &api, Request &r) {
 
 // ---- publishing over HTTP ----
 
-struct Part {
-    std::string_view name, body;
-};
-
-// The parts of a multipart/form-data body (RFC 7578), as views into it. Empty on a malformed body.
-std::vector<Part> multipart_parts(std::string_view content_type, std::string_view body) {
-    std::vector<Part> parts;
-    size_t b = content_type.find("boundary=");
-    if (b == std::string_view::npos) return parts;
-    std::string_view boundary = content_type.substr(b + 9);
-    boundary = boundary.substr(0, boundary.find(';'));
-    if (boundary.size() >= 2 && boundary.front() == '"' && boundary.back() == '"')
-        boundary = boundary.substr(1, boundary.size() - 2);
-    if (boundary.empty() || boundary.size() > 70) return parts;
-    const std::string delimiter = "--" + std::string(boundary);
-    size_t at = body.find(delimiter);
-    while (at != std::string_view::npos) {
-        size_t start = at + delimiter.size();
-        if (body.substr(start, 2) == "--") return parts; // the closing delimiter
-        if (body.substr(start, 2) != "\r\n") return {};
-        start += 2;
-        size_t head_end = body.find("\r\n\r\n", start);
-        size_t next = body.find("\r\n" + delimiter, start);
-        if (head_end == std::string_view::npos || next == std::string_view::npos || head_end > next) return {};
-        std::string_view head = body.substr(start, head_end - start);
-        Part p;
-        size_t n = head.find("name=\"");
-        if (n != std::string_view::npos) {
-            size_t end = head.find('"', n + 6);
-            if (end != std::string_view::npos) p.name = head.substr(n + 6, end - n - 6);
-        }
-        p.body = body.substr(head_end + 4, next - head_end - 4);
-        parts.push_back(p);
-        at = next + 2;
-    }
-    return {};
-}
-
 Response publish(ApiContext &api, Request &r) {
     auto [module, table] = releases_interface<plinth_release_publish_v1>(api.host, PLINTH_EXT_RELEASE_PUBLISH);
     if (table == nullptr) return Response::error(404, "not_found", "releases are not served here");
@@ -316,7 +270,7 @@ Response publish(ApiContext &api, Request &r) {
         return Response::error(415, "unsupported_media_type", "send multipart/form-data with 'arguments' and 'package'");
     std::string_view arguments, package;
     bool have_arguments = false, have_package = false;
-    for (const Part &p : multipart_parts(type, r.message.body())) {
+    for (const MultipartPart &p : multipart_parts(type, r.message.body())) {
         if (p.name == "arguments") arguments = p.body, have_arguments = true;
         if (p.name == "package") package = p.body, have_package = true;
     }

@@ -58,6 +58,7 @@ struct Request {
     std::string rate_limit_key;   // the client's address, or its /64 for IPv6
     std::string request_id;
     bool metrics_allowed = false; // on a metrics listener, with the metrics token, or (default) loopback
+    bool tls = false;             // arrived over this server's own TLS (cookies are then marked Secure)
 
     // The path parameter `name` ("" when the pattern has none of that name).
     std::string_view param(std::string_view name) const;

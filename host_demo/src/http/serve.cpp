@@ -3,11 +3,13 @@
 #include "api_routes.hpp"
 #include "authenticator.hpp"
 #include "json_text.hpp"
+#include "portal.hpp"
 #include "server.hpp"
 
 #include <plinth/sdk/error.hpp>
 
 #include <iostream>
+#include <optional>
 
 namespace plinth::http {
 
@@ -34,6 +36,18 @@ int serve(const host::Host &host, const host::Settings &settings, const ServeOpt
     add_license_check_routes(router, api);
     add_module_routes(router, api);
     add_release_routes(router, api);
+
+    // The /account/ portal, when the configuration enables it (docs/portal.md).
+    const boost::json::object *portal_section = nullptr;
+    if (const auto *p = settings.config.if_contains("portal")) {
+        if (!p->is_object()) throw sdk::invalid_argument("the \"portal\" configuration section must be an object");
+        portal_section = &p->as_object();
+    }
+    std::optional<portal::Portal> account_portal;
+    if (portal::PortalSettings::from_json(portal_section).enabled) {
+        account_portal.emplace(api, settings.home, portal_section);
+        account_portal->add_routes(router);
+    }
 
     std::vector<std::string> names;
     for (const auto &r : router.routes()) names.push_back(r.options.name);
