@@ -65,14 +65,18 @@ constexpr std::string_view kConfirmForm = R"(<form class="card" method="post" ac
 <button type="submit">Confirm the request</button>
 </form>)";
 
+// The register of processing, one entry per kind of data (a table of six columns does not fit a
+// phone).
 Html register_table(const Page &p) {
     json::value answer = p.call("privacy", "inventory", {{"format", "json"}});
     json::value doc = json::parse(text_of(answer, "document"));
-    Html rows;
+    Html entries;
     if (const json::value *cats = doc.as_object().if_contains("categories"); cats && cats->is_array())
         for (const json::value &c : cats->as_array()) {
             std::string recipients = text_of(c, "recipients");
-            rows += render(R"(<tr><th scope="row">{{category}}</th><td>{{fields}}</td><td>{{purpose}}</td><td>{{basis}}</td><td>{{retention}}</td><td>{{recipients}}</td></tr>
+            entries += render(R"(<section class="register"><h3>{{category}}</h3>
+<dl><dt>What exactly</dt><dd>{{fields}}</dd><dt>Why</dt><dd>{{purpose}}</dd><dt>Legal basis</dt><dd>{{basis}}</dd><dt>How long</dt><dd>{{retention}}</dd><dt>Shared with</dt><dd>{{recipients}}</dd></dl>
+</section>
 )", {{"category", text_of(c, "category")},
      {"fields", text_of(c, "fields")},
      {"purpose", text_of(c, "purpose")},
@@ -80,10 +84,7 @@ Html register_table(const Page &p) {
      {"retention", text_of(c, "retention")},
      {"recipients", recipients.empty() ? std::string("nobody") : recipients}});
         }
-    return render(R"(<table>
-<thead><tr><th scope="col">Data</th><th scope="col">What exactly</th><th scope="col">Why</th><th scope="col">Legal basis</th><th scope="col">How long</th><th scope="col">Shared with</th></tr></thead>
-<tbody>{{rows}}</tbody>
-</table>)", {{"rows", rows}});
+    return entries;
 }
 
 http::Response data_page(Page &p) {

@@ -37,7 +37,8 @@ td form{margin:0}td button{margin:0;padding:.3rem .6rem;white-space:nowrap}
 .key{font-family:ui-monospace,monospace}
 .pager{display:flex;gap:1rem}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem;background:#fff;padding:.8rem;border:1px solid #e1e4e8}
-dt{font-weight:600}dd{margin:0;overflow-wrap:anywhere}
+dt{font-weight:600}
+.register h3{font-size:1rem;margin:1rem 0 .3rem}.register dl{margin:0}dd{margin:0;overflow-wrap:anywhere}
 .reply{background:#fff;border:1px solid #e1e4e8;border-radius:6px;padding:.6rem .8rem;margin:.5rem 0}
 .reply.staff{border-left:4px solid #0b57d0}
 .reply pre,.description{white-space:pre-wrap;font:inherit;margin:.3rem 0}
