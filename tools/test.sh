@@ -3,6 +3,8 @@
 # then builds and runs, preset by preset:
 #   debug  every suite (gcc)
 #   asan   every suite again under AddressSanitizer + UndefinedBehaviorSanitizer (gcc)
+#   fuzz   every libFuzzer target for PLINTH_FUZZ_SECONDS (default 20) each, two at a time
+#          (clang-14; tools/fuzz.sh runs them for longer)
 #   tsan   the suites with concurrent code under ThreadSanitizer (clang-14); opt-in for now
 #          (PLINTH_TEST_PRESETS="debug asan tsan"): it was not confirmed green on the final tree
 #          of session 2, and a red step would hide the two that are.
@@ -16,13 +18,18 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 start=$SECONDS
 passed=0
-for preset in ${PLINTH_TEST_PRESETS:-debug asan}; do
+for preset in ${PLINTH_TEST_PRESETS:-debug asan fuzz}; do
   echo "== $preset =="
   step=$SECONDS
   cmake --preset "$preset" >/dev/null
   cmake --build --preset "$preset"
-  ctest --preset "$preset" | tee "$log"
-  n=$(sed -n 's/.*tests passed, 0 tests failed out of \([0-9]*\)$/\1/p' "$log")
+  if [[ $preset == fuzz ]]; then
+    tools/fuzz.sh "${PLINTH_FUZZ_SECONDS:-20}" | tee "$log"
+    n=$(sed -n 's/^fuzz: \([0-9]*\) passed, 0 failed$/\1/p' "$log")
+  else
+    ctest --preset "$preset" | tee "$log"
+    n=$(sed -n 's/.*tests passed, 0 tests failed out of \([0-9]*\)$/\1/p' "$log")
+  fi
   passed=$((passed + ${n:-0}))
   echo "== $preset: $((SECONDS - step)) s =="
 done
