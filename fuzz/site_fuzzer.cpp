@@ -35,9 +35,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         FUZZ_CHECK(!site.canonical.empty() && site.canonical.size() <= kMaxCanonicalSiteBytes, site.canonical);
         FUZZ_CHECK(site.canonical == site.host + site.port + site.path, site.canonical);
         FUZZ_CHECK(site.canonical.find("://") == std::string::npos, site.canonical);
-        for (char c : site.canonical) {
+        // Lowercase ASCII, except the hex digits of percent-encodings (RFC 3986 §6.2.2.1 makes
+        // them uppercase).
+        for (size_t i = 0; i < site.canonical.size(); ++i) {
+            char c = site.canonical[i];
             auto u = static_cast<unsigned char>(c);
-            FUZZ_CHECK(u > 0x20 && u < 0x7f && !(c >= 'A' && c <= 'Z') && c != '?' && c != '#', site.canonical);
+            bool hex_digit = (i >= 1 && site.canonical[i - 1] == '%') || (i >= 2 && site.canonical[i - 2] == '%');
+            FUZZ_CHECK(u > 0x20 && u < 0x7f && c != '?' && c != '#', site.canonical);
+            FUZZ_CHECK(!(c >= 'A' && c <= 'Z') || (hex_digit && c <= 'F'), site.canonical);
         }
         FUZZ_CHECK(site.path.empty() || (site.path.front() == '/' && site.path.back() != '/'), site.canonical);
         check_same(canonical_site_or_form(site.canonical), site, "listed form");
