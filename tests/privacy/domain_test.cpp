@@ -306,6 +306,20 @@ TEST(PrivacyInventory, Formats) {
 
 // ---- export document ----
 
+TEST(PrivacyExportDocument, ArchivePathIsNeverBothFileAndFolder) {
+    // Found by fuzz_archive_name (fuzz/corpus/archive_name/crash-file-and-folder): "a" and "a/b"
+    // made files/tickets/a a file and a folder in one archive, which no unzip tool can unpack.
+    std::set<std::string> taken;
+    EXPECT_EQ(archive_file_path("tickets", "a", taken), "files/tickets/a");
+    EXPECT_EQ(archive_file_path("tickets", "a/b", taken), "files/tickets/a-2/b");
+    EXPECT_EQ(archive_file_path("tickets", "a/c", taken), "files/tickets/a-2/c");
+    // The other order: a folder first, then a file of the same name.
+    EXPECT_EQ(archive_file_path("tickets", "x/y/z.txt", taken), "files/tickets/x/y/z.txt");
+    EXPECT_EQ(archive_file_path("tickets", "x", taken), "files/tickets/x-2");
+    EXPECT_EQ(archive_file_path("tickets", "x/y", taken), "files/tickets/x/y-2");
+    EXPECT_EQ(archive_file_path("tickets", "x/y/z.txt", taken), "files/tickets/x/y/z-2.txt");
+}
+
 TEST(PrivacyExportDocument, ArchivePathsAreSafeAndUnique) {
     std::set<std::string> taken;
     EXPECT_EQ(archive_file_path("tickets", "screen shot.png", taken), "files/tickets/screen_shot.png");

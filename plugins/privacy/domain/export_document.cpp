@@ -283,17 +283,29 @@ std::string archive_file_path(std::string_view module, std::string_view name, st
         return n;
     };
     while (total() > 240 && segments.size() > 1) segments.erase(segments.begin());
+    // `taken` holds every file path given out and every folder that holds one (with a trailing
+    // '/'). One entry must never be both a file and a folder ("a" and "a/b"): no unzip tool can
+    // unpack that. A folder that would be a taken file gets a suffix ("a-2/b"), and so does a
+    // file that would be a taken folder.
+    const auto with_suffix = [](const std::string &name, int n) {
+        size_t dot = name.rfind('.');
+        bool has_ext = dot != std::string::npos && dot != 0;
+        return (has_ext ? name.substr(0, dot) : name) + "-" + std::to_string(n) + (has_ext ? name.substr(dot) : "");
+    };
     std::string prefix = "files/" + module_dir + "/";
-    for (size_t i = 0; i + 1 < segments.size(); ++i) prefix += segments[i] + "/";
-    const std::string base = segments.back();
-    std::string candidate = prefix + base;
-    for (int n = 2; taken.count(candidate); ++n) {
-        size_t dot = base.rfind('.');
-        std::string stem = dot == std::string::npos || dot == 0 ? base : base.substr(0, dot);
-        std::string ext = dot == std::string::npos || dot == 0 ? "" : base.substr(dot);
-        candidate = prefix + stem + "-" + std::to_string(n) + ext;
+    std::vector<std::string> folders;
+    for (size_t i = 0; i + 1 < segments.size(); ++i) {
+        std::string folder = prefix + segments[i];
+        for (int n = 2; taken.count(folder); ++n) folder = prefix + with_suffix(segments[i], n);
+        prefix = folder + "/";
+        folders.push_back(prefix);
     }
+    const std::string &base = segments.back();
+    std::string candidate = prefix + base;
+    for (int n = 2; taken.count(candidate) || taken.count(candidate + "/"); ++n)
+        candidate = prefix + with_suffix(base, n);
     taken.insert(candidate);
+    taken.insert(folders.begin(), folders.end());
     return candidate;
 }
 

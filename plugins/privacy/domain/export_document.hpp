@@ -76,7 +76,9 @@ std::string manifest_json(const std::vector<ManifestEntry> &entries, int64_t gen
 // "files/<module>/<name>": each '/'-separated segment of `name` reduced to [A-Za-z0-9._-] (no
 // leading dot, at most 100 bytes keeping a short extension), "." and ".." segments dropped, a
 // leading segment equal to the module's id dropped, at most 8 segments and 240 bytes in all (outer
-// folders dropped first); made unique against `taken`, which it extends. Never fails.
+// folders dropped first); made unique against `taken`, which it extends with the path and the
+// folders that hold it (as "folder/"): no path is ever both a file and a folder of another path
+// (a folder or file that would be gets a "-N" suffix). Never fails.
 // Module-provided names never choose a path outside files/<module>/.
 std::string archive_file_path(std::string_view module, std::string_view name, std::set<std::string> &taken);
 
