@@ -20,7 +20,7 @@ std::optional<unsigned> RateLimiter::admit(std::string_view limit, std::string_v
     const double per_second = l.settings.per_minute / 60.0;
     const double burst = l.settings.burst;
     Shard &shard = l.shards[std::hash<std::string_view>{}(client) % kShards];
-    std::lock_guard lock(shard.mutex);
+    sdk::MutexLock lock(shard.mutex);
 
     auto refill = [&](Bucket &b) {
         double elapsed = std::chrono::duration<double>(now - b.updated).count();

@@ -3,11 +3,12 @@
 
 #include "server_config.hpp"
 
+#include <plinth/sdk/thread_annotations.hpp>
+
 #include <array>
 #include <chrono>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -34,8 +35,8 @@ private:
         Clock::time_point updated;
     };
     struct Shard {
-        std::mutex mutex;
-        std::unordered_map<std::string, Bucket> buckets;
+        sdk::Mutex mutex;
+        std::unordered_map<std::string, Bucket> buckets PLINTH_GUARDED_BY(mutex);
     };
     static constexpr size_t kShards = 16;
     struct Limit {

@@ -18,7 +18,7 @@ Readiness::Report Readiness::check() {
             r.modules_refused.push_back(m.id.empty() ? m.path.filename().string() : m.id);
     }
     if (config_) {
-        std::lock_guard lock(mutex_);
+        sdk::MutexLock lock(mutex_);
         try {
             if (!connection_) connection_ = std::make_unique<storage::Connection>(*config_, &statements_);
             else if (connection_->broken()) connection_->reconnect();

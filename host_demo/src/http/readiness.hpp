@@ -4,12 +4,13 @@
 #include <plinth/host/host.hpp>
 #include <plinth/storage/database.hpp>
 
+#include <plinth/sdk/thread_annotations.hpp>
+
 #include <boost/json.hpp>
 
 #include <atomic>
 #include <chrono>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 
@@ -30,14 +31,14 @@ public:
     };
     // Runs `SELECT 1` on the probe's own connection (reconnecting when it broke); answers within
     // the database's connect timeout. [thread-safe]
-    Report check();
+    Report check() PLINTH_EXCLUDES(mutex_);
 
 private:
     const host::Host &host_;
     std::optional<storage::DbConfig> config_;
-    std::mutex mutex_;
+    sdk::Mutex mutex_; // one probe at a time on the probe's connection
     std::atomic<uint64_t> statements_{0};
-    std::unique_ptr<storage::Connection> connection_;
+    std::unique_ptr<storage::Connection> connection_ PLINTH_GUARDED_BY(mutex_);
 };
 
 } // namespace plinth::http

@@ -160,7 +160,7 @@ void Server::begin_drain() {
     // would otherwise untrack itself (taking the same lock) from inside the loop.
     std::vector<std::shared_ptr<ConnectionControl>> live;
     {
-        std::lock_guard lock(state_->connections_mutex);
+        sdk::MutexLock lock(state_->connections_mutex);
         for (auto &weak : state_->connections)
             if (auto c = weak.lock()) live.push_back(std::move(c));
     }

@@ -12,13 +12,13 @@ std::string ServerState::next_request_id() {
 }
 
 std::list<std::weak_ptr<ConnectionControl>>::iterator ServerState::track(std::weak_ptr<ConnectionControl> c) {
-    std::lock_guard lock(connections_mutex);
+    sdk::MutexLock lock(connections_mutex);
     connections.push_front(std::move(c));
     return connections.begin();
 }
 
 void ServerState::untrack(std::list<std::weak_ptr<ConnectionControl>>::iterator it) {
-    std::lock_guard lock(connections_mutex);
+    sdk::MutexLock lock(connections_mutex);
     connections.erase(it);
 }
 

@@ -8,12 +8,13 @@
 #include "router.hpp"
 #include "server_config.hpp"
 
+#include <plinth/sdk/thread_annotations.hpp>
+
 #include <boost/asio/thread_pool.hpp>
 
 #include <atomic>
 #include <list>
 #include <memory>
-#include <mutex>
 #include <string>
 
 namespace plinth::http {
@@ -46,10 +47,11 @@ struct ServerState {
     std::string next_request_id();
 
     // Live connections, so a drain can close the idle ones.
-    std::mutex connections_mutex;
-    std::list<std::weak_ptr<ConnectionControl>> connections;
-    std::list<std::weak_ptr<ConnectionControl>>::iterator track(std::weak_ptr<ConnectionControl> c);
-    void untrack(std::list<std::weak_ptr<ConnectionControl>>::iterator it);
+    sdk::Mutex connections_mutex;
+    std::list<std::weak_ptr<ConnectionControl>> connections PLINTH_GUARDED_BY(connections_mutex);
+    std::list<std::weak_ptr<ConnectionControl>>::iterator track(std::weak_ptr<ConnectionControl> c)
+        PLINTH_EXCLUDES(connections_mutex);
+    void untrack(std::list<std::weak_ptr<ConnectionControl>>::iterator it) PLINTH_EXCLUDES(connections_mutex);
 };
 
 } // namespace plinth::http

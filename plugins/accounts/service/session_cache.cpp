@@ -8,7 +8,7 @@ namespace plinth::accounts {
 
 std::optional<SessionRecord> SessionCache::find(const TokenHash &hash, int64_t now_us) const {
     if (!enabled()) return std::nullopt;
-    std::shared_lock lock(mutex_);
+    sdk::ReaderLock lock(mutex_);
     auto it = entries_.find(hash);
     if (it == entries_.end()) return std::nullopt;
     // A clock that went backwards makes the entry stale too, rather than fresh for longer.
@@ -20,7 +20,7 @@ std::optional<SessionRecord> SessionCache::find(const TokenHash &hash, int64_t n
 SessionRecord SessionCache::put(const TokenHash &hash, const SessionRecord &session, int64_t now_us,
                                 uint64_t generation) {
     if (!enabled()) return session;
-    std::unique_lock lock(mutex_);
+    sdk::WriterLock lock(mutex_);
     // Erases bump the generation under this lock, so either that erase came after this put (and
     // removes the entry) or the session was read before an eviction and must not be kept.
     if (generation_.load(std::memory_order_relaxed) != generation) return session;
@@ -41,38 +41,38 @@ SessionRecord SessionCache::put(const TokenHash &hash, const SessionRecord &sess
 
 void SessionCache::note_seen(const TokenHash &hash, int64_t last_seen_at) {
     if (!enabled()) return;
-    std::unique_lock lock(mutex_);
+    sdk::WriterLock lock(mutex_);
     auto it = entries_.find(hash);
     if (it != entries_.end())
         it->second.session.times.last_seen_at = std::max(it->second.session.times.last_seen_at, last_seen_at);
 }
 
 void SessionCache::erase(const TokenHash &hash) {
-    std::unique_lock lock(mutex_);
+    sdk::WriterLock lock(mutex_);
     generation_.fetch_add(1, std::memory_order_release);
     entries_.erase(hash);
 }
 
 void SessionCache::erase_session(int64_t session_id) {
-    std::unique_lock lock(mutex_);
+    sdk::WriterLock lock(mutex_);
     generation_.fetch_add(1, std::memory_order_release);
     std::erase_if(entries_, [&](const auto &e) { return e.second.session.id == session_id; });
 }
 
 void SessionCache::erase_user(int64_t user_id) {
-    std::unique_lock lock(mutex_);
+    sdk::WriterLock lock(mutex_);
     generation_.fetch_add(1, std::memory_order_release);
     std::erase_if(entries_, [&](const auto &e) { return e.second.session.user_id == user_id; });
 }
 
 void SessionCache::clear() {
-    std::unique_lock lock(mutex_);
+    sdk::WriterLock lock(mutex_);
     generation_.fetch_add(1, std::memory_order_release);
     entries_.clear();
 }
 
 size_t SessionCache::size() const {
-    std::shared_lock lock(mutex_);
+    sdk::ReaderLock lock(mutex_);
     return entries_.size();
 }
 

@@ -8,11 +8,12 @@
 #include "../domain/session.hpp"
 #include "../store/account_store.hpp"
 
+#include <plinth/sdk/thread_annotations.hpp>
+
 #include <atomic>
 #include <cstdint>
 #include <cstring>
 #include <optional>
-#include <shared_mutex>
 #include <unordered_map>
 
 namespace plinth::accounts {
@@ -39,27 +40,27 @@ public:
 
     bool enabled() const { return ttl_us_ > 0; }
     // The entry for `hash` if it was loaded less than ttl ago.
-    std::optional<SessionRecord> find(const TokenHash &hash, int64_t now_us) const;
+    std::optional<SessionRecord> find(const TokenHash &hash, int64_t now_us) const PLINTH_EXCLUDES(mutex_);
     // Taken before reading a session from the database and handed to put(). Every erase moves it
     // on, so a put of a row read before an eviction is dropped instead of bringing back a session
     // that was revoked meanwhile.
     uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
     // Stores what was loaded unless an erase happened since `generation` was taken; returns it
     // with a newer last-seen time noted here kept.
-    SessionRecord put(const TokenHash &hash, const SessionRecord &session, int64_t now_us, uint64_t generation);
+    SessionRecord put(const TokenHash &hash, const SessionRecord &session, int64_t now_us, uint64_t generation) PLINTH_EXCLUDES(mutex_);
     // Raises the cached last-seen time (after a check noted activity).
-    void note_seen(const TokenHash &hash, int64_t last_seen_at);
-    void erase(const TokenHash &hash);
-    void erase_session(int64_t session_id);
-    void erase_user(int64_t user_id);
-    void clear();
-    size_t size() const;
+    void note_seen(const TokenHash &hash, int64_t last_seen_at) PLINTH_EXCLUDES(mutex_);
+    void erase(const TokenHash &hash) PLINTH_EXCLUDES(mutex_);
+    void erase_session(int64_t session_id) PLINTH_EXCLUDES(mutex_);
+    void erase_user(int64_t user_id) PLINTH_EXCLUDES(mutex_);
+    void clear() PLINTH_EXCLUDES(mutex_);
+    size_t size() const PLINTH_EXCLUDES(mutex_);
 
 private:
     int64_t ttl_us_;
     size_t max_entries_;
-    mutable std::shared_mutex mutex_;
-    std::unordered_map<TokenHash, CachedSession, TokenHashHasher> entries_;
+    mutable sdk::SharedMutex mutex_;
+    std::unordered_map<TokenHash, CachedSession, TokenHashHasher> entries_ PLINTH_GUARDED_BY(mutex_);
     // One counter for the whole cache: evictions are rare next to checks, and a dropped put only
     // costs the next check one more read.
     std::atomic<uint64_t> generation_{0};

@@ -96,20 +96,23 @@ struct alignas(64) CheckCache::Shard {
     uint64_t table = 0;
 
     // Writers only (and stats), on their own cache lines so checks never contend with them.
-    alignas(64) mutable std::mutex mutex;
-    Slot *slots = nullptr; // == the current table
-    size_t mask = 0;
+    alignas(64) mutable sdk::Mutex mutex;
+    Slot *slots PLINTH_GUARDED_BY(mutex) = nullptr; // == the current table
+    size_t mask PLINTH_GUARDED_BY(mutex) = 0;
     // Every table this shard ever had, the current one last. A table outgrown is kept until the
     // cache is destroyed, because a check may still be reading it (its sequence check then fails
     // and it retries); doubling bounds what is kept to the size of the current table.
-    std::vector<std::unique_ptr<Slot[]>> tables;
-    std::unordered_map<KeyHash, std::unique_ptr<Cold>, KeyHashHasher> colds; // per found entry
-    uint64_t epoch = 0; // invalidations so far (read atomically by misses)
-    size_t size = 0;
-    size_t negatives = 0;
-    size_t limit = 1;
-    size_t hand = 0;
-    uint64_t misses = 0, evictions = 0, invalidations = 0;
+    std::vector<std::unique_ptr<Slot[]>> tables PLINTH_GUARDED_BY(mutex);
+    std::unordered_map<KeyHash, std::unique_ptr<Cold>, KeyHashHasher> colds PLINTH_GUARDED_BY(mutex); // per found entry
+    // Invalidations so far: written under mutex, read atomically by misses (so not GUARDED_BY).
+    uint64_t epoch = 0;
+    size_t size PLINTH_GUARDED_BY(mutex) = 0;
+    size_t negatives PLINTH_GUARDED_BY(mutex) = 0;
+    size_t limit PLINTH_GUARDED_BY(mutex) = 1;
+    size_t hand PLINTH_GUARDED_BY(mutex) = 0;
+    uint64_t misses = 0; // counted atomically by checks
+    uint64_t evictions PLINTH_GUARDED_BY(mutex) = 0;
+    uint64_t invalidations PLINTH_GUARDED_BY(mutex) = 0;
 
     static Slot *slots_of(uint64_t table) { return reinterpret_cast<Slot *>(table & ~uint64_t{63}); }
     static size_t mask_of(uint64_t table) { return (size_t{1} << (table & 63)) - 1; }
@@ -117,9 +120,9 @@ struct alignas(64) CheckCache::Shard {
     static uint64_t *networks_of(Slot *table_slots, size_t capacity, size_t i) {
         return reinterpret_cast<uint64_t *>(table_slots + capacity) + 2 * i;
     }
-    uint64_t *networks(size_t i) const { return networks_of(slots, mask + 1, i); }
+    uint64_t *networks(size_t i) const PLINTH_REQUIRES(mutex) { return networks_of(slots, mask + 1, i); }
 
-    // ---- writer side: REQUIRES mutex held ----
+    // ---- writer side: every member function below REQUIRES mutex held ----
 
     // A zeroed table with its network words (capacity / 4 more slots' worth; capacity is a power
     // of two of at least kInitialCapacity). May throw: call outside a write section.
@@ -129,7 +132,7 @@ struct alignas(64) CheckCache::Shard {
 
     // REQUIRES: inside begin_write()/end_write() unless no check can see this shard yet, and
     // room in `tables` (reserved beforehand, so this does not throw).
-    void install(std::unique_ptr<Slot[]> fresh, size_t capacity) {
+    void install(std::unique_ptr<Slot[]> fresh, size_t capacity) PLINTH_REQUIRES(mutex) {
         slots = fresh.get();
         mask = capacity - 1;
         tables.push_back(std::move(fresh));
@@ -138,28 +141,28 @@ struct alignas(64) CheckCache::Shard {
         __atomic_store_n(&table, reinterpret_cast<uint64_t>(slots) | log2, __ATOMIC_RELEASE);
     }
 
-    void begin_write() {
+    void begin_write() PLINTH_REQUIRES(mutex) {
         __atomic_store_n(&seq, seq + 1, __ATOMIC_RELAXED);
         __atomic_thread_fence(__ATOMIC_RELEASE);
     }
-    void end_write() { __atomic_store_n(&seq, seq + 1, __ATOMIC_RELEASE); }
+    void end_write() PLINTH_REQUIRES(mutex) { __atomic_store_n(&seq, seq + 1, __ATOMIC_RELEASE); }
 
-    size_t home(uint64_t lo) const { return static_cast<size_t>(lo) & mask; }
-    bool used(size_t i) const { return (ld(slots[i].w[kFlags]) & kUsed) != 0; }
+    size_t home(uint64_t lo) const PLINTH_REQUIRES(mutex) { return static_cast<size_t>(lo) & mask; }
+    bool used(size_t i) const PLINTH_REQUIRES(mutex) { return (ld(slots[i].w[kFlags]) & kUsed) != 0; }
     static KeyHash key_of(const Slot &s) { return KeyHash{ld(s.w[kKeyLo]), ld(s.w[kKeyHi])}; }
 
-    size_t probe(const KeyHash &k) const {
+    size_t probe(const KeyHash &k) const PLINTH_REQUIRES(mutex) {
         size_t i = home(k.lo);
         while (used(i) && !(key_of(slots[i]) == k)) i = (i + 1) & mask;
         return i;
     }
 
-    Slot *lookup(const KeyHash &k) {
+    Slot *lookup(const KeyHash &k) PLINTH_REQUIRES(mutex) {
         size_t i = probe(k);
         return used(i) ? &slots[i] : nullptr;
     }
 
-    void clear_at(size_t i) {
+    void clear_at(size_t i) PLINTH_REQUIRES(mutex) {
         for (uint64_t &w : slots[i].w) st(w, 0);
         uint64_t *n = networks(i);
         st(n[0], 0);
@@ -167,7 +170,7 @@ struct alignas(64) CheckCache::Shard {
     }
 
     // Slot `from` of `from_slots` (a table of `from_capacity`) into slot `i` of the current table.
-    void copy_into(size_t i, Slot *from_slots, size_t from_capacity, size_t from) {
+    void copy_into(size_t i, Slot *from_slots, size_t from_capacity, size_t from) PLINTH_REQUIRES(mutex) {
         for (size_t k = 0; k < kWords; ++k) st(slots[i].w[k], ld(from_slots[from].w[k]));
         const uint64_t *src = networks_of(from_slots, from_capacity, from);
         uint64_t *dst = networks(i);
@@ -177,7 +180,7 @@ struct alignas(64) CheckCache::Shard {
 
     // Backward-shift deletion keeps every probe chain unbroken without tombstones.
     // REQUIRES: inside begin_write()/end_write().
-    void erase_at(size_t i) {
+    void erase_at(size_t i) PLINTH_REQUIRES(mutex) {
         if ((ld(slots[i].w[kFlags]) & kFound) == 0) --negatives;
         colds.erase(key_of(slots[i]));
         clear_at(i);
@@ -198,7 +201,7 @@ struct alignas(64) CheckCache::Shard {
 
     // CLOCK: sweep from the hand, sparing (once) entries used since the last pass.
     // REQUIRES: inside begin_write()/end_write(), size > 0.
-    void evict_one() {
+    void evict_one() PLINTH_REQUIRES(mutex) {
         for (;;) {
             hand &= mask;
             Slot &s = slots[hand];
@@ -216,11 +219,11 @@ struct alignas(64) CheckCache::Shard {
     }
 
     // Whether claiming a new key would need a bigger table (keeping it at most half full).
-    bool needs_growth() const { return size < limit && (size + 1) * 2 > mask + 1; }
+    bool needs_growth() const PLINTH_REQUIRES(mutex) { return size < limit && (size + 1) * 2 > mask + 1; }
 
     // Moves every entry into `fresh` (twice the size) and publishes it.
     // REQUIRES: inside begin_write()/end_write(); `fresh` zeroed; room in `tables`.
-    void grow_into(std::unique_ptr<Slot[]> fresh) {
+    void grow_into(std::unique_ptr<Slot[]> fresh) PLINTH_REQUIRES(mutex) {
         Slot *old = slots;
         size_t old_capacity = mask + 1;
         install(std::move(fresh), old_capacity * 2);
@@ -235,7 +238,7 @@ struct alignas(64) CheckCache::Shard {
 
     // The index of the slot for `k`, emptied of any previous entry, holding only its key so far.
     // REQUIRES: inside begin_write()/end_write(); !needs_growth() for a new key.
-    size_t claim(const KeyHash &k) {
+    size_t claim(const KeyHash &k) PLINTH_REQUIRES(mutex) {
         size_t i = probe(k);
         if (used(i)) {
             if ((ld(slots[i].w[kFlags]) & kFound) == 0) --negatives;
@@ -253,7 +256,7 @@ struct alignas(64) CheckCache::Shard {
     }
 
     // REQUIRES: inside begin_write()/end_write().
-    void remember(size_t i, const SiteHash &site, const SiteFacts &facts) {
+    void remember(size_t i, const SiteHash &site, const SiteFacts &facts) PLINTH_REQUIRES(mutex) {
         Slot &s = slots[i];
         uint64_t flags = ld(s.w[kFlags]);
         uint64_t count = (flags >> kAliasCountShift) & 3;
@@ -282,6 +285,7 @@ CheckCache::CheckCache(size_t max_entries, size_t shards) {
     size_t per_shard = std::max<size_t>(1, max_entries / n);
     for (size_t i = 0; i < n; ++i) {
         Shard &s = shards_[i];
+        sdk::MutexLock lock(s.mutex); // no check can see the shard yet; the analysis wants it
         s.limit = per_shard;
         s.tables.reserve(64);
         s.install(Shard::allocate(kInitialCapacity), kInitialCapacity);
@@ -296,7 +300,7 @@ CheckCache::Shard &CheckCache::shard_for(const KeyHash &hash) const {
 }
 
 const std::string *CheckCache::intern(std::string_view product) {
-    std::lock_guard lock(products_mutex_);
+    sdk::MutexLock lock(products_mutex_);
     return &*products_.emplace(product).first;
 }
 
@@ -386,7 +390,7 @@ std::optional<SiteFacts> CheckCache::remember_site(const KeyHash &hash, const Si
                                                    bool local_or_staging, std::string_view canonical,
                                                    std::string_view network) {
     Shard &s = shard_for(hash);
-    std::lock_guard lock(s.mutex);
+    sdk::MutexLock lock(s.mutex);
     size_t i = s.probe(hash);
     if (!s.used(i) || (ld(s.slots[i].w[kFlags]) & kFound) == 0) return std::nullopt;
     auto cold = s.colds.find(hash);
@@ -415,7 +419,7 @@ void CheckCache::insert(const KeyHash &hash, uint64_t epoch, const LicenseSnapsh
     }
     uint64_t grace = snapshot.expires_at == 0 ? 0 : static_cast<uint64_t>(snapshot.grace_ends_at - snapshot.expires_at);
     Shard &s = shard_for(hash);
-    std::lock_guard lock(s.mutex);
+    sdk::MutexLock lock(s.mutex);
     if (s.epoch != epoch) return; // invalidated while we were reading: the snapshot may be stale
     // Everything that can throw happens before the write section: a writer must never leave the
     // sequence odd, or checks on this shard would wait forever.
@@ -445,7 +449,7 @@ void CheckCache::insert(const KeyHash &hash, uint64_t epoch, const LicenseSnapsh
 
 void CheckCache::invalidate(const KeyHash &hash) {
     Shard &s = shard_for(hash);
-    std::lock_guard lock(s.mutex);
+    sdk::MutexLock lock(s.mutex);
     __atomic_store_n(&s.epoch, s.epoch + 1, __ATOMIC_RELEASE);
     ++s.invalidations;
     size_t i = s.probe(hash);
@@ -457,14 +461,14 @@ void CheckCache::invalidate(const KeyHash &hash) {
 
 bool CheckCache::contains(const KeyHash &hash) const {
     Shard &s = shard_for(hash);
-    std::lock_guard lock(s.mutex);
+    sdk::MutexLock lock(s.mutex);
     return s.lookup(hash) != nullptr;
 }
 
 void CheckCache::clear() {
     for (size_t i = 0; i <= shard_mask_; ++i) {
         Shard &s = shards_[i];
-        std::lock_guard lock(s.mutex);
+        sdk::MutexLock lock(s.mutex);
         __atomic_store_n(&s.epoch, s.epoch + 1, __ATOMIC_RELEASE);
         s.begin_write();
         // In place, slot by slot: a check may be reading this table right now. (The table keeps
@@ -481,7 +485,7 @@ void CheckCache::clear() {
 
 std::optional<std::string> CheckCache::network_name(const KeyHash &hash, int64_t network_id) const {
     Shard &s = shard_for(hash);
-    std::lock_guard lock(s.mutex);
+    sdk::MutexLock lock(s.mutex);
     auto cold = s.colds.find(hash);
     if (cold == s.colds.end()) return std::nullopt;
     for (const ActivatedNetwork &n : cold->second->sites.networks)
@@ -493,7 +497,7 @@ CacheStats CheckCache::stats() const {
     CacheStats total;
     for (size_t i = 0; i <= shard_mask_; ++i) {
         const Shard &s = shards_[i];
-        std::lock_guard lock(s.mutex);
+        sdk::MutexLock lock(s.mutex);
         total.entries += s.size;
         total.negative_entries += s.negatives;
         total.misses += __atomic_load_n(&s.misses, __ATOMIC_RELAXED);

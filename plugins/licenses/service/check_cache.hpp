@@ -25,6 +25,8 @@
 #include "domain/network.hpp"
 #include "domain/snapshot.hpp"
 
+#include <plinth/sdk/thread_annotations.hpp>
+
 #include <array>
 #include <atomic>
 #include <cstddef>
@@ -124,12 +126,12 @@ private:
     static constexpr size_t kInitialCapacity = 32;
 
     // A product slug with the cache's lifetime, so slots can point at it.
-    const std::string *intern(std::string_view product);
+    const std::string *intern(std::string_view product) PLINTH_EXCLUDES(products_mutex_);
 
     size_t shard_mask_ = 0;
     std::unique_ptr<Shard[]> shards_;
-    std::mutex products_mutex_;
-    std::unordered_set<std::string> products_; // nodes never move
+    sdk::Mutex products_mutex_;
+    std::unordered_set<std::string> products_ PLINTH_GUARDED_BY(products_mutex_); // nodes never move
 };
 
 } // namespace plinth::licenses

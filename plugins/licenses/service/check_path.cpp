@@ -145,7 +145,7 @@ SiteHash Licensing::hash_site(std::string_view site, std::string_view network) c
 }
 
 std::string_view Licensing::intern_product(const std::string &slug) {
-    std::lock_guard lock(interned_mutex_);
+    sdk::MutexLock lock(interned_mutex_);
     return *interned_products_.insert(slug).first;
 }
 

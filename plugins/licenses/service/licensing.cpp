@@ -121,7 +121,7 @@ Licensing::Licensing(const storage::DbConfig &db, LicensingConfig config, const 
 
 Licensing::~Licensing() {
     {
-        std::lock_guard lock(poll_mutex_);
+        sdk::MutexLock lock(poll_mutex_);
         stopping_ = true;
     }
     poll_cv_.notify_all();
@@ -135,16 +135,18 @@ Licensing::~Licensing() {
 
 void Licensing::schema_ready() {
     if (!config_.cache_enabled) return;
-    std::lock_guard lock(poll_mutex_);
+    sdk::MutexLock lock(poll_mutex_);
     poll_once();
 }
 
 void Licensing::poll_loop() {
     auto interval = std::chrono::milliseconds(std::max<int64_t>(5, config_.staleness_ms / 2));
-    std::unique_lock lock(poll_mutex_);
+    sdk::MutexLock lock(poll_mutex_);
     while (!stopping_) {
         poll_once();
-        poll_cv_.wait_for(lock, interval, [this] { return stopping_; });
+        auto next = std::chrono::steady_clock::now() + interval;
+        while (!stopping_ && poll_cv_.wait_until(lock.native(), next) == std::cv_status::no_timeout) {
+        }
     }
 }
 
@@ -156,11 +158,11 @@ void Licensing::baseline(Connection &c) {
     have_baseline_ = true;
 }
 
-// REQUIRES: poll_mutex_ held.
 bool Licensing::poll_once() {
     auto now = std::chrono::steady_clock::now();
     try {
         poll_pool_.run([&](Connection &c) {
+            poll_mutex_.assume_held(); // run() calls this before it returns
             storage::CausalReads causal(c); // on Galera: every node's changes committed so far
             if (!have_baseline_) baseline(c);
             for (;;) {
@@ -235,14 +237,14 @@ std::optional<ProductRecord> Licensing::product_by_slug(std::string_view slug) {
 
 std::string_view Licensing::product_view(int64_t product_id) {
     {
-        std::lock_guard lock(products_mutex_);
+        sdk::MutexLock lock(products_mutex_);
         if (auto it = product_views_.find(product_id); it != product_views_.end()) return it->second;
     }
     // Products are never renamed or deleted, so a slug once read stays right.
     auto p = pool_.run([&](Connection &c) { return store::product(c, product_id); });
     if (!p) return {};
     std::string_view view = intern_product(p->slug);
-    std::lock_guard lock(products_mutex_);
+    sdk::MutexLock lock(products_mutex_);
     product_views_.emplace(product_id, view);
     return view;
 }

@@ -23,6 +23,8 @@
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <plinth/sdk/thread_annotations.hpp>
+
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -253,9 +255,9 @@ private:
     std::string seal_key(const NormalKey &key, int64_t license_id) const;
     void changed(const KeyHash &hash) { cache_.invalidate(hash); }
 
-    void poll_loop();
-    bool poll_once(); // true on success
-    void baseline(storage::Connection &c);
+    void poll_loop() PLINTH_EXCLUDES(poll_mutex_);
+    bool poll_once() PLINTH_REQUIRES(poll_mutex_); // true on success
+    void baseline(storage::Connection &c) PLINTH_REQUIRES(poll_mutex_);
 
     LicensingConfig config_;
     LicensingKeys keys_;
@@ -269,20 +271,23 @@ private:
     storage::Pool poll_pool_;
     CheckCache cache_;
 
-    std::mutex interned_mutex_;
-    std::unordered_set<std::string> interned_products_; // nodes never move: views stay valid
-    std::mutex products_mutex_;
-    std::unordered_map<int64_t, std::string_view> product_views_; // into interned_products_
+    sdk::Mutex interned_mutex_;
+    // Nodes never move: views stay valid.
+    std::unordered_set<std::string> interned_products_ PLINTH_GUARDED_BY(interned_mutex_);
+    sdk::Mutex products_mutex_;
+    std::unordered_map<int64_t, std::string_view> product_views_ PLINTH_GUARDED_BY(products_mutex_); // into interned_products_
 
-    // Change-log polling state, guarded by poll_mutex_.
-    std::mutex poll_mutex_;
+    // Change-log polling state. The poller thread holds poll_mutex_ for a whole poll (its
+    // connection, poll_pool_, is used under it too) and releases it only while it sleeps.
+    sdk::Mutex poll_mutex_;
     std::condition_variable poll_cv_;
-    bool stopping_ = false;
-    bool have_baseline_ = false;
-    int64_t last_change_id_ = 0;
-    std::map<int64_t, std::chrono::steady_clock::time_point> gaps_; // unseen ids below last_change_id_
-    std::chrono::steady_clock::time_point last_poll_ok_{};
-    bool poll_failing_ = false;
+    bool stopping_ PLINTH_GUARDED_BY(poll_mutex_) = false;
+    bool have_baseline_ PLINTH_GUARDED_BY(poll_mutex_) = false;
+    int64_t last_change_id_ PLINTH_GUARDED_BY(poll_mutex_) = 0;
+    // Unseen ids below last_change_id_.
+    std::map<int64_t, std::chrono::steady_clock::time_point> gaps_ PLINTH_GUARDED_BY(poll_mutex_);
+    std::chrono::steady_clock::time_point last_poll_ok_ PLINTH_GUARDED_BY(poll_mutex_){};
+    bool poll_failing_ PLINTH_GUARDED_BY(poll_mutex_) = false;
     std::atomic<bool> cache_live_{false};
     std::atomic<int64_t> published_change_id_{0};
     std::thread poller_;
