@@ -1,7 +1,5 @@
 // Every module's JSON command table (sdk::Commands and sdk::Args behind plinth.command/1), as the
-// host calls it, against a real MariaDB: the modules are loaded from the build's module folder
-// into a plinth::host::Host over a database of their own on the sandbox that tools/fuzz.sh
-// starts (PLINTH_FUZZ_DB_SOCKET).
+// host calls it, against a real MariaDB (fuzz/sandbox_host.hpp).
 //
 // Input: one byte choosing the caller (anonymous, a customer, staff, an administrator, the
 // system), then "<module> <command>\n", then the arguments text.
@@ -9,61 +7,21 @@
 // surfaces as PLINTH_E_INTERNAL (an exception the module did not expect) or PLINTH_E_DATABASE
 // (input the module let through to a column or statement that refused it).
 #include "check.hpp"
+#include "sandbox_host.hpp"
 
 #include <plinth/host/host.hpp>
 #include <plinth/sdk/error.hpp>
-#include <plinth/storage/database.hpp>
 
 #include <boost/json.hpp>
 
-#include <atomic>
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
-#include <filesystem>
 #include <memory>
 #include <string>
 
 namespace {
 
 std::unique_ptr<plinth::host::Host> host;
-
-std::string required_env(const char *name) {
-    const char *v = std::getenv(name);
-    if (v == nullptr || *v == '\0') {
-        std::fprintf(stderr, "%s is not set: run this fuzzer through tools/fuzz.sh\n", name);
-        std::exit(2);
-    }
-    return v;
-}
-
-void start_host() {
-    const std::string socket = required_env("PLINTH_FUZZ_DB_SOCKET");
-    const std::string state = required_env("PLINTH_FUZZ_STATE_DIR");
-    {
-        plinth::storage::DbConfig admin;
-        admin.socket = socket;
-        admin.database = "mysql";
-        std::atomic<uint64_t> statements{0};
-        plinth::storage::Connection c(admin, &statements);
-        c.execute_trusted("DROP DATABASE IF EXISTS fuzz_commands");
-        c.execute_trusted("CREATE DATABASE fuzz_commands CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci");
-    }
-    std::filesystem::remove_all(state);
-    std::filesystem::create_directories(state);
-    plinth::host::HostOptions o;
-    o.module_paths.push_back(PLINTH_FUZZ_MODULE_DIR);
-    o.state_dir = state;
-    o.config["database"] = {{"socket", socket}, {"database", "fuzz_commands"}, {"user", "root"}};
-    // Cheap password hashing: the fuzzer wants many calls a second, not strong hashes.
-    o.config["accounts"] = {{"password", {{"argon2", {{"memory_kib", 1024}, {"time_cost", 1}}}}}};
-    o.log = [](int32_t, std::string_view, std::string_view) {};
-    host = std::make_unique<plinth::host::Host>(std::move(o));
-    host->load();
-    for (const auto &m : host->modules())
-        if (!m.loaded) std::fprintf(stderr, "module %s not loaded: %s\n", m.id.c_str(), m.refusal.c_str());
-}
 
 plinth_call_context caller_for(uint8_t choice) {
     switch (choice % 5) {
@@ -87,7 +45,7 @@ bool writes_a_file(std::string_view arguments) {
 } // namespace
 
 extern "C" int LLVMFuzzerInitialize(int *, char ***) {
-    start_host();
+    host = plinth::fuzz::sandbox_host("fuzz_commands");
     return 0;
 }
 

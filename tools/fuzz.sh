@@ -8,15 +8,16 @@
 # Each target starts from its seed corpus in fuzz/corpus/<target>/ (in the tree; inputs that once
 # crashed stay there as regression cases) and writes what it learns to build/fuzz/corpus/<target>/.
 # A crash leaves its input as build/fuzz/artifacts/<target>-crash-<sha1>; reproduce it with
-# `build/fuzz/fuzz/fuzz_<target> FILE`. The commands target needs MariaDB: a sandbox under
-# build/fuzz/fuzz-db is started for it and stopped at the end.
+# `build/fuzz/fuzz/fuzz_<target> FILE` (the commands, http and edd targets need the sandbox's
+# variables: see below). They need MariaDB: a sandbox under build/fuzz/fuzz-db is started for
+# them and stopped at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 seconds=${1:-20}
 shift || true
 build=build/fuzz
-all=(site key environment archive_name commands)
+all=(site key environment archive_name commands http edd)
 targets=("$@")
 [[ ${#targets[@]} -eq 0 ]] && targets=("${all[@]}")
 jobs=${PLINTH_FUZZ_JOBS:-2}
@@ -26,7 +27,7 @@ for t in "${targets[@]}"; do
   [[ -x "$build/fuzz/fuzz_$t" ]] || { echo "no fuzzer $build/fuzz/fuzz_$t: build the fuzz preset first" >&2; exit 2; }
 done
 
-if [[ " ${targets[*]} " == *" commands "* ]]; then
+if [[ " ${targets[*]} " =~ " "(commands|http|edd)" " ]]; then
   tools/sandbox.sh start "$build/fuzz-db" >/dev/null
   trap 'tools/sandbox.sh stop "$build/fuzz-db" >/dev/null' EXIT
   export PLINTH_FUZZ_DB_SOCKET="$PWD/$build/fuzz-db/mysqld.sock" PLINTH_FUZZ_STATE_DIR="$PWD/$build/fuzz-state"
