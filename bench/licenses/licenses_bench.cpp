@@ -345,7 +345,7 @@ void warm(Dataset &d) {
     std::atomic<size_t> next{0}, done{0}, bad{0};
     auto worker = [&] {
         for (size_t i; (i = next.fetch_add(1)) < d.size;) {
-            plinth_license_query q{sizeof q, sdk::to_str(d.keys[i]), sdk::to_str(d.sites[i]), {}};
+            plinth_license_query q{sizeof q, sdk::to_str(d.keys[i]), sdk::to_str(d.sites[i]), {}, {}};
             plinth_license_verdict v{};
             v.struct_size = sizeof v;
             if (table->check(module, &q, &v, nullptr) != PLINTH_OK || v.code != PLINTH_LICENSE_VALID) ++bad;
@@ -470,7 +470,7 @@ void typed_check(benchmark::State &state, Dataset *d, bool cached) {
     size_t bad = 0;
     for (auto _ : state) {
         size_t i = rng.below(d->size);
-        plinth_license_query q{sizeof q, sdk::to_str(d->key(i)), sdk::to_str(d->site(i)), {}};
+        plinth_license_query q{sizeof q, sdk::to_str(d->key(i)), sdk::to_str(d->site(i)), {}, {}};
         plinth_license_verdict v{};
         v.struct_size = sizeof v;
         int32_t rc = table->check(module, &q, &v, nullptr);

@@ -22,7 +22,7 @@ struct DemoContext {
 
     // Filled by the accounts step (or left empty when accounts is not loaded).
     int64_t user_id = 0;
-    std::string email;
+    std::string email{};
     int64_t staff_id = 0;
 
     // Prints a numbered heading.

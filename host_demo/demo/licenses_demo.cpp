@@ -71,7 +71,7 @@ void licenses_demo(DemoContext &demo) {
 
     const auto *typed = demo.host.interface_as<plinth_license_check_v1>("licenses", PLINTH_EXT_LICENSE_CHECK);
     if (typed != nullptr) {
-        plinth_license_query q{sizeof q, sdk::to_str(key), sdk::to_str("https://shop-one.example.com"), {}};
+        plinth_license_query q{sizeof q, sdk::to_str(key), sdk::to_str("https://shop-one.example.com"), {}, {}};
         plinth_license_verdict v{};
         v.struct_size = sizeof v;
         if (typed->check(demo.host.module("licenses"), &q, &v, nullptr) == PLINTH_OK)

@@ -67,7 +67,9 @@ protected:
         local.struct_size = sizeof local;
         plinth_error error = sdk::make_error();
         int32_t rc = table->check(host_.host().module("accounts"), sdk::to_str(token), info ? info : &local, &error);
-        if (rc != PLINTH_OK) EXPECT_STREQ(error.message, "session is unknown, revoked or expired");
+        if (rc != PLINTH_OK) {
+            EXPECT_STREQ(error.message, "session is unknown, revoked or expired");
+        }
         return rc;
     }
 

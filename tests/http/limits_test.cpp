@@ -19,7 +19,7 @@ std::string state_dir(const std::string &name) {
     return std::string(PLINTH_TEST_STATE_DIR) + "/http-" + name + "-" + std::to_string(::getpid());
 }
 
-object config_for(const TestDatabase &db, const std::string &home, object http) {
+object config_for(const TestDatabase &db, object http) {
     object h{{"listen", "127.0.0.1:0"},
              {"threads", 2},
              {"access_log", "off"},
@@ -44,7 +44,7 @@ protected:
         db_ = new TestDatabase("http_limits");
         std::string home = state_dir("limits");
         server_ = new ServerProcess(
-            home, config_for(*db_, home,
+            home, config_for(*db_,
                              {{"max_connections", 400},
                               {"rate_limits", {{"check", {{"per_minute", 1}, {"burst", 3}}}}}}));
     }
@@ -250,7 +250,7 @@ TEST_F(HttpLimits, RateLimitsAnswer429WithRetryAfterPerClientAddress) {
 TEST(HttpServer, ConnectionsOverTheLimitGet503) {
     TestDatabase db("http_maxconn");
     std::string home = state_dir("maxconn");
-    ServerProcess s(home, config_for(db, home, {{"max_connections", 3}}));
+    ServerProcess s(home, config_for(db, {{"max_connections", 3}}));
     ASSERT_NE(s.port(), 0);
     std::vector<std::unique_ptr<Client>> held;
     for (int i = 0; i < 3; ++i) {
@@ -276,7 +276,7 @@ TEST(HttpServer, ConnectionsOverTheLimitGet503) {
 TEST(HttpServer, GracefulShutdownFinishesRequestsInFlight) {
     TestDatabase db("http_drain");
     std::string home = state_dir("drain");
-    ServerProcess s(home, config_for(db, home, {}));
+    ServerProcess s(home, config_for(db, {}));
     ASSERT_NE(s.port(), 0);
     Client idle(s.port());
     ASSERT_EQ(idle.request("GET", "/healthz")->status, 200u);

@@ -207,7 +207,9 @@ TEST(CheckCache, StaysWithinItsBound) {
     // Whatever is still cached is still right.
     for (uint64_t i = 0; i < 10000; ++i) {
         cache.find(hash_of(i), site(""), look);
-        if (look.hit) EXPECT_EQ(id_of(look.snapshot), static_cast<int64_t>(i));
+        if (look.hit) {
+            EXPECT_EQ(id_of(look.snapshot), static_cast<int64_t>(i));
+        }
     }
 }
 
@@ -231,7 +233,9 @@ TEST(CheckCache, ClockSparesEntriesUsedSinceTheLastSweep) {
     add(5);
     EXPECT_FALSE(cache.contains(hash_of(unused)));
     for (uint64_t i : old)
-        if (i != unused) EXPECT_TRUE(cache.contains(hash_of(i))) << i;
+        if (i != unused) {
+            EXPECT_TRUE(cache.contains(hash_of(i))) << i;
+        }
     EXPECT_TRUE(cache.contains(hash_of(4)));
     EXPECT_TRUE(cache.contains(hash_of(5)));
 }

@@ -241,7 +241,7 @@ TEST_F(LicensesTest, TypedCheckMatchesTheJsonCommandAndHonoursStructSize) {
     ASSERT_NE(module, nullptr);
 
     auto typed = [&](const std::string &key, std::string_view site, std::string_view product) {
-        plinth_license_query q{sizeof(plinth_license_query), sdk::to_str(key), sdk::to_str(site), sdk::to_str(product)};
+        plinth_license_query q{sizeof(plinth_license_query), sdk::to_str(key), sdk::to_str(site), sdk::to_str(product), {}};
         plinth_license_verdict v{};
         v.struct_size = sizeof v;
         plinth_error e = sdk::make_error();
@@ -270,7 +270,7 @@ TEST_F(LicensesTest, TypedCheckMatchesTheJsonCommandAndHonoursStructSize) {
     plinth_license_verdict small;
     std::memset(&small, 0x5A, sizeof small);
     small.struct_size = offsetof(plinth_license_verdict, site_exempt);
-    plinth_license_query q{sizeof(plinth_license_query), sdk::to_str(l.key), sdk::to_str("https://typed.example.com"), {}};
+    plinth_license_query q{sizeof(plinth_license_query), sdk::to_str(l.key), sdk::to_str("https://typed.example.com"), {}, {}};
     ASSERT_EQ(table->check(module, &q, &small, nullptr), PLINTH_OK);
     EXPECT_EQ(small.struct_size, offsetof(plinth_license_verdict, site_exempt));
     EXPECT_EQ(small.code, PLINTH_LICENSE_VALID);
@@ -279,7 +279,7 @@ TEST_F(LicensesTest, TypedCheckMatchesTheJsonCommandAndHonoursStructSize) {
     // Null arguments are refused, never dereferenced.
     plinth_error e = sdk::make_error();
     EXPECT_EQ(table->check(module, nullptr, &small, &e), PLINTH_E_INVALID_ARGUMENT);
-    plinth_license_query broken{sizeof(plinth_license_query), plinth_str{nullptr, 5}, {}, {}};
+    plinth_license_query broken{sizeof(plinth_license_query), plinth_str{nullptr, 5}, {}, {}, {}};
     plinth_license_verdict v{};
     v.struct_size = sizeof v;
     EXPECT_EQ(table->check(module, &broken, &v, &e), PLINTH_E_INVALID_ARGUMENT);
@@ -303,7 +303,7 @@ TEST_F(LicensesTest, MalformedAndUnknownKeysHitTheDatabaseAtMostOnce) {
 
     std::string unknown = fresh_key();
     for (int i = 0; i < 100; ++i) EXPECT_EQ(code(unknown, "https://known.example.com"), "NOT_FOUND");
-    plinth_license_query q{sizeof q, sdk::to_str(unknown), sdk::to_str("https://x.com"), {}};
+    plinth_license_query q{sizeof q, sdk::to_str(unknown), sdk::to_str("https://x.com"), {}, {}};
     for (int i = 0; i < 100; ++i) {
         plinth_license_verdict v{};
         v.struct_size = sizeof v;
@@ -332,7 +332,7 @@ TEST_F(LicensesTest, SteadyStateTypedCheckDoesNotAllocate) {
     const auto *table = host->host().interface_as<plinth_license_check_v1>("licenses", PLINTH_EXT_LICENSE_CHECK);
     const plinth_module *module = host->host().module("licenses");
     auto typed = [&](const std::string &key, std::string_view site) {
-        plinth_license_query q{sizeof q, sdk::to_str(key), sdk::to_str(site), sdk::to_str("seo")};
+        plinth_license_query q{sizeof q, sdk::to_str(key), sdk::to_str(site), sdk::to_str("seo"), {}};
         plinth_license_verdict v{};
         v.struct_size = sizeof v;
         EXPECT_EQ(table->check(module, &q, &v, nullptr), PLINTH_OK);

@@ -40,7 +40,9 @@ TEST_F(LicensesTest, ExportErasureAndRetention) {
     EXPECT_EQ(ex.count("license activation"), 2u);
     EXPECT_GE(ex.count("license audit"), 3u);
     for (const auto &[category, v] : ex.items) {
-        if (category == "license") EXPECT_EQ(str(v, "key"), l.key);
+        if (category == "license") {
+            EXPECT_EQ(str(v, "key"), l.key);
+        }
         std::string text = boost::json::serialize(v);
         EXPECT_EQ(text.find("someone-else"), std::string::npos) << "another person's data in the export";
     }

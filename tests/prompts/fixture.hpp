@@ -100,9 +100,9 @@ inline int32_t export_subject(host::Host &h, int64_t user_id, std::vector<Export
     } ctx{&items, refuse};
     plinth_export_sink sink{sizeof sink, &ctx,
                             [](void *c, plinth_str category, plinth_str json) -> int32_t {
-                                auto *ctx = static_cast<Ctx *>(c);
-                                if (ctx->refuse) return 1;
-                                ctx->items->push_back({std::string(sdk::to_view(category)),
+                                auto *state = static_cast<Ctx *>(c);
+                                if (state->refuse) return 1;
+                                state->items->push_back({std::string(sdk::to_view(category)),
                                                        boost::json::parse(sdk::to_view(json)).as_object()});
                                 return 0;
                             },

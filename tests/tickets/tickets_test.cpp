@@ -610,7 +610,9 @@ TEST_F(TicketsTest, ExportCarriesTicketsFilesAndCredentialMetadataOnly) {
     for (const char *secret : {"Tr0ub4dor", "alice-support-login", "shop.alice.example"})
         EXPECT_EQ(e.all.find(secret), std::string::npos) << secret;
     for (const auto &[category, item] : e.items)
-        if (category == "ticket attachments") EXPECT_EQ(item.at("file"), value(e.files.begin()->first));
+        if (category == "ticket attachments") {
+            EXPECT_EQ(item.at("file"), value(e.files.begin()->first));
+        }
     EXPECT_TRUE(export_subject(kStaff).items.empty());
 }
 

@@ -54,9 +54,9 @@ struct Request {
     std::string_view query; // the target after '?', not decoded ("" when none)
     RouteParams params;
     plinth_call_context caller{}; // the host's word on who is calling; request fields filled in
-    std::string client_address;   // resolved (trusted proxies applied)
-    std::string rate_limit_key;   // the client's address, or its /64 for IPv6
-    std::string request_id;
+    std::string client_address{}; // resolved (trusted proxies applied)
+    std::string rate_limit_key{}; // the client's address, or its /64 for IPv6
+    std::string request_id{};
     bool metrics_allowed = false; // on a metrics listener, with the metrics token, or (default) loopback
     bool tls = false;             // arrived over this server's own TLS (cookies are then marked Secure)
 

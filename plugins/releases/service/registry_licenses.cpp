@@ -17,7 +17,7 @@ constexpr plinth_call_context kSystem{sizeof(plinth_call_context), PLINTH_PRINCI
                                       {nullptr, 0}, {nullptr, 0}};
 // Activation is done with the rights of whoever holds the key, which is anyone.
 constexpr plinth_call_context kAnonymous{sizeof(plinth_call_context), PLINTH_PRINCIPAL_ANONYMOUS, 0,
-                                         PLINTH_ROLE_CUSTOMER};
+                                         PLINTH_ROLE_CUSTOMER, {nullptr, 0}, {nullptr, 0}};
 constexpr int64_t kPage = 500;
 
 // A placeholder no URL parser accepts: the licenses module then judges the key alone and answers

@@ -160,7 +160,7 @@ private:
 // the caller (make_shared_resource wraps the resource, so the caller cannot reach it), which
 // lifts it once the tree is built: code that later copies parts of the tree is never refused.
 struct JsonBudget {
-    explicit JsonBudget(size_t limit) : limit(limit) {}
+    explicit JsonBudget(size_t initial_limit) : limit(initial_limit) {}
     std::atomic<size_t> limit;
     std::atomic<size_t> live{0};
     void lift() noexcept { limit.store(size_t(-1), std::memory_order_relaxed); }

@@ -67,8 +67,8 @@ struct Caller {
         caller.request_id = to_view(local.request_id);
         return caller;
     }
-    static Caller system() { return Caller{PLINTH_PRINCIPAL_SYSTEM, 0, PLINTH_ROLE_ADMIN}; }
-    static Caller user(int64_t id, int32_t role) { return Caller{PLINTH_PRINCIPAL_USER, id, role}; }
+    static Caller system() { return Caller{PLINTH_PRINCIPAL_SYSTEM, 0, PLINTH_ROLE_ADMIN, {}, {}}; }
+    static Caller user(int64_t id, int32_t role) { return Caller{PLINTH_PRINCIPAL_USER, id, role, {}, {}}; }
 
     bool is_system() const { return principal == PLINTH_PRINCIPAL_SYSTEM; }
     bool is_user() const { return principal == PLINTH_PRINCIPAL_USER; }

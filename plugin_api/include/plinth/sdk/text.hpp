@@ -107,7 +107,7 @@ inline std::optional<std::string> free_text_problem(std::string_view value) {
         int32_t cp = next_code_point(value, i);
         if (cp < 0) return "must be valid UTF-8 (bad byte at " + std::to_string(at) + ")";
         if (is_control(cp) && cp != '\t' && cp != '\n' && cp != '\r') {
-            char buf[80];
+            char buf[128];
             std::snprintf(buf, sizeof buf, "must not contain control characters other than tab and line breaks"
                                            " (U+%04X at byte %zu)", static_cast<unsigned>(cp), at);
             return std::string(buf);
