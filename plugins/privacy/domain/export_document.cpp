@@ -287,10 +287,11 @@ std::string archive_file_path(std::string_view module, std::string_view name, st
     // '/'). One entry must never be both a file and a folder ("a" and "a/b"): no unzip tool can
     // unpack that. A folder that would be a taken file gets a suffix ("a-2/b"), and so does a
     // file that would be a taken folder.
-    const auto with_suffix = [](const std::string &name, int n) {
-        size_t dot = name.rfind('.');
+    const auto with_suffix = [](const std::string &segment, int n) {
+        size_t dot = segment.rfind('.');
         bool has_ext = dot != std::string::npos && dot != 0;
-        return (has_ext ? name.substr(0, dot) : name) + "-" + std::to_string(n) + (has_ext ? name.substr(dot) : "");
+        return (has_ext ? segment.substr(0, dot) : segment) + "-" + std::to_string(n) +
+               (has_ext ? segment.substr(dot) : "");
     };
     std::string prefix = "files/" + module_dir + "/";
     std::vector<std::string> folders;
