@@ -10,20 +10,22 @@
 #                             every clang build (the tsan and fuzz presets)
 #
 # Left out, on purpose:
-#   -Wconversion, -Wsign-conversion: the domain code (licenses, accounts, privacy) is clean under
-#     them, but across the rest of the tree they fire mostly where sizes meet the C ABI and
-#     MariaDB's C API (size_t vs unsigned long vs uint32_t lengths, int64_t column values into
-#     int32_t ABI fields that were range-checked earlier) and in tests comparing literals with
-#     sizes. A cast added only to silence them hides the one place a range check is missing, so
-#     they are to be enabled file by file with the range checks made explicit, not in bulk.
+#   -Wconversion, -Wsign-conversion: measured with clang 14 on the pure domain code of every
+#     module (43 files), they find nothing under -Wconversion and two char-to-unsigned-char
+#     conversions under -Wsign-conversion (both intended). The service, store, host and ABI code
+#     converts between size_t, the ABI's uint32_t/int32_t fields and MariaDB's unsigned long
+#     lengths on purpose after range checks; it has not been swept, and a cast added only to
+#     silence a warning would hide the one place a range check is missing. They are to be turned
+#     on directory by directory with the range checks made explicit, not in bulk.
 #   -Wold-style-cast, -Wuseless-cast: the C ABI is C; casts at that boundary are its idiom.
 #   -Weffc++: its rules predate C++11 and contradict the style (rule of zero).
 #
-# PLINTH_WERROR turns warnings into errors. The CI presets (debug, asan, tsan, fuzz; see
-# CMakePresets.json and tools/test.sh) set it ON: the tree is kept warning-free under the
-# compilers they use (Debian 12's gcc 12 and clang 14). Its default is OFF, so that packagers and
-# anyone building with another compiler, which may warn about more, are not stopped by a new
-# warning: configure with -DPLINTH_WERROR=OFF to build a CI preset without it.
+# PLINTH_WERROR turns warnings into errors (-DPLINTH_WERROR=ON). Its default is OFF, so that
+# packagers and anyone building with another compiler, which may warn about more, are not
+# stopped by a new warning. Every gcc warning of the tree was fixed when these flags came in; the
+# CI presets (debug, asan, tsan, fuzz) are to set it ON once a whole run of the merged tree is
+# confirmed clean under both compilers. Until then the clang presets (tsan, fuzz) make only the
+# thread-safety findings errors (-Werror=thread-safety in their CMAKE_CXX_FLAGS).
 option(PLINTH_WERROR "Treat compiler warnings as errors" OFF)
 
 set(PLINTH_WARNING_FLAGS -Wall -Wextra -Wpedantic -Wshadow)
