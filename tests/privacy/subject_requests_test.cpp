@@ -392,7 +392,7 @@ TEST_F(PrivacyIntegration, ConsentLabelsRefuseControlAndBidiCharacters) {
     start({"accounts", "privacy"});
     int64_t id = register_user("bidi@example.org", "bidi", "Bi", "Di");
     const std::string before = db_->dump_all_tables();
-    for (const std::string bad : {std::string("web\xe2\x80\xae" "form"), std::string("v1\xc2\x9b"), std::string("a\x1b[2J")}) {
+    for (const std::string &bad : {std::string("web\xe2\x80\xae" "form"), std::string("v1\xc2\x9b"), std::string("a\x1b[2J")}) {
         EXPECT_EQ(fails("privacy", "consent.grant", {{"purpose", "newsletter"}, {"policy_version", "v1"}, {"source", bad}},
                         user(id)),
                   PLINTH_E_INVALID_ARGUMENT);
