@@ -13,16 +13,16 @@ foreach(file IN LISTS FILES)
   math(EXPR index "${index} + 1")
 endforeach()
 file(WRITE ${OUTPUT}.tmp "// Generated from sql/${MODULE}/ by cmake/embed_migrations.cmake. Do not edit.
-#include <plinth/storage/migrations.hpp>
+#include <plinth/sdk/db.hpp>
 
 namespace {
 ${body}
-const plinth::storage::Migration all[] = {
+const plinth::sdk::db::Migration all[] = {
 ${entries}};
 } // namespace
 
 namespace plinth::embedded {
-std::span<const storage::Migration> ${MODULE}_migrations() { return all; }
+std::span<const sdk::db::Migration> ${MODULE}_migrations() { return all; }
 } // namespace plinth::embedded
 ")
 file(COPY_FILE ${OUTPUT}.tmp ${OUTPUT} ONLY_IF_DIFFERENT)

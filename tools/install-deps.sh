@@ -9,6 +9,7 @@ packages=(
   libmariadb-dev libssl-dev mariadb-server mariadb-client
   libargon2-dev libsodium-dev libcrypt-dev libidn2-dev libpsl-dev publicsuffix libzip-dev
   libcli11-dev libgtest-dev libbenchmark-dev unzip
+  libjansson-dev  # JSON for the C example module (plugins/example_c)
   # tools/test.sh: a compiler cache, and clang for the ThreadSanitizer and libFuzzer builds
   ccache clang-14 libclang-rt-14-dev llvm-14
   php8.2-cli  # the releases HTTP test asks as EDD's updater does, with PHP's json_decode

@@ -2,6 +2,7 @@
 #include <plinth/sdk/host.hpp>
 #include <plinth/sdk/display.hpp>
 #include <plinth/storage/budget.hpp>
+#include <plinth/storage/db_service.hpp>
 
 #include "secrets.hpp"
 
@@ -96,11 +97,18 @@ struct Host::Impl {
     std::vector<std::unique_ptr<Loaded>> live;       // created instances, initialisation order
     std::function<int64_t()> clock;
     // Every database connection of every module counts against this one budget (plinth.connections/1).
-    std::unique_ptr<storage::LocalConnectionBudget> connections;
+    // Shared (not unique) because the one pool of the process holds it too.
+    std::shared_ptr<storage::LocalConnectionBudget> connections;
+    // plinth.db/1: the process's one pool, sized by that budget. Destroyed after every module.
+    std::unique_ptr<storage::DbService> database;
     std::function<void(const Notification &)> notifier;
 
     static Loaded &caller(const plinth_host *h) { return *static_cast<Loaded *>(h->host_data); }
     static storage::LocalConnectionBudget &connections_of(const plinth_host *h) { return *caller(h).impl->connections; }
+    static storage::DbCaller database_of(const plinth_host *h) {
+        Loaded &l = caller(h);
+        return {l.impl->database.get(), l.info.id};
+    }
 
     // ---- services (C tables over the Loaded the calling module owns) ----
     static const void *get_service(const plinth_host *h, const char *id);
@@ -250,6 +258,7 @@ const void *Host::Impl::get_service(const plinth_host *h, const char *id) {
     if (want == PLINTH_SERVICE_SECRETS) return &kSecrets;
     if (want == PLINTH_SERVICE_REGISTRY) return &kRegistry;
     if (want == PLINTH_SERVICE_CONNECTIONS) return &storage::connections_service<&Impl::connections_of>();
+    if (want == PLINTH_SERVICE_DB) return &storage::db_service_table<&Impl::database_of>();
     // Offered only while the host can deliver, so a module can tell before it promises a message.
     if (want == PLINTH_SERVICE_NOTIFY) return h != nullptr && caller(h).impl->notifier ? &kNotify : nullptr;
     return nullptr;
@@ -425,7 +434,10 @@ void Host::Impl::create_in_order(std::vector<std::unique_ptr<Loaded>> candidates
 Host::Host(HostOptions options) : impl_(std::make_unique<Impl>()) {
     impl_->options = std::move(options);
     impl_->connections =
-        std::make_unique<storage::LocalConnectionBudget>(storage::connection_budget_limit(impl_->options.config));
+        std::make_shared<storage::LocalConnectionBudget>(storage::connection_budget_limit(impl_->options.config));
+    const boost::json::value *database = impl_->options.config.if_contains("database");
+    impl_->database = std::make_unique<storage::DbService>(
+        database != nullptr && database->is_object() ? &database->get_object() : nullptr, impl_->connections);
 }
 
 Host::~Host() {

@@ -92,7 +92,7 @@ public:
         json::object config = host.config();
         Accounts::Options o;
         o.config = AccountsConfig::from_json(config);
-        o.database = storage::DbConfig::from_module_config(config, host);
+        o.database = host.raw();
         o.throttle_key = host.key("login-throttle", 32);
         o.now_us = [h = this->host()] { return h.now_us(); };
         o.warn = [h = this->host()](std::string_view m) { h.log(PLINTH_LOG_WARNING, m); };

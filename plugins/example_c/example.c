@@ -1,14 +1,21 @@
-/* plugins/example_c/example.c — a Plinth module in plain C99, with no SDK.
+/* plugins/example_c/example.c — a Plinth module in plain C99, with no SDK: a newsletter.
  *
- * It proves the ABI is usable from C: one exported entry, the magic block, an instance with
- * get_interface/destroy, and plinth.command/1 with two commands:
- *   hello  {}                    -> {"message":"hello from C","abi":"1.0"}
- *   add    {"a":INT,"b":INT}     -> {"sum":N}   (a tiny, strict parser: integers only)
- * It offers no personal-data interface, so the privacy inventory lists it as holding none.
+ * It keeps subscribed email addresses in MariaDB through the host's plinth.db/1 service and joins
+ * the privacy machinery like any C++ module: commands, data inventory, export, erasure, retention,
+ * migrations. JSON is read and written with jansson (docs/writing-a-module.md says why).
+ *   add          {"a":INT,"b":INT}  -> {"sum":N}
+ *   subscribe    {"email":".."}     -> {"email":..,"subscribed":true}   (anyone; idempotent)
+ *   unsubscribe  {"email":".."}     -> {"removed":N}                    (anyone)
+ *   subscribers  {}                 -> {"subscribers":[{"id","email","subscribed_at"}]} (staff)
+ * Configuration: {"example_c":{"retention_days":N}} (default 1095): a subscription older than
+ * that is removed by the retention sweep unless the person subscribes again.
  */
 #include <plinth/plinth.h>
 
-#include <errno.h>
+#include "example_c_migrations.h" /* generated from sql/example_c/ by CMake */
+
+#include <jansson.h>
+
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,10 +27,18 @@
 #define EXAMPLE_EXPORT
 #endif
 
+#define CATEGORY "newsletter"
+
 typedef struct example_instance {
-    plinth_module module;     /* first, so the instance pointer is the module pointer */
+    plinth_module module; /* first, so the instance pointer is the module pointer */
     const plinth_host *host;
+    const plinth_db_v1 *db;
+    const plinth_clock_v1 *clock;
+    int64_t retention_days;
 } example_instance;
+
+static const example_instance *self_of(const plinth_module *m) { return (const example_instance *)m->module_data; }
+static plinth_str str_of(const char *text) { plinth_str s; s.data = text; s.size = strlen(text); return s; }
 
 static int32_t fail(plinth_error *error, int32_t code, const char *message) {
     if (error != NULL && error->struct_size >= sizeof(plinth_error)) {
@@ -34,98 +49,320 @@ static int32_t fail(plinth_error *error, int32_t code, const char *message) {
     return code;
 }
 
-static int32_t emit(const plinth_sink *out, const char *text, plinth_error *error) {
-    if (out == NULL) return PLINTH_OK;
-    if (out->write(out->context, text, strlen(text)) != 0) return fail(error, PLINTH_E_SINK, "sink refused output");
+/* Writes `value` (consumed) to `out` as compact JSON. */
+static int32_t emit(const plinth_sink *out, json_t *value, plinth_error *error) {
+    char *text = value ? json_dumps(value, JSON_COMPACT) : NULL;
+    int32_t rc = PLINTH_OK;
+    json_decref(value);
+    if (text == NULL) return fail(error, PLINTH_E_INTERNAL, "out of memory");
+    if (out != NULL && out->write(out->context, text, strlen(text)) != 0) rc = fail(error, PLINTH_E_SINK, "sink refused output");
+    free(text);
+    return rc;
+}
+
+/* One statement through plinth.db/1: binds `args` (a JSON array of strings and integers), runs
+ * it, and appends each row to `rows` (when not NULL) as an object named by `names`, typed by
+ * `types` ('i' integer, 't' text). */
+typedef struct sql_call {
+    const example_instance *self;
+    const char *sql;
+    json_t *args;
+    const char *const *names;
+    const char *types;
+    json_t *rows;
+    uint64_t affected;
+} sql_call;
+
+static int32_t run_statement(void *context, plinth_db_connection *c, plinth_error *error) {
+    sql_call *call = (sql_call *)context;
+    const plinth_db_v1 *db = call->self->db;
+    plinth_db_statement *s = NULL;
+    json_t *v;
+    size_t i;
+    int32_t rc = db->prepare(c, str_of(call->sql), &s, error);
+    json_array_foreach(call->args, i, v) {
+        plinth_str text;
+        if (rc != PLINTH_OK) break;
+        text.data = json_string_value(v);
+        text.size = json_string_length(v);
+        rc = json_is_integer(v) ? db->bind_int64(s, (uint32_t)i, json_integer_value(v), error)
+                                : db->bind_text(s, (uint32_t)i, text, error);
+    }
+    while (rc == PLINTH_OK && (rc = db->step(s, error)) == PLINTH_DB_ROW) {
+        json_t *row = json_object();
+        for (i = 0; rc == PLINTH_DB_ROW && call->rows != NULL && call->names[i] != NULL; ++i) {
+            int64_t number = 0;
+            plinth_str text = {NULL, 0};
+            if (call->types[i] == 'i' && db->column_int64(s, (uint32_t)i, &number, error) == PLINTH_OK)
+                json_object_set_new(row, call->names[i], json_integer(number));
+            else if (call->types[i] == 't' && db->column_text(s, (uint32_t)i, &text, error) == PLINTH_OK)
+                json_object_set_new(row, call->names[i], json_stringn(text.data, text.size));
+            else
+                rc = PLINTH_E_INTERNAL;
+        }
+        if (call->rows != NULL) json_array_append(call->rows, row);
+        json_decref(row);
+        if (rc != PLINTH_DB_ROW) break;
+        rc = PLINTH_OK;
+    }
+    if (rc == PLINTH_DB_DONE) {
+        call->affected = db->affected_rows(s);
+        rc = PLINTH_OK;
+    }
+    db->finalize(s);
+    return rc;
+}
+
+/* Runs one statement in autocommit; `args` is consumed. */
+static int32_t run_sql(sql_call *call, json_t *args, plinth_error *error) {
+    int32_t rc;
+    call->args = args;
+    rc = call->self->db->run(call->self->host, run_statement, call, error);
+    json_decref(args);
+    return rc;
+}
+
+static const char *valid_email(json_t *args) {
+    const char *email = json_string_value(json_object_get(args, "email"));
+    size_t n = email ? strlen(email) : 0, i;
+    if (n < 3 || n > 254 || strchr(email, '@') == NULL) return NULL;
+    for (i = 0; i < n; ++i)
+        if ((unsigned char)email[i] <= ' ') return NULL;
+    return email;
+}
+
+static int is_staff(const plinth_call_context *caller) {
+    return caller->principal == PLINTH_PRINCIPAL_SYSTEM ||
+           (caller->principal == PLINTH_PRINCIPAL_USER && caller->role >= PLINTH_ROLE_STAFF);
+}
+
+static int32_t command_list(const plinth_module *m, const plinth_sink *out, plinth_error *error) {
+    const char *text =
+        "[{\"name\":\"add\",\"summary\":\"Adds two integers\",\"access\":\"anonymous\"},"
+        "{\"name\":\"subscribe\",\"summary\":\"Subscribes an address\",\"access\":\"anonymous\"},"
+        "{\"name\":\"subscribers\",\"summary\":\"Lists the subscribers\",\"access\":\"staff\"},"
+        "{\"name\":\"unsubscribe\",\"summary\":\"Removes an address\",\"access\":\"anonymous\"}]";
+    (void)m;
+    return emit(out, json_loads(text, 0, NULL), error);
+}
+
+static int32_t command_execute(const plinth_module *m, const plinth_call_context *caller, plinth_str name,
+                               plinth_str arguments, const plinth_sink *out, plinth_error *error) {
+    sql_call call;
+    json_t *args = json_loadb(arguments.data, arguments.size, JSON_REJECT_DUPLICATES, NULL);
+    int32_t rc = PLINTH_OK;
+    const char *email = NULL;
+    memset(&call, 0, sizeof call);
+    call.self = self_of(m);
+    if (!json_is_object(args)) {
+        json_decref(args);
+        return fail(error, PLINTH_E_INVALID_ARGUMENT, "arguments must be a JSON object");
+    }
+    if (name.size == 3 && memcmp(name.data, "add", 3) == 0) {
+        json_t *a = json_object_get(args, "a"), *b = json_object_get(args, "b");
+        json_int_t x = json_integer_value(a), y = json_integer_value(b);
+        if (!json_is_integer(a) || !json_is_integer(b))
+            rc = fail(error, PLINTH_E_INVALID_ARGUMENT, "arguments 'a' and 'b' must be integers");
+        else if ((y > 0 && x > LLONG_MAX - y) || (y < 0 && x < LLONG_MIN - y))
+            rc = fail(error, PLINTH_E_INVALID_ARGUMENT, "the sum does not fit in 64 bits");
+        else
+            rc = emit(out, json_pack("{s:I}", "sum", x + y), error);
+    } else if ((name.size == 9 && memcmp(name.data, "subscribe", 9) == 0) ||
+               (name.size == 11 && memcmp(name.data, "unsubscribe", 11) == 0)) {
+        int subscribing = name.size == 9;
+        if ((email = valid_email(args)) == NULL) {
+            rc = fail(error, PLINTH_E_INVALID_ARGUMENT, "'email' must be an address of 3 to 254 bytes with an '@'");
+        } else if (subscribing) {
+            call.sql = "INSERT INTO example_c_subscribers (email, subscribed_at) VALUES (?, ?) "
+                       "ON DUPLICATE KEY UPDATE subscribed_at = VALUES(subscribed_at)";
+            rc = run_sql(&call, json_pack("[s,I]", email, (json_int_t)(call.self->clock->now_us(call.self->host) / 1000000)), error);
+            if (rc == PLINTH_OK) rc = emit(out, json_pack("{s:s,s:b}", "email", email, "subscribed", 1), error);
+        } else {
+            call.sql = "DELETE FROM example_c_subscribers WHERE email = ?";
+            rc = run_sql(&call, json_pack("[s]", email), error);
+            if (rc == PLINTH_OK) rc = emit(out, json_pack("{s:I}", "removed", (json_int_t)call.affected), error);
+        }
+    } else if (name.size == 11 && memcmp(name.data, "subscribers", 11) == 0) {
+        static const char *const names[] = {"id", "email", "subscribed_at", NULL};
+        if (!is_staff(caller)) {
+            rc = fail(error, PLINTH_E_PERMISSION_DENIED, "only staff may list the subscribers");
+        } else {
+            call.sql = "SELECT id, email, subscribed_at FROM example_c_subscribers ORDER BY id";
+            call.names = names;
+            call.types = "iti";
+            call.rows = json_array();
+            rc = run_sql(&call, json_array(), error);
+            if (rc == PLINTH_OK) rc = emit(out, json_pack("{s:O}", "subscribers", call.rows), error);
+            json_decref(call.rows);
+        }
+    } else {
+        rc = fail(error, PLINTH_E_UNSUPPORTED, "unknown command");
+    }
+    json_decref(args);
+    return rc;
+}
+
+/* ---- privacy: inventory, export, erasure, retention ---- */
+
+static int32_t list_categories(const plinth_module *m, const plinth_inventory_sink *out, plinth_error *error) {
+    plinth_data_category c = {sizeof c, {0}, {0}, {0}, {0}, {0}, 0, {0}};
+    c.name = str_of(CATEGORY);
+    c.fields = str_of("email, subscribed_at");
+    c.purpose = str_of("sending the newsletter the person asked for");
+    c.legal_basis = str_of("consent (Art. 6(1)(a))");
+    c.retention = str_of("until unsubscribed, or retention_days after the last subscription");
+    c.retention_days = self_of(m)->retention_days;
+    if (out == NULL || out->category(out->context, &c) != 0) return fail(error, PLINTH_E_SINK, "sink refused a category");
     return PLINTH_OK;
 }
 
-static int name_is(plinth_str name, const char *literal) {
-    size_t n = strlen(literal);
-    return name.size == n && memcmp(name.data, literal, n) == 0;
-}
+/* Every subscription of the subject's addresses; erasure reports and deletes each inside one
+ * transaction, as plinth/ext/personal_data.h asks. */
+typedef struct subject_work {
+    const example_instance *self;
+    const plinth_subject *subject;
+    const plinth_export_sink *export_to;
+    const plinth_erasure_sink *erase_to;
+    int32_t dry_run;
+} subject_work;
 
-/* Finds "key": <integer> in a flat JSON object. Returns 1 on success, 0 when absent or not an
- * integer. Deliberately strict: this is an example, not a JSON library. */
-static int find_integer(plinth_str json, const char *key, long long *value) {
-    char pattern[32];
-    char buffer[512];
-    const char *at;
-    char *end;
-    if (json.size == 0 || json.size >= sizeof buffer) return 0;
-    memcpy(buffer, json.data, json.size);
-    buffer[json.size] = '\0';
-    snprintf(pattern, sizeof pattern, "\"%s\"", key);
-    at = strstr(buffer, pattern);
-    if (at == NULL) return 0;
-    at += strlen(pattern);
-    while (*at == ' ' || *at == '\t') ++at;
-    if (*at != ':') return 0;
-    ++at;
-    errno = 0;
-    *value = strtoll(at, &end, 10);
-    if (end == at || errno != 0) return 0;
-    while (*end == ' ' || *end == '\t' || *end == '\n') ++end;
-    return *end == ',' || *end == '}';
-}
-
-static int32_t command_list(const plinth_module *self, const plinth_sink *out, plinth_error *error) {
-    (void)self;
-    return emit(out,
-                "[{\"name\":\"add\",\"summary\":\"Adds two integers\",\"access\":\"anonymous\"},"
-                "{\"name\":\"hello\",\"summary\":\"Greets the caller\",\"access\":\"anonymous\"}]",
-                error);
-}
-
-static int32_t command_execute(const plinth_module *self, const plinth_call_context *caller, plinth_str name,
-                               plinth_str arguments, const plinth_sink *out, plinth_error *error) {
-    char text[128];
-    (void)self;
-    (void)caller;
-    if (name_is(name, "hello")) {
-        snprintf(text, sizeof text, "{\"message\":\"hello from C\",\"abi\":\"%d.%d\"}", PLINTH_ABI_MAJOR,
-                 PLINTH_ABI_MINOR);
-        return emit(out, text, error);
+static int32_t subject_rows(void *context, plinth_db_connection *c, plinth_error *error) {
+    static const char *const names[] = {"id", "email", "subscribed_at", NULL};
+    subject_work *w = (subject_work *)context;
+    size_t e, i;
+    int32_t rc = PLINTH_OK;
+    for (e = 0; rc == PLINTH_OK && e < w->subject->email_count; ++e) {
+        sql_call call = {0};
+        json_t *row;
+        call.self = w->self;
+        call.sql = w->erase_to ? "SELECT id, email, subscribed_at FROM example_c_subscribers WHERE email = ? FOR UPDATE"
+                               : "SELECT id, email, subscribed_at FROM example_c_subscribers WHERE email = ?";
+        call.names = names;
+        call.types = "iti";
+        call.rows = json_array();
+        call.args = json_pack("[s%]", w->subject->emails[e].data ? w->subject->emails[e].data : "", w->subject->emails[e].size);
+        rc = run_statement(&call, c, error);
+        json_decref(call.args);
+        json_array_foreach(call.rows, i, row) {
+            char *text = json_dumps(row, JSON_COMPACT);
+            char item[64];
+            int refused;
+            plinth_erasure_item outcome = {sizeof outcome, {CATEGORY, sizeof CATEGORY - 1}, {0}, PLINTH_ERASURE_REMOVED, {0}, 0};
+            if (rc != PLINTH_OK || text == NULL) { free(text); rc = rc ? rc : PLINTH_E_INTERNAL; break; }
+            snprintf(item, sizeof item, "subscription %lld", (long long)json_integer_value(json_object_get(row, "id")));
+            outcome.item = str_of(item);
+            refused = w->erase_to ? w->erase_to->item(w->erase_to->context, &outcome)
+                                  : w->export_to->item(w->export_to->context, str_of(CATEGORY), str_of(text));
+            free(text);
+            if (refused) rc = fail(error, PLINTH_E_SINK, "the sink refused an item");
+            if (rc == PLINTH_OK && w->erase_to && !w->dry_run) {
+                sql_call del = {0};
+                del.self = w->self;
+                del.sql = "DELETE FROM example_c_subscribers WHERE id = ?";
+                del.args = json_pack("[O]", json_object_get(row, "id"));
+                rc = run_statement(&del, c, error);
+                json_decref(del.args);
+            }
+        }
+        json_decref(call.rows);
     }
-    if (name_is(name, "add")) {
-        long long a, b;
-        if (!find_integer(arguments, "a", &a) || !find_integer(arguments, "b", &b))
-            return fail(error, PLINTH_E_INVALID_ARGUMENT, "arguments 'a' and 'b' must be integers");
-        if ((b > 0 && a > LLONG_MAX - b) || (b < 0 && a < -LLONG_MAX - 1 - b))
-            return fail(error, PLINTH_E_INVALID_ARGUMENT, "the sum does not fit in 64 bits");
-        snprintf(text, sizeof text, "{\"sum\":%lld}", a + b);
-        return emit(out, text, error);
-    }
-    return fail(error, PLINTH_E_UNSUPPORTED, "unknown command");
+    return rc;
+}
+
+static int32_t export_subject(const plinth_module *m, const plinth_subject *subject, const plinth_export_sink *out,
+                              plinth_error *error) {
+    subject_work w = {self_of(m), subject, out, NULL, 0};
+    if (subject == NULL || out == NULL) return fail(error, PLINTH_E_INVALID_ARGUMENT, "no subject or sink");
+    return w.self->db->run(w.self->host, subject_rows, &w, error);
+}
+
+static int32_t erase_subject(const plinth_module *m, const plinth_subject *subject, int32_t dry_run,
+                             const plinth_erasure_sink *out, plinth_error *error) {
+    subject_work w = {self_of(m), subject, NULL, out, dry_run};
+    if (subject == NULL || out == NULL) return fail(error, PLINTH_E_INVALID_ARGUMENT, "no subject or sink");
+    return w.self->db->transaction(w.self->host, subject_rows, &w, error);
+}
+
+static int32_t sweep(const plinth_module *m, int64_t now_us, const plinth_retention_sink *out, plinth_error *error) {
+    const example_instance *self = self_of(m);
+    sql_call call = {0};
+    plinth_retention_count count = {sizeof count, {CATEGORY, sizeof CATEGORY - 1}, {"removed", 7}, 0};
+    int32_t rc;
+    call.self = self;
+    call.sql = "DELETE FROM example_c_subscribers WHERE subscribed_at < ?";
+    rc = run_sql(&call, json_pack("[I]", (json_int_t)(now_us / 1000000 - self->retention_days * 86400)), error);
+    if (rc != PLINTH_OK) return rc;
+    count.count = (int64_t)call.affected;
+    if (out != NULL && out->count(out->context, &count) != 0) return fail(error, PLINTH_E_SINK, "sink refused a count");
+    return PLINTH_OK;
+}
+
+static int32_t migrate(const plinth_module *m, const plinth_sink *out, plinth_error *error) {
+    const example_instance *self = self_of(m);
+    return self->db->migrate(self->host, example_c_migrations, EXAMPLE_C_MIGRATION_COUNT, out, error);
 }
 
 static const plinth_command_v1 command_table = {sizeof(plinth_command_v1), command_list, command_execute};
+static const plinth_data_inventory_v1 inventory_table = {sizeof(plinth_data_inventory_v1), list_categories};
+static const plinth_personal_data_v1 personal_table = {sizeof(plinth_personal_data_v1), export_subject, erase_subject};
+static const plinth_retention_v1 retention_table = {sizeof(plinth_retention_v1), sweep};
+static const plinth_schema_v1 schema_table = {sizeof(plinth_schema_v1), migrate};
 
-static const void *get_interface(const plinth_module *self, const char *id) {
-    (void)self;
-    if (id != NULL && strcmp(id, PLINTH_EXT_COMMAND) == 0) return &command_table;
+static const void *get_interface(const plinth_module *m, const char *id) {
+    (void)m;
+    if (id == NULL) return NULL;
+    if (strcmp(id, PLINTH_EXT_COMMAND) == 0) return &command_table;
+    if (strcmp(id, PLINTH_EXT_DATA_INVENTORY) == 0) return &inventory_table;
+    if (strcmp(id, PLINTH_EXT_PERSONAL_DATA) == 0) return &personal_table;
+    if (strcmp(id, PLINTH_EXT_RETENTION) == 0) return &retention_table;
+    if (strcmp(id, PLINTH_EXT_SCHEMA) == 0) return &schema_table;
     return NULL;
 }
 
-static void destroy(plinth_module *self) { free(self->module_data); }
+static void destroy(plinth_module *m) { free(m->module_data); }
+
+/* Collects the host's configuration document. */
+static int32_t collect(void *context, const char *bytes, size_t size) {
+    json_t **config = (json_t **)context;
+    *config = json_loadb(bytes, size, 0, NULL);
+    return *config == NULL;
+}
 
 static int32_t create(const plinth_host *host, plinth_module **out, plinth_error *error) {
-    example_instance *instance;
+    const plinth_config_v1 *config_service = (const plinth_config_v1 *)host->get_service(host, PLINTH_SERVICE_CONFIG);
+    json_t *config = NULL, *days;
+    plinth_sink sink = {sizeof sink, NULL, collect};
+    example_instance *self;
     if (out == NULL) return fail(error, PLINTH_E_INVALID_ARGUMENT, "no output pointer");
     *out = NULL;
-    instance = (example_instance *)calloc(1, sizeof *instance);
-    if (instance == NULL) return fail(error, PLINTH_E_INTERNAL, "out of memory");
-    instance->host = host;
-    instance->module.struct_size = sizeof(plinth_module);
-    instance->module.module_data = instance;
-    instance->module.get_interface = get_interface;
-    instance->module.destroy = destroy;
-    *out = &instance->module;
+    self = (example_instance *)calloc(1, sizeof *self);
+    if (self == NULL) return fail(error, PLINTH_E_INTERNAL, "out of memory");
+    self->host = host;
+    self->db = (const plinth_db_v1 *)host->get_service(host, PLINTH_SERVICE_DB);
+    self->clock = (const plinth_clock_v1 *)host->get_service(host, PLINTH_SERVICE_CLOCK);
+    self->retention_days = 1095;
+    sink.context = &config;
+    if (config_service != NULL && config_service->get(host, &sink, error) == PLINTH_OK) {
+        days = json_object_get(config, "retention_days");
+        if (json_is_integer(days) && json_integer_value(days) >= 1 && json_integer_value(days) <= 36500)
+            self->retention_days = json_integer_value(days);
+        else if (days != NULL) self->db = NULL; /* refused below: a setting given must be valid */
+    }
+    json_decref(config);
+    if (self->db == NULL || self->clock == NULL) {
+        free(self);
+        return fail(error, PLINTH_E_UNAVAILABLE, "needs plinth.db/1 and plinth.clock/1, and retention_days from 1 to 36500");
+    }
+    self->module.struct_size = sizeof(plinth_module);
+    self->module.module_data = self;
+    self->module.get_interface = get_interface;
+    self->module.destroy = destroy;
+    *out = &self->module;
     return PLINTH_OK;
 }
 
 static const plinth_module_entry entry = {
     sizeof(plinth_module_entry), PLINTH_ABI_MAJOR, PLINTH_ABI_MINOR, PLINTH_MAGIC_INIT,
-    "example_c", "1.0.0", "A module written in plain C99 (the ABI proof)", NULL, 0, create};
+    "example_c", "1.1.0", "A newsletter written in plain C99 over plinth.db/1", NULL, 0, create};
 
 EXAMPLE_EXPORT const plinth_module_entry *plinth_entry(void) { return &entry; }

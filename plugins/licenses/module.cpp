@@ -7,8 +7,8 @@
 
 #include <plinth/ext/license_check.h>
 #include <plinth/sdk/module.hpp>
+#include <plinth/sdk/db.hpp>
 #include <plinth/sdk/text.hpp>
-#include <plinth/storage/migrations.hpp>
 
 #include <boost/json.hpp>
 
@@ -18,7 +18,7 @@
 #include <span>
 
 namespace plinth::embedded {
-std::span<const storage::Migration> licenses_migrations();
+std::span<const sdk::db::Migration> licenses_migrations();
 }
 
 namespace plinth::licenses {
@@ -155,7 +155,7 @@ public:
         load_key(host, "verdict-signing", keys.signing_seed.data(), keys.signing_seed.size());
         sdk::Host h = host;
         licensing_ = std::make_unique<Licensing>(
-            storage::DbConfig::from_module_config(config, host), LicensingConfig::from_json(config), keys,
+            host, LicensingConfig::from_json(config), keys,
             [h] { return h.now_us(); },
             [h](int32_t level, std::string_view message) { h.log(static_cast<plinth_log_level>(level), message); },
             [h](int64_t user_id) { return account_exists(h, user_id); });
@@ -173,7 +173,7 @@ public:
     // ---- sdk::Schema ----
     boost::json::object migrate() override {
         boost::json::object report =
-            storage::migrate(licensing_->pool(), "licenses", plinth::embedded::licenses_migrations());
+            sdk::db::migrate(licensing_->pool(), plinth::embedded::licenses_migrations());
         licensing_->schema_ready();
         return report;
     }

@@ -13,8 +13,7 @@
 
 #include <plinth/plinth.h>
 #include <plinth/sdk/module.hpp>
-#include <plinth/storage/database.hpp>
-#include <plinth/storage/migrations.hpp>
+#include <plinth/sdk/db.hpp>
 
 #include <boost/json.hpp>
 
@@ -23,7 +22,7 @@
 #include <span>
 
 namespace plinth::embedded {
-std::span<const storage::Migration> privacy_migrations();
+std::span<const sdk::db::Migration> privacy_migrations();
 } // namespace plinth::embedded
 
 namespace plinth::privacy {
@@ -42,15 +41,6 @@ constexpr size_t kMaxTokenBytes = 128;
 constexpr size_t kMaxPathBytes = 4096;
 constexpr int64_t kMaxListLimit = 200;
 constexpr int64_t kDefaultListLimit = 50;
-
-storage::DbConfig database_config(const object &config, const sdk::Host &host) {
-    storage::DbConfig c = storage::DbConfig::from_module_config(config, host);
-    // A request's run holds one connection for its named lock and works on another.
-    if (c.pool_size < 2)
-        throw sdk::invalid_argument("the privacy module needs database.pool_size of at least 2 (one connection "
-                                    "holds a running request's lock)");
-    return c;
-}
 
 // {"email"} or {"user_id"}; a signed-in customer who gives neither means themselves.
 SubjectRef subject_ref(const Caller &caller, Args &args) {
@@ -102,7 +92,7 @@ public:
     explicit PrivacyModule(const sdk::Host &host) : PrivacyModule(host, host.config()) {}
 
     PrivacyModule(const sdk::Host &host, const object &config)
-        : Module(host), pool_(database_config(config, host)), directory_(host, std::string(kModuleId)),
+        : Module(host), pool_(host), directory_(host, std::string(kModuleId)),
           service_(Settings::from_json(config), pool_, host.key("subject-hash", 32), directory_,
                    [h = host] { return h.now_s(); },
                    [h = host](plinth_log_level level, std::string_view message) { h.log(level, message); },
@@ -146,7 +136,7 @@ public:
     }
 
     // ---- plinth.schema/1 ----
-    object migrate() override { return storage::migrate(pool_, "privacy", plinth::embedded::privacy_migrations()); }
+    object migrate() override { return sdk::db::migrate(pool_, plinth::embedded::privacy_migrations()); }
 
     // ---- plinth.data-inventory/1 ----
     std::vector<sdk::DataCategory> data_categories() const override { return service_.own_categories(); }
@@ -312,7 +302,7 @@ private:
         return service_.verify_audit();
     }
 
-    storage::Pool pool_;
+    sdk::db::Database pool_;
     RegistryDirectory directory_;
     PrivacyService service_;
 };

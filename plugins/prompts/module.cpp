@@ -13,8 +13,7 @@
 
 #include <plinth/plinth.h>
 #include <plinth/sdk/module.hpp>
-#include <plinth/storage/database.hpp>
-#include <plinth/storage/migrations.hpp>
+#include <plinth/sdk/db.hpp>
 
 #include <boost/json.hpp>
 
@@ -25,7 +24,7 @@
 #include <string>
 
 namespace plinth::embedded {
-std::span<const storage::Migration> prompts_migrations();
+std::span<const sdk::db::Migration> prompts_migrations();
 } // namespace plinth::embedded
 
 namespace plinth::prompts {
@@ -104,7 +103,7 @@ public:
     explicit PromptsModule(const sdk::Host &host) : PromptsModule(host, host.config()) {}
 
     PromptsModule(const sdk::Host &host, const object &config)
-        : Module(host), settings_(Settings::from_json(config)), pool_(storage::DbConfig::from_module_config(config, host)), store_(pool_) {
+        : Module(host), settings_(Settings::from_json(config)), pool_(host), store_(pool_) {
         commands().add({"prompt.record", "Record an AI prompt and its response (asks privacy first)",
                         Access::customer, [this](const Caller &c, Args &a) { return record(c, a); }});
         commands().add({"prompt.list", "List your own prompts, newest first", Access::customer,
@@ -117,7 +116,7 @@ public:
 
     // ---- plinth.schema/1 ----
     object migrate() override {
-        return storage::migrate(pool_, "prompts", plinth::embedded::prompts_migrations());
+        return sdk::db::migrate(pool_, plinth::embedded::prompts_migrations());
     }
 
     // ---- plinth.data-inventory/1 ----
@@ -313,7 +312,7 @@ private:
     }
 
     Settings settings_;
-    storage::Pool pool_;
+    sdk::db::Database pool_;
     PromptStore store_;
 };
 

@@ -10,7 +10,7 @@
 #include <plinth/ext/release_publish.h>
 #include <plinth/sdk/license_check.hpp>
 #include <plinth/sdk/module.hpp>
-#include <plinth/storage/migrations.hpp>
+#include <plinth/sdk/db.hpp>
 
 #include <boost/json.hpp>
 
@@ -20,7 +20,7 @@
 #include <span>
 
 namespace plinth::embedded {
-std::span<const storage::Migration> releases_migrations();
+std::span<const sdk::db::Migration> releases_migrations();
 }
 
 namespace plinth::releases {
@@ -223,7 +223,7 @@ public:
         sodium_memzero(k.data(), k.size());
         sdk::Host h = host;
         releases_ = std::make_unique<Releases>(
-            storage::DbConfig::from_module_config(config, host), Settings::from_json(config), key, licenses_,
+            host, Settings::from_json(config), key, licenses_,
             [h] { return h.now_us(); },
             [h](int32_t level, std::string_view message) { h.log(static_cast<plinth_log_level>(level), message); });
         sodium_memzero(key.data(), key.size());
@@ -240,7 +240,7 @@ public:
 
     // ---- sdk::Schema ----
     boost::json::object migrate() override {
-        return storage::migrate(releases_->pool(), "releases", plinth::embedded::releases_migrations());
+        return sdk::db::migrate(releases_->pool(), plinth::embedded::releases_migrations());
     }
 
     // ---- sdk::DataInventory ----

@@ -16,14 +16,14 @@
 #include "views.hpp"
 
 #include <plinth/sdk/module.hpp>
-#include <plinth/storage/migrations.hpp>
+#include <plinth/sdk/db.hpp>
 
 #include <sodium.h>
 
 #include <memory>
 
 namespace plinth::embedded {
-std::span<const storage::Migration> tickets_migrations();
+std::span<const sdk::db::Migration> tickets_migrations();
 }
 
 namespace plinth::tickets {
@@ -90,7 +90,7 @@ class TicketsModule final : public sdk::Module,
 public:
     explicit TicketsModule(const sdk::Host &host)
         : sdk::Module(host), config_(host.config()), settings_(Settings::from_json(config_)),
-          pool_(storage::DbConfig::from_module_config(config_, host)), cipher_(make_cipher(host)), tickets_(pool_), attachments_(pool_),
+          pool_(host), cipher_(make_cipher(host)), tickets_(pool_), attachments_(pool_),
           credentials_(pool_, *cipher_), subjects_(pool_), data_folder_(pool_) {
         register_ticket_commands();
         register_attachment_commands();
@@ -173,7 +173,7 @@ public:
     // ---- sdk::Schema ----
 
     json::object migrate() override {
-        return storage::migrate(pool_, "tickets", plinth::embedded::tickets_migrations());
+        return sdk::db::migrate(pool_, plinth::embedded::tickets_migrations());
     }
 
 private:
@@ -458,7 +458,7 @@ private:
 
     json::object config_;
     Settings settings_;
-    storage::Pool pool_;
+    sdk::db::Database pool_;
     std::unique_ptr<CredentialCipher> cipher_;
     TicketStore tickets_;
     AttachmentStore attachments_;

@@ -16,6 +16,7 @@ using plinth::host::Host;
 using plinth::host::HostOptions;
 
 struct Loaded {
+    plinth::test::TestDatabase database{"loader"}; // example_c (a newsletter) keeps its table there
     std::vector<std::string> log;
     std::mutex mutex;
     std::unique_ptr<Host> host;
@@ -24,7 +25,7 @@ struct Loaded {
         HostOptions o;
         o.module_paths = {PLINTH_TEST_FIXTURE_DIR, std::string(PLINTH_TEST_MODULE_DIR) + "/plinth_example_c.so"};
         o.state_dir = std::string(PLINTH_TEST_STATE_DIR) + "/loader";
-        o.config["database"] = boost::json::object{{"socket", "/nonexistent"}, {"database", "unused"}};
+        o.config["database"] = database.config();
         o.log = [this](int32_t, std::string_view module, std::string_view message) {
             std::lock_guard lock(mutex);
             log.push_back(std::string(module) + ": " + std::string(message));

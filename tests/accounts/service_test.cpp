@@ -22,7 +22,7 @@ protected:
     std::unique_ptr<Accounts> make(const char *config) {
         Accounts::Options o;
         o.config = AccountsConfig::from_json(boost::json::parse(config).as_object());
-        o.database = db_.db_config();
+        o.database = db_.db_host("accounts");
         o.throttle_key = std::vector<uint8_t>(32, 7);
         o.now_us = [this] { return now_us_.load(); };
         auto a = std::make_unique<Accounts>(std::move(o));

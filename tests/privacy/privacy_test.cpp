@@ -451,10 +451,10 @@ TEST_F(PrivacyIntegration, InventoryListsEveryModuleAndThoseWithoutPersonalData)
         EXPECT_FALSE(o.at("retention").as_string().empty());
     }
     for (const auto &m : kStandard) EXPECT_TRUE(declaring.count(m)) << m << " declared nothing";
-    bool example_listed = false;
+    // The C newsletter declares its category like any C++ module.
+    EXPECT_TRUE(declaring.count("example_c"));
     for (const auto &m : doc.at("modules_without_personal_data").as_array())
-        example_listed = example_listed || m.as_object().at("module").as_string() == "example_c";
-    EXPECT_TRUE(example_listed);
+        EXPECT_NE(m.as_object().at("module").as_string(), "example_c");
 
     const std::string md(privacy("inventory", {{"format", "md"}}, staff(1)).at("document").as_string());
     EXPECT_NE(md.find("| module | category | fields | purpose | legal basis | retention | recipients |"), std::string::npos);

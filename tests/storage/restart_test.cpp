@@ -2,6 +2,8 @@
 // Runs alone (RUN_SERIAL): it stops, kills and reconfigures the sandbox every other suite shares.
 #include "support/test_host.hpp"
 
+#include <plinth/sdk/db.hpp>
+
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -102,6 +104,53 @@ TEST(StorageRestart, CallWaitingOnARowLockSurvivesAServerKill) {
     EXPECT_EQ(failure, "");
     EXPECT_GE(attempts.load(), 2);
     storage::Connection after(db.db_config(), &counter); // the test's own sessions died with the server
+    auto rows = after.query("SELECT holder FROM seat WHERE id = ?", {1});
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0].str(0), "waiter");
+}
+
+// The same story through plinth.db/1, as a module sees it: a transaction blocked on a row lock
+// when the server is killed is run again by the host once the server is back, and commits once.
+TEST(StorageRestart, DbServiceTransactionSurvivesAServerKillMidCall) {
+    test::TestDatabase db("restart_service");
+    boost::json::object config = db.config();
+    config["reconnect_timeout_ms"] = 60000; // crash recovery on a loaded machine: generous, not timed
+    storage::StandaloneDb service(config, "restart_test");
+    sdk::db::Database database{sdk::Host(service.host())};
+    database.run([](sdk::db::Connection &c) {
+        c.execute("CREATE TABLE seat (id INT PRIMARY KEY, holder VARCHAR(10)) ENGINE=InnoDB");
+        c.execute("INSERT INTO seat VALUES (?, ?)", {1, "nobody"});
+    });
+
+    std::atomic<uint64_t> counter{0};
+    storage::Connection blocker(db.db_config(), &counter);
+    blocker.begin();
+    blocker.query("SELECT holder FROM seat WHERE id = ? FOR UPDATE", {1});
+    std::atomic<int> attempts{0};
+    std::string failure;
+    std::thread waiter([&] {
+        try {
+            database.transaction([&](sdk::db::Connection &c) {
+                ++attempts;
+                c.query("SELECT holder FROM seat WHERE id = ? FOR UPDATE", {1});
+                c.execute("UPDATE seat SET holder = ? WHERE id = ?", {"waiter", 1});
+            });
+        } catch (const std::exception &e) {
+            failure = e.what();
+        }
+    });
+    wait_until(db.sql(),
+               "SELECT COUNT(*) FROM information_schema.processlist WHERE db = ? AND info LIKE 'SELECT holder%'",
+               {db.name()});
+
+    kill_server();
+    std::this_thread::sleep_for(std::chrono::milliseconds(400));
+    ASSERT_EQ(sandbox("start"), 0);
+    waiter.join();
+
+    EXPECT_EQ(failure, "");
+    EXPECT_GE(attempts.load(), 2);
+    storage::Connection after(db.db_config(), &counter);
     auto rows = after.query("SELECT holder FROM seat WHERE id = ?", {1});
     ASSERT_EQ(rows.size(), 1u);
     EXPECT_EQ(rows[0].str(0), "waiter");

@@ -56,6 +56,11 @@ boost::json::object TestDatabase::config() const {
 
 storage::DbConfig TestDatabase::db_config() const { return config_for(socket_, name_); }
 
+const plinth_host *TestDatabase::db_host(const std::string &module_id) {
+    if (!standalone_) standalone_ = std::make_unique<storage::StandaloneDb>(config(), module_id);
+    return standalone_->host();
+}
+
 storage::Connection &TestDatabase::sql() {
     if (!sql_) sql_ = std::make_unique<storage::Connection>(db_config(), &counter_);
     if (sql_->broken()) sql_->reconnect();

@@ -8,6 +8,7 @@
 
 #include <plinth/host/host.hpp>
 #include <plinth/storage/database.hpp>
+#include <plinth/storage/db_service.hpp>
 
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
@@ -30,6 +31,9 @@ public:
     // {"socket":..., "database":..., "user":"root"} for a host configuration.
     boost::json::object config() const;
     storage::DbConfig db_config() const;
+    // A plinth_host offering plinth.db/1 on this database (one pool, made on first use), for
+    // service classes tested without a module host; migrations are recorded under `module_id`.
+    const plinth_host *db_host(const std::string &module_id);
     // Direct SQL for assertions (table dumps, row counts). Not for arranging module state:
     // tests go through module commands for that.
     storage::Connection &sql();
@@ -41,6 +45,7 @@ private:
     std::string name_;
     std::unique_ptr<storage::Connection> admin_;
     std::unique_ptr<storage::Connection> sql_;
+    std::unique_ptr<storage::StandaloneDb> standalone_;
     std::atomic<uint64_t> counter_{0};
 };
 

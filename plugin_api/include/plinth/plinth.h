@@ -8,6 +8,7 @@
 #include "services/clock.h"
 #include "services/config.h"
 #include "services/connections.h"
+#include "services/db.h"
 #include "services/log.h"
 #include "services/notify.h"
 #include "services/registry.h"

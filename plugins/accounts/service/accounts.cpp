@@ -4,7 +4,7 @@
 #include "../domain/gravatar.hpp"
 
 #include <plinth/sdk/error.hpp>
-#include <plinth/storage/migrations.hpp>
+#include <plinth/sdk/db.hpp>
 
 #include <boost/json.hpp>
 #include <sodium.h>
@@ -13,13 +13,13 @@
 #include <set>
 
 namespace plinth::embedded {
-std::span<const storage::Migration> accounts_migrations();
+std::span<const sdk::db::Migration> accounts_migrations();
 }
 
 namespace plinth::accounts {
 
-using storage::Connection;
-using storage::DbError;
+using sdk::db::Connection;
+using sdk::db::DbError;
 
 namespace {
 
@@ -62,7 +62,7 @@ Accounts::Accounts(Options o)
     : config_(o.config),
       now_us_(std::move(o.now_us)),
       warn_(std::move(o.warn)),
-      pool_(o.database),
+      pool_(sdk::Host(o.database)),
       hasher_(config_.argon2, config_.max_concurrent_hashes),
       names_(o.throttle_key),
       cache_(config_.session_cache_ms * 1000, config_.session_cache_max_entries),
@@ -79,7 +79,7 @@ Accounts::Accounts(Options o)
 
 Accounts::~Accounts() = default;
 
-boost::json::object Accounts::migrate() { return storage::migrate(pool_, "accounts", embedded::accounts_migrations()); }
+boost::json::object Accounts::migrate() { return sdk::db::migrate(pool_, embedded::accounts_migrations()); }
 
 TokenHash Accounts::throttle_key_for_user(int64_t user_id) const {
     return hash_text("throttle-user", std::to_string(user_id));
@@ -405,7 +405,7 @@ SessionCheck Accounts::check(std::string_view token) {
         // row is read again (it then holds the written time).
         auto load = [&] {
             return pool_.run([&](Connection &c) {
-                storage::CausalReads causal(c); // on Galera: sees a logout made through another node
+                sdk::db::CausalReads causal(c); // on Galera: sees a logout made through another node
                 return store_.session_by_hash(c, hash);
             });
         };

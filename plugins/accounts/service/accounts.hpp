@@ -13,7 +13,7 @@
 #include "activity_log.hpp"
 #include "session_cache.hpp"
 
-#include <plinth/storage/database.hpp>
+#include <plinth/sdk/db.hpp>
 
 #include <boost/json/object.hpp>
 
@@ -94,7 +94,7 @@ class Accounts {
 public:
     struct Options {
         AccountsConfig config;
-        storage::DbConfig database;
+        const plinth_host *database = nullptr;                    // whose plinth.db/1 to use
         std::vector<uint8_t> throttle_key;                        // 32 bytes from the host's secrets
         std::function<int64_t()> now_us;                          // the host clock
         std::function<void(std::string_view)> warn;               // the host log (may be empty)
@@ -106,7 +106,7 @@ public:
     Accounts &operator=(const Accounts &) = delete;
 
     const AccountsConfig &config() const { return config_; }
-    storage::Pool &pool() { return pool_; }
+    sdk::db::Database &pool() { return pool_; }
     const PasswordHasher &hasher() const { return hasher_; }
 
     boost::json::object migrate();
@@ -153,18 +153,18 @@ public:
 
 private:
     int64_t now_s() const { return now_us_() / 1000000; }
-    void refuse_previous_email_of_other(storage::Connection &c, std::string_view normalized, int64_t user_id);
+    void refuse_previous_email_of_other(sdk::db::Connection &c, std::string_view normalized, int64_t user_id);
     TokenHash throttle_key_for_user(int64_t user_id) const;
     TokenHash throttle_key_for_login(std::string_view normalized_login) const;
     // Counts an attempt against `key` before verifying (see throttle.hpp); throws THROTTLED.
-    void charge_throttle(storage::Connection &c, const TokenHash &key, int64_t now, std::optional<int64_t> user_id);
+    void charge_throttle(sdk::db::Connection &c, const TokenHash &key, int64_t now, std::optional<int64_t> user_id);
     // Verifies the account's current password for a sensitive change, under the login throttle.
     void confirm_password(const UserRecord &u, std::string_view password);
 
     AccountsConfig config_;
     std::function<int64_t()> now_us_;
     std::function<void(std::string_view)> warn_;
-    storage::Pool pool_;
+    sdk::db::Database pool_;
     AccountStore store_;
     PasswordHasher hasher_;
     KeyedHasher names_;

@@ -4,9 +4,9 @@
 
 namespace plinth::accounts {
 
-using storage::Param;
-using storage::Row;
-using storage::Rows;
+using sdk::db::Param;
+using sdk::db::Row;
+using sdk::db::Rows;
 
 namespace {
 
@@ -67,7 +67,7 @@ std::string like_escape(std::string_view s) {
 
 } // namespace
 
-Duplicate duplicate_of(const storage::DbError &e) {
+Duplicate duplicate_of(const sdk::db::DbError &e) {
     if (!e.duplicate_key()) return Duplicate::none;
     std::string_view m = e.what();
     if (m.find("uq_accounts_users_email") != std::string_view::npos) return Duplicate::email;

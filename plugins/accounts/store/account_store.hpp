@@ -9,7 +9,7 @@
 #include "../domain/session.hpp"
 #include "../domain/throttle.hpp"
 
-#include <plinth/storage/database.hpp>
+#include <plinth/sdk/db.hpp>
 
 #include <cstdint>
 #include <optional>
@@ -81,11 +81,11 @@ inline constexpr const char *password_changed = "password_changed";
 
 // Which unique rule an insert or update broke.
 enum class Duplicate { none, email, username, other };
-Duplicate duplicate_of(const storage::DbError &e);
+Duplicate duplicate_of(const sdk::db::DbError &e);
 
 class AccountStore {
 public:
-    using Connection = storage::Connection;
+    using Connection = sdk::db::Connection;
 
     // --- users
     int64_t insert_user(Connection &c, const NewUser &u);

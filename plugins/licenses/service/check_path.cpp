@@ -13,7 +13,7 @@
 
 namespace plinth::licenses {
 
-using storage::Connection;
+using sdk::db::Connection;
 
 namespace {
 
@@ -167,7 +167,7 @@ SiteFacts facts_for(const LicenseSites &sites, bool valid, bool local_or_staging
 void Licensing::fill_and_check(const KeyHash &hash, uint64_t epoch, std::string_view site, std::string_view network,
                                const SiteHash &site_hash, std::string_view product, Verdict &out, LicenseSnapshot *keep) {
     std::optional<CacheFill> fill = pool_.run([&](Connection &c) {
-        storage::CausalReads causal(c); // on Galera: sees a revocation committed on another node
+        sdk::db::CausalReads causal(c); // on Galera: sees a revocation committed on another node
         return store::fetch_for_cache(c, hash);
     });
     if (!fill) {
@@ -191,7 +191,7 @@ void Licensing::check_uncached(const KeyHash &hash, std::string_view site, std::
     std::optional<CheckRow> row;
     LicenseSites sites;
     pool_.run([&](Connection &c) {
-        storage::CausalReads causal(c); // on Galera: sees a revocation committed on another node
+        sdk::db::CausalReads causal(c); // on Galera: sees a revocation committed on another node
         row = store::fetch_for_check(c, hash, canonical);
         // A network license needs each site's network: read on every uncached check of one.
         if (row && row->scope == LicenseScope::network)

@@ -13,7 +13,7 @@
 
 namespace plinth::licenses {
 
-using storage::Connection;
+using sdk::db::Connection;
 
 namespace {
 
@@ -55,11 +55,6 @@ bool read_bool(const boost::json::object *o, std::string_view path, std::string_
     if (!v->is_bool())
         throw sdk::invalid_argument("licenses configuration: '" + std::string(path) + "." + std::string(key) + "' must be true or false");
     return v->get_bool();
-}
-
-storage::DbConfig single_connection(storage::DbConfig db) {
-    db.pool_size = 1;
-    return db;
 }
 
 std::string detail(const boost::json::object &o) { return boost::json::serialize(o); }
@@ -104,7 +99,7 @@ LicensingConfig LicensingConfig::from_json(const boost::json::object &config) {
     return c;
 }
 
-Licensing::Licensing(const storage::DbConfig &db, LicensingConfig config, const LicensingKeys &keys, Clock clock,
+Licensing::Licensing(const sdk::Host &db, LicensingConfig config, const LicensingKeys &keys, Clock clock,
                      Log log, AccountExists account_exists)
     : config_(config),
       keys_(keys),
@@ -112,7 +107,7 @@ Licensing::Licensing(const storage::DbConfig &db, LicensingConfig config, const 
       log_(std::move(log)),
       account_exists_(std::move(account_exists)),
       pool_(db),
-      poll_pool_(single_connection(db)),
+      poll_pool_(db),
       cache_(static_cast<size_t>(config.cache_max_entries), static_cast<size_t>(config.cache_shards)) {
     crypto_sign_seed_keypair(public_key_.data(), secret_key_.data(), keys_.signing_seed.data());
     randombytes_buf(site_hash_key_.data(), site_hash_key_.size());
@@ -163,7 +158,7 @@ bool Licensing::poll_once() {
     try {
         poll_pool_.run([&](Connection &c) {
             poll_mutex_.assume_held(); // run() calls this before it returns
-            storage::CausalReads causal(c); // on Galera: every node's changes committed so far
+            sdk::db::CausalReads causal(c); // on Galera: every node's changes committed so far
             if (!have_baseline_) baseline(c);
             for (;;) {
                 std::vector<ChangeRecord> rows = store::changes_after(c, last_change_id_, kChangePage);
@@ -221,7 +216,7 @@ ProductRecord Licensing::create_product(std::string_view slug, std::string_view 
                                 detail({{"product_id", id}, {"slug", slug}}));
             return ProductRecord{id, std::string(slug), std::string(name), now};
         });
-    } catch (const storage::DbError &e) {
+    } catch (const sdk::db::DbError &e) {
         if (e.duplicate_key()) throw sdk::conflict("a product with slug '" + std::string(slug) + "' already exists");
         throw;
     }
@@ -263,7 +258,7 @@ PolicyRecord Licensing::create_policy(PolicyRecord policy, const Actor &actor) {
                                 detail({{"policy_id", p.id}, {"product_id", p.product_id}}));
             return p;
         });
-    } catch (const storage::DbError &e) {
+    } catch (const sdk::db::DbError &e) {
         if (e.duplicate_key()) throw sdk::conflict("this product already has a policy named '" + policy.name + "'");
         throw;
     }
@@ -357,7 +352,7 @@ IssuedLicense Licensing::issue(int64_t user_id, int64_t policy_id, const Actor &
             IssuedLicense issued{std::move(record), format_key(key)};
             sodium_memzero(key.symbols.data(), key.symbols.size());
             return issued;
-        } catch (const storage::DbError &e) {
+        } catch (const sdk::db::DbError &e) {
             // Two 130-bit keys colliding is not expected in practice; retry rather than fail.
             if (!e.duplicate_key() || attempt >= 3) throw;
         }

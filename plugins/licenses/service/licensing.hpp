@@ -16,7 +16,7 @@
 #include "service/check_cache.hpp"
 #include "store/license_store.hpp"
 
-#include <plinth/storage/database.hpp>
+#include <plinth/sdk/db.hpp>
 
 #include <boost/json/object.hpp>
 
@@ -134,13 +134,13 @@ public:
     using AccountExists = std::function<std::optional<bool>(int64_t user_id)>;
 
     // REQUIRES: sodium_init() has succeeded.
-    Licensing(const storage::DbConfig &db, LicensingConfig config, const LicensingKeys &keys, Clock clock, Log log,
+    Licensing(const sdk::Host &db, LicensingConfig config, const LicensingKeys &keys, Clock clock, Log log,
               AccountExists account_exists = {});
     ~Licensing();
     Licensing(const Licensing &) = delete;
     Licensing &operator=(const Licensing &) = delete;
 
-    storage::Pool &pool() { return pool_; }
+    sdk::db::Database &pool() { return pool_; }
     const LicensingConfig &config() const { return config_; }
 
     // Call after the schema was migrated: takes the change-log baseline now, so the cache serves
@@ -243,21 +243,21 @@ private:
         std::optional<int64_t> id;
     };
     Target resolve(const LicenseLocator &locator) const; // throws on a malformed key
-    static LicenseRecord locked(storage::Connection &c, const Target &target);
+    static LicenseRecord locked(sdk::db::Connection &c, const Target &target);
     // Scope network (service/networks.cpp). REQUIRES: inside the transaction that locked `l`.
-    ActivationResult join_network(storage::Connection &c, const LicenseRecord &l, const Site &site,
+    ActivationResult join_network(sdk::db::Connection &c, const LicenseRecord &l, const Site &site,
                                   const Site &network, const Actor &actor, int64_t now);
-    DeactivationResult leave_network(storage::Connection &c, const LicenseRecord &l, const Site *site,
+    DeactivationResult leave_network(sdk::db::Connection &c, const LicenseRecord &l, const Site *site,
                                      const Site *network, const Actor &actor, int64_t at_us);
     // The most specific activated network of the license whose main site, subdomain or
     // subdirectory `site` is; nullopt when none.
-    static std::optional<Site> containing_network(storage::Connection &c, int64_t license_id, const Site &site);
+    static std::optional<Site> containing_network(sdk::db::Connection &c, int64_t license_id, const Site &site);
     std::string seal_key(const NormalKey &key, int64_t license_id) const;
     void changed(const KeyHash &hash) { cache_.invalidate(hash); }
 
     void poll_loop() PLINTH_EXCLUDES(poll_mutex_);
     bool poll_once() PLINTH_REQUIRES(poll_mutex_); // true on success
-    void baseline(storage::Connection &c) PLINTH_REQUIRES(poll_mutex_);
+    void baseline(sdk::db::Connection &c) PLINTH_REQUIRES(poll_mutex_);
 
     LicensingConfig config_;
     LicensingKeys keys_;
@@ -267,8 +267,8 @@ private:
     Clock clock_;
     Log log_;
     AccountExists account_exists_;
-    storage::Pool pool_;
-    storage::Pool poll_pool_;
+    sdk::db::Database pool_;
+    sdk::db::Database poll_pool_;
     CheckCache cache_;
 
     sdk::Mutex interned_mutex_;

@@ -9,7 +9,7 @@
 
 namespace plinth::licenses {
 
-using storage::Connection;
+using sdk::db::Connection;
 
 namespace {
 

@@ -11,7 +11,7 @@
 
 namespace plinth::licenses {
 
-using storage::Connection;
+using sdk::db::Connection;
 
 namespace {
 

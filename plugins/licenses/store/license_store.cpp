@@ -8,9 +8,9 @@
 
 namespace plinth::licenses::store {
 
-using storage::Param;
-using storage::Row;
-using storage::Rows;
+using sdk::db::Param;
+using sdk::db::Row;
+using sdk::db::Rows;
 
 namespace {
 

@@ -8,7 +8,7 @@
 #include "domain/network.hpp"
 #include "domain/snapshot.hpp"
 
-#include <plinth/storage/database.hpp>
+#include <plinth/sdk/db.hpp>
 
 #include <cstdint>
 #include <optional>
@@ -125,7 +125,7 @@ struct CheckRow {
 
 namespace store {
 
-using storage::Connection;
+using sdk::db::Connection;
 
 // ---- products and policies ----
 int64_t insert_product(Connection &c, std::string_view slug, std::string_view name, int64_t now_s);

@@ -8,7 +8,7 @@
 #include "../domain/inventory.hpp"
 
 #include <plinth/sdk/module.hpp>
-#include <plinth/storage/database.hpp>
+#include <plinth/sdk/db.hpp>
 
 #include <cstdint>
 #include <memory>
@@ -36,7 +36,7 @@ public:
     // The same, reported by this module's own erasure from inside the transaction `c` that makes
     // the change: a receiver that stores outcomes in this database stores it there, so the change
     // and its outcome commit together or not at all.
-    virtual void outcome_within(storage::Connection &c, const ErasureRecord &record) {
+    virtual void outcome_within(sdk::db::Connection &c, const ErasureRecord &record) {
         (void)c;
         outcome(record);
     }

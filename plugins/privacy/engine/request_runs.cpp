@@ -250,7 +250,7 @@ boost::json::value PrivacyService::run_erase(RequestRow &request, const sdk::Sub
     // (idempotent) cannot add duplicates.
     class Recorder final : public ErasureReceiver {
     public:
-        Recorder(PrivacyStore &store, storage::Pool &pool, int64_t id, std::optional<int64_t> fail_after,
+        Recorder(PrivacyStore &store, sdk::db::Database &pool, int64_t id, std::optional<int64_t> fail_after,
                  int64_t &recorded)
             : store_(store), pool_(pool), id_(id), fail_after_(fail_after), recorded_(recorded) {}
         void outcome(const ErasureRecord &r) override {
@@ -272,7 +272,7 @@ boost::json::value PrivacyService::run_erase(RequestRow &request, const sdk::Sub
         }
 
         PrivacyStore &store_;
-        storage::Pool &pool_;
+        sdk::db::Database &pool_;
         int64_t id_;
         std::optional<int64_t> fail_after_;
         int64_t &recorded_; // in this run, across modules

@@ -244,33 +244,34 @@ void PrivacyService::confirm_by_operator(int64_t id) {
 }
 
 boost::json::value PrivacyService::execute_request(const sdk::Caller &caller, int64_t id) {
-    RequestLock lock(pool_, id);
-    auto row = pool_.run([&](Connection &c) { return store_.request(c, id); });
-    if (!row) throw sdk::not_found("no request " + std::to_string(id));
-    const int64_t t = now();
-    switch (decide_execute(row->status, row->token_expires_at, t)) {
-    case ExecuteDecision::return_result: {
-        boost::system::error_code ec;
-        value v = boost::json::parse(row->result.value_or("{}"), ec);
-        return ec ? value(object{{"request_id", id}}) : v;
-    }
-    case ExecuteDecision::not_confirmed:
-        throw sdk::conflict("request " + std::to_string(id) + " has not been confirmed yet");
-    case ExecuteDecision::expired:
-        if (row->status == RequestStatus::pending) {
-            pool_.transaction([&](Connection &c) {
-                store_.mark_expired(c, id, t + settings_.request_retention_days * kSecondsPerDay);
-                store_.audit(c, t, id, "system", "expired", "token lapsed without confirmation");
-            });
+    return with_request_lock(pool_, id, [&]() -> boost::json::value {
+        auto row = pool_.run([&](Connection &c) { return store_.request(c, id); });
+        if (!row) throw sdk::not_found("no request " + std::to_string(id));
+        const int64_t t = now();
+        switch (decide_execute(row->status, row->token_expires_at, t)) {
+        case ExecuteDecision::return_result: {
+            boost::system::error_code ec;
+            value v = boost::json::parse(row->result.value_or("{}"), ec);
+            return ec ? value(object{{"request_id", id}}) : v;
         }
-        throw sdk::expired("request " + std::to_string(id) + " has expired");
-    case ExecuteDecision::cancelled:
-        throw sdk::conflict("request " + std::to_string(id) + " was cancelled" +
-                            (row->cancelled_by ? " by request " + std::to_string(*row->cancelled_by) : std::string()) +
-                            "; it cannot run any more");
-    case ExecuteDecision::run: break;
-    }
-    return run(caller, std::move(*row));
+        case ExecuteDecision::not_confirmed:
+            throw sdk::conflict("request " + std::to_string(id) + " has not been confirmed yet");
+        case ExecuteDecision::expired:
+            if (row->status == RequestStatus::pending) {
+                pool_.transaction([&](Connection &c) {
+                    store_.mark_expired(c, id, t + settings_.request_retention_days * kSecondsPerDay);
+                    store_.audit(c, t, id, "system", "expired", "token lapsed without confirmation");
+                });
+            }
+            throw sdk::expired("request " + std::to_string(id) + " has expired");
+        case ExecuteDecision::cancelled:
+            throw sdk::conflict("request " + std::to_string(id) + " was cancelled" +
+                                (row->cancelled_by ? " by request " + std::to_string(*row->cancelled_by) : std::string()) +
+                                "; it cannot run any more");
+        case ExecuteDecision::run: break;
+        }
+        return run(caller, std::move(*row));
+    });
 }
 
 boost::json::object PrivacyService::request_json(const RequestRow &r, bool with_detail) {

@@ -21,7 +21,7 @@ std::string actor_label(const sdk::Caller &caller) {
     return "anonymous";
 }
 
-PrivacyService::PrivacyService(Settings settings, storage::Pool &pool, std::vector<uint8_t> hash_key,
+PrivacyService::PrivacyService(Settings settings, sdk::db::Database &pool, std::vector<uint8_t> hash_key,
                                Directory &directory, std::function<int64_t()> now_s, Log log, Deliver deliver)
     : settings_(std::move(settings)), pool_(pool), store_(pool), hash_key_(std::move(hash_key)),
       directory_(directory), now_s_(std::move(now_s)), log_(std::move(log)), deliver_(std::move(deliver)) {

@@ -13,7 +13,7 @@
 #include "directory.hpp"
 
 #include <plinth/sdk/module.hpp>
-#include <plinth/storage/database.hpp>
+#include <plinth/sdk/db.hpp>
 
 #include <boost/json/value.hpp>
 
@@ -63,7 +63,7 @@ public:
         bool ready() const { return available && send && available(); }
     };
 
-    PrivacyService(Settings settings, storage::Pool &pool, std::vector<uint8_t> hash_key, Directory &directory,
+    PrivacyService(Settings settings, sdk::db::Database &pool, std::vector<uint8_t> hash_key, Directory &directory,
                    std::function<int64_t()> now_s, Log log, Deliver deliver = {});
 
     const Settings &settings() const { return settings_; }
@@ -162,7 +162,7 @@ private:
     void delete_archive_file(const std::string &file_name) const;
 
     Settings settings_;
-    storage::Pool &pool_;
+    sdk::db::Database &pool_;
     PrivacyStore store_;
     std::vector<uint8_t> hash_key_;
     Directory &directory_;

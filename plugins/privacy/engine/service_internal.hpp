@@ -83,33 +83,33 @@ inline sdk::Subject subject_from_json(const std::string &text) {
 
 inline value optional_time(const std::optional<int64_t> &t) { return t ? value(format_utc(*t)) : value(nullptr); }
 
-// Holds a MariaDB named lock for one request's execution. The lock dies with the session, so a
-// crashed run never blocks the next one, while two live runs of one request cannot overlap.
-class RequestLock {
-public:
-    RequestLock(storage::Pool &pool, int64_t id) : lease_(pool.acquire()), name_(std::to_string(id)) {
+// Runs `work()` while holding a MariaDB named lock for one request's execution, on a connection of
+// its own (the work uses others). The lock dies with the session, so a crashed run never blocks the
+// next one, while two live runs of one request cannot overlap.
+template <class Work>
+auto with_request_lock(sdk::db::Database &pool, int64_t id, Work &&work) {
+    const std::string name = std::to_string(id);
+    return pool.run([&](sdk::db::Connection &lock) {
         // Lock names are server-wide: the database's name goes in (hashed, to stay under the
         // 64-character limit) so two Plinth databases on one server never block each other.
-        storage::Rows r = lease_->query(
-            "SELECT GET_LOCK(CONCAT('plinth_privacy_', LEFT(SHA1(DATABASE()), 16), '_', ?), 0)", {name_});
+        sdk::db::Rows r =
+            lock.query("SELECT GET_LOCK(CONCAT('plinth_privacy_', LEFT(SHA1(DATABASE()), 16), '_', ?), 0)", {name});
         if (r.empty() || r[0].is_null(0) || r[0].i64(0) != 1)
             throw sdk::conflict("request " + std::to_string(id) + " is being executed right now");
-    }
-    ~RequestLock() {
-        try {
-            lease_->query("SELECT RELEASE_LOCK(CONCAT('plinth_privacy_', LEFT(SHA1(DATABASE()), 16), '_', ?))",
-                          {name_});
-        } catch (...) {
-            // Released with the session anyway.
-        }
-    }
-    RequestLock(const RequestLock &) = delete;
-    RequestLock &operator=(const RequestLock &) = delete;
-
-private:
-    storage::Pool::Lease lease_;
-    std::string name_;
-};
+        struct Release {
+            sdk::db::Connection &c;
+            const std::string &name;
+            ~Release() {
+                try {
+                    c.query("SELECT RELEASE_LOCK(CONCAT('plinth_privacy_', LEFT(SHA1(DATABASE()), 16), '_', ?))", {name});
+                } catch (...) {
+                    // Released with the session anyway.
+                }
+            }
+        } release{lock, name};
+        return work();
+    });
+}
 
 // Refuses a customer naming another account before anything is looked up, so the answer does
 // not reveal whether that account exists.

@@ -10,9 +10,9 @@
 
 namespace plinth::privacy {
 
-using storage::DbError;
-using storage::Param;
-using storage::Rows;
+using sdk::db::DbError;
+using sdk::db::Param;
+using sdk::db::Rows;
 
 namespace {
 
@@ -100,7 +100,7 @@ const char *kRequestColumns =
     "id, kind, purpose, status, email, email_hash, user_id, subject_json, token_hash, token_expires_at, created_by, "
     "created_at, deadline_at, confirmed_at, started_at, completed_at, runs, result, error, retain_until, cancelled_by";
 
-RequestRow request_from(const storage::Row &r) {
+RequestRow request_from(const sdk::db::Row &r) {
     RequestRow q;
     q.id = r.i64(0);
     q.kind = parse_kind(r.str(1));
@@ -128,7 +128,7 @@ RequestRow request_from(const storage::Row &r) {
 
 const char *kExportColumns = "request_id, file_name, size, sha256, created_at, expires_at, deleted_at";
 
-ExportRow export_from(const storage::Row &r) {
+ExportRow export_from(const sdk::db::Row &r) {
     return ExportRow{r.i64(0), r.str(1), r.i64(2), r.str(3), r.i64(4), r.i64(5), r.optional_i64(6)};
 }
 

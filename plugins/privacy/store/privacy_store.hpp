@@ -8,7 +8,7 @@
 #include "../domain/erasure.hpp"
 #include "../domain/request.hpp"
 
-#include <plinth/storage/database.hpp>
+#include <plinth/sdk/db.hpp>
 
 #include <cstdint>
 #include <optional>
@@ -19,7 +19,7 @@
 
 namespace plinth::privacy {
 
-using storage::Connection;
+using sdk::db::Connection;
 
 // A subject as the database matches it: the account id (0 when none) and the keyed hashes of
 // every address (32-byte binary strings).
@@ -133,8 +133,8 @@ struct AuditVerification {
 
 class PrivacyStore {
 public:
-    explicit PrivacyStore(storage::Pool &pool) : pool_(pool) {}
-    storage::Pool &pool() { return pool_; }
+    explicit PrivacyStore(sdk::db::Database &pool) : pool_(pool) {}
+    sdk::db::Database &pool() { return pool_; }
 
     // ---- consent ledger ----
     int64_t add_consent_event(Connection &c, const NewConsentEvent &e);
@@ -221,7 +221,7 @@ public:
     int64_t purge_audit(Connection &c, int64_t cutoff);
 
 private:
-    storage::Pool &pool_;
+    sdk::db::Database &pool_;
 };
 
 } // namespace plinth::privacy

@@ -7,9 +7,9 @@
 
 namespace plinth::prompts {
 
-using storage::Connection;
-using storage::Param;
-using storage::Row;
+using sdk::db::Connection;
+using sdk::db::Param;
+using sdk::db::Row;
 
 namespace {
 
@@ -67,7 +67,7 @@ PromptPage PromptStore::page(const std::string &where, std::vector<Param> params
     // One row more than asked tells whether another page exists without a COUNT.
     params.emplace_back(limit + 1);
     const std::string sql = std::string(kPromptColumns) + where + " ORDER BY id DESC LIMIT ?";
-    storage::Rows rows = pool_.run([&](Connection &c) { return c.query(sql, params); });
+    sdk::db::Rows rows = pool_.run([&](Connection &c) { return c.query(sql, params); });
     PromptPage page;
     for (const Row &r : rows) {
         if (static_cast<int64_t>(page.prompts.size()) == limit) {
@@ -188,7 +188,7 @@ SweepResult PromptStore::sweep(int64_t unlink_cutoff, int64_t delete_cutoff) {
 void PromptStore::for_each_of_user(int64_t user_id, const std::function<void(const StoredPrompt &)> &visit) {
     int64_t after = 0;
     for (;;) {
-        storage::Rows rows = pool_.run([&](Connection &c) {
+        sdk::db::Rows rows = pool_.run([&](Connection &c) {
             return c.query(std::string(kPromptColumns) + "WHERE user_id = ? AND id > ? ORDER BY id LIMIT ?",
                            {user_id, after, kBatchRows});
         });

@@ -1,6 +1,6 @@
 // prompts/store/prompt_store.hpp — every SQL statement of the prompts module.
 //
-// A thin class over the module's storage::Pool. Rules live in domain/; this class only keeps
+// A thin class over the module's sdk::db::Database. Rules live in domain/; this class only keeps
 // rows consistent: a prompt and its aggregates are written in one transaction, retention and
 // erasure work in bounded batches. [thread-safe] like the Pool it uses.
 #pragma once
@@ -8,7 +8,7 @@
 #include "../domain/latency.hpp"
 #include "../domain/prompt.hpp"
 
-#include <plinth/storage/database.hpp>
+#include <plinth/sdk/db.hpp>
 
 #include <cstdint>
 #include <functional>
@@ -59,7 +59,7 @@ struct SweepResult {
 
 class PromptStore {
 public:
-    explicit PromptStore(storage::Pool &pool) : pool_(pool) {}
+    explicit PromptStore(sdk::db::Database &pool) : pool_(pool) {}
 
     // Stores `prompt` as recorded at `now_s` and adds it to that day's aggregates, atomically.
     // Returns the new prompt id.
@@ -98,9 +98,9 @@ public:
     int64_t count_all();
 
 private:
-    PromptPage page(const std::string &where, std::vector<storage::Param> params, int64_t limit);
+    PromptPage page(const std::string &where, std::vector<sdk::db::Param> params, int64_t limit);
 
-    storage::Pool &pool_;
+    sdk::db::Database &pool_;
 };
 
 } // namespace plinth::prompts

@@ -17,7 +17,7 @@
 
 namespace plinth::releases {
 
-using storage::Connection;
+using sdk::db::Connection;
 
 // ---- FilePackageSource ----
 
@@ -81,7 +81,7 @@ std::vector<store::ReleaseRow> newest_first(std::vector<store::ReleaseRow> rows)
 
 } // namespace
 
-Releases::Releases(const storage::DbConfig &db, Settings settings, const DownloadKey &key, LicenseAuthority &licenses,
+Releases::Releases(const sdk::Host &db, Settings settings, const DownloadKey &key, LicenseAuthority &licenses,
                    Clock clock, Log log)
     : settings_(std::move(settings)), key_(key), licenses_(licenses), clock_(std::move(clock)), log_(std::move(log)),
       pool_(db) {}
@@ -116,7 +116,7 @@ store::ProductRow Releases::set_product(const Actor &actor, const ProductSetting
     return pool_.transaction([&](Connection &c) {
         try {
             store::upsert_product(c, row);
-        } catch (const storage::DbError &e) {
+        } catch (const sdk::db::DbError &e) {
             if (e.duplicate_key())
                 throw sdk::conflict("EDD item id " + std::to_string(*s.edd_item_id) + " belongs to another product");
             throw;
@@ -214,7 +214,7 @@ store::ReleaseRow Releases::publish(const Actor &actor, const PublishRequest &r,
         }
         try {
             store::insert_release(c, row);
-        } catch (const storage::DbError &e) {
+        } catch (const sdk::db::DbError &e) {
             if (e.duplicate_key()) throw sdk::conflict("release " + row.version + " of '" + row.product + "' exists");
             throw;
         }

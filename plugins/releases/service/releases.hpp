@@ -12,7 +12,7 @@
 #include "../store/release_store.hpp"
 #include "license_authority.hpp"
 
-#include <plinth/storage/database.hpp>
+#include <plinth/sdk/db.hpp>
 
 #include <filesystem>
 #include <functional>
@@ -139,10 +139,10 @@ public:
     using Clock = std::function<int64_t()>; // Unix microseconds
     using Log = std::function<void(int32_t level, std::string_view message)>;
 
-    Releases(const storage::DbConfig &db, Settings settings, const DownloadKey &key, LicenseAuthority &licenses,
+    Releases(const sdk::Host &db, Settings settings, const DownloadKey &key, LicenseAuthority &licenses,
              Clock clock, Log log);
 
-    storage::Pool &pool() { return pool_; }
+    sdk::db::Database &pool() { return pool_; }
     const Settings &settings() const { return settings_; }
 
     // ---- staff ----
@@ -179,10 +179,10 @@ public:
 
 private:
     void require_staff(const Actor &actor) const;
-    store::ProductRow configured_product(storage::Connection &c, std::string_view slug);
+    store::ProductRow configured_product(sdk::db::Connection &c, std::string_view slug);
     SignedDownload sign(const store::ReleaseRow &release, std::string_view canonical_site) const;
     std::string edd_checksum(const LicenseCheck &license, std::string_view status) const;
-    std::optional<store::ProductRow> edd_item(storage::Connection &c, const EddForm &form, ItemMatch &match,
+    std::optional<store::ProductRow> edd_item(sdk::db::Connection &c, const EddForm &form, ItemMatch &match,
                                               bool &by_id);
     void log_check(const LicenseCheck &license, std::string_view product, const store::ReleaseRow *offered);
 
@@ -191,7 +191,7 @@ private:
     LicenseAuthority &licenses_;
     Clock clock_;
     Log log_;
-    storage::Pool pool_;
+    sdk::db::Database pool_;
 };
 
 } // namespace plinth::releases

@@ -16,7 +16,7 @@
 
 namespace plinth::releases {
 
-using storage::Connection;
+using sdk::db::Connection;
 
 namespace {
 

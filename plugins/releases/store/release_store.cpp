@@ -9,7 +9,7 @@ namespace {
 constexpr const char *kProductColumns =
     "product, edd_item_id, name, homepage, description, banner_low, banner_high, icon_1x, icon_2x, updated_at";
 
-ProductRow product_of(const storage::Row &r) {
+ProductRow product_of(const sdk::db::Row &r) {
     ProductRow p;
     p.product = r.str(0);
     p.edd_item_id = r.optional_i64(1);
@@ -24,7 +24,7 @@ ProductRow product_of(const storage::Row &r) {
     return p;
 }
 
-std::vector<ProductRow> products_of(const storage::Rows &rows) {
+std::vector<ProductRow> products_of(const sdk::db::Rows &rows) {
     std::vector<ProductRow> out;
     for (const auto &r : rows) out.push_back(product_of(r));
     return out;
@@ -45,7 +45,7 @@ std::string release_select(bool with_changelog) {
            "FROM releases r JOIN release_packages p ON p.id = r.package_id ";
 }
 
-ReleaseRow release_of(const storage::Row &r) {
+ReleaseRow release_of(const sdk::db::Row &r) {
     ReleaseRow x;
     x.id = r.i64(0);
     x.product = r.str(1);
@@ -142,7 +142,7 @@ void set_rollout(Connection &c, int64_t release_id, int32_t rollout) {
 
 std::optional<PackageRow> package_by_sha(Connection &c, const std::array<uint8_t, 32> &sha256) {
     auto rows = c.query("SELECT id, sha256, size, chunk_size, chunk_count FROM release_packages WHERE sha256 = ?",
-                        {storage::Param::bytes(sha256.data(), sha256.size())});
+                        {sdk::db::Param::bytes(sha256.data(), sha256.size())});
     if (rows.empty()) return std::nullopt;
     const auto &r = rows.front();
     PackageRow p;
@@ -156,7 +156,7 @@ std::optional<PackageRow> package_by_sha(Connection &c, const std::array<uint8_t
 
 int64_t insert_package(Connection &c, const PackageRow &p, int64_t now) {
     c.execute("INSERT INTO release_packages (sha256, size, chunk_size, chunk_count, created_at) VALUES (?, ?, ?, ?, ?)",
-              {storage::Param::bytes(p.sha256.data(), p.sha256.size()), static_cast<long long>(p.size),
+              {sdk::db::Param::bytes(p.sha256.data(), p.sha256.size()), static_cast<long long>(p.size),
                static_cast<long long>(p.chunk_size), static_cast<long long>(p.chunk_count),
                static_cast<long long>(now)});
     return static_cast<int64_t>(c.last_insert_id());
@@ -165,7 +165,7 @@ int64_t insert_package(Connection &c, const PackageRow &p, int64_t now) {
 void insert_chunk(Connection &c, int64_t package_id, int64_t seq, std::string_view bytes) {
     c.execute("INSERT INTO release_package_chunks (package_id, seq, data) VALUES (?, ?, ?)",
               {static_cast<long long>(package_id), static_cast<long long>(seq),
-               storage::Param::bytes(bytes.data(), bytes.size())});
+               sdk::db::Param::bytes(bytes.data(), bytes.size())});
 }
 
 std::string read_chunk(Connection &c, int64_t package_id, int64_t seq, int64_t offset, int64_t length) {
@@ -187,7 +187,7 @@ void log_update_check(Connection &c, const UpdateCheckRow &row) {
     c.execute("INSERT INTO release_update_checks (license_id, product, site, last_checked_at, offered_version) "
               "VALUES (?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE last_checked_at = VALUES(last_checked_at), "
               "offered_version = VALUES(offered_version)",
-              {static_cast<long long>(row.license_id), row.product, storage::Param::bytes(row.site.data(), row.site.size()),
+              {static_cast<long long>(row.license_id), row.product, sdk::db::Param::bytes(row.site.data(), row.site.size()),
                static_cast<long long>(row.last_checked_at), row.offered_version});
 }
 

@@ -2,7 +2,7 @@
 // connection (or a connection inside a transaction the service opened); prepared statements only.
 #pragma once
 
-#include <plinth/storage/database.hpp>
+#include <plinth/sdk/db.hpp>
 
 #include <array>
 #include <cstdint>
@@ -13,7 +13,7 @@
 
 namespace plinth::releases::store {
 
-using storage::Connection;
+using sdk::db::Connection;
 
 // Packages are written and read in chunks of this many bytes.
 inline constexpr int64_t kChunkBytes = 1 << 20;

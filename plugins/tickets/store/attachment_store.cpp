@@ -8,9 +8,9 @@
 #include <sodium.h>
 
 namespace plinth::tickets {
-using storage::Connection;
-using storage::Param;
-using storage::Row;
+using sdk::db::Connection;
+using sdk::db::Param;
+using sdk::db::Row;
 
 namespace {
 
@@ -34,7 +34,7 @@ AddedAttachment AttachmentStore::add(const Viewer &viewer, int64_t ticket_id, co
     return pool_.transaction([&](Connection &c) {
         TicketRow ticket = TicketStore::lock_visible(c, viewer, ticket_id);
         TicketStore::require_changeable(ticket);
-        storage::Rows count = c.query("SELECT COUNT(*) FROM tickets_attachments WHERE ticket_id = ?", {ticket_id});
+        sdk::db::Rows count = c.query("SELECT COUNT(*) FROM tickets_attachments WHERE ticket_id = ?", {ticket_id});
         if (count.at(0).i64(0) >= static_cast<int64_t>(limits.max_per_ticket))
             throw sdk::limit_exceeded("ticket " + std::to_string(ticket_id) + " already has " +
                                       std::to_string(limits.max_per_ticket) + " attachments");
@@ -47,7 +47,7 @@ AddedAttachment AttachmentStore::add(const Viewer &viewer, int64_t ticket_id, co
             "VALUES (?, ?, ?, ?, 1, ?) ON DUPLICATE KEY UPDATE ref_count = ref_count + 1",
             {ticket.owner_id, Param::bytes(digest.data(), digest.size()), static_cast<int64_t>(content.size()), chunks,
              now});
-        storage::Rows blob = c.query("SELECT id, size FROM tickets_blobs WHERE owner_id = ? AND sha256 = ?",
+        sdk::db::Rows blob = c.query("SELECT id, size FROM tickets_blobs WHERE owner_id = ? AND sha256 = ?",
                                      {ticket.owner_id, Param::bytes(digest.data(), digest.size())});
         int64_t blob_id = blob.at(0).i64(0);
         bool deduplicated = affected != 1;
@@ -81,7 +81,7 @@ AddedAttachment AttachmentStore::add(const Viewer &viewer, int64_t ticket_id, co
 
 AttachmentRow AttachmentStore::get(const Viewer &viewer, int64_t attachment_id) {
     return pool_.run([&](Connection &c) {
-        storage::Rows rows = c.query(std::string("SELECT ") + kColumns +
+        sdk::db::Rows rows = c.query(std::string("SELECT ") + kColumns +
                                          ", t.owner_id FROM tickets_attachments a JOIN tickets_blobs b ON b.id = "
                                          "a.blob_id JOIN tickets_tickets t ON t.id = a.ticket_id WHERE a.id = ?",
                                      {attachment_id});
@@ -96,11 +96,11 @@ std::vector<uint8_t> AttachmentStore::content(const AttachmentRow &attachment) {
     pool_.run([&](Connection &c) {
         out.clear();
         // One chunk per statement keeps the client's peak memory to the file plus one chunk.
-        storage::Rows count = c.query("SELECT chunk_count FROM tickets_blobs WHERE id = ?", {attachment.blob_id});
+        sdk::db::Rows count = c.query("SELECT chunk_count FROM tickets_blobs WHERE id = ?", {attachment.blob_id});
         if (count.empty()) throw sdk::Error(PLINTH_E_INTERNAL, "the blob of attachment " + std::to_string(attachment.id) + " is missing");
         int64_t chunks = count[0].i64(0);
         for (int64_t seq = 0; seq < chunks; ++seq) {
-            storage::Rows r = c.query("SELECT data FROM tickets_blob_chunks WHERE blob_id = ? AND seq = ?",
+            sdk::db::Rows r = c.query("SELECT data FROM tickets_blob_chunks WHERE blob_id = ? AND seq = ?",
                                       {attachment.blob_id, seq});
             if (r.empty())
                 throw sdk::Error(PLINTH_E_INTERNAL, "attachment " + std::to_string(attachment.id) + " is missing chunk " +
@@ -118,13 +118,13 @@ std::vector<uint8_t> AttachmentStore::content(const AttachmentRow &attachment) {
 
 void AttachmentStore::remove(const Viewer &viewer, int64_t attachment_id, int64_t now) {
     pool_.transaction([&](Connection &c) {
-        storage::Rows where = c.query("SELECT ticket_id FROM tickets_attachments WHERE id = ?", {attachment_id});
+        sdk::db::Rows where = c.query("SELECT ticket_id FROM tickets_attachments WHERE id = ?", {attachment_id});
         if (where.empty()) throw sdk::not_found(not_found_message(attachment_id));
         int64_t ticket_id = where[0].i64(0);
         auto ticket = TicketStore::find(c, ticket_id, true);
         if (!ticket || !viewer.can_read(ticket->owner_id)) throw sdk::not_found(not_found_message(attachment_id));
         TicketStore::require_changeable(*ticket);
-        storage::Rows rows = c.query("SELECT blob_id FROM tickets_attachments WHERE id = ? AND ticket_id = ? FOR UPDATE",
+        sdk::db::Rows rows = c.query("SELECT blob_id FROM tickets_attachments WHERE id = ? AND ticket_id = ? FOR UPDATE",
                                      {attachment_id, ticket_id});
         if (rows.empty()) throw sdk::not_found(not_found_message(attachment_id));
         c.execute("DELETE FROM tickets_attachments WHERE id = ?", {attachment_id});
@@ -146,7 +146,7 @@ std::vector<AttachmentRow> AttachmentStore::list(int64_t ticket_id) {
 }
 
 int64_t AttachmentStore::release_ticket(Connection &c, int64_t ticket_id) {
-    storage::Rows rows =
+    sdk::db::Rows rows =
         c.query("SELECT id, blob_id FROM tickets_attachments WHERE ticket_id = ? ORDER BY id FOR UPDATE", {ticket_id});
     for (const Row &r : rows) {
         c.execute("DELETE FROM tickets_attachments WHERE id = ?", {r.i64(0)});
@@ -165,7 +165,7 @@ int64_t AttachmentStore::remove_orphans() {
     // locks that uploads wait for. `ref_count = 0` is re-checked under the row lock, so a blob
     // that an upload just started to reuse stays.
     int64_t removed = 0;
-    storage::Rows orphans = pool_.run([&](Connection &c) {
+    sdk::db::Rows orphans = pool_.run([&](Connection &c) {
         return c.query("SELECT id FROM tickets_blobs WHERE ref_count = 0 ORDER BY id");
     });
     for (const Row &r : orphans) {

@@ -14,7 +14,7 @@
 #include "../domain/attachment_policy.hpp"
 #include "records.hpp"
 
-#include <plinth/storage/database.hpp>
+#include <plinth/sdk/db.hpp>
 
 #include <cstdint>
 #include <span>
@@ -31,7 +31,7 @@ struct AddedAttachment {
 
 class AttachmentStore {
 public:
-    explicit AttachmentStore(storage::Pool &pool) : pool_(pool) {}
+    explicit AttachmentStore(sdk::db::Database &pool) : pool_(pool) {}
 
     // REQUIRES: check_attachment() passed for this content. Owner or staff; the ticket must take
     // changes and hold fewer than limits.max_per_ticket attachments.
@@ -54,12 +54,12 @@ public:
 
     // Inside a transaction: drops every attachment of the ticket and releases its blobs;
     // returns how many attachments went.
-    static int64_t release_ticket(storage::Connection &c, int64_t ticket_id);
+    static int64_t release_ticket(sdk::db::Connection &c, int64_t ticket_id);
     // Inside a transaction: deletes the owner's blobs that nothing references.
-    static int64_t remove_owner_orphans(storage::Connection &c, int64_t owner_id);
+    static int64_t remove_owner_orphans(sdk::db::Connection &c, int64_t owner_id);
 
 private:
-    storage::Pool &pool_;
+    sdk::db::Database &pool_;
 };
 
 } // namespace plinth::tickets

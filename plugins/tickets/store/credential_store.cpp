@@ -8,9 +8,9 @@
 #include <variant>
 
 namespace plinth::tickets {
-using storage::Connection;
-using storage::Param;
-using storage::Row;
+using sdk::db::Connection;
+using sdk::db::Param;
+using sdk::db::Row;
 
 const char *const CredentialStore::kColumns =
     "id, ticket_id, created_by, created_at, expires_at, purged_at, purge_reason";
@@ -19,7 +19,7 @@ namespace {
 
 struct Located {
     TicketRow ticket;
-    storage::Row credential; // kColumns, key_version, nonce, ciphertext
+    sdk::db::Row credential; // kColumns, key_version, nonce, ciphertext
 };
 
 // Locks the ticket and then the credential, the order every writer of tickets uses (closing a
@@ -27,12 +27,12 @@ struct Located {
 // ticket the viewer may not read is reported as not found, like a missing one.
 Located locate(Connection &c, const Viewer &viewer, int64_t credential_id) {
     std::string which = "credential " + std::to_string(credential_id);
-    storage::Rows owner = c.query("SELECT ticket_id FROM tickets_credentials WHERE id = ?", {credential_id});
+    sdk::db::Rows owner = c.query("SELECT ticket_id FROM tickets_credentials WHERE id = ?", {credential_id});
     if (owner.empty()) throw sdk::not_found(which + " not found");
     int64_t ticket_id = owner[0].i64(0);
     auto ticket = TicketStore::find(c, ticket_id, true);
     if (!ticket || !viewer.can_read(ticket->owner_id)) throw sdk::not_found(which + " not found");
-    storage::Rows rows = c.query(std::string("SELECT ") + CredentialStore::kColumns +
+    sdk::db::Rows rows = c.query(std::string("SELECT ") + CredentialStore::kColumns +
                                      ", key_version, nonce, ciphertext FROM tickets_credentials WHERE id = ? FOR UPDATE",
                                  {credential_id});
     // The row changed tickets between the two reads: treat it as gone rather than guess.
@@ -60,7 +60,7 @@ CredentialRow CredentialStore::add(const Viewer &viewer, int64_t ticket_id, cons
         if (!viewer.owns(ticket.owner_id))
             throw sdk::permission_denied("only the ticket's owner can share credentials on it");
         TicketStore::require_changeable(ticket);
-        storage::Rows live = c.query("SELECT COUNT(*) FROM tickets_credentials WHERE ticket_id = ? AND purged_at IS "
+        sdk::db::Rows live = c.query("SELECT COUNT(*) FROM tickets_credentials WHERE ticket_id = ? AND purged_at IS "
                                      "NULL AND expires_at > ?",
                                      {ticket_id, now});
         if (live.at(0).i64(0) >= static_cast<int64_t>(limits.per_ticket))

@@ -10,7 +10,7 @@
 #include "../domain/credentials.hpp"
 #include "records.hpp"
 
-#include <plinth/storage/database.hpp>
+#include <plinth/sdk/db.hpp>
 
 #include <vector>
 
@@ -24,7 +24,7 @@ struct RevealedCredential {
 
 class CredentialStore {
 public:
-    CredentialStore(storage::Pool &pool, const CredentialCipher &cipher) : pool_(pool), cipher_(cipher) {}
+    CredentialStore(sdk::db::Database &pool, const CredentialCipher &cipher) : pool_(pool), cipher_(cipher) {}
 
     // Only the ticket's owner shares credentials. REQUIRES: check_credential(secret) passed and
     // 1 <= ttl_days.
@@ -48,12 +48,12 @@ public:
     int64_t remove_reveals_before(int64_t cutoff);
 
     // Inside a transaction: purges every live credential of the ticket; returns how many.
-    static int64_t purge_ticket(storage::Connection &c, int64_t ticket_id, PurgeReason reason, int64_t now);
-    static CredentialRow row(const storage::Row &r); // from kCredentialColumns
+    static int64_t purge_ticket(sdk::db::Connection &c, int64_t ticket_id, PurgeReason reason, int64_t now);
+    static CredentialRow row(const sdk::db::Row &r); // from kCredentialColumns
     static const char *const kColumns;
 
 private:
-    storage::Pool &pool_;
+    sdk::db::Database &pool_;
     const CredentialCipher &cipher_;
 };
 

@@ -10,8 +10,8 @@ namespace plinth::tickets {
 std::string DataFolder::locate() {
     char here[256] = {};
     if (gethostname(here, sizeof here - 1) != 0) return {};
-    return pool_.run([&](storage::Connection &c) -> std::string {
-        storage::Rows rows = c.query("SELECT @@datadir, SUBSTRING_INDEX(USER(), '@', -1), @@hostname");
+    return pool_.run([&](sdk::db::Connection &c) -> std::string {
+        sdk::db::Rows rows = c.query("SELECT @@datadir, SUBSTRING_INDEX(USER(), '@', -1), @@hostname");
         if (rows.empty() || rows[0].is_null(0)) return {};
         return database_on_this_machine(rows[0].str(1), rows[0].str(2), here) ? rows[0].str(0) : std::string();
     });

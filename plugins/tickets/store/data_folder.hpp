@@ -12,7 +12,7 @@
 // (docs/operations.md).
 #pragma once
 
-#include <plinth/storage/database.hpp>
+#include <plinth/sdk/db.hpp>
 
 #include <cstdint>
 #include <mutex>
@@ -28,7 +28,7 @@ struct DataFolderSpace {
 
 class DataFolder {
 public:
-    explicit DataFolder(storage::Pool &pool) : pool_(pool) {}
+    explicit DataFolder(sdk::db::Database &pool) : pool_(pool) {}
 
     // The data folder's free space, or nullopt when the server is not local or the folder cannot
     // be measured from here. The folder's location is asked once; the space is measured on every
@@ -39,7 +39,7 @@ private:
     // The local path of the data folder; empty when the server is not on this machine.
     std::string locate();
 
-    storage::Pool &pool_;
+    sdk::db::Database &pool_;
     std::mutex mutex_;
     std::optional<std::string> path_; // set once located
 };

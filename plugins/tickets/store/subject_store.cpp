@@ -9,8 +9,8 @@
 #include <plinth/sdk/error.hpp>
 
 namespace plinth::tickets {
-using storage::Connection;
-using storage::Row;
+using sdk::db::Connection;
+using sdk::db::Row;
 
 namespace {
 

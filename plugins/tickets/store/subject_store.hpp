@@ -4,7 +4,7 @@
 
 #include "records.hpp"
 
-#include <plinth/storage/database.hpp>
+#include <plinth/sdk/db.hpp>
 
 #include <functional>
 #include <map>
@@ -33,7 +33,7 @@ struct ErasureItem {
 
 class SubjectStore {
 public:
-    explicit SubjectStore(storage::Pool &pool) : pool_(pool) {}
+    explicit SubjectStore(sdk::db::Database &pool) : pool_(pool) {}
 
     // Everything in the tickets the subject owns (read only).
     SubjectTickets collect(int64_t user_id);
@@ -56,7 +56,7 @@ public:
     int64_t anonymise_closed_before(int64_t cutoff, int64_t now);
 
 private:
-    storage::Pool &pool_;
+    sdk::db::Database &pool_;
 };
 
 } // namespace plinth::tickets

@@ -7,9 +7,9 @@
 #include <charconv>
 
 namespace plinth::tickets {
-using storage::Connection;
-using storage::Param;
-using storage::Row;
+using sdk::db::Connection;
+using sdk::db::Param;
+using sdk::db::Row;
 
 namespace {
 
@@ -62,7 +62,7 @@ void add_status_filter(std::string &sql, std::vector<Param> &params, const std::
 std::optional<TicketRow> TicketStore::find(Connection &c, int64_t ticket_id, bool for_update) {
     std::string sql = std::string("SELECT ") + kColumns + " FROM tickets_tickets WHERE id = ?";
     if (for_update) sql += " FOR UPDATE";
-    storage::Rows rows = c.query(sql, {ticket_id});
+    sdk::db::Rows rows = c.query(sql, {ticket_id});
     if (rows.empty()) return std::nullopt;
     return ticket_from(rows[0]);
 }

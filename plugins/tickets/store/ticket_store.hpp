@@ -8,7 +8,7 @@
 #include "../domain/access.hpp"
 #include "records.hpp"
 
-#include <plinth/storage/database.hpp>
+#include <plinth/sdk/db.hpp>
 
 #include <boost/json/object.hpp>
 
@@ -54,7 +54,7 @@ struct StatusChange {
 
 class TicketStore {
 public:
-    explicit TicketStore(storage::Pool &pool) : pool_(pool) {}
+    explicit TicketStore(sdk::db::Database &pool) : pool_(pool) {}
 
     TicketRow create(const NewTicket &ticket, int64_t now);
     TicketRow get(const Viewer &viewer, int64_t ticket_id);
@@ -75,15 +75,15 @@ public:
 
     // ---- Shared with the other stores, inside their transactions ----
 
-    static std::optional<TicketRow> find(storage::Connection &c, int64_t ticket_id, bool for_update);
+    static std::optional<TicketRow> find(sdk::db::Connection &c, int64_t ticket_id, bool for_update);
     // The ticket, locked, when `viewer` may read it; PLINTH_E_NOT_FOUND otherwise.
-    static TicketRow lock_visible(storage::Connection &c, const Viewer &viewer, int64_t ticket_id);
+    static TicketRow lock_visible(sdk::db::Connection &c, const Viewer &viewer, int64_t ticket_id);
     // PLINTH_E_CONFLICT when the ticket no longer takes changes (closed or anonymised).
     static void require_changeable(const TicketRow &ticket);
-    static void touch(storage::Connection &c, int64_t ticket_id, int64_t now);
+    static void touch(sdk::db::Connection &c, int64_t ticket_id, int64_t now);
 
 private:
-    storage::Pool &pool_;
+    sdk::db::Database &pool_;
 };
 
 } // namespace plinth::tickets

@@ -366,6 +366,8 @@ Connection::Statement &Connection::prepare(std::string_view sql) {
     return *statements_.emplace(std::string(sql), std::move(statement)).first->second;
 }
 
+unsigned Connection::parameter_count(std::string_view sql) { return prepare(sql).param_count; }
+
 Rows Connection::query(std::string_view sql, std::initializer_list<Param> params) {
     return run(sql, params.begin(), params.size(), true, nullptr);
 }
@@ -563,8 +565,8 @@ Pool::Lease Pool::acquire() {
         --waiting_;
         if (status == std::cv_status::timeout && idle_.empty() && open_ >= config_.pool_size)
             throw sdk::unavailable("all " + std::to_string(config_.pool_size) +
-                                   " connections of this module's pool are in use (database.pool_size); none "
-                                   "came free within " + std::to_string(config_.acquire_timeout_ms) + " ms");
+                                   " database connections of this pool are in use (database.connection_budget); "
+                                   "none came free within " + std::to_string(config_.acquire_timeout_ms) + " ms");
     }
 }
 

@@ -1,0 +1,237 @@
+// plinth.db/1 (plinth/services/db.h) through its C table and through the C++ wrapper
+// (plinth/sdk/db.hpp), against the sandbox: typed binds and reads, bad calls, the retry policy,
+// the one budget, migrations. The C module that stores data through it is in example_c_test.cpp.
+#include "support/test_host.hpp"
+
+#include <plinth/sdk/db.hpp>
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cstring>
+#include <thread>
+
+namespace {
+
+using namespace plinth;
+namespace db = plinth::sdk::db;
+
+class DbService : public ::testing::Test {
+protected:
+    void SetUp() override {
+        database_ = std::make_unique<test::TestDatabase>("db_service");
+        host_ = database_->db_host("db_service_test");
+        table_ = static_cast<const plinth_db_v1 *>(host_->get_service(host_, PLINTH_SERVICE_DB));
+        ASSERT_NE(table_, nullptr);
+        db::Database d{sdk::Host(host_)};
+        d.run([](db::Connection &c) {
+            c.execute("CREATE TABLE t (id BIGINT AUTO_INCREMENT PRIMARY KEY, n BIGINT NULL, d DOUBLE NULL, "
+                      "s VARCHAR(200) NULL, b LONGBLOB NULL) ENGINE=InnoDB");
+        });
+    }
+
+    std::unique_ptr<test::TestDatabase> database_;
+    const plinth_host *host_ = nullptr;
+    const plinth_db_v1 *table_ = nullptr;
+};
+
+// The C calls a C module makes, one by one.
+struct TypedRoundTrip {
+    const plinth_db_v1 *db;
+    int64_t id = 0, n = 0;
+    double d = 0;
+    std::string s, b;
+    bool null_seen = false;
+    int32_t failed_at = 0;
+};
+
+int32_t typed_round_trip(void *context, plinth_db_connection *c, plinth_error *error) {
+    auto &t = *static_cast<TypedRoundTrip *>(context);
+    const plinth_db_v1 *db = t.db;
+    plinth_db_statement *s = nullptr;
+    const char insert[] = "INSERT INTO t (n, d, s, b) VALUES (?, ?, ?, ?)";
+    const char blob[] = {'a', '\0', 'b', '\xff'};
+    if (int32_t rc = db->prepare(c, {insert, sizeof insert - 1}, &s, error); rc != PLINTH_OK) return rc;
+    db->bind_int64(s, 0, INT64_MIN, error);
+    db->bind_double(s, 1, 2.5, error);
+    db->bind_text(s, 2, {"h\xc3\xa9llo", 6}, error);
+    db->bind_blob(s, 3, blob, sizeof blob, error);
+    if (db->step(s, error) != PLINTH_DB_DONE) return error->code;
+    t.id = static_cast<int64_t>(db->last_insert_id(s));
+    EXPECT_EQ(db->affected_rows(s), 1u);
+    // Rebinding re-runs the same prepared statement: a row of NULLs.
+    for (uint32_t i = 0; i < 4; ++i) db->bind_null(s, i, error);
+    if (db->step(s, error) != PLINTH_DB_DONE) return error->code;
+    db->finalize(s);
+
+    const char select[] = "SELECT n, d, s, b FROM t WHERE id >= ? ORDER BY id";
+    if (int32_t rc = db->prepare(c, {select, sizeof select - 1}, &s, error); rc != PLINTH_OK) return rc;
+    db->bind_int64(s, 0, t.id, error);
+    EXPECT_EQ(db->step(s, error), PLINTH_DB_ROW);
+    EXPECT_EQ(db->column_count(s), 4u);
+    plinth_str text{};
+    const void *bytes = nullptr;
+    size_t size = 0;
+    EXPECT_EQ(db->column_int64(s, 0, &t.n, error), PLINTH_OK);
+    EXPECT_EQ(db->column_double(s, 1, &t.d, error), PLINTH_OK);
+    EXPECT_EQ(db->column_text(s, 2, &text, error), PLINTH_OK);
+    t.s.assign(text.data, text.size);
+    EXPECT_EQ(db->column_blob(s, 3, &bytes, &size, error), PLINTH_OK);
+    t.b.assign(static_cast<const char *>(bytes), size);
+    EXPECT_EQ(db->column_is_null(s, 0), 0);
+    // Text is not an integer.
+    int64_t wrong = 7;
+    EXPECT_EQ(db->column_int64(s, 2, &wrong, error), PLINTH_E_INVALID_ARGUMENT);
+    EXPECT_EQ(db->step(s, error), PLINTH_DB_ROW);
+    t.null_seen = db->column_is_null(s, 0) == 1 && db->column_is_null(s, 3) == 1;
+    int64_t zero = 9;
+    EXPECT_EQ(db->column_int64(s, 0, &zero, error), PLINTH_OK);
+    EXPECT_EQ(zero, 0);
+    EXPECT_EQ(db->step(s, error), PLINTH_DB_DONE);
+    EXPECT_EQ(db->column_int64(s, 0, &zero, error), PLINTH_E_INVALID_ARGUMENT) << "no current row after the last";
+    db->finalize(s);
+    return PLINTH_OK;
+}
+
+TEST_F(DbService, TypedBindsAndReadsRoundTripThroughTheCTable) {
+    TypedRoundTrip t{table_};
+    plinth_error error = sdk::make_error();
+    ASSERT_EQ(table_->run(host_, typed_round_trip, &t, &error), PLINTH_OK) << error.message;
+    EXPECT_EQ(t.n, INT64_MIN);
+    EXPECT_DOUBLE_EQ(t.d, 2.5);
+    EXPECT_EQ(t.s, "h\xc3\xa9llo");
+    EXPECT_EQ(t.b, std::string("a\0b\xff", 4));
+    EXPECT_TRUE(t.null_seen);
+}
+
+int32_t misuse(void *context, plinth_db_connection *c, plinth_error *error) {
+    auto *db = static_cast<const plinth_db_v1 *>(context);
+    plinth_db_statement *s = nullptr;
+    const char sql[] = "SELECT COUNT(*) FROM t WHERE id = ? AND s = '?'"; // the quoted '?' is no placeholder
+    EXPECT_EQ(db->prepare(c, {sql, 0}, &s, error), PLINTH_E_INVALID_ARGUMENT);
+    EXPECT_EQ(s, nullptr);
+    EXPECT_EQ(db->prepare(c, {sql, sizeof sql - 1}, &s, error), PLINTH_OK);
+    EXPECT_EQ(db->bind_int64(s, 1, 1, error), PLINTH_E_INVALID_ARGUMENT);
+    EXPECT_NE(std::strstr(error->message, "out of range"), nullptr) << error->message;
+    EXPECT_EQ(db->step(s, error), PLINTH_E_INVALID_ARGUMENT) << "parameter 0 was never bound";
+    EXPECT_EQ(db->bind_text(s, 0, {nullptr, 3}, error), PLINTH_E_INVALID_ARGUMENT);
+    db->finalize(s);
+    const char bad[] = "SELEKT nonsense";
+    EXPECT_EQ(db->prepare(c, {bad, sizeof bad - 1}, &s, error), PLINTH_E_DATABASE);
+    EXPECT_EQ(error->db_errno, 1064);
+    return PLINTH_OK; // handles left open are the host's to free
+}
+
+TEST_F(DbService, BadCallsFailWithAClearStatusAndChangeNothing) {
+    plinth_error error = sdk::make_error();
+    EXPECT_EQ(table_->run(host_, misuse, const_cast<plinth_db_v1 *>(table_), &error), PLINTH_OK) << error.message;
+    EXPECT_EQ(table_->run(host_, nullptr, nullptr, &error), PLINTH_E_INVALID_ARGUMENT);
+    db::Database d{sdk::Host(host_)};
+    EXPECT_EQ(d.run([](db::Connection &c) { return c.query("SELECT COUNT(*) FROM t").at(0).i64(0); }), 0);
+}
+
+TEST_F(DbService, AFailedRuleRollsBackAndItsExceptionReachesTheCaller) {
+    db::Database d{sdk::Host(host_)};
+    EXPECT_THROW(d.transaction([](db::Connection &c) {
+        c.execute("INSERT INTO t (n) VALUES (?)", {1});
+        throw sdk::conflict("the rule says no");
+    }),
+                 sdk::Error);
+    d.run([](db::Connection &c) { c.execute("CREATE UNIQUE INDEX t_n ON t (n)"); });
+    d.run([](db::Connection &c) { c.execute("INSERT INTO t (n) VALUES (?)", {5}); });
+    try {
+        d.transaction([](db::Connection &c) { c.execute("INSERT INTO t (n) VALUES (?)", {5}); });
+        FAIL() << "a duplicate key was accepted";
+    } catch (const db::DbError &e) {
+        EXPECT_TRUE(e.duplicate_key()) << e.what();
+    }
+    EXPECT_EQ(d.run([](db::Connection &c) { return c.query("SELECT COUNT(*) FROM t").at(0).i64(0); }), 1);
+}
+
+// A lock-wait timeout (1205) dooms the attempt: the host rolls back and runs the callback again,
+// even when the callback swallowed the error and reported success.
+TEST_F(DbService, LockWaitTimeoutIsRetriedEvenWhenTheCallbackSwallowsIt) {
+    db::Database d{sdk::Host(host_)};
+    d.run([](db::Connection &c) { c.execute("INSERT INTO t (id, n) VALUES (?, ?)", {1, 0}); });
+    storage::Connection &blocker = database_->sql();
+    blocker.begin();
+    blocker.query("SELECT n FROM t WHERE id = ? FOR UPDATE", {1});
+    int attempts = 0;
+    d.transaction([&](db::Connection &c) {
+        ++attempts;
+        c.execute("SET SESSION innodb_lock_wait_timeout = 1");
+        try {
+            c.execute("UPDATE t SET n = n + 1 WHERE id = ?", {1});
+        } catch (const db::DbError &e) {
+            EXPECT_EQ(e.code(), 1205u) << e.what();
+            // Every later statement of the doomed attempt fails at once, without the server.
+            EXPECT_THROW(c.query("SELECT 1"), db::DbError);
+            blocker.rollback(); // the next attempt gets the row
+        }
+    });
+    EXPECT_EQ(attempts, 2);
+    EXPECT_EQ(d.run([](db::Connection &c) { return c.query("SELECT n FROM t WHERE id = ?", {1}).at(0).i64(0); }), 1);
+}
+
+// Budget 2, both connections held (one by a callback that nests a second): a third caller waits
+// for acquire_timeout_ms, then fails with a status that names the budget. A waiter that asked
+// with a longer deadline gets the connection as soon as one is given back.
+TEST_F(DbService, ExhaustedBudgetWaitsThenFailsCleanly) {
+    boost::json::object config = database_->config();
+    config["acquire_timeout_ms"] = 300;
+    storage::StandaloneDb small(config, "db_service_test", 2);
+    db::Database d{sdk::Host(small.host())};
+    std::atomic<bool> holding{false}, release{false};
+    std::thread holder([&] {
+        d.run([&](db::Connection &) {
+            d.run([&](db::Connection &) {
+                holding = true;
+                while (!release) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+            });
+        });
+    });
+    while (!holding) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    try {
+        d.run([](db::Connection &c) { c.query("SELECT 1"); });
+        FAIL() << "a third connection was opened beyond a budget of two";
+    } catch (const sdk::Error &e) {
+        EXPECT_EQ(e.status(), PLINTH_E_UNAVAILABLE);
+        EXPECT_NE(std::string(e.what()).find("connection"), std::string::npos) << e.what();
+    }
+    release = true;
+    holder.join();
+    EXPECT_EQ(d.run([](db::Connection &c) { return c.query("SELECT 2").at(0).i64(0); }), 2);
+}
+
+TEST_F(DbService, MigrationsAreAppliedOnceAndAnEditedOneIsRefused) {
+    db::Database d{sdk::Host(host_)};
+    const db::Migration first[] = {{"001_init", "CREATE TABLE m (id INT PRIMARY KEY) ENGINE=InnoDB;\n"
+                                                "INSERT INTO m VALUES (1);\n"}};
+    auto report = d.migrate(first);
+    EXPECT_EQ(report.at("applied").as_array().size(), 1u);
+    EXPECT_EQ(d.migrate(first).at("applied").as_array().size(), 0u);
+    const db::Migration edited[] = {{"001_init", "CREATE TABLE m (id BIGINT PRIMARY KEY) ENGINE=InnoDB;\n"}};
+    try {
+        d.migrate(edited);
+        FAIL() << "an edited migration was accepted";
+    } catch (const sdk::Error &e) {
+        EXPECT_EQ(e.status(), PLINTH_E_CONFLICT);
+    }
+    const db::Migration unordered[] = {{"002_b", "SELECT 1;\n"}, {"001_a", "SELECT 1;\n"}};
+    try {
+        d.migrate(unordered);
+        FAIL() << "migrations out of order were accepted";
+    } catch (const sdk::Error &e) {
+        EXPECT_EQ(e.status(), PLINTH_E_INVALID_ARGUMENT);
+    }
+}
+
+TEST(DbServiceWithoutDatabase, EveryCallSaysTheDatabaseIsNotConfigured) {
+    storage::DbService service(nullptr, nullptr);
+    plinth_error error = sdk::make_error();
+    auto work = [](void *, plinth_db_connection *, plinth_error *) -> int32_t { return PLINTH_OK; };
+    EXPECT_EQ(service.run(work, nullptr, &error, false), PLINTH_E_UNAVAILABLE);
+    EXPECT_NE(std::strstr(error.message, "database"), nullptr);
+}
+
+} // namespace
