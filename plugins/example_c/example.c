@@ -81,10 +81,8 @@ static int32_t run_statement(void *context, plinth_db_connection *c, plinth_erro
     size_t i;
     int32_t rc = db->prepare(c, str_of(call->sql), &s, error);
     json_array_foreach(call->args, i, v) {
-        plinth_str text;
+        plinth_str text = {json_string_value(v), json_string_length(v)};
         if (rc != PLINTH_OK) break;
-        text.data = json_string_value(v);
-        text.size = json_string_length(v);
         rc = json_is_integer(v) ? db->bind_int64(s, (uint32_t)i, json_integer_value(v), error)
                                 : db->bind_text(s, (uint32_t)i, text, error);
     }
@@ -93,12 +91,11 @@ static int32_t run_statement(void *context, plinth_db_connection *c, plinth_erro
         for (i = 0; rc == PLINTH_DB_ROW && call->rows != NULL && call->names[i] != NULL; ++i) {
             int64_t number = 0;
             plinth_str text = {NULL, 0};
-            if (call->types[i] == 'i' && db->column_int64(s, (uint32_t)i, &number, error) == PLINTH_OK)
-                json_object_set_new(row, call->names[i], json_integer(number));
-            else if (call->types[i] == 't' && db->column_text(s, (uint32_t)i, &text, error) == PLINTH_OK)
-                json_object_set_new(row, call->names[i], json_stringn(text.data, text.size));
-            else
-                rc = PLINTH_E_INTERNAL;
+            int integer = call->types[i] == 'i';
+            int32_t got = integer ? db->column_int64(s, (uint32_t)i, &number, error)
+                                  : db->column_text(s, (uint32_t)i, &text, error);
+            if (got != PLINTH_OK) rc = got;
+            else json_object_set_new(row, call->names[i], integer ? json_integer(number) : json_stringn(text.data, text.size));
         }
         if (call->rows != NULL) json_array_append(call->rows, row);
         json_decref(row);

@@ -565,7 +565,7 @@ Pool::Lease Pool::acquire() {
         --waiting_;
         if (status == std::cv_status::timeout && idle_.empty() && open_ >= config_.pool_size)
             throw sdk::unavailable("all " + std::to_string(config_.pool_size) +
-                                   " database connections of this pool are in use (database.connection_budget); "
+                                   " database connections of this process are in use (database.connection_budget); "
                                    "none came free within " + std::to_string(config_.acquire_timeout_ms) + " ms");
     }
 }
