@@ -37,7 +37,7 @@ protected:
 
 // The C calls a C module makes, one by one.
 struct TypedRoundTrip {
-    const plinth_db_v1 *db;
+    const plinth_db_v1 *db = nullptr;
     int64_t id = 0, n = 0;
     double d = 0;
     std::string s, b;
@@ -94,7 +94,8 @@ int32_t typed_round_trip(void *context, plinth_db_connection *c, plinth_error *e
 }
 
 TEST_F(DbService, TypedBindsAndReadsRoundTripThroughTheCTable) {
-    TypedRoundTrip t{table_};
+    TypedRoundTrip t;
+    t.db = table_;
     plinth_error error = sdk::make_error();
     ASSERT_EQ(table_->run(host_, typed_round_trip, &t, &error), PLINTH_OK) << error.message;
     EXPECT_EQ(t.n, INT64_MIN);
