@@ -21,6 +21,7 @@ import argparse
 import os
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.parse
 import urllib.request
@@ -44,10 +45,12 @@ def seed(binary, env, state):
 
 def start_nginx(state, port):
     """nginx, one worker, serving a 15-byte JSON file on `port`: the practical ceiling here."""
-    www = os.path.join(state, "www")
-    os.makedirs(www)
+    # nginx's worker runs as an unprivileged user: the file lives outside the private state folder.
+    www = tempfile.mkdtemp(prefix="plinth-http-bench-www-")
+    os.chmod(www, 0o755)
     with open(os.path.join(www, "ok"), "w") as f:
         f.write('{"status":"ok"}')
+    os.chmod(os.path.join(www, "ok"), 0o644)
     conf = os.path.join(state, "nginx.conf")
     with open(conf, "w") as f:
         f.write(f"""worker_processes 1; daemon off; pid {state}/nginx.pid; error_log {state}/nginx.err;
@@ -83,8 +86,9 @@ def main():
                         break
                     except OSError:
                         time.sleep(0.1)
-                if name == "check_cached" and b'"VALID"' not in body:
-                    raise SystemExit(f"the check is not VALID: {body!r}")
+                expected = {"check_cached": b'"VALID"', "healthz": b'"ok"', "nginx_static": b'{"status":"ok"}'}[name]
+                if expected not in body:  # urlopen raised already for a non-2xx status
+                    raise SystemExit(f"{name} answered {body!r}")
             benchmarks = wh.run_rounds("http", targets, args.rounds, args.connections, args.duration)
         finally:
             wh.stop(nginx)
