@@ -188,8 +188,8 @@ Page::Page(const Portal &portal, http::Request &r) : request(r), portal_(portal)
     visitor.caller.client_address = sdk::to_str(r.client_address);
     visitor.caller.request_id = sdk::to_str(r.request_id);
     if (!visitor.signed_in) {
-        if (auto form = cookie_value(cookies, kFormCookie)) {
-            visitor.form_cookie = *form;
+        if (auto bound = cookie_value(cookies, kFormCookie)) {
+            visitor.form_cookie = *bound;
         } else {
             visitor.form_cookie = random_token();
             set_cookie(portal::set_cookie(kFormCookie, visitor.form_cookie, {r.tls, -1}));
