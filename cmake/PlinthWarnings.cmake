@@ -22,10 +22,10 @@
 #
 # PLINTH_WERROR turns warnings into errors (-DPLINTH_WERROR=ON). Its default is OFF, so that
 # packagers and anyone building with another compiler, which may warn about more, are not
-# stopped by a new warning. Every gcc warning of the tree was fixed when these flags came in; the
-# CI presets (debug, asan, tsan, fuzz) are to set it ON once a whole run of the merged tree is
-# confirmed clean under both compilers. Until then the clang presets (tsan, fuzz) make only the
-# thread-safety findings errors (-Werror=thread-safety in their CMAKE_CXX_FLAGS).
+# stopped by a new warning. The gcc presets that CI builds (debug, asan) set it ON: the whole
+# merged tree builds clean under them. The clang presets (tsan, fuzz) make only the thread-safety
+# findings errors (-Werror=thread-safety in their CMAKE_CXX_FLAGS) until a clang build of the
+# whole tree is confirmed clean as well.
 option(PLINTH_WERROR "Treat compiler warnings as errors" OFF)
 
 set(PLINTH_WARNING_FLAGS -Wall -Wextra -Wpedantic -Wshadow)
