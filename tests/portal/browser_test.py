@@ -21,10 +21,9 @@ import urllib.request
 import zipfile
 
 from selenium import webdriver
-from selenium.common.exceptions import NoSuchElementException
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
 ORIGIN, HOME, HOST, SHOTS, DOWNLOADS = sys.argv[1:6]
@@ -56,6 +55,20 @@ def browser():
     return driver
 
 
+
+def replaced(element):
+    """Whether the page that held `element` is gone. Chromium reports a node of a page being torn
+    down either as stale or as "does not belong to the document", depending on timing."""
+    try:
+        element.is_enabled()
+        return False
+    except StaleElementReferenceException:
+        return True
+    except WebDriverException as e:
+        if "does not belong to the document" in str(e):
+            return True
+        raise
+
 class Steps:
     def __init__(self, driver):
         self.d = driver
@@ -83,7 +96,7 @@ class Steps:
         """Clicks a link or button and waits until the next page has replaced this one."""
         page = self.d.find_element(By.TAG_NAME, "html")
         element.click()
-        WebDriverWait(self.d, 60).until(expected_conditions.staleness_of(page))
+        WebDriverWait(self.d, 60).until(lambda _: replaced(page))
 
     def submit(self, form_action, button_text=None):
         form = self.d.find_element(By.CSS_SELECTOR, f'form[action="{form_action}"]')
