@@ -42,6 +42,20 @@ def console(binary, env, module, command, args):
     return doc
 
 
+
+def activated_licence(binary, env, site):
+    """Seeds a customer, the product "bench" with a 3-seat policy, and one licence activated on
+    `site`, through the console; returns the licence key."""
+    user = console(binary, env, "accounts", "register",
+                   {"email": "bench@example.com", "username": "bench", "first_name": "Bench",
+                    "password": "bench password 1"})
+    console(binary, env, "licenses", "product.create", {"slug": "bench", "name": "Bench"})
+    policy = console(binary, env, "licenses", "policy.create",
+                     {"product": "bench", "name": "bench", "seat_limit": 3, "staging_exempt": False})
+    lic = console(binary, env, "licenses", "license.issue", {"user_id": user["user_id"], "policy_id": policy["id"]})
+    console(binary, env, "licenses", "activation.activate", {"key": lic["key"], "site": site})
+    return lic["key"]
+
 @contextlib.contextmanager
 def served(binary, prefix, rate_limits, seed):
     """Yields (state folder, env, port, seeded) for a running `plinth-host serve`.

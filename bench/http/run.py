@@ -31,16 +31,8 @@ import wrk_harness as wh  # noqa: E402
 
 
 def seed(binary, env, state):
-    user = wh.console(binary, env, "accounts", "register",
-                      {"email": "bench@example.com", "username": "bench", "first_name": "Bench",
-                       "password": "bench password 1"})
-    wh.console(binary, env, "licenses", "product.create", {"slug": "bench", "name": "Bench"})
-    policy = wh.console(binary, env, "licenses", "policy.create",
-                        {"product": "bench", "name": "bench", "seat_limit": 3, "staging_exempt": False})
-    lic = wh.console(binary, env, "licenses", "license.issue", {"user_id": user["user_id"], "policy_id": policy["id"]})
     site = "https://shop.example.com"
-    wh.console(binary, env, "licenses", "activation.activate", {"key": lic["key"], "site": site})
-    return lic["key"], site
+    return wh.activated_licence(binary, env, site), site
 
 
 def start_nginx(state, port):
