@@ -1,6 +1,7 @@
 # Helpers shared by every module: embedded migrations and the one-symbol shared object.
 
 set(PLINTH_VERSION_SCRIPT ${CMAKE_CURRENT_LIST_DIR}/module.map)
+include(${CMAKE_CURRENT_LIST_DIR}/PlinthModuleTarget.cmake)
 set(PLINTH_EMBED_SCRIPT ${CMAKE_CURRENT_LIST_DIR}/embed_migrations.cmake)
 
 # plinth_embed_migrations(<target> <module>): compiles sql/<module>/*.sql into <target> as
@@ -35,17 +36,7 @@ function(plinth_add_module name)
   endif()
   add_library(${target} MODULE ${M_SOURCES})
   target_link_libraries(${target} PRIVATE ${M_LIBRARIES})
-  set_target_properties(${target} PROPERTIES
-    PREFIX ""
-    LIBRARY_OUTPUT_DIRECTORY ${output_dir}
-    C_VISIBILITY_PRESET hidden
-    CXX_VISIBILITY_PRESET hidden
-    VISIBILITY_INLINES_HIDDEN ON
-    LINK_DEPENDS ${PLINTH_VERSION_SCRIPT})
-  target_link_options(${target} PRIVATE -Wl,--version-script=${PLINTH_VERSION_SCRIPT})
-  if(NOT PLINTH_SANITIZED)
-    target_link_options(${target} PRIVATE -Wl,--no-undefined)
-  endif()
+  plinth_module_target(${target} OUTPUT_DIRECTORY ${output_dir})
   if(NOT M_TEST_FIXTURE)
     set_property(GLOBAL APPEND PROPERTY PLINTH_MODULES ${target})
   endif()

@@ -19,12 +19,6 @@ namespace plinth::host {
 
 namespace {
 
-// Interfaces `plinth-host modules` reports when offered.
-constexpr const char *kKnownInterfaces[] = {
-    PLINTH_EXT_COMMAND,      PLINTH_EXT_PERSONAL_DATA, PLINTH_EXT_DATA_INVENTORY, PLINTH_EXT_RETENTION,
-    PLINTH_EXT_SCHEMA,       PLINTH_EXT_LICENSE_CHECK, PLINTH_EXT_SESSION_CHECK,  PLINTH_EXT_CONSENT,
-    PLINTH_EXT_CONSENT_LISTENER};
-
 // Entry text (version, description) as valid UTF-8 of bounded length; empty when absent.
 std::string entry_text(const char *text, size_t max_bytes) {
     if (text == nullptr) return {};
@@ -41,6 +35,19 @@ constexpr size_t kMaxIdBytes = 64;
 constexpr size_t kMaxVersionBytes = 64;
 constexpr size_t kMaxDescriptionBytes = 1024;
 constexpr size_t kMaxLogBytes = 4096;
+// Bounds for the interface ids a module lists (plinth_module.interface_ids, ABI 1.2).
+constexpr size_t kMaxInterfaceIdBytes = 128;
+constexpr size_t kMaxInterfaceIds = 256;
+
+// An interface id as a module lists it: printable ASCII without spaces, bounded; else empty.
+std::string listed_interface_id(const char *id) {
+    if (id == nullptr) return {};
+    size_t n = sdk::bounded(id, kMaxInterfaceIdBytes + 1);
+    if (n == 0 || n > kMaxInterfaceIdBytes) return {};
+    for (size_t i = 0; i < n; ++i)
+        if (id[i] <= ' ' || id[i] > '~') return {};
+    return std::string(id, n);
+}
 
 bool valid_module_id(const char *id) {
     if (id == nullptr) return false;
@@ -89,6 +96,10 @@ struct Loaded {
     plinth_host abi_host{};
     plinth_module *instance = nullptr;
     struct Host::Impl *impl = nullptr;
+    // The ids the instance lists (plinth_module.interface_ids), copied once at create; empty with
+    // `lists_interfaces` false for a module built before ABI 1.2 or that does not say.
+    std::vector<std::string> interface_ids;
+    bool lists_interfaces = false;
 };
 
 struct Host::Impl {
@@ -134,6 +145,26 @@ struct Host::Impl {
         return out;
     }
 
+    // The interfaces `l` offers, in the order it lists them. A module that does not list its
+    // interfaces (built before ABI 1.2) is asked for every id the other modules list: the host
+    // keeps no list of interface ids of its own. The ids point into a live module's
+    // interface_ids, which never change after create: valid while that module is loaded.
+    std::vector<std::pair<const std::string *, const void *>> offered_by(const Loaded &l) const {
+        std::vector<const std::string *> ids;
+        auto add = [&ids](const std::string &id) {
+            if (std::none_of(ids.begin(), ids.end(), [&](const std::string *known) { return *known == id; }))
+                ids.push_back(&id);
+        };
+        for (const auto &id : l.interface_ids) add(id);
+        if (!l.lists_interfaces)
+            for (const auto &other : live)
+                for (const auto &id : other->interface_ids) add(id);
+        std::vector<std::pair<const std::string *, const void *>> out;
+        for (const std::string *id : ids)
+            if (const void *table = l.instance->get_interface(l.instance, id->c_str())) out.emplace_back(id, table);
+        return out;
+    }
+
     Loaded *find_live(std::string_view id) const {
         for (const auto &l : live)
             if (l->info.id == id) return l.get();
@@ -154,6 +185,18 @@ struct Host::Impl {
             if (info.path == l.info.path) info = l.info;
     }
     void create_in_order(std::vector<std::unique_ptr<Loaded>> candidates);
+
+    // Copies the instance's interface_ids (ABI 1.2), bounded and checked: module text is untrusted.
+    static void record_interface_ids(Loaded &l) {
+        const plinth_module &m = *l.instance;
+        if (m.struct_size < offsetof(plinth_module, interface_ids) + sizeof(m.interface_ids) || !m.interface_ids) return;
+        l.lists_interfaces = true;
+        for (size_t i = 0; i < kMaxInterfaceIds && m.interface_ids[i] != nullptr; ++i) {
+            std::string id = listed_interface_id(m.interface_ids[i]);
+            if (!id.empty() && std::find(l.interface_ids.begin(), l.interface_ids.end(), id) == l.interface_ids.end())
+                l.interface_ids.push_back(std::move(id));
+        }
+    }
 };
 
 // ---- service tables ----
@@ -213,38 +256,66 @@ const plinth_notify_v1 kNotify = {
         });
     }};
 
-void fill_entry(const Loaded &l, const void *table, plinth_registry_entry *out) {
+// `interface_id` is the caller's own argument (find, for_each) or a live module's copy (walk).
+void fill_entry(const Loaded &l, const void *table, std::string_view interface_id, plinth_registry_entry *out) {
     plinth_registry_entry e{};
     e.struct_size = sizeof e;
     e.module_id = sdk::to_str(l.info.id);
     e.module = l.instance;
     e.interface_table = table;
+    e.interface_id = sdk::to_str(interface_id);
     std::memcpy(out, &e, std::min<size_t>(out->struct_size, sizeof e));
 }
 
-const plinth_registry_v1 kRegistry = {
-    sizeof(plinth_registry_v1),
-    [](const plinth_host *h, plinth_str module_id, const char *interface_id, plinth_registry_entry *out) -> int32_t {
-        if (out == nullptr || interface_id == nullptr) return PLINTH_E_INVALID_ARGUMENT;
-        Loaded *target = Host::Impl::caller(h).impl->find_live(sdk::to_view(module_id));
-        if (target == nullptr) return PLINTH_E_NOT_FOUND;
-        const void *table = target->instance->get_interface(target->instance, interface_id);
-        if (table == nullptr) return PLINTH_E_NOT_FOUND;
-        fill_entry(*target, table, out);
-        return PLINTH_OK;
-    },
-    [](const plinth_host *h, const char *interface_id, void *context,
-       int32_t (*visit)(void *, const plinth_registry_entry *)) -> int32_t {
-        if (interface_id == nullptr || visit == nullptr) return PLINTH_E_INVALID_ARGUMENT;
-        for (const auto &l : Host::Impl::caller(h).impl->live) {
-            const void *table = l->instance->get_interface(l->instance, interface_id);
-            if (table == nullptr) continue;
-            plinth_registry_entry e{};
-            e.struct_size = sizeof e;
-            fill_entry(*l, table, &e);
-            if (int32_t rc = visit(context, &e); rc != 0) return rc;
+int32_t registry_find(const plinth_host *h, plinth_str module_id, const char *interface_id, plinth_registry_entry *out) {
+    if (out == nullptr || interface_id == nullptr) return PLINTH_E_INVALID_ARGUMENT;
+    Loaded *target = Host::Impl::caller(h).impl->find_live(sdk::to_view(module_id));
+    if (target == nullptr) return PLINTH_E_NOT_FOUND;
+    const void *table = target->instance->get_interface(target->instance, interface_id);
+    if (table == nullptr) return PLINTH_E_NOT_FOUND;
+    fill_entry(*target, table, interface_id, out);
+    return PLINTH_OK;
+}
+
+int32_t registry_for_each(const plinth_host *h, const char *interface_id, void *context,
+                          int32_t (*visit)(void *, const plinth_registry_entry *)) {
+    if (interface_id == nullptr || visit == nullptr) return PLINTH_E_INVALID_ARGUMENT;
+    for (const auto &l : Host::Impl::caller(h).impl->live) {
+        const void *table = l->instance->get_interface(l->instance, interface_id);
+        if (table == nullptr) continue;
+        plinth_registry_entry e{};
+        e.struct_size = sizeof e;
+        fill_entry(*l, table, interface_id, &e);
+        if (int32_t rc = visit(context, &e); rc != 0) return rc;
+    }
+    return PLINTH_OK;
+}
+
+const plinth_registry_v1 kRegistry = {sizeof(plinth_registry_v1), &registry_find, &registry_for_each};
+
+const plinth_registry_v2 kRegistryV2 = {
+    sizeof(plinth_registry_v2), &registry_find, &registry_for_each,
+    [](const plinth_host *h, void *context, int32_t (*visit)(void *, const plinth_registry_entry *)) -> int32_t {
+        if (visit == nullptr) return PLINTH_E_INVALID_ARGUMENT;
+        try {
+            const Host::Impl &impl = *Host::Impl::caller(h).impl;
+            for (const auto &l : impl.live) {
+                auto offered = impl.offered_by(*l);
+                plinth_registry_entry e{};
+                e.struct_size = sizeof e;
+                if (offered.empty()) { // still visited: the walk sees every loaded module
+                    fill_entry(*l, nullptr, {}, &e);
+                    if (int32_t rc = visit(context, &e); rc != 0) return rc;
+                }
+                for (const auto &[id, table] : offered) {
+                    fill_entry(*l, table, *id, &e);
+                    if (int32_t rc = visit(context, &e); rc != 0) return rc;
+                }
+            }
+            return PLINTH_OK;
+        } catch (...) {
+            return PLINTH_E_INTERNAL; // out of memory while listing: nothing crosses into the module
         }
-        return PLINTH_OK;
     }};
 
 } // namespace
@@ -257,6 +328,7 @@ const void *Host::Impl::get_service(const plinth_host *h, const char *id) {
     if (want == PLINTH_SERVICE_CONFIG) return &kConfig;
     if (want == PLINTH_SERVICE_SECRETS) return &kSecrets;
     if (want == PLINTH_SERVICE_REGISTRY) return &kRegistry;
+    if (want == PLINTH_SERVICE_REGISTRY_V2) return &kRegistryV2;
     if (want == PLINTH_SERVICE_CONNECTIONS) return &storage::connections_service<&Impl::connections_of>();
     if (want == PLINTH_SERVICE_DB) return &storage::db_service_table<&Impl::database_of>();
     // Offered only while the host can deliver, so a module can tell before it promises a message.
@@ -309,10 +381,10 @@ std::unique_ptr<Loaded> Host::Impl::open(const std::filesystem::path &path) {
         l->info.refusal = "module ABI " + theirs + " has a different major version than host ABI " + ours;
         return l;
     }
-    if (entry->abi_minor > PLINTH_ABI_MINOR) {
-        l->info.refusal = "module ABI " + theirs + " is newer than host ABI " + ours;
-        return l;
-    }
+    // A newer minor of the same major loads (CLAP's rule): it may only have appended, so the
+    // services and interfaces this host lacks come back NULL to it and the fields it appended are
+    // not read here (every struct is copied as min(struct_size, sizeof)). The module checks
+    // plinth_host.abi_minor or the NULLs before relying on anything newer.
     if (entry->struct_size < kV1Size) {
         l->info.refusal = "entry struct too small for ABI " + theirs;
         return l;
@@ -399,9 +471,14 @@ void Host::Impl::create_in_order(std::vector<std::unique_ptr<Loaded>> candidates
                 l->info.refusal = std::string("create failed (") + sdk::status_name(rc) + "): " + sdk::message_of(error, rc);
             } else {
                 l->instance = instance;
+                record_interface_ids(*l);
                 if (options.auto_migrate) {
-                    auto *schema = static_cast<const plinth_schema_v1 *>(instance->get_interface(instance, PLINTH_EXT_SCHEMA));
-                    if (schema != nullptr) {
+                    sdk::Interface<plinth_schema_v1> schema = sdk::Interface<plinth_schema_v1>::of(instance);
+                    if (schema.problem() != nullptr) {
+                        l->info.refusal = std::string("unusable plinth.schema/1: ") + schema.problem();
+                        instance->destroy(instance); // never half-loaded
+                        l->instance = nullptr;
+                    } else if (schema) {
                         plinth_error merr = sdk::make_error();
                         int32_t mrc = schema->migrate(instance, nullptr, &merr);
                         if (mrc != PLINTH_OK) {
@@ -418,12 +495,16 @@ void Host::Impl::create_in_order(std::vector<std::unique_ptr<Loaded>> candidates
             refuse(*l, l->info.refusal);
             continue;
         }
-        for (const char *iface : kKnownInterfaces)
-            if (l->instance->get_interface(l->instance, iface)) l->info.interfaces.emplace_back(iface);
         l->info.loaded = true;
         // Live from now on: later modules find it as a dependency and through the registry.
         for (auto &c : candidates)
             if (c.get() == l) live.push_back(std::move(c));
+    }
+    // Listed once every module is live: a module that lists nothing is asked for the ids the
+    // others list (offered_by).
+    for (const auto &l : live) {
+        l->info.interfaces.clear();
+        for (const auto &offered : offered_by(*l)) l->info.interfaces.push_back(*offered.first);
     }
     for (const auto &c : candidates)
         if (c) record_info(*c);
@@ -512,8 +593,9 @@ boost::json::value Host::call(std::string_view module_id, std::string_view comma
                 throw sdk::unavailable("module '" + shown + "' is not available: " + info.refusal);
         throw sdk::not_found("no loaded module '" + shown + "'");
     }
-    auto *cmd = static_cast<const plinth_command_v1 *>(m->get_interface(m, PLINTH_EXT_COMMAND));
-    if (cmd == nullptr) throw sdk::unsupported("module '" + shown + "' offers no commands");
+    auto cmd = sdk::Interface<plinth_command_v1>::of(m);
+    if (cmd.problem() != nullptr) throw sdk::unavailable("module '" + shown + "' offers unusable commands: " + cmd.problem());
+    if (!cmd) throw sdk::unsupported("module '" + shown + "' offers no commands");
     sdk::StringSink out;
     plinth_error error = sdk::make_error();
     int32_t rc = cmd->execute(m, &caller, sdk::to_str(command), sdk::to_str(arguments), &out.sink, &error);
@@ -527,8 +609,8 @@ boost::json::value Host::call(std::string_view module_id, std::string_view comma
 boost::json::array Host::migrate() {
     boost::json::array reports;
     for (const auto &l : impl_->live) {
-        auto *schema = static_cast<const plinth_schema_v1 *>(l->instance->get_interface(l->instance, PLINTH_EXT_SCHEMA));
-        if (schema == nullptr) continue;
+        auto schema = sdk::Interface<plinth_schema_v1>::of(l->instance);
+        if (!schema) continue; // an unusable one was refused at load
         sdk::StringSink out;
         plinth_error error = sdk::make_error();
         sdk::throw_if_failed(schema->migrate(l->instance, &out.sink, &error), error);

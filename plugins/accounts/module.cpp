@@ -6,6 +6,7 @@
 
 #include <plinth/ext/consent.h>
 #include <plinth/ext/session_check.h>
+#include <plinth/ext/subject_resolver.h>
 #include <plinth/sdk/module.hpp>
 
 #include <boost/json.hpp>
@@ -102,7 +103,7 @@ public:
 
     Accounts &service() { return *service_; }
 
-    const void *extra_interface(std::string_view id) const override;
+    std::vector<Offer> extra_interfaces() const override;
 
     // ---- sdk::Schema
     json::object migrate() override { return service_->migrate(); }
@@ -163,9 +164,10 @@ private:
     void require_privacy_allows_gravatar(const UserRecord &u) {
         // When the privacy module is loaded, a restriction or objection it recorded wins over an
         // opt-in made here. Without it there is nobody else to ask.
-        plinth_registry_entry e = host().find("privacy", PLINTH_EXT_CONSENT);
-        if (e.interface_table == nullptr) return;
-        auto *consent = static_cast<const plinth_consent_v1 *>(e.interface_table);
+        auto e = host().find<plinth_consent_v1>("privacy");
+        if (e.module == nullptr) return;
+        if (!e.table) throw sdk::unavailable("the privacy module offers no usable plinth.consent/1");
+        const plinth_consent_v1 *consent = e.table.get();
         plinth_str email = sdk::to_str(u.email_normalized);
         plinth_subject subject{sizeof(plinth_subject), u.id, &email, 1};
         int32_t allowed = 0;
@@ -462,10 +464,30 @@ const plinth_consent_listener_v1 kConsentListener = {
         });
     }};
 
-const void *AccountsModule::extra_interface(std::string_view id) const {
-    if (id == PLINTH_EXT_SESSION_CHECK) return &kSessionCheck;
-    if (id == PLINTH_EXT_CONSENT_LISTENER) return &kConsentListener;
-    return nullptr;
+// Resolves a person for the privacy module (and any other), the typed twin of subject.resolve.
+const plinth_subject_resolver_v1 kSubjectResolver = {
+    sizeof(plinth_subject_resolver_v1),
+    [](const plinth_module *m, plinth_str email, int64_t user_id, const plinth_subject_sink *out,
+       plinth_error *error) -> int32_t {
+        return sdk::guard(error, [&] {
+            if (out == nullptr || out->subject == nullptr) throw sdk::invalid_argument("no subject sink given");
+            if ((email.size > 0) == (user_id != 0))
+                throw sdk::invalid_argument("give exactly one of an email address and a user id");
+            if (user_id < 0) throw sdk::invalid_argument("a user id is positive");
+            Accounts &s = sdk::self<AccountsModule>(m).service();
+            ResolvedSubject r = email.size > 0 ? s.resolve_by_email(sdk::to_view(email)) : s.resolve_by_id(user_id);
+            std::vector<plinth_str> emails;
+            for (const auto &e : r.emails) emails.push_back(sdk::to_str(e));
+            plinth_subject subject{sizeof(plinth_subject), r.user_id, emails.empty() ? nullptr : emails.data(),
+                                   emails.size()};
+            if (out->subject(out->context, &subject) != 0) throw sdk::Error(PLINTH_E_SINK, "subject sink refused");
+        });
+    }};
+
+std::vector<sdk::Module::Offer> AccountsModule::extra_interfaces() const {
+    return {{PLINTH_EXT_SESSION_CHECK, &kSessionCheck},
+            {PLINTH_EXT_CONSENT_LISTENER, &kConsentListener},
+            {PLINTH_EXT_SUBJECT_RESOLVER, &kSubjectResolver}};
 }
 
 } // namespace

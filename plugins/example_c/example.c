@@ -318,6 +318,10 @@ static const void *get_interface(const plinth_module *m, const char *id) {
 
 static void destroy(plinth_module *m) { free(m->module_data); }
 
+/* Every id get_interface answers (ABI 1.2): the host and the registry walk list them from here. */
+static const char *const interface_ids[] = {PLINTH_EXT_COMMAND, PLINTH_EXT_DATA_INVENTORY, PLINTH_EXT_PERSONAL_DATA,
+                                            PLINTH_EXT_RETENTION, PLINTH_EXT_SCHEMA, NULL};
+
 /* Collects the host's configuration document. */
 static int32_t collect(void *context, const char *bytes, size_t size) {
     json_t **config = (json_t **)context;
@@ -354,6 +358,7 @@ static int32_t create(const plinth_host *host, plinth_module **out, plinth_error
     self->module.module_data = self;
     self->module.get_interface = get_interface;
     self->module.destroy = destroy;
+    self->module.interface_ids = interface_ids;
     *out = &self->module;
     return PLINTH_OK;
 }

@@ -1,44 +1,34 @@
 #include "account_directory.hpp"
 
-#include <plinth/ext/command.h>
+#include <plinth/ext/subject_resolver.h>
 
-#include <boost/json.hpp>
-
-#include <algorithm>
-#include <cstring>
 #include <string>
 
 namespace plinth::licenses {
 
 std::optional<bool> account_exists(const sdk::Host &host, int64_t user_id) {
-    plinth_registry_entry accounts = host.find("accounts", PLINTH_EXT_COMMAND);
-    if (accounts.interface_table == nullptr) return std::nullopt;
-    // Read with the module's own struct_size: a table from an older module may be shorter.
-    plinth_command_v1 table{};
-    const auto *offered = static_cast<const plinth_command_v1 *>(accounts.interface_table);
-    std::memcpy(&table, offered, std::min<size_t>(offered->struct_size, sizeof table));
-    if (table.execute == nullptr) throw sdk::unavailable("the accounts module offers no command execution");
-
-    const std::string args = boost::json::serialize(boost::json::object{{"user_id", user_id}});
-    plinth_call_context system{sizeof(plinth_call_context), PLINTH_PRINCIPAL_SYSTEM, 0, PLINTH_ROLE_ADMIN, {nullptr, 0},
-                               {nullptr, 0}};
-    sdk::StringSink out;
+    auto resolvers = host.all<plinth_subject_resolver_v1>();
+    if (resolvers.empty()) return std::nullopt;
+    const auto &resolver = resolvers.front();
+    if (!resolver.table)
+        throw sdk::unavailable("module '" + std::string(resolver.module_id) + "' offers an unusable subject resolver");
+    int64_t resolved = -1;
+    // The callback runs inside the other module: it copies one integer and cannot throw.
+    plinth_subject_sink sink{sizeof(plinth_subject_sink), &resolved, [](void *context, const plinth_subject *s) -> int32_t {
+                                 if (s == nullptr || s->struct_size < offsetof(plinth_subject, user_id) + sizeof(int64_t))
+                                     return 1;
+                                 *static_cast<int64_t *>(context) = s->user_id;
+                                 return 0;
+                             }};
     plinth_error error = sdk::make_error();
-    int32_t status = table.execute(accounts.module, &system, sdk::to_str("subject.resolve"), sdk::to_str(args),
-                                   &out.sink, &error);
-    if (status != PLINTH_OK) {
-        // The message is the other module's text: bounded before it is quoted.
-        std::string message(error.message, strnlen(error.message, sizeof error.message));
-        throw sdk::unavailable("the accounts module could not look up user " + std::to_string(user_id) + ": " +
-                               message);
-    }
-    boost::system::error_code ec;
-    boost::json::value v = boost::json::parse(out.text, ec);
-    const boost::json::value *id = !ec && v.is_object() ? v.get_object().if_contains("user_id") : nullptr;
-    if (id == nullptr || !id->is_int64())
-        throw sdk::unavailable("the accounts module answered subject.resolve with an unexpected document");
-    // subject.resolve answers user_id 0 for an id that names no account (never existed, or erased).
-    return id->get_int64() == user_id;
+    int32_t status = resolver.table->resolve(resolver.module, plinth_str{nullptr, 0}, user_id, &sink, &error);
+    if (status != PLINTH_OK)
+        // The message is the other module's text: message_of bounds it before it is quoted.
+        throw sdk::unavailable("module '" + std::string(resolver.module_id) + "' could not look up user " +
+                               std::to_string(user_id) + ": " + sdk::message_of(error, status));
+    if (resolved < 0) throw sdk::unavailable("the subject resolver answered without a subject");
+    // A user id that names no account (never existed, or erased) resolves to user_id 0.
+    return resolved == user_id;
 }
 
 } // namespace plinth::licenses

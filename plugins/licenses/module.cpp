@@ -165,10 +165,7 @@ public:
 
     Licensing &licensing() { return *licensing_; }
 
-    const void *extra_interface(std::string_view id) const override {
-        if (id == PLINTH_EXT_LICENSE_CHECK) return &kLicenseCheck;
-        return nullptr;
-    }
+    std::vector<Offer> extra_interfaces() const override { return {{PLINTH_EXT_LICENSE_CHECK, &kLicenseCheck}}; }
 
     // ---- sdk::Schema ----
     boost::json::object migrate() override {

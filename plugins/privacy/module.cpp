@@ -177,10 +177,7 @@ public:
     }
 
     // ---- plinth.consent/1 ----
-    const void *extra_interface(std::string_view id) const override {
-        if (id == PLINTH_EXT_CONSENT) return &kConsent;
-        return nullptr;
-    }
+    std::vector<Offer> extra_interfaces() const override { return {{PLINTH_EXT_CONSENT, &kConsent}}; }
 
 private:
     static const plinth_consent_v1 kConsent;

@@ -180,10 +180,7 @@ public:
         store_.set_analysis_blocked(subject.user_id, !allowed);
     }
 
-    const void *extra_interface(std::string_view id) const override {
-        if (id == PLINTH_EXT_CONSENT_LISTENER) return &kConsentListener;
-        return nullptr;
-    }
+    std::vector<Offer> extra_interfaces() const override { return {{PLINTH_EXT_CONSENT_LISTENER, &kConsentListener}}; }
 
 private:
     static const plinth_consent_listener_v1 kConsentListener;
@@ -225,19 +222,16 @@ private:
     // loaded (no privacy module) recording goes ahead. A provider that fails to answer stops the
     // recording: storing without an answer could ignore an objection.
     std::optional<std::string> analysis_refused_by(int64_t user_id) const {
-        for (const plinth_registry_entry &entry : host().all(PLINTH_EXT_CONSENT)) {
-            const std::string module_id(sdk::to_view(entry.module_id));
-            if (entry.interface_table == nullptr) continue;
-            plinth_consent_v1 table{};
-            const auto *offered = static_cast<const plinth_consent_v1 *>(entry.interface_table);
-            std::memcpy(&table, offered, std::min<size_t>(offered->struct_size, sizeof table));
-            if (table.is_allowed == nullptr)
-                throw sdk::unavailable("module '" + module_id + "' offers plinth.consent/1 without is_allowed");
+        for (const auto &entry : host().all<plinth_consent_v1>()) {
+            const std::string module_id(entry.module_id);
+            if (!entry.table)
+                throw sdk::unavailable("module '" + module_id + "' offers an unusable plinth.consent/1: " +
+                                       (entry.table.problem() ? entry.table.problem() : "no table"));
             plinth_subject subject{sizeof(plinth_subject), user_id, nullptr, 0};
             int32_t allowed = 0;
             plinth_error error = sdk::make_error();
             const int32_t status =
-                table.is_allowed(entry.module, &subject, sdk::to_str(kAnalysisPurpose), 0, &allowed, &error);
+                entry.table->is_allowed(entry.module, &subject, sdk::to_str(kAnalysisPurpose), 0, &allowed, &error);
             if (status != PLINTH_OK)
                 throw sdk::unavailable("could not ask module '" + module_id +
                                        "' whether AI prompt analysis is allowed: " + error.message);

@@ -232,10 +232,8 @@ public:
 
     Releases &releases() { return *releases_; }
 
-    const void *extra_interface(std::string_view id) const override {
-        if (id == PLINTH_EXT_RELEASE_DOWNLOAD) return &kDownload;
-        if (id == PLINTH_EXT_RELEASE_PUBLISH) return &kPublish;
-        return nullptr;
+    std::vector<Offer> extra_interfaces() const override {
+        return {{PLINTH_EXT_RELEASE_DOWNLOAD, &kDownload}, {PLINTH_EXT_RELEASE_PUBLISH, &kPublish}};
     }
 
     // ---- sdk::Schema ----

@@ -564,6 +564,58 @@ TEST_F(AccountsModuleTest, EmailChangeKeepsTheOldAddressAndSubjectsResolveThroug
               PLINTH_E_UNAUTHENTICATED);
 }
 
+// The typed twin of subject.resolve (plinth.subject-resolver/1): the same answers, no JSON.
+TEST_F(AccountsModuleTest, TypedSubjectResolverAnswersAsSubjectResolveDoes) {
+    int64_t id = add_user("ada");
+    call("email.change", {{"user_id", id}, {"email", "countess@analytical.engine"}}, system_caller());
+    auto *resolver = host_.host().interface_as<plinth_subject_resolver_v1>("accounts");
+    ASSERT_NE(resolver, nullptr);
+    const plinth_module *accounts = host_.host().module("accounts");
+    struct Answer {
+        int calls = 0;
+        int64_t user_id = -1;
+        std::vector<std::string> emails;
+    };
+    auto resolve = [&](std::string_view email, int64_t user_id, Answer &answer, std::string *message = nullptr) {
+        plinth_subject_sink sink{sizeof(plinth_subject_sink), &answer, [](void *c, const plinth_subject *s) -> int32_t {
+                                     auto *a = static_cast<Answer *>(c);
+                                     ++a->calls;
+                                     a->user_id = s->user_id;
+                                     for (size_t i = 0; i < s->email_count; ++i) a->emails.emplace_back(sdk::to_view(s->emails[i]));
+                                     return 0;
+                                 }};
+        plinth_error error = sdk::make_error();
+        int32_t rc = resolver->resolve(accounts, sdk::to_str(email), user_id, &sink, &error);
+        if (message) *message = error.message;
+        return rc;
+    };
+    const std::vector<std::string> both{"countess@analytical.engine", "ada@example.com"};
+    Answer by_old_address, by_id, stranger, nobody;
+    ASSERT_EQ(resolve(" ADA@example.com", 0, by_old_address), PLINTH_OK);
+    EXPECT_EQ(by_old_address.calls, 1);
+    EXPECT_EQ(by_old_address.user_id, id);
+    EXPECT_EQ(by_old_address.emails, both);
+    ASSERT_EQ(resolve({}, id, by_id), PLINTH_OK);
+    EXPECT_EQ(by_id.user_id, id);
+    EXPECT_EQ(by_id.emails, both);
+    ASSERT_EQ(resolve("Stranger@Example.com", 0, stranger), PLINTH_OK);
+    EXPECT_EQ(stranger.user_id, 0);
+    EXPECT_EQ(stranger.emails, std::vector<std::string>{"stranger@example.com"});
+    ASSERT_EQ(resolve({}, 999999, nobody), PLINTH_OK);
+    EXPECT_EQ(nobody.user_id, 0);
+    EXPECT_TRUE(nobody.emails.empty());
+
+    // Bad input: a clear error and no answer.
+    Answer refused;
+    std::string message;
+    EXPECT_EQ(resolve("ada@example.com", id, refused, &message), PLINTH_E_INVALID_ARGUMENT);
+    EXPECT_NE(message.find("exactly one"), std::string::npos) << message;
+    EXPECT_EQ(resolve({}, 0, refused), PLINTH_E_INVALID_ARGUMENT);
+    EXPECT_EQ(resolve({}, -5, refused), PLINTH_E_INVALID_ARGUMENT);
+    EXPECT_EQ(resolve("not an address", 0, refused), PLINTH_E_INVALID_ARGUMENT);
+    EXPECT_EQ(refused.calls, 0);
+}
+
 TEST_F(AccountsModuleTest, ProfileUpdateAndRoles) {
     int64_t ada = add_user("ada");
     int64_t bob = add_user("bob");

@@ -39,9 +39,7 @@ public:
                         }});
     }
 
-    const void *extra_interface(std::string_view id) const override {
-        return id == PLINTH_EXT_CONSENT ? &kConsent : nullptr;
-    }
+    std::vector<Offer> extra_interfaces() const override { return {{PLINTH_EXT_CONSENT, &kConsent}}; }
 
 private:
     static int32_t is_allowed(const plinth_module *m, const plinth_subject *subject, plinth_str purpose,

@@ -9,9 +9,8 @@ namespace plinth::http {
 Authenticator::Authenticator(const host::Host &host) {
     for (const auto &info : host.modules()) {
         if (!info.loaded) continue;
-        auto *check = host.interface_as<plinth_session_check_v1>(info.id, PLINTH_EXT_SESSION_CHECK);
-        if (check == nullptr || check->struct_size < sizeof(plinth_session_check_v1) || check->check == nullptr)
-            continue;
+        auto *check = host.interface_as<plinth_session_check_v1>(info.id); // checked (sdk::Interface)
+        if (check == nullptr) continue;
         module_ = host.module(info.id);
         check_ = check;
         return;

@@ -70,9 +70,7 @@ struct Checker {
 Checker find_checker(const host::Host &host) {
     for (const auto &info : host.modules()) {
         if (!info.loaded) continue;
-        auto *c = host.interface_as<plinth_license_check_v1>(info.id, PLINTH_EXT_LICENSE_CHECK);
-        if (c != nullptr && c->struct_size >= sizeof(plinth_license_check_v1) && c->check != nullptr)
-            return {host.module(info.id), c};
+        if (auto *c = host.interface_as<plinth_license_check_v1>(info.id)) return {host.module(info.id), c};
     }
     return {};
 }

@@ -43,8 +43,8 @@ CommandOutcome call_module_command(const host::Host &host, const plinth_call_con
         out.message = "no loaded module '" + std::string(module_id) + "'";
         return out;
     }
-    auto *commands = static_cast<const plinth_command_v1 *>(m->get_interface(m, PLINTH_EXT_COMMAND));
-    if (commands == nullptr || commands->execute == nullptr) {
+    auto *commands = sdk::Interface<plinth_command_v1>::of(m).get(); // checked: size and functions
+    if (commands == nullptr) {
         out.status = PLINTH_E_NOT_FOUND;
         out.message = "module '" + std::string(module_id) + "' offers no commands";
         return out;

@@ -37,7 +37,7 @@ template <class Table>
 std::pair<const plinth_module *, const Table *> releases_interface(const host::Host &host, const char *id) {
     const plinth_module *m = host.module("releases");
     if (m == nullptr) return {nullptr, nullptr};
-    return {m, static_cast<const Table *>(m->get_interface(m, id))};
+    return {m, sdk::Interface<Table>::of(m, id).get()};
 }
 
 std::string_view header(const Request &r, bhttp::field f) {
@@ -241,9 +241,8 @@ Response edd(ApiContext &api, Request &r) {
         return e;
     }
     const plinth_module *m = api.host.module("releases");
-    const auto *commands =
-        m == nullptr ? nullptr : static_cast<const plinth_command_v1 *>(m->get_interface(m, PLINTH_EXT_COMMAND));
-    if (commands == nullptr || commands->execute == nullptr)
+    const auto *commands = sdk::Interface<plinth_command_v1>::of(m).get();
+    if (commands == nullptr)
         return edd_refusal("unavailable", "releases are not served here");
     std::string arguments = boost::json::serialize(form);
     BoundedText out(api.config.response_limit_bytes);

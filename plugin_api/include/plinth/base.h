@@ -25,7 +25,27 @@ extern "C" {
 
 /* ABI version this header describes. Major changes break; minor only appends. */
 #define PLINTH_ABI_MAJOR 1
-#define PLINTH_ABI_MINOR 1
+#define PLINTH_ABI_MINOR 2
+
+/* Layout pins. Every struct that crosses the boundary is followed by PLINTH_PIN_SIZE and
+ * PLINTH_PIN_AT checks of its size and of every member's offset on 64-bit targets (x86_64,
+ * aarch64), so a change that would move a field fails to compile in every host and module that
+ * includes the header instead of breaking at run time. C11 and C++11 use their static assertion;
+ * C99 declares an array whose size is negative when the check fails (never defined, never used).
+ * Rationale: the pins sit next to the struct they pin, so nobody edits one without the other. */
+#if UINTPTR_MAX == 0xFFFFFFFFFFFFFFFFu
+#if defined(__cplusplus)
+#define PLINTH_LAYOUT(tag, condition) static_assert(condition, "Plinth ABI layout changed: " #tag)
+#elif defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
+#define PLINTH_LAYOUT(tag, condition) _Static_assert(condition, "Plinth ABI layout changed: " #tag)
+#else
+#define PLINTH_LAYOUT(tag, condition) extern char plinth_layout_##tag[(condition) ? 1 : -1]
+#endif
+#else /* layouts are pinned for 64-bit pointers only; elsewhere the checks compile to nothing */
+#define PLINTH_LAYOUT(tag, condition) extern char plinth_layout_##tag[1]
+#endif
+#define PLINTH_PIN_SIZE(type, size) PLINTH_LAYOUT(type##_size, sizeof(type) == (size))
+#define PLINTH_PIN_AT(type, member, offset) PLINTH_LAYOUT(type##_##member, offsetof(type, member) == (offset))
 
 /* Status codes returned by every fallible function (int32_t on the wire). Never renumbered. */
 typedef enum plinth_status {
@@ -46,6 +66,8 @@ typedef enum plinth_status {
     /* Appended in ABI 1.1; a 1.0 host reports it as an unknown code (treat as internal). */
     PLINTH_E_RESOURCE_EXHAUSTED = 14 /* a machine resource (disk space, memory budget) ran out */
 } plinth_status;
+PLINTH_LAYOUT(status_codes_never_renumbered, PLINTH_OK == 0 && PLINTH_E_INTERNAL == 13 &&
+                                             PLINTH_E_RESOURCE_EXHAUSTED == 14);
 
 /* A borrowed UTF-8 string: `data` may be NULL only when `size` is 0.
  * Rationale: a value type of two words, frozen forever like a primitive; it does not carry
@@ -54,6 +76,9 @@ typedef struct plinth_str {
     const char *data; /* not NUL-terminated; owned by whoever passed it */
     size_t size;      /* bytes, not characters */
 } plinth_str;
+PLINTH_PIN_AT(plinth_str, data, 0);
+PLINTH_PIN_AT(plinth_str, size, 8);
+PLINTH_PIN_SIZE(plinth_str, 16);
 
 #define PLINTH_ERROR_MESSAGE_CAPACITY 512
 
@@ -65,6 +90,10 @@ typedef struct plinth_error {
     int32_t db_errno;     /* MariaDB error number when code is PLINTH_E_DATABASE, else 0 */
     char message[PLINTH_ERROR_MESSAGE_CAPACITY]; /* NUL-terminated, truncated to fit; never holds secrets */
 } plinth_error;
+PLINTH_PIN_AT(plinth_error, code, 4);
+PLINTH_PIN_AT(plinth_error, db_errno, 8);
+PLINTH_PIN_AT(plinth_error, message, 12);
+PLINTH_PIN_SIZE(plinth_error, 524);
 
 /* A byte sink the caller provides for output of unknown size (JSON documents, reports).
  * The callee calls write() zero or more times; the bytes are valid only during each call.
@@ -74,6 +103,9 @@ typedef struct plinth_sink {
     void *context; /* opaque to the callee, passed back to write() */
     int32_t (*write)(void *context, const char *bytes, size_t size); /* [same thread as the call it serves] */
 } plinth_sink;
+PLINTH_PIN_AT(plinth_sink, context, 8);
+PLINTH_PIN_AT(plinth_sink, write, 16);
+PLINTH_PIN_SIZE(plinth_sink, 24);
 
 #ifdef __cplusplus
 }

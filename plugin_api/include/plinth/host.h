@@ -24,6 +24,11 @@ typedef struct plinth_host {
      * module instance. [thread-safe] */
     const void *(*get_service)(const struct plinth_host *host, const char *id);
 } plinth_host;
+PLINTH_PIN_AT(plinth_host, abi_major, 4);
+PLINTH_PIN_AT(plinth_host, abi_minor, 8);
+PLINTH_PIN_AT(plinth_host, host_data, 16);
+PLINTH_PIN_AT(plinth_host, get_service, 24);
+PLINTH_PIN_SIZE(plinth_host, 32);
 
 #ifdef __cplusplus
 }

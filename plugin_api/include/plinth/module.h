@@ -28,6 +28,9 @@ typedef struct plinth_magic {
     uint16_t pointer_size; /* sizeof(void *) of the build */
     uint16_t abi_major;    /* PLINTH_ABI_MAJOR of the build */
 } plinth_magic;
+PLINTH_PIN_AT(plinth_magic, pointer_size, 4);
+PLINTH_PIN_AT(plinth_magic, abi_major, 6);
+PLINTH_PIN_SIZE(plinth_magic, 8);
 
 #define PLINTH_MAGIC_INIT { PLINTH_MAGIC_CONSTANT, (uint16_t)sizeof(void *), (uint16_t)PLINTH_ABI_MAJOR }
 
@@ -37,6 +40,9 @@ typedef struct plinth_dependency {
     const char *module_id; /* NUL-terminated, static */
     int32_t optional;      /* 0: refuse to load without it; 1: only order after it when present */
 } plinth_dependency;
+PLINTH_PIN_AT(plinth_dependency, module_id, 8);
+PLINTH_PIN_AT(plinth_dependency, optional, 16);
+PLINTH_PIN_SIZE(plinth_dependency, 24);
 
 /* A live module instance. Created by entry->create, destroyed by its own destroy(). */
 typedef struct plinth_module {
@@ -50,7 +56,20 @@ typedef struct plinth_module {
     /* Releases the instance and everything it owns (connections, caches). No other call may be
      * running or follow. [main-thread] */
     void (*destroy)(struct plinth_module *self);
+
+    /* Appended in ABI 1.2: every interface id this instance may offer, NUL-terminated strings in
+     * a NULL-terminated array that lives as long as the instance (NULL: the module does not say).
+     * get_interface stays the authority: a listed id it answers NULL for is not offered. The host
+     * walks these lists (plinth.registry/2 `walk`, `plinth-host modules`) so that nobody keeps a
+     * list of the interfaces that exist. A module built before 1.2 has a smaller struct_size and
+     * is asked only for the ids that other modules list. */
+    const char *const *interface_ids;
 } plinth_module;
+PLINTH_PIN_AT(plinth_module, module_data, 8);
+PLINTH_PIN_AT(plinth_module, get_interface, 16);
+PLINTH_PIN_AT(plinth_module, destroy, 24);
+PLINTH_PIN_AT(plinth_module, interface_ids, 32); /* 1.2 */
+PLINTH_PIN_SIZE(plinth_module, 40);
 
 typedef struct plinth_module_entry {
     uint32_t struct_size;   /* sizeof(plinth_module_entry) of the build */
@@ -70,6 +89,16 @@ typedef struct plinth_module_entry {
      * Must not block on other modules. [main-thread] */
     int32_t (*create)(const plinth_host *host, plinth_module **out, plinth_error *error);
 } plinth_module_entry;
+PLINTH_PIN_AT(plinth_module_entry, abi_major, 4);
+PLINTH_PIN_AT(plinth_module_entry, abi_minor, 8);
+PLINTH_PIN_AT(plinth_module_entry, magic, 12);
+PLINTH_PIN_AT(plinth_module_entry, module_id, 24);
+PLINTH_PIN_AT(plinth_module_entry, module_version, 32);
+PLINTH_PIN_AT(plinth_module_entry, description, 40);
+PLINTH_PIN_AT(plinth_module_entry, dependencies, 48);
+PLINTH_PIN_AT(plinth_module_entry, dependency_count, 56);
+PLINTH_PIN_AT(plinth_module_entry, create, 64);
+PLINTH_PIN_SIZE(plinth_module_entry, 72);
 
 /* The type of the exported symbol. It must only return a pointer to static data. [thread-safe] */
 typedef const plinth_module_entry *(*plinth_module_entry_fn)(void);

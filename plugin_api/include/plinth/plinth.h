@@ -21,5 +21,6 @@
 #include "ext/retention.h"
 #include "ext/schema.h"
 #include "ext/session_check.h"
+#include "ext/subject_resolver.h"
 
 #endif

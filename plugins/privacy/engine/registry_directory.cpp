@@ -12,24 +12,19 @@ namespace plinth::privacy {
 
 namespace {
 
-// The interface ids the inventory reports; a module offering none of them is invisible to the
-// registry walk (there is no "every module" query in plinth.registry/1).
-const char *const kKnownInterfaces[] = {
-    PLINTH_EXT_COMMAND,   PLINTH_EXT_PERSONAL_DATA, PLINTH_EXT_DATA_INVENTORY,  PLINTH_EXT_RETENTION,
-    PLINTH_EXT_SCHEMA,    PLINTH_EXT_CONSENT,       PLINTH_EXT_CONSENT_LISTENER, PLINTH_EXT_LICENSE_CHECK,
-    PLINTH_EXT_SESSION_CHECK,
-};
-
-// Copies a table the way rule 4 asks: min(struct_size, sizeof) into a zeroed local.
-template <class Table>
-Table copy_table(const void *offered) {
-    Table table{};
-    const auto *t = static_cast<const Table *>(offered);
-    if (t != nullptr) std::memcpy(&table, t, std::min<size_t>(t->struct_size, sizeof table));
-    return table;
-}
-
 std::string module_id(const plinth_registry_entry &e) { return std::string(sdk::to_view(e.module_id)); }
+template <class Table>
+std::string module_id(const sdk::Offered<Table> &e) { return std::string(e.module_id); }
+
+// A table another module offers, checked by the SDK's one rule (sdk/interface.hpp); an unusable
+// one is an error naming the module, never a silent skip: a skipped eraser would leave data behind.
+template <class Table>
+const Table &usable(const sdk::Offered<Table> &e) {
+    if (!e.table)
+        throw sdk::unavailable("module '" + module_id(e) + "' offers " + sdk::TableId<Table>::id() + " but " +
+                               (e.table.problem() ? e.table.problem() : "no table"));
+    return *e.table;
+}
 
 // Keeps the first exception a callback raised, to rethrow once control is back in our frames.
 struct CallbackError {
@@ -59,14 +54,13 @@ void check_status(int32_t status, const plinth_error &error, const CallbackError
 
 class AbiParticipant final : public Participant {
 public:
-    AbiParticipant(std::string module, const plinth_module *instance, plinth_personal_data_v1 table)
+    AbiParticipant(std::string module, const plinth_module *instance, sdk::Interface<plinth_personal_data_v1> table)
         : module_(std::move(module)), instance_(instance), table_(table) {}
 
     const std::string &module() const override { return module_; }
 
     void export_subject(const sdk::Subject &subject, ExportReceiver &out) override {
-        if (table_.export_subject == nullptr)
-            throw sdk::unavailable("module '" + module_ + "' offers no export_subject");
+        if (!table_) throw sdk::unavailable("module '" + module_ + "' offers an unusable export: " + table_.problem());
         struct Context {
             ExportReceiver *out;
             CallbackError callback;
@@ -89,13 +83,12 @@ public:
                                 }};
         AbiSubject abi(subject);
         plinth_error error = sdk::make_error();
-        int32_t status = table_.export_subject(instance_, abi.get(), &sink, &error);
+        int32_t status = table_->export_subject(instance_, abi.get(), &sink, &error);
         check_status(status, error, context.callback, "module '" + module_ + "' failed to export");
     }
 
     void erase_subject(const sdk::Subject &subject, bool dry_run, ErasureReceiver &out) override {
-        if (table_.erase_subject == nullptr)
-            throw sdk::unavailable("module '" + module_ + "' offers no erase_subject");
+        if (!table_) throw sdk::unavailable("module '" + module_ + "' offers an unusable erasure: " + table_.problem());
         struct Context {
             const std::string *module;
             ErasureReceiver *out;
@@ -124,30 +117,15 @@ public:
                                  }};
         AbiSubject abi(subject);
         plinth_error error = sdk::make_error();
-        int32_t status = table_.erase_subject(instance_, abi.get(), dry_run ? 1 : 0, &sink, &error);
+        int32_t status = table_->erase_subject(instance_, abi.get(), dry_run ? 1 : 0, &sink, &error);
         check_status(status, error, context.callback, "module '" + module_ + "' failed to erase");
     }
 
 private:
     std::string module_;
     const plinth_module *instance_;
-    plinth_personal_data_v1 table_;
+    sdk::Interface<plinth_personal_data_v1> table_;
 };
-
-// Inserts each module of `list` after its predecessor in that list: every registry walk is in
-// initialisation order, so merging the walks keeps that order.
-void merge_order(std::vector<std::string> &order, const std::vector<std::string> &list) {
-    size_t cursor = 0;
-    for (const auto &id : list) {
-        auto it = std::find(order.begin(), order.end(), id);
-        if (it != order.end()) {
-            cursor = static_cast<size_t>(it - order.begin()) + 1;
-        } else {
-            order.insert(order.begin() + static_cast<std::ptrdiff_t>(cursor), id);
-            ++cursor;
-        }
-    }
-}
 
 } // namespace
 
@@ -163,18 +141,21 @@ AbiSubject::AbiSubject(const sdk::Subject &subject) {
 Register RegistryDirectory::inventory(int64_t now_s) {
     Register reg;
     reg.generated_at = now_s;
+    // One walk over every interface of every loaded module (plinth.registry/2), in initialisation
+    // order: no list of interface ids here, so an interface invented later is reported too.
+    if (!host_.can_walk()) throw sdk::unavailable("the host offers no plinth.registry/2 to walk its modules");
     std::vector<std::string> order;
     std::vector<std::pair<std::string, std::string>> offers; // (module, interface)
-    std::vector<plinth_registry_entry> inventories;
-    for (const char *id : kKnownInterfaces) {
-        std::vector<std::string> list;
-        for (const auto &e : host_.all(id)) {
-            if (e.interface_table == nullptr) continue;
-            list.push_back(module_id(e));
-            offers.emplace_back(module_id(e), id);
-            if (std::strcmp(id, PLINTH_EXT_DATA_INVENTORY) == 0) inventories.push_back(e);
-        }
-        merge_order(order, list);
+    std::vector<sdk::Offered<plinth_data_inventory_v1>> inventories;
+    for (const auto &e : host_.walk()) {
+        const std::string id = module_id(e);
+        if (std::find(order.begin(), order.end(), id) == order.end()) order.push_back(id);
+        const std::string_view interface = sdk::to_view(e.interface_id);
+        if (interface.empty() || e.interface_table == nullptr) continue;
+        offers.emplace_back(id, interface);
+        if (interface == PLINTH_EXT_DATA_INVENTORY)
+            inventories.push_back({sdk::to_view(e.module_id), e.module,
+                                   sdk::Interface<plinth_data_inventory_v1>(e.interface_table)});
     }
     for (const auto &id : order) {
         ModuleRecord m;
@@ -190,8 +171,7 @@ Register RegistryDirectory::inventory(int64_t now_s) {
         reg.modules.push_back(std::move(m));
     }
     for (const auto &e : inventories) {
-        auto table = copy_table<plinth_data_inventory_v1>(e.interface_table);
-        if (table.list_categories == nullptr) continue;
+        const plinth_data_inventory_v1 &table = usable(e);
         const std::string id = module_id(e);
         auto it = std::find_if(reg.modules.begin(), reg.modules.end(), [&](const ModuleRecord &m) { return m.module == id; });
         struct Context {
@@ -225,23 +205,21 @@ Register RegistryDirectory::inventory(int64_t now_s) {
 
 std::vector<std::unique_ptr<Participant>> RegistryDirectory::participants() {
     std::vector<std::unique_ptr<Participant>> out;
-    for (const auto &e : host_.all(PLINTH_EXT_PERSONAL_DATA)) {
+    for (const auto &e : host_.all<plinth_personal_data_v1>()) {
         const std::string id = module_id(e);
-        if (id == self_ || e.interface_table == nullptr) continue;
-        out.push_back(std::make_unique<AbiParticipant>(id, e.module,
-                                                       copy_table<plinth_personal_data_v1>(e.interface_table)));
+        if (id == self_) continue;
+        out.push_back(std::make_unique<AbiParticipant>(id, e.module, e.table));
     }
     return out;
 }
 
 std::vector<ModuleSweep> RegistryDirectory::sweep_others(int64_t now_us) {
     std::vector<ModuleSweep> out;
-    for (const auto &e : host_.all(PLINTH_EXT_RETENTION)) {
+    for (const auto &e : host_.all<plinth_retention_v1>()) {
         const std::string id = module_id(e);
-        if (id == self_ || e.interface_table == nullptr) continue;
+        if (id == self_) continue;
         ModuleSweep result;
         result.module = id;
-        auto table = copy_table<plinth_retention_v1>(e.interface_table);
         struct Context {
             ModuleSweep *result;
             CallbackError callback;
@@ -258,7 +236,7 @@ std::vector<ModuleSweep> RegistryDirectory::sweep_others(int64_t now_us) {
                                        });
                                    }};
         try {
-            if (table.sweep == nullptr) throw sdk::unavailable("offers plinth.retention/1 without sweep");
+            const plinth_retention_v1 &table = usable(e);
             plinth_error error = sdk::make_error();
             int32_t status = table.sweep(e.module, now_us, &sink, &error);
             check_status(status, error, context.callback, "retention sweep failed");
@@ -272,53 +250,53 @@ std::vector<ModuleSweep> RegistryDirectory::sweep_others(int64_t now_us) {
 }
 
 std::optional<sdk::Subject> RegistryDirectory::resolve(std::string_view email) {
-    return ask_accounts({{"email", email}});
+    return ask_resolver(email, 0);
 }
 
 std::optional<sdk::Subject> RegistryDirectory::resolve_user(int64_t user_id) {
-    return ask_accounts({{"user_id", user_id}});
+    return ask_resolver({}, user_id);
 }
 
-std::optional<sdk::Subject> RegistryDirectory::ask_accounts(const boost::json::object &request) {
-    plinth_registry_entry accounts = host_.find("accounts", PLINTH_EXT_COMMAND);
-    if (accounts.interface_table == nullptr) return std::nullopt;
-    auto table = copy_table<plinth_command_v1>(accounts.interface_table);
-    if (table.execute == nullptr) throw sdk::unavailable("the accounts module offers no command execution");
-    const std::string args = boost::json::serialize(request);
-    plinth_call_context system{};
-    system.struct_size = sizeof system;
-    system.principal = PLINTH_PRINCIPAL_SYSTEM;
-    system.role = PLINTH_ROLE_ADMIN;
-    sdk::StringSink out;
+// Asks the first module offering plinth.subject-resolver/1 (accounts, in the standard set). With
+// none loaded there are no accounts, and the caller works with the address alone.
+std::optional<sdk::Subject> RegistryDirectory::ask_resolver(std::string_view email, int64_t user_id) {
+    auto resolvers = host_.all<plinth_subject_resolver_v1>();
+    if (resolvers.empty()) return std::nullopt;
+    const auto &resolver = resolvers.front();
+    const plinth_subject_resolver_v1 &table = usable(resolver);
+    struct Context {
+        sdk::Subject subject;
+        bool answered = false;
+        CallbackError callback;
+    } context;
+    plinth_subject_sink sink{sizeof(plinth_subject_sink), &context,
+                             [](void *c, const plinth_subject *given) -> int32_t {
+                                 auto *ctx = static_cast<Context *>(c);
+                                 return ctx->callback.run([&] {
+                                     if (given == nullptr || ctx->answered)
+                                         throw sdk::unavailable("the subject resolver answered twice or with nothing");
+                                     ctx->subject = sdk::Subject::from(given);
+                                     ctx->answered = true;
+                                 });
+                             }};
     plinth_error error = sdk::make_error();
-    int32_t status = table.execute(accounts.module, &system, sdk::to_str("subject.resolve"), sdk::to_str(args),
-                                   &out.sink, &error);
+    int32_t status = table.resolve(resolver.module, sdk::to_str(email), user_id, &sink, &error);
+    context.callback.rethrow_if_any();
     if (status != PLINTH_OK)
         // A refused address keeps its status (the caller gave bad input); anything else means
         // the subject cannot be known, and going on would miss the account's data.
         throw sdk::Error(status == PLINTH_E_INVALID_ARGUMENT ? PLINTH_E_INVALID_ARGUMENT : PLINTH_E_UNAVAILABLE,
-                         std::string("the accounts module could not resolve the subject: ") + error.message);
-    boost::system::error_code ec;
-    boost::json::value v = boost::json::parse(out.text, ec);
-    const boost::json::object *o = !ec && v.is_object() ? &v.get_object() : nullptr;
-    const boost::json::value *id = o ? o->if_contains("user_id") : nullptr;
-    const boost::json::value *emails = o ? o->if_contains("emails") : nullptr;
-    if (id == nullptr || !id->is_int64() || id->get_int64() < 0 || emails == nullptr || !emails->is_array())
-        throw sdk::unavailable("the accounts module answered subject.resolve with an unexpected document");
-    sdk::Subject subject;
-    subject.user_id = id->get_int64();
-    for (const auto &e : emails->get_array()) {
-        if (!e.is_string()) throw sdk::unavailable("the accounts module listed an email that is not a string");
-        subject.emails.emplace_back(e.get_string());
-    }
-    return subject;
+                         "module '" + module_id(resolver) + "' could not resolve the subject: " +
+                             sdk::message_of(error, status));
+    if (!context.answered || context.subject.user_id < 0)
+        throw sdk::unavailable("module '" + module_id(resolver) + "' resolved the subject without an answer");
+    return std::move(context.subject);
 }
 
 std::optional<int32_t> RegistryDirectory::role_of(int64_t user_id) {
-    plinth_registry_entry accounts = host_.find("accounts", PLINTH_EXT_COMMAND);
-    if (accounts.interface_table == nullptr) return std::nullopt;
-    auto table = copy_table<plinth_command_v1>(accounts.interface_table);
-    if (table.execute == nullptr) throw sdk::unavailable("the accounts module offers no command execution");
+    auto accounts = host_.find<plinth_command_v1>("accounts");
+    if (accounts.module == nullptr) return std::nullopt;
+    const plinth_command_v1 &table = usable(accounts);
     const std::string args = boost::json::serialize(boost::json::object{{"user_id", user_id}});
     plinth_call_context system{sizeof(plinth_call_context), PLINTH_PRINCIPAL_SYSTEM, 0, PLINTH_ROLE_ADMIN, {nullptr, 0},
                                {nullptr, 0}};
@@ -344,16 +322,15 @@ std::vector<ListenerResult> RegistryDirectory::notify_consent(const sdk::Subject
                                                               bool allowed) {
     std::vector<ListenerResult> out;
     AbiSubject abi(subject);
-    for (const auto &e : host_.all(PLINTH_EXT_CONSENT_LISTENER)) {
+    for (const auto &e : host_.all<plinth_consent_listener_v1>()) {
         const std::string id = module_id(e);
-        if (id == self_ || e.interface_table == nullptr) continue;
+        if (id == self_) continue;
         ListenerResult r{id, {}};
-        auto table = copy_table<plinth_consent_listener_v1>(e.interface_table);
-        if (table.consent_changed == nullptr) {
-            r.error = "offers plinth.consent-listener/1 without consent_changed";
+        if (!e.table) {
+            r.error = std::string("offers plinth.consent-listener/1 but ") + (e.table.problem() ? e.table.problem() : "no table");
         } else {
             plinth_error error = sdk::make_error();
-            int32_t status = table.consent_changed(e.module, abi.get(), sdk::to_str(purpose), allowed ? 1 : 0, &error);
+            int32_t status = e.table->consent_changed(e.module, abi.get(), sdk::to_str(purpose), allowed ? 1 : 0, &error);
             if (status != PLINTH_OK) r.error = std::string(sdk::status_name(status)) + ": " + error.message;
         }
         out.push_back(std::move(r));

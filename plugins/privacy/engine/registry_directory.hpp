@@ -28,7 +28,7 @@ public:
                                                bool allowed) override;
 
 private:
-    std::optional<sdk::Subject> ask_accounts(const boost::json::object &args);
+    std::optional<sdk::Subject> ask_resolver(std::string_view email, int64_t user_id);
 
     sdk::Host host_;
     std::string self_;

@@ -38,17 +38,14 @@ int64_t int_member(const boost::json::object &o, std::string_view key, std::stri
 
 int32_t RegistryLicenses::call(std::string_view command, const boost::json::object &args,
                                const plinth_call_context &caller, boost::json::value &result, std::string &message) {
-    plinth_registry_entry entry = host_.find("licenses", PLINTH_EXT_COMMAND);
-    if (entry.interface_table == nullptr) throw sdk::unavailable("the licenses module is not loaded");
-    plinth_command_v1 table{};
-    const auto *offered = static_cast<const plinth_command_v1 *>(entry.interface_table);
-    std::memcpy(&table, offered, std::min<size_t>(offered->struct_size, sizeof table));
-    if (table.execute == nullptr) throw sdk::unavailable("the licenses module offers no commands");
+    auto entry = host_.find<plinth_command_v1>("licenses");
+    if (entry.module == nullptr) throw sdk::unavailable("the licenses module is not loaded");
+    if (!entry.table) throw sdk::unavailable("the licenses module offers no usable commands");
     const std::string text = boost::json::serialize(args);
     sdk::StringSink out;
     plinth_error error = sdk::make_error();
     int32_t status =
-        table.execute(entry.module, &caller, sdk::to_str(command), sdk::to_str(text), &out.sink, &error);
+        entry.table->execute(entry.module, &caller, sdk::to_str(command), sdk::to_str(text), &out.sink, &error);
     if (status != PLINTH_OK) {
         message.assign(error.message, strnlen(error.message, sizeof error.message));
         return status;

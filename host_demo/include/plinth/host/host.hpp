@@ -5,6 +5,7 @@
 
 #include <plinth/plinth.h>
 #include <plinth/sdk/error.hpp>
+#include <plinth/sdk/interface.hpp>
 
 #include <boost/json.hpp>
 
@@ -27,7 +28,7 @@ struct ModuleInfo {
     uint32_t abi_major = 0;
     uint32_t abi_minor = 0;
     std::vector<std::string> requires_modules;  // dependencies (optional ones marked "?")
-    std::vector<std::string> interfaces;        // well-known interface ids the instance offers
+    std::vector<std::string> interfaces;        // interface ids the instance offers (the registry walk)
     bool loaded = false;
     bool skipped = false;                       // left out by the configuration ("modules.load"), not refused
     std::string refusal;                        // why it was not loaded (valid UTF-8, may hold any character)
@@ -78,9 +79,11 @@ public:
     const plinth_module *module(std::string_view id) const;
     // The interface table `interface_id` of module `id`, or nullptr.
     const void *interface(std::string_view id, const char *interface_id) const;
+    // The same, checked by the SDK's one rule (sdk::Interface): nullptr also when the module's
+    // table is too small for its id or leaves a function NULL.
     template <class Table>
-    const Table *interface_as(std::string_view id, const char *interface_id) const {
-        return static_cast<const Table *>(interface(id, interface_id));
+    const Table *interface_as(std::string_view id, const char *interface_id = sdk::TableId<Table>::id()) const {
+        return sdk::Interface<Table>(interface(id, interface_id)).get();
     }
 
     // Runs a JSON command and returns its parsed result. Throws sdk::Error with the module's

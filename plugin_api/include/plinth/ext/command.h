@@ -39,6 +39,12 @@ typedef struct plinth_call_context {
     plinth_str request_id;     /* the host's id for this request, as in its access log and the
                                   X-Request-Id response header */
 } plinth_call_context;
+PLINTH_PIN_AT(plinth_call_context, principal, 4);
+PLINTH_PIN_AT(plinth_call_context, user_id, 8);
+PLINTH_PIN_AT(plinth_call_context, role, 16);
+PLINTH_PIN_AT(plinth_call_context, client_address, 24);
+PLINTH_PIN_AT(plinth_call_context, request_id, 40);
+PLINTH_PIN_SIZE(plinth_call_context, 56);
 
 typedef struct plinth_command_v1 {
     uint32_t struct_size;
@@ -56,6 +62,9 @@ typedef struct plinth_command_v1 {
                        plinth_str name, plinth_str arguments, const plinth_sink *out,
                        plinth_error *error);
 } plinth_command_v1;
+PLINTH_PIN_AT(plinth_command_v1, list, 8);
+PLINTH_PIN_AT(plinth_command_v1, execute, 16);
+PLINTH_PIN_SIZE(plinth_command_v1, 24);
 
 #ifdef __cplusplus
 }

@@ -20,6 +20,8 @@ typedef struct plinth_consent_v1 {
                           plinth_str purpose, int32_t requires_opt_in, int32_t *allowed,
                           plinth_error *error);
 } plinth_consent_v1;
+PLINTH_PIN_AT(plinth_consent_v1, is_allowed, 8);
+PLINTH_PIN_SIZE(plinth_consent_v1, 16);
 
 static const char PLINTH_EXT_CONSENT_LISTENER[] = "plinth.consent-listener/1";
 
@@ -33,6 +35,8 @@ typedef struct plinth_consent_listener_v1 {
     int32_t (*consent_changed)(const plinth_module *self, const plinth_subject *subject,
                                plinth_str purpose, int32_t allowed, plinth_error *error);
 } plinth_consent_listener_v1;
+PLINTH_PIN_AT(plinth_consent_listener_v1, consent_changed, 8);
+PLINTH_PIN_SIZE(plinth_consent_listener_v1, 16);
 
 #ifdef __cplusplus
 }

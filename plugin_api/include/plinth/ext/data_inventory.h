@@ -21,12 +21,23 @@ typedef struct plinth_data_category {
     int64_t retention_days;  /* 0 when the period is not a fixed number of days */
     plinth_str recipients;   /* who else receives it, e.g. "support staff"; empty: nobody */
 } plinth_data_category;
+PLINTH_PIN_AT(plinth_data_category, name, 8);
+PLINTH_PIN_AT(plinth_data_category, fields, 24);
+PLINTH_PIN_AT(plinth_data_category, purpose, 40);
+PLINTH_PIN_AT(plinth_data_category, legal_basis, 56);
+PLINTH_PIN_AT(plinth_data_category, retention, 72);
+PLINTH_PIN_AT(plinth_data_category, retention_days, 88);
+PLINTH_PIN_AT(plinth_data_category, recipients, 96);
+PLINTH_PIN_SIZE(plinth_data_category, 112);
 
 typedef struct plinth_inventory_sink {
     uint32_t struct_size;
     void *context;
     int32_t (*category)(void *context, const plinth_data_category *category);
 } plinth_inventory_sink;
+PLINTH_PIN_AT(plinth_inventory_sink, context, 8);
+PLINTH_PIN_AT(plinth_inventory_sink, category, 16);
+PLINTH_PIN_SIZE(plinth_inventory_sink, 24);
 
 typedef struct plinth_data_inventory_v1 {
     uint32_t struct_size;
@@ -35,6 +46,8 @@ typedef struct plinth_data_inventory_v1 {
     int32_t (*list_categories)(const plinth_module *self, const plinth_inventory_sink *out,
                                plinth_error *error);
 } plinth_data_inventory_v1;
+PLINTH_PIN_AT(plinth_data_inventory_v1, list_categories, 8);
+PLINTH_PIN_SIZE(plinth_data_inventory_v1, 16);
 
 #ifdef __cplusplus
 }

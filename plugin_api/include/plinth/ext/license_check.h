@@ -49,6 +49,11 @@ typedef struct plinth_license_query {
      * ends before it names no network. Borrowed for the call, like the strings above. */
     plinth_str network;
 } plinth_license_query;
+PLINTH_PIN_AT(plinth_license_query, key, 8);
+PLINTH_PIN_AT(plinth_license_query, site, 24);
+PLINTH_PIN_AT(plinth_license_query, product, 40);
+PLINTH_PIN_AT(plinth_license_query, network, 56);
+PLINTH_PIN_SIZE(plinth_license_query, 72);
 
 typedef struct plinth_license_verdict {
     uint32_t struct_size;
@@ -64,6 +69,16 @@ typedef struct plinth_license_verdict {
     int64_t network_id;      /* the activated network that covers the site (as license.get lists it); 0 when none */
     int32_t coverage;        /* plinth_license_coverage */
 } plinth_license_verdict;
+PLINTH_PIN_AT(plinth_license_verdict, code, 4);
+PLINTH_PIN_AT(plinth_license_verdict, valid, 8);
+PLINTH_PIN_AT(plinth_license_verdict, site_exempt, 12);
+PLINTH_PIN_AT(plinth_license_verdict, seat_limit, 16);
+PLINTH_PIN_AT(plinth_license_verdict, seats_used, 20);
+PLINTH_PIN_AT(plinth_license_verdict, expires_at, 24);
+PLINTH_PIN_AT(plinth_license_verdict, grace_ends_at, 32);
+PLINTH_PIN_AT(plinth_license_verdict, network_id, 40);
+PLINTH_PIN_AT(plinth_license_verdict, coverage, 48);
+PLINTH_PIN_SIZE(plinth_license_verdict, 56);
 
 typedef struct plinth_license_check_v1 {
     uint32_t struct_size;
@@ -73,6 +88,8 @@ typedef struct plinth_license_check_v1 {
     int32_t (*check)(const plinth_module *self, const plinth_license_query *query,
                      plinth_license_verdict *verdict, plinth_error *error);
 } plinth_license_check_v1;
+PLINTH_PIN_AT(plinth_license_check_v1, check, 8);
+PLINTH_PIN_SIZE(plinth_license_check_v1, 16);
 
 #ifdef __cplusplus
 }

@@ -21,6 +21,10 @@ typedef struct plinth_subject {
     const plinth_str *emails; /* every address the subject used, current first; borrowed */
     size_t email_count;
 } plinth_subject;
+PLINTH_PIN_AT(plinth_subject, user_id, 8);
+PLINTH_PIN_AT(plinth_subject, emails, 16);
+PLINTH_PIN_AT(plinth_subject, email_count, 24);
+PLINTH_PIN_SIZE(plinth_subject, 32);
 
 /* Receives the export. Every pointer is borrowed for the callback only. Callbacks return 0 to go
  * on, non-zero to stop the export with PLINTH_E_SINK. [same thread as the export call] */
@@ -35,6 +39,10 @@ typedef struct plinth_export_sink {
     int32_t (*file)(void *context, plinth_str category, plinth_str file_name,
                     plinth_str media_type, const uint8_t *bytes, size_t size);
 } plinth_export_sink;
+PLINTH_PIN_AT(plinth_export_sink, context, 8);
+PLINTH_PIN_AT(plinth_export_sink, item, 16);
+PLINTH_PIN_AT(plinth_export_sink, file, 24);
+PLINTH_PIN_SIZE(plinth_export_sink, 32);
 
 typedef enum plinth_erasure_outcome {
     PLINTH_ERASURE_REMOVED = 0,    /* deleted */
@@ -50,6 +58,12 @@ typedef struct plinth_erasure_item {
     plinth_str legal_basis; /* required when RETAINED, e.g. "contract (Art. 6(1)(b))" */
     int64_t retained_until; /* Unix seconds when RETAINED, else 0 */
 } plinth_erasure_item;
+PLINTH_PIN_AT(plinth_erasure_item, category, 8);
+PLINTH_PIN_AT(plinth_erasure_item, item, 24);
+PLINTH_PIN_AT(plinth_erasure_item, outcome, 40);
+PLINTH_PIN_AT(plinth_erasure_item, legal_basis, 48);
+PLINTH_PIN_AT(plinth_erasure_item, retained_until, 64);
+PLINTH_PIN_SIZE(plinth_erasure_item, 72);
 
 typedef struct plinth_erasure_sink {
     uint32_t struct_size;
@@ -57,6 +71,9 @@ typedef struct plinth_erasure_sink {
     /* One outcome; `item` is borrowed for the callback. [same thread as the erase call] */
     int32_t (*item)(void *context, const plinth_erasure_item *item);
 } plinth_erasure_sink;
+PLINTH_PIN_AT(plinth_erasure_sink, context, 8);
+PLINTH_PIN_AT(plinth_erasure_sink, item, 16);
+PLINTH_PIN_SIZE(plinth_erasure_sink, 24);
 
 typedef struct plinth_personal_data_v1 {
     uint32_t struct_size;
@@ -76,6 +93,9 @@ typedef struct plinth_personal_data_v1 {
     int32_t (*erase_subject)(const plinth_module *self, const plinth_subject *subject,
                              int32_t dry_run, const plinth_erasure_sink *out, plinth_error *error);
 } plinth_personal_data_v1;
+PLINTH_PIN_AT(plinth_personal_data_v1, export_subject, 8);
+PLINTH_PIN_AT(plinth_personal_data_v1, erase_subject, 16);
+PLINTH_PIN_SIZE(plinth_personal_data_v1, 24);
 
 #ifdef __cplusplus
 }

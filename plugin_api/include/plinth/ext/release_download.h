@@ -30,6 +30,12 @@ typedef struct plinth_download_request {
     int64_t expires_at;   /* query "expires": Unix seconds */
     plinth_str signature; /* query "signature" */
 } plinth_download_request;
+PLINTH_PIN_AT(plinth_download_request, product, 8);
+PLINTH_PIN_AT(plinth_download_request, version, 24);
+PLINTH_PIN_AT(plinth_download_request, site, 40);
+PLINTH_PIN_AT(plinth_download_request, expires_at, 56);
+PLINTH_PIN_AT(plinth_download_request, signature, 64);
+PLINTH_PIN_SIZE(plinth_download_request, 80);
 
 typedef struct plinth_download_info {
     uint32_t struct_size;
@@ -37,6 +43,10 @@ typedef struct plinth_download_info {
     char sha256_hex[65];  /* lowercase hex, NUL-terminated: use as the ETag */
     int64_t release_id;
 } plinth_download_info;
+PLINTH_PIN_AT(plinth_download_info, size, 8);
+PLINTH_PIN_AT(plinth_download_info, sha256_hex, 16);
+PLINTH_PIN_AT(plinth_download_info, release_id, 88);
+PLINTH_PIN_SIZE(plinth_download_info, 96);
 
 typedef struct plinth_release_download_v1 {
     uint32_t struct_size;
@@ -56,6 +66,9 @@ typedef struct plinth_release_download_v1 {
     int32_t (*read)(const plinth_module *self, const plinth_download_request *request, uint64_t offset,
                     uint64_t length, const plinth_sink *out, plinth_error *error);
 } plinth_release_download_v1;
+PLINTH_PIN_AT(plinth_release_download_v1, open, 8);
+PLINTH_PIN_AT(plinth_release_download_v1, read, 16);
+PLINTH_PIN_SIZE(plinth_release_download_v1, 24);
 
 #ifdef __cplusplus
 }

@@ -25,6 +25,8 @@ typedef struct plinth_release_publish_v1 {
     int32_t (*publish)(const plinth_module *self, const plinth_call_context *caller, plinth_str arguments,
                        const uint8_t *package, size_t package_size, const plinth_sink *out, plinth_error *error);
 } plinth_release_publish_v1;
+PLINTH_PIN_AT(plinth_release_publish_v1, publish, 8);
+PLINTH_PIN_SIZE(plinth_release_publish_v1, 16);
 
 #ifdef __cplusplus
 }

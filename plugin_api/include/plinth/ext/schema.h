@@ -17,6 +17,8 @@ typedef struct plinth_schema_v1 {
      * changed after it was applied is refused with PLINTH_E_CONFLICT. [thread-safe] */
     int32_t (*migrate)(const plinth_module *self, const plinth_sink *out, plinth_error *error);
 } plinth_schema_v1;
+PLINTH_PIN_AT(plinth_schema_v1, migrate, 8);
+PLINTH_PIN_SIZE(plinth_schema_v1, 16);
 
 #ifdef __cplusplus
 }

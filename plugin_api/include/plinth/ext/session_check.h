@@ -16,6 +16,10 @@ typedef struct plinth_session_info {
     int32_t role;       /* plinth_role (see ext/command.h) */
     int64_t expires_at; /* Unix seconds at which the session ends at the latest */
 } plinth_session_info;
+PLINTH_PIN_AT(plinth_session_info, user_id, 8);
+PLINTH_PIN_AT(plinth_session_info, role, 16);
+PLINTH_PIN_AT(plinth_session_info, expires_at, 24);
+PLINTH_PIN_SIZE(plinth_session_info, 32);
 
 typedef struct plinth_session_check_v1 {
     uint32_t struct_size;
@@ -24,6 +28,8 @@ typedef struct plinth_session_check_v1 {
     int32_t (*check)(const plinth_module *self, plinth_str token, plinth_session_info *out,
                      plinth_error *error);
 } plinth_session_check_v1;
+PLINTH_PIN_AT(plinth_session_check_v1, check, 8);
+PLINTH_PIN_SIZE(plinth_session_check_v1, 16);
 
 #ifdef __cplusplus
 }

@@ -3,6 +3,7 @@
 
 #include <plinth/plinth.h>
 #include <plinth/sdk/error.hpp>
+#include <plinth/sdk/interface.hpp>
 
 #include <boost/json.hpp>
 
@@ -41,6 +42,15 @@ inline plinth_error make_error() {
     return e;
 }
 
+// A module's interface found through the registry: the instance to pass as `self`, its id, and
+// the checked table (empty when the module does not offer it or offers an unusable one).
+template <class Table>
+struct Offered {
+    std::string_view module_id; // borrowed from the host while the module is loaded
+    const plinth_module *module = nullptr;
+    Interface<Table> table;
+};
+
 // Borrowed view of the plinth_host a module instance was created with. Cheap to copy.
 // [thread-safe] like the services it wraps.
 class Host {
@@ -51,13 +61,20 @@ public:
         config_ = service<plinth_config_v1>(PLINTH_SERVICE_CONFIG);
         secrets_ = service<plinth_secrets_v1>(PLINTH_SERVICE_SECRETS);
         registry_ = service<plinth_registry_v1>(PLINTH_SERVICE_REGISTRY);
+        registry2_ = service<plinth_registry_v2>(PLINTH_SERVICE_REGISTRY_V2);
     }
 
     const plinth_host *raw() const { return host_; }
 
+    // The host's service `id`, checked as every table is (interface.hpp): nullptr when the host
+    // does not offer it or offers a table too small or with a NULL function.
     template <class Table>
     const Table *service(const char *id) const {
-        return static_cast<const Table *>(host_->get_service(host_, id));
+        return Interface<Table>(host_->get_service(host_, id)).get();
+    }
+    template <class Table>
+    const Table *service() const {
+        return service<Table>(TableId<Table>::id());
     }
 
     void log(plinth_log_level level, std::string_view message) const {
@@ -93,7 +110,38 @@ public:
         return key;
     }
 
-    // The interface `interface_id` of module `module_id`, or an entry with a null table.
+    // The interface Table (TableId<Table>) of module `module_id`; an empty table when the module is
+    // not loaded, does not offer it, or offers an unusable table.
+    template <class Table>
+    Offered<Table> find(std::string_view module_id) const {
+        plinth_registry_entry e = find(module_id, TableId<Table>::id());
+        return Offered<Table>{to_view(e.module_id), e.module, Interface<Table>(e.interface_table)};
+    }
+
+    // Every loaded module offering Table, in initialisation order. A module whose table is
+    // unusable is listed with an empty table, so the caller can report it (table.problem()).
+    template <class Table>
+    std::vector<Offered<Table>> all() const {
+        std::vector<Offered<Table>> out;
+        for (const plinth_registry_entry &e : all(TableId<Table>::id()))
+            out.push_back(Offered<Table>{to_view(e.module_id), e.module, Interface<Table>(e.interface_table)});
+        return out;
+    }
+
+    // Every interface of every loaded module (plinth.registry/2 walk): entries name their
+    // interface_id; a module offering none appears once with an empty id. Raw tables: check each
+    // with Interface<T> before use. Empty when the host offers no plinth.registry/2.
+    std::vector<plinth_registry_entry> walk() const {
+        std::vector<plinth_registry_entry> entries;
+        if (!registry2_) return entries;
+        int32_t rc = registry2_->walk(host_, &entries, &collect_entry);
+        if (rc != PLINTH_OK) throw Error(PLINTH_E_INTERNAL, "could not walk the loaded modules");
+        return entries;
+    }
+    bool can_walk() const { return registry2_ != nullptr; }
+
+    // Low level: the raw entry for `interface_id` of module `module_id` (a null table when not
+    // found). Prefer find<Table>, which checks the table.
     plinth_registry_entry find(std::string_view module_id, const char *interface_id) const {
         plinth_registry_entry entry{};
         entry.struct_size = sizeof entry;
@@ -103,33 +151,36 @@ public:
         return entry;
     }
 
-    // Every loaded module offering `interface_id`, in initialisation order.
+    // Low level: every loaded module offering `interface_id`, in initialisation order, raw
+    // tables. Prefer all<Table>, which checks them.
     std::vector<plinth_registry_entry> all(const char *interface_id) const {
         std::vector<plinth_registry_entry> entries;
         if (!registry_) return entries;
-        // The callback runs inside the host: it reports failure by status, never by exception.
-        int32_t rc = registry_->for_each(host_, interface_id, &entries,
-                                         [](void *context, const plinth_registry_entry *e) -> int32_t {
-                                             try {
-                                                 plinth_registry_entry copy{};
-                                                 std::memcpy(&copy, e, std::min<size_t>(e->struct_size, sizeof copy));
-                                                 static_cast<std::vector<plinth_registry_entry> *>(context)->push_back(copy);
-                                                 return 0;
-                                             } catch (...) {
-                                                 return PLINTH_E_INTERNAL;
-                                             }
-                                         });
+        int32_t rc = registry_->for_each(host_, interface_id, &entries, &collect_entry);
         if (rc != PLINTH_OK) throw Error(PLINTH_E_INTERNAL, "could not list the modules offering an interface");
         return entries;
     }
 
 private:
+    // The callback runs inside the host: it reports failure by status, never by exception.
+    static int32_t collect_entry(void *context, const plinth_registry_entry *e) noexcept {
+        try {
+            plinth_registry_entry copy{};
+            std::memcpy(&copy, e, std::min<size_t>(e->struct_size, sizeof copy));
+            static_cast<std::vector<plinth_registry_entry> *>(context)->push_back(copy);
+            return 0;
+        } catch (...) {
+            return PLINTH_E_INTERNAL;
+        }
+    }
+
     const plinth_host *host_;
     const plinth_log_v1 *log_ = nullptr;
     const plinth_clock_v1 *clock_ = nullptr;
     const plinth_config_v1 *config_ = nullptr;
     const plinth_secrets_v1 *secrets_ = nullptr;
     const plinth_registry_v1 *registry_ = nullptr;
+    const plinth_registry_v2 *registry2_ = nullptr;
 };
 
 } // namespace plinth::sdk

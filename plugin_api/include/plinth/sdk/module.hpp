@@ -12,7 +12,8 @@
 //   PLINTH_MODULE(Hello, "hello", "1.0.0", "Greets people")
 //
 // Implement PersonalData, DataInventory, Retention or Schema (multiple inheritance) and the
-// matching plinth.* interfaces are offered automatically. Every call from the host passes through
+// matching plinth.* interfaces are offered automatically; offer typed fast paths of your own with
+// extra_interfaces(). The SDK lists every offered id in plinth_module.interface_ids (ABI 1.2). Every call from the host passes through
 // sdk::guard, so exceptions never cross the ABI.
 #pragma once
 
@@ -20,6 +21,7 @@
 #include <plinth/sdk/args.hpp>
 #include <plinth/sdk/error.hpp>
 #include <plinth/sdk/host.hpp>
+#include <plinth/sdk/interface.hpp>
 
 #include <boost/json.hpp>
 
@@ -240,8 +242,13 @@ public:
     Commands &commands() { return commands_; }
     const Commands &commands() const { return commands_; }
 
-    // Interfaces beyond the standard ones (typed fast paths): return the C table or nullptr.
-    virtual const void *extra_interface(std::string_view id) const { (void)id; return nullptr; }
+    // An interface beyond the standard ones (a typed fast path): its id and its static table.
+    struct Offer {
+        const char *id;    // NUL-terminated, static (a PLINTH_EXT_* constant)
+        const void *table; // static, lives as long as the library
+    };
+    // The extra interfaces this module offers, asked once, right after construction.
+    virtual std::vector<Offer> extra_interfaces() const { return {}; }
 
 private:
     Host host_;
@@ -253,6 +260,8 @@ namespace detail {
 struct Instance {
     plinth_module abi{};
     std::unique_ptr<Module> module;
+    std::vector<Module::Offer> offers;  // every interface offered, fixed after create
+    std::vector<const char *> ids;      // their ids, NULL-terminated: abi.interface_ids
 };
 
 } // namespace detail
@@ -340,14 +349,24 @@ inline const plinth_schema_v1 kSchema = {
 
 inline const void *get_interface(const plinth_module *m, const char *id) noexcept {
     if (m == nullptr || id == nullptr) return nullptr;
-    Module *module = static_cast<Instance *>(m->module_data)->module.get();
-    std::string_view want(id);
-    if (want == PLINTH_EXT_COMMAND) return module->commands().empty() ? nullptr : &kCommand;
-    if (want == PLINTH_EXT_PERSONAL_DATA) return dynamic_cast<PersonalData *>(module) ? &kPersonalData : nullptr;
-    if (want == PLINTH_EXT_DATA_INVENTORY) return dynamic_cast<DataInventory *>(module) ? &kDataInventory : nullptr;
-    if (want == PLINTH_EXT_RETENTION) return dynamic_cast<Retention *>(module) ? &kRetention : nullptr;
-    if (want == PLINTH_EXT_SCHEMA) return dynamic_cast<Schema *>(module) ? &kSchema : nullptr;
-    return module->extra_interface(want);
+    for (const Module::Offer &offer : static_cast<const Instance *>(m->module_data)->offers)
+        if (std::strcmp(offer.id, id) == 0) return offer.table;
+    return nullptr;
+}
+
+// The standard interfaces the module implements, then its extra ones.
+inline std::vector<Module::Offer> offers_of(const Module &module) {
+    std::vector<Module::Offer> offers;
+    if (!module.commands().empty()) offers.push_back({PLINTH_EXT_COMMAND, &kCommand});
+    if (dynamic_cast<const PersonalData *>(&module)) offers.push_back({PLINTH_EXT_PERSONAL_DATA, &kPersonalData});
+    if (dynamic_cast<const DataInventory *>(&module)) offers.push_back({PLINTH_EXT_DATA_INVENTORY, &kDataInventory});
+    if (dynamic_cast<const Retention *>(&module)) offers.push_back({PLINTH_EXT_RETENTION, &kRetention});
+    if (dynamic_cast<const Schema *>(&module)) offers.push_back({PLINTH_EXT_SCHEMA, &kSchema});
+    for (const Module::Offer &extra : module.extra_interfaces()) {
+        if (extra.id == nullptr || extra.table == nullptr) throw Error(PLINTH_E_INTERNAL, "an extra interface without id or table");
+        offers.push_back(extra);
+    }
+    return offers;
 }
 
 inline void destroy(plinth_module *m) noexcept { delete static_cast<Instance *>(m->module_data); }
@@ -360,10 +379,14 @@ int32_t create(const plinth_host *host, plinth_module **out, plinth_error *error
         if (host == nullptr) throw invalid_argument("no host given");
         auto instance = std::make_unique<Instance>();
         instance->module = std::make_unique<T>(Host(host));
+        instance->offers = offers_of(*instance->module);
+        for (const Module::Offer &offer : instance->offers) instance->ids.push_back(offer.id);
+        instance->ids.push_back(nullptr);
         instance->abi.struct_size = sizeof(plinth_module);
         instance->abi.module_data = instance.get();
         instance->abi.get_interface = &get_interface;
         instance->abi.destroy = &destroy;
+        instance->abi.interface_ids = instance->ids.data();
         *out = &instance.release()->abi;
     });
 }

@@ -20,6 +20,8 @@ typedef struct plinth_clock_v1 {
      * [thread-safe] */
     int64_t (*now_us)(const plinth_host *host);
 } plinth_clock_v1;
+PLINTH_PIN_AT(plinth_clock_v1, now_us, 8);
+PLINTH_PIN_SIZE(plinth_clock_v1, 16);
 
 #ifdef __cplusplus
 }

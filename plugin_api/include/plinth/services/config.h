@@ -18,6 +18,8 @@ typedef struct plinth_config_v1 {
      * Unknown members are to be ignored. Returns PLINTH_OK or fills `error`. [thread-safe] */
     int32_t (*get)(const plinth_host *host, const plinth_sink *out, plinth_error *error);
 } plinth_config_v1;
+PLINTH_PIN_AT(plinth_config_v1, get, 8);
+PLINTH_PIN_SIZE(plinth_config_v1, 16);
 
 #ifdef __cplusplus
 }

@@ -62,6 +62,14 @@ typedef struct plinth_connections_v1 {
      * [thread-safe] */
     uint32_t (*shed_idle)(const plinth_host *host);
 } plinth_connections_v1;
+PLINTH_PIN_AT(plinth_connections_v1, limit, 8);
+PLINTH_PIN_AT(plinth_connections_v1, acquire, 16);
+PLINTH_PIN_AT(plinth_connections_v1, release, 24);
+PLINTH_PIN_AT(plinth_connections_v1, waiting, 32);
+PLINTH_PIN_AT(plinth_connections_v1, add_reclaimer, 40);
+PLINTH_PIN_AT(plinth_connections_v1, remove_reclaimer, 48);
+PLINTH_PIN_AT(plinth_connections_v1, shed_idle, 56);
+PLINTH_PIN_SIZE(plinth_connections_v1, 64);
 
 #ifdef __cplusplus
 }

@@ -24,6 +24,8 @@ typedef struct plinth_log_v1 {
      * tokens, keys or passwords. [thread-safe] */
     void (*write)(const plinth_host *host, int32_t level, plinth_str message);
 } plinth_log_v1;
+PLINTH_PIN_AT(plinth_log_v1, write, 8);
+PLINTH_PIN_SIZE(plinth_log_v1, 16);
 
 #ifdef __cplusplus
 }

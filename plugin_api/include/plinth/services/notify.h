@@ -28,6 +28,11 @@ typedef struct plinth_notification {
     plinth_str subject;   /* one line for the person */
     plinth_str body;      /* plain text for the person; may hold a one-time secret meant only for them */
 } plinth_notification;
+PLINTH_PIN_AT(plinth_notification, recipient, 8);
+PLINTH_PIN_AT(plinth_notification, topic, 24);
+PLINTH_PIN_AT(plinth_notification, subject, 40);
+PLINTH_PIN_AT(plinth_notification, body, 56);
+PLINTH_PIN_SIZE(plinth_notification, 72);
 
 typedef struct plinth_notify_v1 {
     uint32_t struct_size;
@@ -37,6 +42,8 @@ typedef struct plinth_notify_v1 {
      * [thread-safe] */
     int32_t (*send)(const plinth_host *host, const plinth_notification *message, plinth_error *error);
 } plinth_notify_v1;
+PLINTH_PIN_AT(plinth_notify_v1, send, 8);
+PLINTH_PIN_SIZE(plinth_notify_v1, 16);
 
 #ifdef __cplusplus
 }

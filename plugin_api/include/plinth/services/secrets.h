@@ -23,6 +23,8 @@ typedef struct plinth_secrets_v1 {
     int32_t (*get_key)(const plinth_host *host, plinth_str name, uint8_t *out, size_t size,
                        plinth_error *error);
 } plinth_secrets_v1;
+PLINTH_PIN_AT(plinth_secrets_v1, get_key, 8);
+PLINTH_PIN_SIZE(plinth_secrets_v1, 16);
 
 #ifdef __cplusplus
 }
