@@ -79,6 +79,9 @@ typedef struct plinth_db_migration {
     plinth_str name;
     plinth_str sql;
 } plinth_db_migration;
+PLINTH_PIN_AT(plinth_db_migration, name, 8);
+PLINTH_PIN_AT(plinth_db_migration, sql, 24);
+PLINTH_PIN_SIZE(plinth_db_migration, 40);
 
 typedef struct plinth_db_v1 {
     uint32_t struct_size;
@@ -164,15 +167,28 @@ typedef struct plinth_db_v1 {
                        const plinth_sink *report, plinth_error *error);
 } plinth_db_v1;
 
-/* Layouts pinned (C99 has no static_assert: an array of negative size fails to compile). The
- * table is struct_size plus 21 function pointers; the migration is struct_size plus two strings. */
-typedef char plinth_db_v1_layout_is_pinned
-    [(sizeof(plinth_db_v1) == sizeof(void (*)(void)) * 22 && offsetof(plinth_db_v1, run) == sizeof(void (*)(void)) &&
-      offsetof(plinth_db_v1, migrate) == sizeof(void (*)(void)) * 21) ? 1 : -1];
-typedef char plinth_db_migration_layout_is_pinned
-    [(sizeof(plinth_db_migration) == sizeof(void *) + 2 * sizeof(plinth_str) &&
-      offsetof(plinth_db_migration, name) == sizeof(void *) &&
-      offsetof(plinth_db_migration, sql) == sizeof(void *) + sizeof(plinth_str)) ? 1 : -1];
+PLINTH_PIN_AT(plinth_db_v1, run, 8);
+PLINTH_PIN_AT(plinth_db_v1, transaction, 16);
+PLINTH_PIN_AT(plinth_db_v1, prepare, 24);
+PLINTH_PIN_AT(plinth_db_v1, bind_null, 32);
+PLINTH_PIN_AT(plinth_db_v1, bind_int64, 40);
+PLINTH_PIN_AT(plinth_db_v1, bind_double, 48);
+PLINTH_PIN_AT(plinth_db_v1, bind_text, 56);
+PLINTH_PIN_AT(plinth_db_v1, bind_blob, 64);
+PLINTH_PIN_AT(plinth_db_v1, step, 72);
+PLINTH_PIN_AT(plinth_db_v1, column_count, 80);
+PLINTH_PIN_AT(plinth_db_v1, column_is_null, 88);
+PLINTH_PIN_AT(plinth_db_v1, column_int64, 96);
+PLINTH_PIN_AT(plinth_db_v1, column_double, 104);
+PLINTH_PIN_AT(plinth_db_v1, column_text, 112);
+PLINTH_PIN_AT(plinth_db_v1, column_blob, 120);
+PLINTH_PIN_AT(plinth_db_v1, affected_rows, 128);
+PLINTH_PIN_AT(plinth_db_v1, last_insert_id, 136);
+PLINTH_PIN_AT(plinth_db_v1, reset, 144);
+PLINTH_PIN_AT(plinth_db_v1, finalize, 152);
+PLINTH_PIN_AT(plinth_db_v1, causal_reads, 160);
+PLINTH_PIN_AT(plinth_db_v1, migrate, 168);
+PLINTH_PIN_SIZE(plinth_db_v1, 176);
 
 #ifdef __cplusplus
 }
