@@ -1,7 +1,8 @@
 // The prompts module: an AI prompt log written only against the public Plinth SDK, the way an
 // integrator would write a module of their own (docs/writing-a-module.md walks through it).
 //
-// This file is ABI glue: it reads arguments, applies the domain rules and calls the store.
+// This file is ABI glue: it reads arguments, calls the service (service/prompts.hpp, where the
+// rules are applied) and renders its typed results as JSON.
 // It offers plinth.command/1, plinth.personal-data/1, plinth.data-inventory/1,
 // plinth.retention/1, plinth.schema/1 and plinth.consent-listener/1, and asks every
 // plinth.consent/1 provider (the privacy module, when loaded) before it stores a prompt.
@@ -9,7 +10,7 @@
 #include "domain/latency.hpp"
 #include "domain/prompt.hpp"
 #include "domain/settings.hpp"
-#include "store/prompt_store.hpp"
+#include "service/prompts.hpp"
 
 #include <plinth/plinth.h>
 #include <plinth/sdk/module.hpp>
@@ -40,8 +41,6 @@ using sdk::Caller;
 
 constexpr int64_t kMaxPageSize = 100;
 constexpr int64_t kDefaultPageSize = 20;
-constexpr int64_t kMaxStatsDays = 366;
-constexpr int64_t kDefaultStatsDays = 30;
 
 
 Actor actor_of(const Caller &caller) {
@@ -103,7 +102,9 @@ public:
     explicit PromptsModule(const sdk::Host &host) : PromptsModule(host, host.config()) {}
 
     PromptsModule(const sdk::Host &host, const object &config)
-        : Module(host), settings_(Settings::from_json(config)), pool_(host), store_(pool_) {
+        : Module(host),
+          prompts_(Prompts::Options{Settings::from_json(config), host.raw(), [this] { return this->host().now_s(); },
+                                    [this](int64_t user_id) { return analysis_refused_by(user_id); }}) {
         commands().add({"prompt.record", "Record an AI prompt and its response (asks privacy first)",
                         Access::customer, [this](const Caller &c, Args &a) { return record(c, a); }});
         commands().add({"prompt.list", "List your own prompts, newest first", Access::customer,
@@ -116,40 +117,25 @@ public:
 
     // ---- plinth.schema/1 ----
     object migrate() override {
-        return sdk::db::migrate(pool_, plinth::embedded::prompts_migrations());
+        return sdk::db::migrate(prompts_.pool(), plinth::embedded::prompts_migrations());
     }
 
     // ---- plinth.data-inventory/1 ----
-    std::vector<sdk::DataCategory> data_categories() const override {
-        const RetentionPolicy &r = settings_.retention;
-        sdk::DataCategory c;
-        c.name = std::string(kCategory);
-        c.fields = "feature, prompt, response, model, input and output token counts, latency, time, user link";
-        c.purpose = "analysed as a collection to improve the service";
-        c.legal_basis = "legitimate interest (Art. 6(1)(f))";
-        c.retention = "user link removed after " + std::to_string(r.unlink_days) + " days, prompt and response "
-                      "deleted after " + std::to_string(r.delete_days) +
-                      " days; only anonymous daily aggregates are kept";
-        c.retention_days = r.delete_days;
-        c.recipients = "staff (analysis)";
-        return {c};
-    }
+    std::vector<sdk::DataCategory> data_categories() const override { return {prompts_.data_category()}; }
 
     // ---- plinth.retention/1 ----
     std::vector<sdk::RetentionCount> sweep(int64_t now_us) override {
-        const int64_t now_s = now_us / 1000000;
-        SweepResult r = store_.sweep(settings_.retention.unlink_cutoff(now_s), settings_.retention.delete_cutoff(now_s));
-        if (r.unlinked > 0 || r.deleted > 0)
-            host().log(PLINTH_LOG_INFO, "retention: " + std::to_string(r.unlinked) + " prompts unlinked, " +
-                                            std::to_string(r.deleted) + " deleted");
-        return {{std::string(kCategory), "anonymised", r.unlinked}, {std::string(kCategory), "removed", r.deleted}};
+        std::vector<sdk::RetentionCount> counts = prompts_.sweep(now_us / 1000000);
+        const int64_t unlinked = counts.at(0).count, deleted = counts.at(1).count;
+        if (unlinked > 0 || deleted > 0)
+            host().log(PLINTH_LOG_INFO, "retention: " + std::to_string(unlinked) + " prompts unlinked, " +
+                                            std::to_string(deleted) + " deleted");
+        return counts;
     }
 
     // ---- plinth.personal-data/1 ----
     void export_subject(const sdk::Subject &subject, const sdk::ExportSink &out) override {
-        // Prompts are linked by account only; a person without one has none here.
-        if (subject.user_id <= 0) return;
-        store_.for_each_of_user(subject.user_id, [&](const StoredPrompt &p) {
+        prompts_.export_user(subject.user_id, [&](const StoredPrompt &p) {
             object item = prompt_json(p, false);
             item["excluded_from_analysis"] = p.analysis_blocked;
             out.item(kCategory, item);
@@ -157,27 +143,15 @@ public:
     }
 
     void erase_subject(const sdk::Subject &subject, bool dry_run, const sdk::ErasureSink &out) override {
-        if (subject.user_id <= 0) return;
         // Each outcome is reported inside the transaction that deletes the prompt, before the
         // commit (plinth/ext/personal_data.h): a crash between the two loses no report, and the
         // privacy module keeps one outcome per item when a batch is reported again.
-        bool first = true;
-        store_.erase_user(subject.user_id, dry_run, [&](int64_t id) {
-            if (first) {
-                // Reported with the first prompt, so a resumed run that finds nothing left does
-                // not need to report it again.
-                out.report({std::string(kCategory), "daily aggregates (counts, token sums, latency histogram)",
-                            PLINTH_ERASURE_ANONYMISED, "", 0});
-                first = false;
-            }
-            out.report({std::string(kCategory), "prompt " + std::to_string(id), PLINTH_ERASURE_REMOVED, "", 0});
-        });
+        prompts_.erase_user(subject.user_id, dry_run, [&](const sdk::ErasureOutcome &o) { out.report(o); });
     }
 
     // ---- plinth.consent-listener/1 ----
     void consent_changed(const sdk::Subject &subject, std::string_view purpose, bool allowed) {
-        if (purpose != kAnalysisPurpose || subject.user_id <= 0) return;
-        store_.set_analysis_blocked(subject.user_id, !allowed);
+        prompts_.consent_changed(subject.user_id, purpose, allowed);
     }
 
     std::vector<Offer> extra_interfaces() const override { return {{PLINTH_EXT_CONSENT_LISTENER, &kConsentListener}}; }
@@ -198,24 +172,15 @@ private:
         p.output_tokens = args.integer("output_tokens", 0, kMaxTokens);
         p.latency_ms = args.integer("latency_ms", 0, kMaxLatencyMs);
         args.finish();
-        check_feature(p.feature);
-        check_model(p.model);
-        check_text_size("prompt", p.prompt.size(), settings_.limits.prompt_bytes, "prompts.limits.prompt_bytes");
-        if (p.response)
-            check_text_size("response", p.response->size(), settings_.limits.response_bytes,
-                            "prompts.limits.response_bytes");
-        p.user_id = resolve_owner(actor_of(caller), requested_user);
-
-        if (auto refused_by = analysis_refused_by(p.user_id)) {
-            // Nothing at all is kept, not even in the aggregates: counting the prompt would itself
-            // be the analysis the subject objected to or asked to restrict.
+        const RecordOutcome outcome = prompts_.record(actor_of(caller), requested_user, std::move(p));
+        if (!outcome.stored)
             return object{{"stored", false},
                           {"reason", "the user has objected to or restricted AI prompt analysis (answer of module '" +
-                                         *refused_by + "'); nothing was stored"}};
-        }
-        const int64_t now_s = host().now_s();
-        const int64_t id = store_.record(p, now_s);
-        return object{{"stored", true}, {"id", id}, {"created_at", now_s}, {"day", format_day(day_of(now_s))}};
+                                         outcome.refused_by + "'); nothing was stored"}};
+        return object{{"stored", true},
+                      {"id", outcome.id},
+                      {"created_at", outcome.created_at},
+                      {"day", format_day(day_of(outcome.created_at))}};
     }
 
     // Asks every plinth.consent/1 provider; returns the id of the first that refuses. With none
@@ -245,11 +210,10 @@ private:
         const int64_t limit = args.optional_integer("limit", 1, kMaxPageSize).value_or(kDefaultPageSize);
         const auto before_id = args.optional_integer("before_id", 1, INT64_MAX);
         args.finish();
-        const int64_t user_id = resolve_owner(actor_of(caller), requested_user);
-        return page_json(store_.list_for_user(user_id, limit, before_id), false);
+        return page_json(prompts_.list(actor_of(caller), requested_user, limit, before_id), false);
     }
 
-    value search(const Caller &, Args &args) {
+    value search(const Caller &caller, Args &args) {
         SearchFilter f;
         f.user_id = args.optional_integer("user_id", 1, INT64_MAX);
         f.feature = optional_feature(args);
@@ -260,30 +224,19 @@ private:
         f.limit = args.optional_integer("limit", 1, kMaxPageSize).value_or(kDefaultPageSize);
         f.before_id = args.optional_integer("before_id", 1, INT64_MAX);
         args.finish();
-        if (f.from_day && f.to_day && *f.from_day > *f.to_day)
-            throw sdk::invalid_argument("argument 'from' must not be after 'to'");
-        return page_json(store_.search(f), true);
+        return page_json(prompts_.search(actor_of(caller), f), true);
     }
 
-    value stats(const Caller &, Args &args) {
-        StatsFilter f;
-        auto from = optional_day(args, "from");
-        auto to = optional_day(args, "to");
-        f.feature = optional_feature(args);
-        f.model = optional_model(args);
+    value stats(const Caller &caller, Args &args) {
+        StatsQuery q;
+        q.from_day = optional_day(args, "from");
+        q.to_day = optional_day(args, "to");
+        q.feature = optional_feature(args);
+        q.model = optional_model(args);
         args.finish();
-        f.to_day = to ? *to : (from ? *from + kDefaultStatsDays - 1 : day_of(host().now_s()));
-        f.from_day = from ? *from : f.to_day - (kDefaultStatsDays - 1);
-        if (f.from_day > f.to_day) throw sdk::invalid_argument("argument 'from' must not be after 'to'");
-        if (f.to_day - f.from_day + 1 > kMaxStatsDays)
-            throw sdk::invalid_argument("at most " + std::to_string(kMaxStatsDays) + " days per request");
-
+        const StatsReport report = prompts_.stats(actor_of(caller), q);
         array groups;
-        int64_t prompts = 0, input_tokens = 0, output_tokens = 0;
-        for (const DailyGroup &g : store_.stats(f)) {
-            prompts += g.prompts;
-            input_tokens += g.input_tokens;
-            output_tokens += g.output_tokens;
+        for (const DailyGroup &g : report.groups) {
             groups.push_back(object{
                 {"day", format_day(g.day)},
                 {"feature", g.feature},
@@ -297,17 +250,15 @@ private:
                         {"mean", g.prompts > 0 ? g.latency_ms_sum / g.prompts : 0},
                         {"max", g.latency_ms_max}}}});
         }
-        return object{{"from", format_day(f.from_day)},
-                      {"to", format_day(f.to_day)},
+        return object{{"from", format_day(report.from_day)},
+                      {"to", format_day(report.to_day)},
                       {"groups", std::move(groups)},
-                      {"totals", object{{"prompts", prompts},
-                                        {"input_tokens", input_tokens},
-                                        {"output_tokens", output_tokens}}}};
+                      {"totals", object{{"prompts", report.prompts},
+                                        {"input_tokens", report.input_tokens},
+                                        {"output_tokens", report.output_tokens}}}};
     }
 
-    Settings settings_;
-    sdk::db::Database pool_;
-    PromptStore store_;
+    Prompts prompts_;
 };
 
 const plinth_consent_listener_v1 PromptsModule::kConsentListener = {
