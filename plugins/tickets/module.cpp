@@ -1,5 +1,6 @@
 // tickets/module.cpp — the tickets module's ABI glue: commands, personal data, inventory,
-// retention and schema, translating between JSON/ABI types and the domain and stores.
+// retention and schema, translating between JSON/ABI types and the service (service/tickets.hpp),
+// which owns the transactions and the permission checks.
 #include "domain/attachment_policy.hpp"
 #include "domain/content.hpp"
 #include "domain/credential_cipher.hpp"
@@ -7,18 +8,11 @@
 #include "domain/environment.hpp"
 #include "domain/inventory.hpp"
 #include "domain/settings.hpp"
-#include "domain/text.hpp"
-#include "store/attachment_store.hpp"
-#include "store/credential_store.hpp"
-#include "store/data_folder.hpp"
-#include "store/subject_store.hpp"
-#include "store/ticket_store.hpp"
+#include "service/tickets.hpp"
 #include "views.hpp"
 
 #include <plinth/sdk/module.hpp>
 #include <plinth/sdk/db.hpp>
-
-#include <sodium.h>
 
 #include <memory>
 
@@ -41,11 +35,9 @@ Viewer viewer_of(const Caller &caller) {
 }
 
 // Commands that leave a name on what they write (a reply's author, an uploader, a revealer)
-// need a person, not the host.
-void require_person(const Caller &caller) {
-    if (!caller.is_user() || caller.user_id <= 0)
-        throw sdk::permission_denied("this command must be run on behalf of a signed-in user");
-}
+// need a person, not the host. The service checks it; asking first refuses the host before its
+// payload is read.
+void require_person(const Caller &caller) { Tickets::require_person(viewer_of(caller)); }
 
 std::vector<Status> status_filter(const std::optional<std::string> &name, std::vector<Status> fallback) {
     if (!name) return fallback;
@@ -70,16 +62,21 @@ json::object page_json(const TicketPage &page) {
                         {"next_cursor", page.next_cursor ? json::value(*page.next_cursor) : json::value(nullptr)}};
 }
 
-sdk::ErasureOutcome outcome_of(const ErasureItem &item) {
-    sdk::ErasureOutcome o;
-    o.category = item.category;
-    o.item = item.item;
-    o.outcome = item.action == ErasureAction::removed      ? PLINTH_ERASURE_REMOVED
-                : item.action == ErasureAction::anonymised ? PLINTH_ERASURE_ANONYMISED
-                                                           : PLINTH_ERASURE_RETAINED;
-    o.legal_basis = item.legal_basis;
-    o.retained_until = item.retained_until;
-    return o;
+json::object ticket_detail(const TicketDetail &d, int64_t now) {
+    const TicketRow &t = d.ticket;
+    json::object out = ticket_summary(t);
+    out["description"] = t.description;
+    out["environment"] = environment_json(t, d.owner_view);
+    json::array replies, attachments, credentials, reveals;
+    for (const ReplyRow &r : d.replies) replies.push_back(reply_view(r));
+    for (const AttachmentRow &a : d.attachments) attachments.push_back(attachment_view(a));
+    for (const CredentialRow &c : d.credentials) credentials.push_back(credential_view(c, now));
+    for (const RevealRow &r : d.reveals) reveals.push_back(reveal_view(r));
+    out["replies"] = std::move(replies);
+    out["attachments"] = std::move(attachments);
+    out["credentials"] = std::move(credentials);
+    out["credential_reveals"] = std::move(reveals);
+    return out;
 }
 
 class TicketsModule final : public sdk::Module,
@@ -89,9 +86,14 @@ class TicketsModule final : public sdk::Module,
                             public sdk::Schema {
 public:
     explicit TicketsModule(const sdk::Host &host)
-        : sdk::Module(host), config_(host.config()), settings_(Settings::from_json(config_)),
-          pool_(host), cipher_(make_cipher(host)), tickets_(pool_), attachments_(pool_),
-          credentials_(pool_, *cipher_), subjects_(pool_), data_folder_(pool_) {
+        : sdk::Module(host),
+          tickets_(Tickets::Options{Settings::from_json(host.config()), host.raw(),
+                                    host.key("credentials", CredentialCipher::kKeyBytes),
+                                    [this] { return this->host().now_s(); },
+                                    [this](plinth_log_level level, std::string_view message) {
+                                        this->host().log(level, std::string(message));
+                                    }}),
+          settings_(tickets_.settings()) {
         register_ticket_commands();
         register_attachment_commands();
         register_credential_commands();
@@ -101,7 +103,7 @@ public:
 
     void export_subject(const sdk::Subject &subject, const sdk::ExportSink &out) override {
         int64_t now = host().now_s();
-        SubjectTickets data = subjects_.collect(subject.user_id);
+        SubjectTickets data = tickets_.collect(subject.user_id);
         for (const TicketRow &t : data.tickets) {
             json::object ticket = ticket_summary(t);
             ticket.erase("owner_id");
@@ -122,7 +124,7 @@ public:
                 item.erase("uploaded_by");
                 item["file"] = file;
                 out.item(kCategoryAttachments, item);
-                std::vector<uint8_t> bytes = attachments_.content(a);
+                std::vector<uint8_t> bytes = tickets_.content(a);
                 out.file(kCategoryAttachments, file, a.media_type, bytes.data(), bytes.size());
             }
             for (const CredentialRow &c : data.credentials[t.id]) {
@@ -141,97 +143,27 @@ public:
     }
 
     void erase_subject(const sdk::Subject &subject, bool dry_run, const sdk::ErasureSink &out) override {
-        // Each item is reported from inside the transaction that changes it (see SubjectStore::erase).
-        subjects_.erase(subject.user_id, dry_run, settings_.reveal_log_days, host().now_s(),
-                        [&](const ErasureItem &item) { out.report(outcome_of(item)); });
+        // Each item is reported from inside the transaction that changes it (see Tickets::erase).
+        tickets_.erase(subject.user_id, dry_run, [&](const sdk::ErasureOutcome &o) { out.report(o); });
     }
 
     // ---- sdk::DataInventory ----
 
-    std::vector<sdk::DataCategory> data_categories() const override {
-        std::vector<sdk::DataCategory> out;
-        for (const Category &c : tickets::data_categories(settings_))
-            out.push_back(sdk::DataCategory{c.name, c.fields, c.purpose, c.legal_basis, c.retention,
-                                            c.retention_days, c.recipients});
-        return out;
-    }
+    std::vector<sdk::DataCategory> data_categories() const override { return tickets_.data_categories(); }
 
     // ---- sdk::Retention ----
 
-    std::vector<sdk::RetentionCount> sweep(int64_t now_us) override {
-        int64_t now = now_us / 1000000;
-        int64_t expired = credentials_.expire_due(now);
-        int64_t anonymised = subjects_.anonymise_closed_before(now - settings_.closed_ticket_days * 86400, now);
-        int64_t orphans = attachments_.remove_orphans(); // after anonymising, which releases files
-        int64_t reveals = credentials_.remove_reveals_before(now - settings_.reveal_log_days * 86400);
-        return {{kCategoryCredentials, "expired", expired},
-                {kCategoryDescription, "anonymised", anonymised},
-                {kCategoryAttachments, "removed", orphans},
-                {kCategoryRevealLog, "removed", reveals}};
-    }
+    std::vector<sdk::RetentionCount> sweep(int64_t now_us) override { return tickets_.sweep(now_us / 1000000); }
 
     // ---- sdk::Schema ----
 
     json::object migrate() override {
-        return sdk::db::migrate(pool_, plinth::embedded::tickets_migrations());
+        return sdk::db::migrate(tickets_.pool(), plinth::embedded::tickets_migrations());
     }
 
 private:
 
-    static std::unique_ptr<CredentialCipher> make_cipher(const sdk::Host &host) {
-        std::vector<uint8_t> key = host.key("credentials", CredentialCipher::kKeyBytes);
-        auto cipher = std::make_unique<CredentialCipher>(key);
-        sodium_memzero(key.data(), key.size());
-        return cipher;
-    }
-
     int64_t now() const { return host().now_s(); }
-
-    // Refuses an upload while the database's (local) data folder is short of space; operators
-    // hear the path and the figures, the customer only that uploads are paused.
-    void check_data_folder_room(size_t upload_bytes) {
-        if (settings_.attachments.min_free_disk_bytes == 0) return;
-        std::optional<DataFolderSpace> space = data_folder_.space();
-        if (!space) return; // a remote server: its operators watch its disk
-        try {
-            check_disk_room(space->free_bytes, upload_bytes, settings_.attachments);
-        } catch (const sdk::Error &) {
-            host().log(PLINTH_LOG_WARNING, "attachment refused: the database data folder " + space->path + " has " +
-                                            std::to_string(space->free_bytes >> 20) + " MiB free, below " +
-                                            "tickets.attachments.min_free_disk_bytes (" +
-                                            std::to_string(settings_.attachments.min_free_disk_bytes >> 20) +
-                                            " MiB) plus the upload");
-            throw;
-        }
-    }
-
-    // A credential that fails to decrypt means tampering or a changed key: operators must hear
-    // of it, not only the staff member who asked.
-    RevealedCredential reveal_logged(const Caller &caller, int64_t credential_id) {
-        try {
-            return credentials_.reveal(viewer_of(caller), credential_id, now());
-        } catch (const sdk::Error &e) {
-            if (e.status() == PLINTH_E_INTERNAL) host().log(PLINTH_LOG_ERROR, e.what());
-            throw;
-        }
-    }
-
-    json::object ticket_detail(const Viewer &viewer, const TicketRow &t) {
-        json::object out = ticket_summary(t);
-        out["description"] = t.description;
-        out["environment"] = environment_json(t, viewer.owns(t.owner_id));
-        json::array replies, attachments, credentials, reveals;
-        for (const ReplyRow &r : tickets_.replies(t.id)) replies.push_back(reply_view(r));
-        for (const AttachmentRow &a : attachments_.list(t.id)) attachments.push_back(attachment_view(a));
-        int64_t at = now();
-        for (const CredentialRow &c : credentials_.list(t.id)) credentials.push_back(credential_view(c, at));
-        for (const RevealRow &r : credentials_.reveals(t.id)) reveals.push_back(reveal_view(r));
-        out["replies"] = std::move(replies);
-        out["attachments"] = std::move(attachments);
-        out["credentials"] = std::move(credentials);
-        out["credential_reveals"] = std::move(reveals);
-        return out;
-    }
 
     std::optional<std::string> environment_arg(Args &args) {
         const json::object *env = args.optional_object("environment");
@@ -253,7 +185,6 @@ private:
                         Access::customer, [this](const Caller &caller, Args &args) {
                             require_person(caller);
                             NewTicket t;
-                            t.owner_id = caller.user_id;
                             t.subject = args.string("subject", settings_.subject_bytes);
                             t.description = args.string("description", settings_.description_bytes);
                             t.product = args.optional_string("product", 200);
@@ -261,20 +192,14 @@ private:
                             if (auto p = args.optional_string("priority", 16)) t.priority = priority_arg(*p);
                             t.environment = environment_arg(args);
                             args.finish();
-                            check_line("subject", t.subject, settings_.subject_bytes);
-                            check_text("description", t.description, settings_.description_bytes);
-                            if (t.product) check_line("product", *t.product, 200);
-                            if (t.license_ref) check_line("license_ref", *t.license_ref, 200);
-                            Viewer viewer = viewer_of(caller);
-                            return json::value(ticket_detail(viewer, tickets_.create(t, now())));
+                            return json::value(ticket_detail(tickets_.create(viewer_of(caller), std::move(t)), now()));
                         }});
 
         commands().add({"ticket.get", "A ticket with its replies, environment, attachments and credential states",
                         Access::customer, [this](const Caller &caller, Args &args) {
                             int64_t id = args.integer("ticket_id", 1, kMaxId);
                             args.finish();
-                            Viewer viewer = viewer_of(caller);
-                            return json::value(ticket_detail(viewer, tickets_.get(viewer, id)));
+                            return json::value(ticket_detail(tickets_.get(viewer_of(caller), id), now()));
                         }});
 
         commands().add({"ticket.list", "The caller's own tickets, newest first: status, limit, cursor",
@@ -282,18 +207,18 @@ private:
                             require_person(caller);
                             TicketFilter f = filter_args(args, {});
                             args.finish();
-                            return json::value(page_json(tickets_.list_owned(caller.user_id, f)));
+                            return json::value(page_json(tickets_.list_own(viewer_of(caller), f)));
                         }});
 
         commands().add({"ticket.queue", "Staff queue, most urgent then oldest first: status (default active), "
                                         "priority, owner_id, product, limit, cursor",
-                        Access::staff, [this](const Caller &, Args &args) {
+                        Access::staff, [this](const Caller &caller, Args &args) {
                             TicketFilter f = filter_args(args, {Status::open, Status::pending});
                             if (auto p = args.optional_string("priority", 16)) f.priority = priority_arg(*p);
                             f.owner_id = args.optional_integer("owner_id", 1, kMaxId);
                             f.product = args.optional_string("product", 200);
                             args.finish();
-                            return json::value(page_json(tickets_.queue(f)));
+                            return json::value(page_json(tickets_.queue(viewer_of(caller), f)));
                         }});
 
         commands().add({"ticket.reply", "Adds a reply (customer or staff); moves the status as the workflow says",
@@ -302,8 +227,7 @@ private:
                             int64_t id = args.integer("ticket_id", 1, kMaxId);
                             std::string body = args.string("body", settings_.reply_bytes);
                             args.finish();
-                            check_text("body", body, settings_.reply_bytes);
-                            ReplyResult r = tickets_.reply(viewer_of(caller), id, body, now());
+                            ReplyResult r = tickets_.reply(viewer_of(caller), id, body);
                             return json::value(json::object{{"reply", reply_view(r.reply)},
                                                             {"status", status_name(r.status)}});
                         }});
@@ -315,7 +239,7 @@ private:
                             args.finish();
                             auto to = parse_status(name);
                             if (!to) throw sdk::invalid_argument("status must be one of open, pending, resolved, closed");
-                            StatusChange change = tickets_.set_status(viewer_of(caller), id, *to, now());
+                            StatusChange change = tickets_.set_status(viewer_of(caller), id, *to);
                             if (change.credentials_purged > 0)
                                 host().log(PLINTH_LOG_INFO, "ticket " + std::to_string(id) + " closed: " +
                                                                 std::to_string(change.credentials_purged) +
@@ -330,7 +254,7 @@ private:
                             int64_t id = args.integer("ticket_id", 1, kMaxId);
                             Priority p = priority_arg(args.string("priority", 16));
                             args.finish();
-                            tickets_.set_priority(viewer_of(caller), id, p, now());
+                            tickets_.set_priority(viewer_of(caller), id, p);
                             return json::value(json::object{{"ticket_id", id}, {"priority", priority_name(p)}});
                         }});
 
@@ -341,10 +265,9 @@ private:
                                 throw sdk::invalid_argument("missing argument 'environment' (object or null)");
                             std::optional<std::string> env = environment_arg(args);
                             args.finish();
-                            Viewer viewer = viewer_of(caller);
-                            tickets_.set_environment(viewer, id, env, now());
-                            return json::value(json::object{
-                                {"ticket_id", id}, {"environment", environment_json(tickets_.get(viewer, id), true)}});
+                            TicketRow stored = tickets_.set_environment(viewer_of(caller), id, env);
+                            return json::value(
+                                json::object{{"ticket_id", id}, {"environment", environment_json(stored, true)}});
                         }});
     }
 
@@ -358,15 +281,15 @@ private:
                             std::optional<std::string> encoded = args.optional_string("content_base64", SIZE_MAX);
                             args.finish();
                             if (!encoded) throw sdk::invalid_argument("missing argument 'content_base64' (string)");
+                            // Refused before the (possibly large) content is decoded; the service
+                            // checks them again with the content.
                             check_file_name(name);
                             check_media_type(media_type);
-                            std::vector<uint8_t> content =
-                                decode_base64("content_base64", *encoded, settings_.attachments.max_bytes);
+                            NewAttachment file{std::move(name), std::move(media_type),
+                                               decode_base64("content_base64", *encoded,
+                                                             settings_.attachments.max_bytes)};
                             encoded.reset();
-                            check_attachment(name, media_type, content, settings_.attachments);
-                            check_data_folder_room(content.size());
-                            AddedAttachment added = attachments_.add(viewer_of(caller), id, name, media_type, content,
-                                                                     settings_.attachments, now());
+                            AddedAttachment added = tickets_.add_attachment(viewer_of(caller), id, file);
                             json::object out = attachment_view(added.attachment);
                             out["deduplicated"] = added.deduplicated;
                             return json::value(std::move(out));
@@ -376,8 +299,9 @@ private:
                         Access::customer, [this](const Caller &caller, Args &args) {
                             int64_t id = args.integer("attachment_id", 1, kMaxId);
                             args.finish();
-                            AttachmentRow a = attachments_.get(viewer_of(caller), id);
-                            std::vector<uint8_t> bytes = attachments_.content(a);
+                            Download download = tickets_.attachment(viewer_of(caller), id);
+                            const AttachmentRow &a = download.attachment;
+                            const std::vector<uint8_t> &bytes = download.content;
                             json::object out = attachment_view(a);
                             // What an HTTP face must send with the bytes (docs/modules/tickets.md).
                             auto active = active_content(a.file_name, a.media_type, bytes);
@@ -394,7 +318,7 @@ private:
                         [this](const Caller &caller, Args &args) {
                             int64_t id = args.integer("attachment_id", 1, kMaxId);
                             args.finish();
-                            attachments_.remove(viewer_of(caller), id, now());
+                            tickets_.remove_attachment(viewer_of(caller), id);
                             return json::value(json::object{{"attachment_id", id}, {"removed", true}});
                         }});
     }
@@ -410,12 +334,9 @@ private:
                             secret.username = args.string("username", 256);
                             secret.password = args.string("password", 1024);
                             secret.note = args.optional_string("note", 2000).value_or("");
-                            int64_t ttl = args.optional_integer("ttl_days", 1, settings_.credentials.ttl_days)
-                                              .value_or(settings_.credentials.ttl_days);
+                            auto ttl = args.optional_integer("ttl_days", 1, settings_.credentials.ttl_days);
                             args.finish();
-                            check_credential(secret);
-                            CredentialRow row = credentials_.add(viewer_of(caller), id, secret, ttl,
-                                                                 settings_.credentials, now());
+                            CredentialRow row = tickets_.add_credential(viewer_of(caller), id, secret, ttl);
                             return json::value(credential_view(row, now()));
                         }});
 
@@ -424,11 +345,7 @@ private:
                             require_person(caller);
                             int64_t id = args.integer("credential_id", 1, kMaxId);
                             args.finish();
-                            RevealedCredential r = reveal_logged(caller, id);
-                            host().log(PLINTH_LOG_INFO, "credential " + std::to_string(id) + " of ticket " +
-                                                            std::to_string(r.credential.ticket_id) +
-                                                            " revealed to staff member " +
-                                                            std::to_string(caller.user_id));
+                            RevealedCredential r = tickets_.reveal_credential(viewer_of(caller), id);
                             json::object out = credential_view(r.credential, now());
                             out["site_url"] = r.secret.site_url;
                             out["username"] = r.secret.username;
@@ -442,29 +359,22 @@ private:
                         Access::customer, [this](const Caller &caller, Args &args) {
                             int64_t id = args.integer("credential_id", 1, kMaxId);
                             args.finish();
-                            return json::value(credential_view(credentials_.withdraw(viewer_of(caller), id, now()), now()));
+                            return json::value(credential_view(tickets_.withdraw_credential(viewer_of(caller), id), now()));
                         }});
 
         commands().add({"credential.log", "Who revealed the ticket's credentials, and when (owner or staff)",
                         Access::customer, [this](const Caller &caller, Args &args) {
                             int64_t id = args.integer("ticket_id", 1, kMaxId);
                             args.finish();
-                            tickets_.get(viewer_of(caller), id); // visibility
                             json::array list;
-                            for (const RevealRow &r : credentials_.reveals(id)) list.push_back(reveal_view(r));
+                            for (const RevealRow &r : tickets_.reveal_log(viewer_of(caller), id))
+                                list.push_back(reveal_view(r));
                             return json::value(json::object{{"ticket_id", id}, {"reveals", std::move(list)}});
                         }});
     }
 
-    json::object config_;
-    Settings settings_;
-    sdk::db::Database pool_;
-    std::unique_ptr<CredentialCipher> cipher_;
-    TicketStore tickets_;
-    AttachmentStore attachments_;
-    CredentialStore credentials_;
-    SubjectStore subjects_;
-    DataFolder data_folder_;
+    Tickets tickets_;
+    const Settings &settings_; // the service's, for argument limits
 };
 
 } // namespace

@@ -1,4 +1,5 @@
-// tickets/views.hpp — records rendered as the JSON the commands return.
+// tickets/views.hpp — records rendered as the JSON the commands return (module.cpp's half of the
+// translation; no rule and no SQL here).
 //
 // One place decides what each audience sees: `owner` views keep the environment's private
 // values, every other view redacts them. No view has a field for a credential's secret; only

@@ -1,7 +1,8 @@
 // tickets/domain/access.hpp — who may see and do what with a ticket.
 //
 // The caller is described by the host (sdk::Caller), never by a command's arguments; module.cpp
-// turns it into a Viewer so these rules stay free of the ABI.
+// turns it into a Viewer, and the service (service/tickets.cpp) applies these rules, so they stay
+// free of the ABI.
 //
 // Rationale: a ticket that exists but belongs to someone else is reported exactly like a ticket
 // that does not exist (PLINTH_E_NOT_FOUND), so customers cannot probe ticket ids.

@@ -1,60 +1,56 @@
 // tickets/store/credential_store.hpp — sealed credentials, their purge and the reveal log.
 //
-// A credential row is inserted first (to get its id), then sealed with the ticket and credential
-// ids as associated data and updated, all in one transaction. Purging nulls the nonce and the
+// Stateless SQL over the caller's connection. A credential row is inserted first (to get its id),
+// then sealed by the service with the ticket and credential ids as associated data and stored
+// with store_sealed, in one transaction the service holds. Purging nulls the nonce and the
 // ciphertext and records when and why; the row itself stays as the trace that it existed.
 #pragma once
 
-#include "../domain/access.hpp"
 #include "../domain/credential_cipher.hpp"
 #include "../domain/credentials.hpp"
 #include "records.hpp"
 
 #include <plinth/sdk/db.hpp>
 
+#include <optional>
 #include <vector>
 
 namespace plinth::tickets {
 
-struct RevealedCredential {
-    CredentialRow credential;
-    CredentialSecret secret;
-    RevealRow log;
+// A credential row with its sealed secret (empty nonce and ciphertext once purged).
+struct StoredCredential {
+    CredentialRow meta;
+    SealedCredential sealed;
 };
 
-class CredentialStore {
-public:
-    CredentialStore(sdk::db::Database &pool, const CredentialCipher &cipher) : pool_(pool), cipher_(cipher) {}
+namespace CredentialStore {
 
-    // Only the ticket's owner shares credentials. REQUIRES: check_credential(secret) passed and
-    // 1 <= ttl_days.
-    CredentialRow add(const Viewer &viewer, int64_t ticket_id, const CredentialSecret &secret, int64_t ttl_days,
-                      const CredentialLimits &limits, int64_t now);
+// Credentials of the ticket neither purged nor expired at `now`.
+int64_t count_live(sdk::db::Connection &c, int64_t ticket_id, int64_t now);
+// Inserts an unsealed row and returns its id.
+int64_t insert(sdk::db::Connection &c, int64_t ticket_id, int64_t created_by, int64_t now, int64_t expires_at);
+void store_sealed(sdk::db::Connection &c, int64_t credential_id, const SealedCredential &sealed);
 
-    // Staff only (a person: the log needs a who). Each success appends a reveal log row in the
-    // same transaction. An expired credential is purged on the spot and PLINTH_E_EXPIRED thrown;
-    // a purged one gives PLINTH_E_EXPIRED naming the reason.
-    RevealedCredential reveal(const Viewer &viewer, int64_t credential_id, int64_t now);
+// The ticket a credential belongs to; nullopt when there is no such credential.
+std::optional<int64_t> ticket_of(sdk::db::Connection &c, int64_t credential_id);
+// The credential, locked FOR UPDATE; nullopt when it is gone.
+std::optional<StoredCredential> lock(sdk::db::Connection &c, int64_t credential_id);
+// Purges one credential (nonce and ciphertext nulled, time and reason recorded).
+void purge(sdk::db::Connection &c, int64_t credential_id, PurgeReason reason, int64_t now);
+// Purges every live credential of the ticket; returns how many.
+int64_t purge_ticket(sdk::db::Connection &c, int64_t ticket_id, PurgeReason reason, int64_t now);
 
-    // The owner or staff withdraw a credential before it expires.
-    CredentialRow withdraw(const Viewer &viewer, int64_t credential_id, int64_t now);
+RevealRow insert_reveal(sdk::db::Connection &c, int64_t credential_id, int64_t ticket_id, int64_t revealed_by,
+                        int64_t now);
 
-    std::vector<CredentialRow> list(int64_t ticket_id);
-    std::vector<RevealRow> reveals(int64_t ticket_id);
+std::vector<CredentialRow> list(sdk::db::Connection &c, int64_t ticket_id);
+std::vector<RevealRow> reveals(sdk::db::Connection &c, int64_t ticket_id);
 
-    // Retention: purge every credential whose expiry has passed; returns how many.
-    int64_t expire_due(int64_t now);
-    // Retention: drop reveal log rows older than `cutoff`; returns how many.
-    int64_t remove_reveals_before(int64_t cutoff);
+// Retention: purge every credential whose expiry has passed; returns how many.
+int64_t expire_due(sdk::db::Connection &c, int64_t now);
+// Retention: drop reveal log rows older than `cutoff`; returns how many.
+int64_t remove_reveals_before(sdk::db::Connection &c, int64_t cutoff);
 
-    // Inside a transaction: purges every live credential of the ticket; returns how many.
-    static int64_t purge_ticket(sdk::db::Connection &c, int64_t ticket_id, PurgeReason reason, int64_t now);
-    static CredentialRow row(const sdk::db::Row &r); // from kCredentialColumns
-    static const char *const kColumns;
-
-private:
-    sdk::db::Database &pool_;
-    const CredentialCipher &cipher_;
-};
+} // namespace CredentialStore
 
 } // namespace plinth::tickets

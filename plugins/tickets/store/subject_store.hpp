@@ -1,62 +1,51 @@
-// tickets/store/subject_store.hpp — one person's tickets as a whole: export, erasure, and the
-// anonymisation of closed tickets past their retention period.
+// tickets/store/subject_store.hpp — the SQL behind one person's tickets as a whole: export,
+// erasure, and the anonymisation of closed tickets past their retention period.
+//
+// Stateless SQL over the caller's connection; what is removed, anonymised or retained, and the
+// transactions it happens in, are the service's (service/personal_data.cpp).
 #pragma once
 
 #include "records.hpp"
 
 #include <plinth/sdk/db.hpp>
 
-#include <functional>
-#include <map>
-#include <string>
+#include <cstdint>
 #include <vector>
 
 namespace plinth::tickets {
 
-struct SubjectTickets {
-    std::vector<TicketRow> tickets;
-    std::map<int64_t, std::vector<ReplyRow>> replies;          // by ticket id
-    std::map<int64_t, std::vector<AttachmentRow>> attachments; // by ticket id
-    std::map<int64_t, std::vector<CredentialRow>> credentials; // by ticket id
-    std::map<int64_t, std::vector<RevealRow>> reveals;         // by ticket id: who saw the credentials
+// A row of another table that names a ticket: a reply, an attachment, a credential.
+struct TicketPart {
+    int64_t id = 0;
+    int64_t ticket_id = 0;
+    bool by_staff = false; // replies only
 };
 
-enum class ErasureAction { removed, anonymised, retained };
+namespace SubjectStore {
 
-struct ErasureItem {
-    std::string category;
-    std::string item; // "ticket 42", "attachment 7 of ticket 42": ids, nothing identifying
-    ErasureAction action = ErasureAction::removed;
-    std::string legal_basis;
-    int64_t retained_until = 0;
-};
+// The ticket's replies (id, by_staff) and credentials, oldest first.
+std::vector<TicketPart> replies_of(sdk::db::Connection &c, int64_t ticket_id);
+std::vector<int64_t> credential_ids_of(sdk::db::Connection &c, int64_t ticket_id);
+// Reveal log rows about the ticket's credentials, and rows of reveals `revealed_by` made.
+std::vector<RevealRow> reveals_of_ticket(sdk::db::Connection &c, int64_t ticket_id);
+std::vector<RevealRow> reveals_by(sdk::db::Connection &c, int64_t revealed_by, bool for_update);
+void delete_reveal(sdk::db::Connection &c, int64_t reveal_id);
+// Deletes the ticket; replies and credential rows go with it (ON DELETE CASCADE).
+void delete_ticket(sdk::db::Connection &c, int64_t ticket_id);
 
-class SubjectStore {
-public:
-    explicit SubjectStore(sdk::db::Database &pool) : pool_(pool) {}
+// What `user_id` wrote or uploaded in tickets that others own (as staff), and the removal of
+// that link (author and uploader become 0).
+std::vector<TicketPart> replies_in_others(sdk::db::Connection &c, int64_t user_id);
+std::vector<TicketPart> attachments_in_others(sdk::db::Connection &c, int64_t user_id);
+void unlink_contributions(sdk::db::Connection &c, int64_t user_id);
 
-    // Everything in the tickets the subject owns (read only).
-    SubjectTickets collect(int64_t user_id);
+// Closed tickets whose closed_at is before `cutoff` and that are not anonymised yet.
+std::vector<int64_t> closed_before(sdk::db::Connection &c, int64_t cutoff);
+// Removes what identifies the ticket's owner: the link to the account, subject, description,
+// license reference, environment, replies and the credentials' creator. Product, priority,
+// status and times remain.
+void strip_ticket(sdk::db::Connection &c, int64_t ticket_id, int64_t now);
 
-    // Removes the subject's tickets with everything in them (staff replies included) and their
-    // files; anonymises what the subject wrote in other people's tickets (as staff); retains the
-    // reveal log entries about the subject's credentials and of credentials the subject revealed
-    // (as staff) until they age out (entries already past that are removed). With dry_run nothing
-    // changes and the items say what would happen. Idempotent.
-    //
-    // `report` receives every item inside the transaction that makes its change, before the
-    // commit: a crash never loses the report of a committed change, and a retried or resumed
-    // transaction reports its items again (the receiver keeps one outcome per item).
-    void erase(int64_t user_id, bool dry_run, int64_t reveal_log_days, int64_t now,
-               const std::function<void(const ErasureItem &)> &report);
-
-    // Closed tickets whose closed_at is before `cutoff` lose everything that identifies their
-    // owner: the link to the account, subject, description, license reference, environment,
-    // replies, attachments and credential traces. Product, priority, status and times remain.
-    int64_t anonymise_closed_before(int64_t cutoff, int64_t now);
-
-private:
-    sdk::db::Database &pool_;
-};
+} // namespace SubjectStore
 
 } // namespace plinth::tickets

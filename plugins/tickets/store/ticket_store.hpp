@@ -1,16 +1,13 @@
 // tickets/store/ticket_store.hpp — tickets and their replies in MariaDB.
 //
-// Every method that changes a ticket runs in one transaction that first locks the ticket row
-// (SELECT ... FOR UPDATE), checks visibility and the workflow, and only then writes; a refusal
-// therefore changes nothing. Tickets a viewer may not see are reported as not found.
+// Stateless SQL over a connection the caller holds (usually inside the service's transaction):
+// no permission checks, no workflow rules. The service (service/tickets.hpp) locks a ticket with
+// find(c, id, true), decides, and only then calls the writers here, so a refusal changes nothing.
 #pragma once
 
-#include "../domain/access.hpp"
 #include "records.hpp"
 
 #include <plinth/sdk/db.hpp>
-
-#include <boost/json/object.hpp>
 
 #include <optional>
 #include <string>
@@ -42,48 +39,31 @@ struct TicketPage {
     std::optional<std::string> next_cursor; // absent on the last page
 };
 
-struct ReplyResult {
-    ReplyRow reply;
-    Status status; // the ticket's status after the reply
-};
+namespace TicketStore {
 
-struct StatusChange {
-    Status status;
-    int64_t credentials_purged = 0;
-};
+// The ticket, locked FOR UPDATE when `for_update`; nullopt when there is none.
+std::optional<TicketRow> find(sdk::db::Connection &c, int64_t ticket_id, bool for_update);
+// Inserts an open ticket and returns it as stored.
+TicketRow insert(sdk::db::Connection &c, const NewTicket &ticket, int64_t now);
+std::vector<ReplyRow> replies(sdk::db::Connection &c, int64_t ticket_id);
 
-class TicketStore {
-public:
-    explicit TicketStore(sdk::db::Database &pool) : pool_(pool) {}
+// The owner's tickets, newest first. Cursor: the last id seen.
+TicketPage list_owned(sdk::db::Connection &c, int64_t owner_id, const TicketFilter &filter);
+// The staff queue: most urgent first, then oldest first. Cursor: "<priority>.<id>".
+TicketPage queue(sdk::db::Connection &c, const TicketFilter &filter);
 
-    TicketRow create(const NewTicket &ticket, int64_t now);
-    TicketRow get(const Viewer &viewer, int64_t ticket_id);
-    std::vector<ReplyRow> replies(int64_t ticket_id);
+ReplyRow insert_reply(sdk::db::Connection &c, int64_t ticket_id, int64_t author_id, bool by_staff,
+                      const std::string &body, int64_t now);
+// Sets the status; `closed` also stamps closed_at, any other status clears it.
+void set_status(sdk::db::Connection &c, int64_t ticket_id, Status status, int64_t now);
+void set_priority(sdk::db::Connection &c, int64_t ticket_id, Priority priority, int64_t now);
+void set_environment(sdk::db::Connection &c, int64_t ticket_id, const std::optional<std::string> &environment,
+                     int64_t now);
+void touch(sdk::db::Connection &c, int64_t ticket_id, int64_t now);
 
-    // The owner's tickets, newest first. Cursor: the last id seen.
-    TicketPage list_owned(int64_t owner_id, const TicketFilter &filter);
-    // The staff queue: most urgent first, then oldest first. Cursor: "<priority>.<id>".
-    TicketPage queue(const TicketFilter &filter);
+// Ids of the tickets `owner_id` owns, oldest first.
+std::vector<int64_t> owned_ids(sdk::db::Connection &c, int64_t owner_id);
 
-    ReplyResult reply(const Viewer &viewer, int64_t ticket_id, const std::string &body, int64_t now);
-    // Closing purges the ticket's credentials in the same transaction.
-    StatusChange set_status(const Viewer &viewer, int64_t ticket_id, Status to, int64_t now);
-    void set_priority(const Viewer &viewer, int64_t ticket_id, Priority priority, int64_t now);
-    // Only the owner may replace the environment (it is their system, and their private values).
-    void set_environment(const Viewer &viewer, int64_t ticket_id, const std::optional<std::string> &environment,
-                         int64_t now);
-
-    // ---- Shared with the other stores, inside their transactions ----
-
-    static std::optional<TicketRow> find(sdk::db::Connection &c, int64_t ticket_id, bool for_update);
-    // The ticket, locked, when `viewer` may read it; PLINTH_E_NOT_FOUND otherwise.
-    static TicketRow lock_visible(sdk::db::Connection &c, const Viewer &viewer, int64_t ticket_id);
-    // PLINTH_E_CONFLICT when the ticket no longer takes changes (closed or anonymised).
-    static void require_changeable(const TicketRow &ticket);
-    static void touch(sdk::db::Connection &c, int64_t ticket_id, int64_t now);
-
-private:
-    sdk::db::Database &pool_;
-};
+} // namespace TicketStore
 
 } // namespace plinth::tickets
