@@ -1,15 +1,15 @@
 // The privacy module: GDPR rights across every loaded module.
 //
 // This file is ABI glue: it reads command arguments and hands them to PrivacyService
-// (engine/service.hpp), which reaches the other modules only through the host registry and the
+// (service/service.hpp), which reaches the other modules only through the host registry and the
 // plinth.personal-data/1, plinth.data-inventory/1, plinth.retention/1, plinth.command/1 and
-// plinth.consent-listener/1 interfaces (engine/registry_directory.cpp). It offers
+// plinth.consent-listener/1 interfaces (service/registry_directory.cpp). It offers
 // plinth.command/1, plinth.consent/1, plinth.personal-data/1 (its own records),
 // plinth.data-inventory/1, plinth.retention/1 and plinth.schema/1.
 #include "domain/identifiers.hpp"
 #include "domain/settings.hpp"
-#include "engine/registry_directory.hpp"
-#include "engine/service.hpp"
+#include "service/registry_directory.hpp"
+#include "service/service.hpp"
 
 #include <plinth/plinth.h>
 #include <plinth/sdk/module.hpp>

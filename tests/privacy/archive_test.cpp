@@ -1,8 +1,8 @@
 // Zip writing, SHA-256, export staging and archive assembly — on disk, without a database.
 #include "archive/digest.hpp"
 #include "archive/zip_writer.hpp"
-#include "engine/archive_builder.hpp"
-#include "engine/export_staging.hpp"
+#include "service/archive_builder.hpp"
+#include "service/export_staging.hpp"
 
 #include <plinth/sdk/error.hpp>
 

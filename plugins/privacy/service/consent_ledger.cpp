@@ -1,4 +1,4 @@
-// privacy/engine/consent_ledger.cpp — the consent ledger: answers, changes, history, listeners.
+// privacy/service/consent_ledger.cpp — the consent ledger: answers, changes, history, listeners.
 #include "service_internal.hpp"
 
 #include "../domain/calendar.hpp"

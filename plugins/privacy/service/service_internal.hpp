@@ -1,4 +1,4 @@
-// privacy/engine/service_internal.hpp — helpers shared by the files that implement
+// privacy/service/service_internal.hpp — helpers shared by the files that implement
 // PrivacyService (service.cpp, consent_ledger.cpp, own_data.cpp, requests.cpp, request_runs.cpp).
 // Not part of the module's interface.
 #pragma once

@@ -1,4 +1,4 @@
-// privacy/engine/registry_directory.hpp — the Directory over the host registry (C ABI calls).
+// privacy/service/registry_directory.hpp — the Directory over the host registry (C ABI calls).
 #pragma once
 
 #include "directory.hpp"

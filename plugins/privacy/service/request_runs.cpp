@@ -1,4 +1,4 @@
-// privacy/engine/request_runs.cpp — executing a request: the resumable run, step by step, of an
+// privacy/service/request_runs.cpp — executing a request: the resumable run, step by step, of an
 // export, an erasure, a restriction or an objection.
 #include "service_internal.hpp"
 

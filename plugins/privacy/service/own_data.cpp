@@ -1,4 +1,4 @@
-// privacy/engine/own_data.cpp — the privacy module's own records as a participant: their
+// privacy/service/own_data.cpp — the privacy module's own records as a participant: their
 // categories, export, erasure and retention sweep.
 #include "service_internal.hpp"
 

@@ -1,4 +1,4 @@
-// privacy/engine/archive_builder.hpp — turns an ExportDocument and its staged files into the zip.
+// privacy/service/archive_builder.hpp — turns an ExportDocument and its staged files into the zip.
 #pragma once
 
 #include "../domain/export_document.hpp"

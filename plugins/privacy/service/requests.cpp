@@ -1,4 +1,4 @@
-// privacy/engine/requests.cpp — data-subject requests: creation, confirmation, execution
+// privacy/service/requests.cpp — data-subject requests: creation, confirmation, execution
 // decisions, reading and listing.
 #include "service_internal.hpp"
 

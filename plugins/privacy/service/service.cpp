@@ -1,4 +1,4 @@
-// privacy/engine/service.cpp — PrivacyService's construction, subjects, files, audit, inventory,
+// privacy/service/service.cpp — PrivacyService's construction, subjects, files, audit, inventory,
 // the operator shortcuts and the cross-module sweep. The rest of the service lives beside it:
 // consent_ledger.cpp, own_data.cpp, requests.cpp and request_runs.cpp.
 #include "service_internal.hpp"

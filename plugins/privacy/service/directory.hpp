@@ -1,6 +1,6 @@
-// privacy/engine/directory.hpp — what the privacy engine needs from the other loaded modules.
+// privacy/service/directory.hpp — what the privacy service needs from the other loaded modules.
 //
-// The engine sees other modules only through this interface; registry_directory.cpp implements
+// The service sees other modules only through this interface; registry_directory.cpp implements
 // it over the host registry and the plinth.* C interfaces, tests may implement it directly.
 #pragma once
 

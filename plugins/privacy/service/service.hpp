@@ -1,4 +1,4 @@
-// privacy/engine/service.hpp — the privacy module's behaviour, behind its JSON commands and C
+// privacy/service/service.hpp — the privacy module's behaviour, behind its JSON commands and C
 // interfaces: consent ledger, data-subject requests and their resumable execution, export
 // archives, erasure with per-item outcomes, and the retention sweep across modules.
 //

@@ -1,4 +1,4 @@
-// privacy/engine/export_staging.hpp — an export's data on disk while its modules run one by one.
+// privacy/service/export_staging.hpp — an export's data on disk while its modules run one by one.
 //
 // <work>/<module>/items.jsonl   one {"category":..,"item":{..}} per line
 // <work>/<module>/files.jsonl   one {"category","name","media_type","stored","size","sha256"} per line
