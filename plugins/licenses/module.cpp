@@ -5,6 +5,7 @@
 #include "domain/text.hpp"
 #include "service/licensing.hpp"
 
+#include <plinth/sdk/encoding.hpp>
 #include <plinth/ext/license_check.h>
 #include <plinth/sdk/module.hpp>
 #include <plinth/sdk/db.hpp>
@@ -510,13 +511,9 @@ private:
         cmd.add({"public_key", "The Ed25519 key that signs verdicts", Access::anonymous, [this](const Caller &, Args &a) {
                      a.finish();
                      const auto &pk = licensing_->public_key();
-                     std::string b64(sodium_base64_ENCODED_LEN(pk.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
-                     sodium_bin2base64(b64.data(), b64.size(), pk.data(), pk.size(), sodium_base64_VARIANT_ORIGINAL);
-                     b64.resize(std::strlen(b64.c_str()));
-                     std::string hex(pk.size() * 2 + 1, '\0');
-                     sodium_bin2hex(hex.data(), hex.size(), pk.data(), pk.size());
-                     hex.pop_back();
-                     return boost::json::value({{"algorithm", "Ed25519"}, {"public_key", b64}, {"public_key_hex", hex}});
+                     return boost::json::value({{"algorithm", "Ed25519"},
+                                                {"public_key", sdk::encoding::to_base64(pk)},
+                                                {"public_key_hex", sdk::encoding::to_hex(pk)}});
                  }});
 
         cmd.add({"audit.list", "Audit entries, newest first {license_id?, before_id?, limit?}", Access::customer,

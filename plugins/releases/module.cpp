@@ -5,6 +5,7 @@
 #include "service/registry_licenses.hpp"
 #include "service/releases.hpp"
 
+#include <plinth/sdk/encoding.hpp>
 #include <plinth/ext/license_check.h>
 #include <plinth/ext/release_download.h>
 #include <plinth/ext/release_publish.h>
@@ -41,11 +42,7 @@ constexpr size_t kEddMaxFields = 64;
 
 Actor actor_of(const Caller &c) { return Actor{c.is_system(), c.is_staff()}; }
 
-std::string hex(const std::array<uint8_t, 32> &bytes) {
-    char out[65];
-    sodium_bin2hex(out, sizeof out, bytes.data(), bytes.size());
-    return out;
-}
+std::string hex(const std::array<uint8_t, 32> &bytes) { return sdk::encoding::to_hex(bytes); }
 
 object product_json(const store::ProductRow &p) {
     return {{"product", p.product},

@@ -11,6 +11,7 @@
 #include "service/tickets.hpp"
 #include "views.hpp"
 
+#include <plinth/sdk/encoding.hpp>
 #include <plinth/sdk/module.hpp>
 #include <plinth/sdk/db.hpp>
 
@@ -310,7 +311,7 @@ private:
                             for (auto &[header, header_value] : download_headers(a.file_name, a.media_type, bytes))
                                 headers[header] = header_value;
                             out["download_headers"] = std::move(headers);
-                            out["content_base64"] = encode_base64(bytes);
+                            out["content_base64"] = sdk::encoding::to_base64(bytes);
                             return json::value(std::move(out));
                         }});
 

@@ -467,8 +467,6 @@ TEST(PrivacyText, Escaping) {
     EXPECT_EQ(html_escape("<a href=\"x\">'&'</a>"), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
     EXPECT_EQ(markdown_cell("a|b\nc<d>"), "a\\|b c&lt;d&gt;");
     EXPECT_EQ(markdown_cell(""), "—");
-    const unsigned char bytes[] = {0x00, 0xab, 0xff};
-    EXPECT_EQ(to_hex(bytes, 3), "00abff");
 }
 
 // ---- settings ----

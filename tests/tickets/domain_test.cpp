@@ -10,6 +10,7 @@
 #include "domain/text.hpp"
 #include "domain/workflow.hpp"
 
+#include <plinth/sdk/encoding.hpp>
 #include <plinth/sdk/error.hpp>
 
 #include <boost/json.hpp>
@@ -311,7 +312,7 @@ TEST(AttachmentPolicy, CheckAttachmentAppliesEveryRule) {
 
 TEST(Content, Base64IsStrictAndLimited) {
     EXPECT_EQ(decode_base64("c", "aGVsbG8=", 100), bytes("hello"));
-    EXPECT_EQ(encode_base64(bytes("hello")), "aGVsbG8=");
+    EXPECT_EQ(plinth::sdk::encoding::to_base64(bytes("hello")), "aGVsbG8=");
     EXPECT_EQ(status_of([] { decode_base64("c", "aGVsbG8", 100); }), PLINTH_E_INVALID_ARGUMENT);   // no padding
     EXPECT_EQ(status_of([] { decode_base64("c", "aGVs bG8=", 100); }), PLINTH_E_INVALID_ARGUMENT); // space
     EXPECT_EQ(status_of([] { decode_base64("c", "aGVsbG8=!", 100); }), PLINTH_E_INVALID_ARGUMENT); // trailing
@@ -321,11 +322,11 @@ TEST(Content, Base64IsStrictAndLimited) {
     EXPECT_EQ(status_of([] { decode_base64("c", std::string(4000, 'A'), 100); }), PLINTH_E_LIMIT_EXCEEDED);
     std::vector<uint8_t> all(256);
     for (int i = 0; i < 256; ++i) all[i] = static_cast<uint8_t>(i);
-    EXPECT_EQ(decode_base64("c", encode_base64(all), 256), all);
+    EXPECT_EQ(decode_base64("c", plinth::sdk::encoding::to_base64(all), 256), all);
 }
 
 TEST(Content, Sha256MatchesTheKnownVector) {
-    EXPECT_EQ(to_hex(sha256(bytes("abc"))), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    EXPECT_EQ(plinth::sdk::encoding::to_hex(sha256(bytes("abc"))), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
 // ---- credentials ----

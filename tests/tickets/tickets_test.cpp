@@ -3,6 +3,7 @@
 #include "domain/content.hpp"
 #include "support/test_host.hpp"
 
+#include <plinth/sdk/encoding.hpp>
 #include <plinth/plinth.h>
 #include <plinth/sdk/error.hpp>
 #include <plinth/sdk/host.hpp>
@@ -32,7 +33,7 @@ constexpr int64_t kAlice = 101, kBob = 102, kStaff = 900, kOtherStaff = 901;
 plinth_call_context customer(int64_t id) { return host::user_caller(id, PLINTH_ROLE_CUSTOMER); }
 plinth_call_context staff(int64_t id = kStaff) { return host::user_caller(id, PLINTH_ROLE_STAFF); }
 
-std::string b64(std::string_view s) { return encode_base64(as_bytes(s)); }
+std::string b64(std::string_view s) { return plinth::sdk::encoding::to_base64(s); }
 
 object credential_args(int64_t ticket, std::string password = "Tr0ub4dor&3-unique") {
     return {{"ticket_id", ticket},
@@ -301,7 +302,7 @@ TEST_F(TicketsTest, EightMebibytesRoundTripByteExact) {
                         customer(kAlice))
                        .as_object();
     EXPECT_EQ(added.at("size"), static_cast<int64_t>(content.size()));
-    EXPECT_EQ(added.at("sha256"), value(to_hex(sha256(as_bytes(content)))));
+    EXPECT_EQ(added.at("sha256"), value(plinth::sdk::encoding::to_hex(sha256(as_bytes(content)))));
     EXPECT_EQ(count("SELECT COUNT(*) FROM tickets_blob_chunks"), 16);
     EXPECT_LE(count("SELECT MAX(LENGTH(data)) FROM tickets_blob_chunks"), 512 * 1024);
 

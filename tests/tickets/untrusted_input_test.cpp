@@ -4,6 +4,7 @@
 #include "domain/content.hpp"
 #include "support/test_host.hpp"
 
+#include <plinth/sdk/encoding.hpp>
 #include <plinth/plinth.h>
 #include <plinth/sdk/error.hpp>
 
@@ -25,7 +26,7 @@ constexpr int64_t kAlice = 101, kStaff = 900;
 plinth_call_context customer(int64_t id) { return host::user_caller(id, PLINTH_ROLE_CUSTOMER); }
 plinth_call_context staff() { return host::user_caller(kStaff, PLINTH_ROLE_STAFF); }
 
-std::string b64(std::string_view s) { return encode_base64(as_bytes(s)); }
+std::string b64(std::string_view s) { return plinth::sdk::encoding::to_base64(s); }
 
 class UntrustedInputTest : public ::testing::Test {
 protected:

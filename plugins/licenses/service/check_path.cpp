@@ -4,6 +4,7 @@
 
 #include "domain/signed_verdict.hpp"
 
+#include <plinth/sdk/encoding.hpp>
 #include <plinth/sdk/error.hpp>
 
 #include <sodium.h>
@@ -16,20 +17,6 @@ namespace plinth::licenses {
 using sdk::db::Connection;
 
 namespace {
-
-std::string to_hex(const uint8_t *bytes, size_t size) {
-    std::string hex(size * 2 + 1, '\0');
-    sodium_bin2hex(hex.data(), hex.size(), bytes, size);
-    hex.pop_back();
-    return hex;
-}
-
-std::string to_base64(const uint8_t *bytes, size_t size) {
-    std::string out(sodium_base64_ENCODED_LEN(size, sodium_base64_VARIANT_ORIGINAL), '\0');
-    sodium_bin2base64(out.data(), out.size(), bytes, size, sodium_base64_VARIANT_ORIGINAL);
-    out.resize(std::strlen(out.c_str()));
-    return out;
-}
 
 } // namespace
 
@@ -230,7 +217,7 @@ SignedVerdict Licensing::check_signed(std::string_view key, std::string_view sit
     f.challenge = std::string(challenge);
     std::array<uint8_t, 16> nonce{};
     randombytes_buf(nonce.data(), nonce.size());
-    f.nonce = to_hex(nonce.data(), nonce.size());
+    f.nonce = sdk::encoding::to_hex(nonce);
     f.issued_at = now_s();
     // A valid verdict never outlives the license's own validity.
     int64_t until = f.issued_at + config_.signed_ttl_s;
@@ -243,7 +230,7 @@ SignedVerdict Licensing::check_signed(std::string_view key, std::string_view sit
     std::array<uint8_t, crypto_sign_BYTES> signature{};
     crypto_sign_detached(signature.data(), nullptr, reinterpret_cast<const unsigned char *>(sv.payload.data()),
                          sv.payload.size(), secret_key_.data());
-    sv.signature = to_base64(signature.data(), signature.size());
+    sv.signature = sdk::encoding::to_base64(signature);
     return sv;
 }
 

@@ -2,6 +2,7 @@
 
 #include "../domain/text.hpp"
 
+#include <plinth/sdk/encoding.hpp>
 #include <plinth/sdk/error.hpp>
 
 #include <sodium.h>
@@ -20,7 +21,7 @@ Sha256 sha256(std::string_view bytes) {
 
 std::string sha256_hex(std::string_view bytes) {
     Sha256 d = sha256(bytes);
-    return to_hex(d.data(), d.size());
+    return sdk::encoding::to_hex(d);
 }
 
 Sha256Stream::Sha256Stream() {
@@ -54,7 +55,7 @@ std::string sha256_file_hex(const std::filesystem::path &path, uint64_t *size) {
     if (in.bad()) throw sdk::Error(PLINTH_E_INTERNAL, "cannot read " + path.filename().string());
     if (size) *size = total;
     Sha256 d = hash.finish();
-    return to_hex(d.data(), d.size());
+    return sdk::encoding::to_hex(d);
 }
 
 } // namespace plinth::privacy

@@ -22,14 +22,4 @@ std::string markdown_cell(std::string_view text) {
     return out;
 }
 
-std::string to_hex(const unsigned char *bytes, size_t size) {
-    static const char digits[] = "0123456789abcdef";
-    std::string out(size * 2, '0');
-    for (size_t i = 0; i < size; ++i) {
-        out[2 * i] = digits[bytes[i] >> 4];
-        out[2 * i + 1] = digits[bytes[i] & 0x0f];
-    }
-    return out;
-}
-
 } // namespace plinth::privacy

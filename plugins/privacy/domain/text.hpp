@@ -16,7 +16,4 @@ using sdk::html_escape;
 // turned into entities so a renderer cannot be made to emit markup from module-provided text.
 std::string markdown_cell(std::string_view text);
 
-// Lower-case hexadecimal.
-std::string to_hex(const unsigned char *bytes, size_t size);
-
 } // namespace plinth::privacy

@@ -83,7 +83,7 @@ PrivacyService::Created PrivacyService::create(const sdk::Caller &caller, std::s
     std::vector<unsigned char> raw(kTokenBytes);
     randombytes_buf(raw.data(), raw.size());
     Created created;
-    created.token = to_hex(raw.data(), raw.size());
+    created.token = sdk::encoding::to_hex(raw);
     const std::string token_hash =
         digest_string(std::string_view(reinterpret_cast<const char *>(raw.data()), raw.size()));
     sodium_memzero(raw.data(), raw.size());

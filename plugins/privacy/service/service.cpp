@@ -86,7 +86,7 @@ std::string PrivacyService::open_slot(RequestKind kind, const sdk::Subject &subj
     std::string slot(kind_name(kind));
     if (subject.user_id > 0) return slot + ":u:" + std::to_string(subject.user_id);
     std::string h = email_hash(email);
-    return slot + ":e:" + to_hex(reinterpret_cast<const unsigned char *>(h.data()), h.size());
+    return slot + ":e:" + sdk::encoding::to_hex(h);
 }
 
 // ---------------------------------------------------------------------------------------------

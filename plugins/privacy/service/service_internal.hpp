@@ -9,6 +9,8 @@
 #include "../domain/calendar.hpp"
 #include "../domain/text.hpp"
 
+#include <plinth/sdk/encoding.hpp>
+
 #include <boost/json.hpp>
 #include <sodium.h>
 
@@ -40,7 +42,7 @@ struct InjectedCrash : sdk::Error {
 inline std::string random_hex(size_t bytes) {
     std::vector<unsigned char> b(bytes);
     randombytes_buf(b.data(), b.size());
-    std::string hex = to_hex(b.data(), b.size());
+    std::string hex = sdk::encoding::to_hex(b);
     sodium_memzero(b.data(), b.size());
     return hex;
 }
@@ -48,13 +50,9 @@ inline std::string random_hex(size_t bytes) {
 // Decodes the 64 hex characters of a token; nullopt when malformed.
 inline std::optional<std::string> token_bytes(std::string_view token) {
     if (token.size() != kTokenBytes * 2) return std::nullopt;
-    std::string raw(kTokenBytes, '\0');
-    size_t length = 0;
-    if (sodium_hex2bin(reinterpret_cast<unsigned char *>(raw.data()), raw.size(), token.data(), token.size(), nullptr,
-                       &length, nullptr) != 0 ||
-        length != kTokenBytes)
-        return std::nullopt;
-    return raw;
+    auto raw = sdk::encoding::from_hex(token);
+    if (!raw) return std::nullopt;
+    return std::string(raw->begin(), raw->end());
 }
 
 inline std::string digest_string(std::string_view bytes) {

@@ -2,6 +2,8 @@
 
 #include "semver.hpp"
 
+#include <plinth/sdk/encoding.hpp>
+
 #include <sodium.h>
 
 namespace plinth::releases {
@@ -27,23 +29,16 @@ bool no_newline(std::string_view s) { return s.find('\n') == std::string_view::n
 } // namespace
 
 std::string base64url(const uint8_t *bytes, size_t size) {
-    std::string out(sodium_base64_ENCODED_LEN(size, sodium_base64_VARIANT_URLSAFE_NO_PADDING), '\0');
-    sodium_bin2base64(out.data(), out.size(), bytes, size, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-    out.resize(out.size() - 1); // the encoder's terminating NUL
-    return out;
+    return sdk::encoding::to_base64(std::span<const uint8_t>(bytes, size), sdk::encoding::Base64::url);
 }
 
 bool from_base64url(std::string_view text, std::string &bytes) {
-    bytes.assign(text.size(), '\0');
-    size_t n = 0;
-    const char *end = nullptr;
-    if (sodium_base642bin(reinterpret_cast<unsigned char *>(bytes.data()), bytes.size(), text.data(), text.size(),
-                          nullptr, &n, &end, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
-        end != text.data() + text.size())
-        return false;
-    bytes.resize(n);
-    // Refuse non-canonical spellings (unused low bits set) so one token has one text.
-    return base64url(reinterpret_cast<const uint8_t *>(bytes.data()), bytes.size()) == text;
+    // The SDK's decoder refuses non-canonical spellings (unused low bits set), so one token has
+    // one text.
+    auto decoded = sdk::encoding::from_base64(text, sdk::encoding::Base64::url);
+    if (!decoded) return false;
+    bytes.assign(decoded->begin(), decoded->end());
+    return true;
 }
 
 std::string site_digest(std::string_view canonical_site) {

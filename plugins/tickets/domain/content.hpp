@@ -16,13 +16,12 @@ void ensure_sodium();
 
 // Strict standard base64 (RFC 4648 alphabet, '=' padding, no whitespace). Throws
 // PLINTH_E_LIMIT_EXCEEDED before decoding anything when the text could only decode to more than
-// `max_bytes`, PLINTH_E_INVALID_ARGUMENT naming `field` when it is not base64.
+// `max_bytes`, PLINTH_E_INVALID_ARGUMENT naming `field` when it is not base64. The decoding is the
+// SDK's (plinth/sdk/encoding.hpp), as is every encoding the module writes.
 std::vector<uint8_t> decode_base64(std::string_view field, std::string_view text, size_t max_bytes);
-std::string encode_base64(std::span<const uint8_t> bytes);
 
 using Sha256 = std::array<uint8_t, 32>;
 Sha256 sha256(std::span<const uint8_t> bytes);
-std::string to_hex(std::span<const uint8_t> bytes);
 
 // Overwrites a string's bytes (secrets we are done with); the optimiser may not remove it.
 void wipe(std::string &secret);

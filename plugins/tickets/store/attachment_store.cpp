@@ -2,6 +2,7 @@
 
 #include "../domain/content.hpp"
 
+#include <plinth/sdk/encoding.hpp>
 #include <plinth/sdk/error.hpp>
 
 namespace plinth::tickets::AttachmentStore {
@@ -16,7 +17,7 @@ constexpr const char *kColumns =
 
 AttachmentRow attachment_from(const Row &r) {
     return AttachmentRow{r.i64(0), r.i64(1), r.i64(2), r.str(3), r.str(4), r.i64(5),
-                         to_hex(as_bytes(r.str(6))), r.i64(7), r.i64(8)};
+                         sdk::encoding::to_hex(r.str(6)), r.i64(7), r.i64(8)};
 }
 
 } // namespace
@@ -61,7 +62,7 @@ AddedAttachment add(Connection &c, int64_t owner_id, int64_t ticket_id, const st
                       file_name,
                       media_type,
                       static_cast<int64_t>(content.size()),
-                      to_hex(digest),
+                      sdk::encoding::to_hex(digest),
                       uploaded_by,
                       now};
     return AddedAttachment{std::move(row), deduplicated};
@@ -94,7 +95,7 @@ std::vector<uint8_t> content(Connection &c, const AttachmentRow &attachment) {
         out.insert(out.end(), data.begin(), data.end());
     }
     Sha256 digest = sha256(out);
-    if (static_cast<int64_t>(out.size()) != attachment.size || to_hex(digest) != attachment.sha256_hex)
+    if (static_cast<int64_t>(out.size()) != attachment.size || sdk::encoding::to_hex(digest) != attachment.sha256_hex)
         throw sdk::Error(PLINTH_E_INTERNAL, "attachment " + std::to_string(attachment.id) +
                                                 " does not match its stored size and SHA-256");
     return out;
