@@ -58,6 +58,7 @@ Actor actor_of(const Caller &c) {
     Actor a;
     a.principal = c.principal;
     if (c.is_user()) a.user_id = c.user_id;
+    a.staff = c.is_staff();
     return a;
 }
 
@@ -230,14 +231,6 @@ private:
         sodium_memzero(key.data(), key.size());
     }
 
-    // The caller may see license `id` (owner or staff); otherwise it does not exist for them.
-    LicenseRecord visible(const Caller &caller, int64_t id) {
-        std::optional<LicenseRecord> l = licensing_->license(id);
-        bool may = l && (caller.is_staff() || (caller.is_user() && l->user_id && *l->user_id == caller.user_id));
-        if (!may) throw sdk::not_found("no license with id " + std::to_string(id));
-        return *l;
-    }
-
     boost::json::object license_json(const LicenseRecord &l, bool with_key) {
         boost::json::object o{{"id", l.id},
                               {"product", licensing_->product_slug(l.product_id)},
@@ -267,10 +260,6 @@ private:
         if (loc.key.has_value() == loc.id.has_value())
             throw sdk::invalid_argument("give exactly one of 'key' and 'license_id'");
         return loc;
-    }
-
-    void require_visible(const Caller &caller, const LicenseLocator &loc) {
-        if (loc.id) visible(caller, *loc.id);
     }
 
     void register_commands() {
@@ -357,7 +346,7 @@ private:
                  [this](const Caller &c, Args &a) {
                      int64_t id = a.integer("id", 1, kMaxId);
                      a.finish();
-                     LicenseRecord l = visible(c, id);
+                     LicenseRecord l = licensing_->visible_license(actor_of(c), id);
                      boost::json::object o = license_json(l, true);
                      boost::json::array acts;
                      for (const ActivationRecord &x : licensing_->activations(l.id)) acts.push_back(activation_json(x));
@@ -382,13 +371,8 @@ private:
                      int64_t after = a.optional_integer("after_id", 0, kMaxId).value_or(0);
                      int64_t limit = a.optional_integer("limit", 1, kMaxPage).value_or(100);
                      a.finish();
-                     if (!c.is_staff()) {
-                         if (user && *user != c.user_id)
-                             throw sdk::permission_denied("customers can only list their own licenses");
-                         user = c.user_id;
-                     }
                      boost::json::array list;
-                     for (const LicenseRecord &l : licensing_->licenses(user, after, limit))
+                     for (const LicenseRecord &l : licensing_->visible_licenses(actor_of(c), user, after, limit))
                          list.push_back(license_json(l, false));
                      return boost::json::value(list);
                  }});
@@ -422,7 +406,7 @@ private:
                      std::string site = a.string("site", kSiteArgBytes);
                      std::string network = a.optional_string("network", kSiteArgBytes).value_or("");
                      a.finish();
-                     require_visible(c, loc);
+                     licensing_->require_visible(actor_of(c), loc);
                      ActivationResult r = licensing_->activate(loc, site, network, actor_of(c));
                      boost::json::object o = activation_json(r.activation);
                      o["created"] = r.created;
@@ -445,7 +429,7 @@ private:
                      std::string network = a.optional_string("network", kSiteArgBytes).value_or("");
                      a.finish();
                      if (site.empty() && network.empty()) throw sdk::invalid_argument("give 'site', 'network' or both");
-                     require_visible(c, loc);
+                     licensing_->require_visible(actor_of(c), loc);
                      DeactivationResult r = licensing_->deactivate(loc, site, network, actor_of(c));
                      boost::json::object o{{"license_id", r.license.id}, {"deactivated", true},
                                            {"seats_used", r.license.seats_used}, {"seat_limit", r.license.seat_limit},
@@ -522,10 +506,8 @@ private:
                      int64_t before = a.optional_integer("before_id", 1, kMaxId).value_or(kMaxId);
                      int64_t limit = a.optional_integer("limit", 1, kMaxPage).value_or(100);
                      a.finish();
-                     if (license) visible(c, *license);
-                     else if (!c.is_staff()) throw sdk::permission_denied("only staff may list the whole audit");
                      boost::json::array list;
-                     for (const AuditRecord &r : licensing_->audit(license, before, limit)) {
+                     for (const AuditRecord &r : licensing_->visible_audit(actor_of(c), license, before, limit)) {
                          boost::json::object o = audit_json(r);
                          o["actor"] = principal_name(r.actor_principal);
                          list.push_back(std::move(o));

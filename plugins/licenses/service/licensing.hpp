@@ -180,6 +180,19 @@ public:
     // Exactly one of days / until.
     LicenseRecord renew(int64_t id, std::optional<int64_t> days, std::optional<int64_t> until, const Actor &actor);
     std::optional<LicenseRecord> license(int64_t id);
+    // ---- who may see what (service/visibility.cpp) ----
+    // License `id` when `actor` may see it (its owner, or staff); otherwise it does not exist for
+    // them (PLINTH_E_NOT_FOUND), so customers cannot probe ids.
+    LicenseRecord visible_license(const Actor &actor, int64_t id);
+    // A locator naming a license by id must name one the actor may see; a key is its own proof.
+    void require_visible(const Actor &actor, const LicenseLocator &locator);
+    // Customers list their own licenses only (PLINTH_E_PERMISSION_DENIED for another user_id);
+    // staff list anyone's, or all.
+    std::vector<LicenseRecord> visible_licenses(const Actor &actor, std::optional<int64_t> user_id, int64_t after_id,
+                                                int64_t limit);
+    // The audit of one visible license, or (staff only) the whole audit.
+    std::vector<AuditRecord> visible_audit(const Actor &actor, std::optional<int64_t> license_id, int64_t before_id,
+                                           int64_t limit);
     std::optional<LicenseRecord> license_by_key(std::string_view key); // throws on a malformed key
     std::vector<LicenseRecord> licenses(std::optional<int64_t> user_id, int64_t after_id, int64_t limit);
     std::vector<ActivationRecord> activations(int64_t license_id);

@@ -22,6 +22,7 @@ namespace plinth::licenses {
 struct Actor {
     int32_t principal = 0; // plinth_principal
     std::optional<int64_t> user_id;
+    bool staff = false; // staff, administrators and the system: may see every license
 };
 
 struct ProductRecord {
