@@ -206,23 +206,13 @@ public:
     }
 
     void erase_subject(const sdk::Subject &subject, bool dry_run, const sdk::ErasureSink &out) override {
-        for (const ErasureReport &r : licensing_->erase_subject(subject.user_id, dry_run, Actor{PLINTH_PRINCIPAL_SYSTEM, {}})) {
-            sdk::ErasureOutcome o;
-            o.category = r.category;
-            o.item = r.item;
-            o.outcome = static_cast<plinth_erasure_outcome>(r.outcome);
-            o.legal_basis = r.legal_basis;
-            o.retained_until = r.retained_until;
+        for (const sdk::ErasureOutcome &o :
+             licensing_->erase_subject(subject.user_id, dry_run, Actor{PLINTH_PRINCIPAL_SYSTEM, {}, true}))
             out.report(o);
-        }
     }
 
     // ---- sdk::Retention ----
-    std::vector<sdk::RetentionCount> sweep(int64_t now_us) override {
-        std::vector<sdk::RetentionCount> out;
-        for (const RetentionReport &r : licensing_->sweep(now_us)) out.push_back({r.category, r.action, r.count});
-        return out;
-    }
+    std::vector<sdk::RetentionCount> sweep(int64_t now_us) override { return licensing_->sweep(now_us); }
 
 private:
     static void load_key(const sdk::Host &host, std::string_view name, uint8_t *out, size_t size) {

@@ -259,21 +259,11 @@ public:
     }
 
     void erase_subject(const sdk::Subject &subject, bool dry_run, const sdk::ErasureSink &out) override {
-        for (const ErasedItem &e : releases_->erase_subject(subject.user_id, dry_run)) {
-            sdk::ErasureOutcome o;
-            o.category = e.category;
-            o.item = e.item;
-            o.outcome = PLINTH_ERASURE_REMOVED;
-            out.report(o);
-        }
+        for (const sdk::ErasureOutcome &o : releases_->erase_subject(subject.user_id, dry_run)) out.report(o);
     }
 
     // ---- sdk::Retention ----
-    std::vector<sdk::RetentionCount> sweep(int64_t now_us) override {
-        std::vector<sdk::RetentionCount> out;
-        for (const RetentionResult &r : releases_->sweep(now_us)) out.push_back({r.category, r.action, r.count});
-        return out;
-    }
+    std::vector<sdk::RetentionCount> sweep(int64_t now_us) override { return releases_->sweep(now_us); }
 
 private:
     void register_commands();

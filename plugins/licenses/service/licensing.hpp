@@ -17,6 +17,7 @@
 #include "store/license_store.hpp"
 
 #include <plinth/sdk/db.hpp>
+#include <plinth/sdk/module.hpp>
 
 #include <boost/json/object.hpp>
 
@@ -100,20 +101,6 @@ struct DeactivationResult {
 struct NetworkView {
     NetworkRecord network;
     std::vector<ActivationRecord> sites;
-};
-
-struct ErasureReport {
-    std::string category;
-    std::string item;
-    int32_t outcome = 0; // plinth_erasure_outcome
-    std::string legal_basis;
-    int64_t retained_until = 0;
-};
-
-struct RetentionReport {
-    std::string category;
-    std::string action;
-    int64_t count = 0;
 };
 
 struct LicensingStats {
@@ -219,8 +206,8 @@ public:
     std::vector<AuditRecord> audit(std::optional<int64_t> license_id, int64_t before_id, int64_t limit);
     void export_subject(int64_t user_id,
                         const std::function<void(std::string_view category, const boost::json::object &)> &item);
-    std::vector<ErasureReport> erase_subject(int64_t user_id, bool dry_run, const Actor &actor);
-    std::vector<RetentionReport> sweep(int64_t now_us);
+    std::vector<sdk::ErasureOutcome> erase_subject(int64_t user_id, bool dry_run, const Actor &actor);
+    std::vector<sdk::RetentionCount> sweep(int64_t now_us);
 
     LicensingStats stats();
     int64_t now_s() const { return clock_() / 1000000; }

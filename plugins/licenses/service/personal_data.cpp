@@ -96,9 +96,9 @@ void Licensing::export_subject(int64_t user_id,
     }
 }
 
-std::vector<ErasureReport> Licensing::erase_subject(int64_t user_id, bool dry_run, const Actor &actor) {
+std::vector<sdk::ErasureOutcome> Licensing::erase_subject(int64_t user_id, bool dry_run, const Actor &actor) {
     if (user_id <= 0) return {};
-    std::vector<ErasureReport> out;
+    std::vector<sdk::ErasureOutcome> out;
     std::vector<KeyHash> touched;
     pool_.transaction([&](Connection &c) {
         out.clear();
@@ -140,7 +140,7 @@ std::vector<ErasureReport> Licensing::erase_subject(int64_t user_id, bool dry_ru
     return out;
 }
 
-std::vector<RetentionReport> Licensing::sweep(int64_t now_us) {
+std::vector<sdk::RetentionCount> Licensing::sweep(int64_t now_us) {
     int64_t now = now_us / 1000000;
     int64_t audit_removed = 0;
     int64_t licenses_removed = 0;

@@ -310,8 +310,8 @@ std::vector<store::UpdateCheckRow> Releases::export_subject(int64_t user_id) {
     return out;
 }
 
-std::vector<ErasedItem> Releases::erase_subject(int64_t user_id, bool dry_run) {
-    std::vector<ErasedItem> out;
+std::vector<sdk::ErasureOutcome> Releases::erase_subject(int64_t user_id, bool dry_run) {
+    std::vector<sdk::ErasureOutcome> out;
     if (user_id <= 0) return out;
     // The subject's licences, and every licence that no longer has an owner: the licenses module
     // may have unlinked this subject's licences already (the privacy module erases modules in
@@ -326,14 +326,14 @@ std::vector<ErasedItem> Releases::erase_subject(int64_t user_id, bool dry_run) {
         for (int64_t id : store::logged_license_ids(c)) {
             // A licence the licenses module no longer has at all is gone with its owner too.
             if (!targets.count(id) && known.count(id)) continue;
-            out.push_back({"update check log", "update checks of licence " + std::to_string(id)});
+            out.push_back({"update check log", "update checks of licence " + std::to_string(id), PLINTH_ERASURE_REMOVED, "", 0});
             if (!dry_run) store::delete_update_checks_of(c, id);
         }
     });
     return out;
 }
 
-std::vector<RetentionResult> Releases::sweep(int64_t now_us) {
+std::vector<sdk::RetentionCount> Releases::sweep(int64_t now_us) {
     int64_t cutoff = now_us / 1000000 - settings_.update_log_retention_days * 86400;
     uint64_t n = pool_.transaction([&](Connection &c) { return store::delete_update_checks_before(c, cutoff); });
     return {{"update check log", "deleted", static_cast<int64_t>(n)}};

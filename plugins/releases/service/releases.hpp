@@ -13,6 +13,7 @@
 #include "license_authority.hpp"
 
 #include <plinth/sdk/db.hpp>
+#include <plinth/sdk/module.hpp>
 
 #include <filesystem>
 #include <functional>
@@ -126,13 +127,6 @@ struct Download {
     store::ReleaseRow release;
 };
 
-struct ErasedItem {
-    std::string category, item;
-};
-struct RetentionResult {
-    std::string category, action;
-    int64_t count = 0;
-};
 
 class Releases {
 public:
@@ -172,8 +166,8 @@ public:
 
     // ---- personal data ----
     std::vector<store::UpdateCheckRow> export_subject(int64_t user_id);
-    std::vector<ErasedItem> erase_subject(int64_t user_id, bool dry_run);
-    std::vector<RetentionResult> sweep(int64_t now_us);
+    std::vector<sdk::ErasureOutcome> erase_subject(int64_t user_id, bool dry_run);
+    std::vector<sdk::RetentionCount> sweep(int64_t now_us);
 
     int64_t now_s() const { return clock_() / 1000000; }
 
