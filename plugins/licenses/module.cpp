@@ -5,6 +5,7 @@
 #include "domain/text.hpp"
 #include "service/licensing.hpp"
 
+#include <plinth/migrations/licenses.hpp>
 #include <plinth/sdk/encoding.hpp>
 #include <plinth/ext/license_check.h>
 #include <plinth/sdk/module.hpp>
@@ -17,10 +18,6 @@
 
 #include <cstring>
 #include <span>
-
-namespace plinth::embedded {
-std::span<const sdk::db::Migration> licenses_migrations();
-}
 
 namespace plinth::licenses {
 

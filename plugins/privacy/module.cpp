@@ -11,6 +11,7 @@
 #include "service/registry_directory.hpp"
 #include "service/service.hpp"
 
+#include <plinth/migrations/privacy.hpp>
 #include <plinth/plinth.h>
 #include <plinth/sdk/module.hpp>
 #include <plinth/sdk/db.hpp>
@@ -20,10 +21,6 @@
 #include <algorithm>
 #include <cstring>
 #include <span>
-
-namespace plinth::embedded {
-std::span<const sdk::db::Migration> privacy_migrations();
-} // namespace plinth::embedded
 
 namespace plinth::privacy {
 

@@ -12,6 +12,7 @@
 #include "domain/settings.hpp"
 #include "service/prompts.hpp"
 
+#include <plinth/migrations/prompts.hpp>
 #include <plinth/plinth.h>
 #include <plinth/sdk/module.hpp>
 #include <plinth/sdk/db.hpp>
@@ -23,10 +24,6 @@
 #include <optional>
 #include <span>
 #include <string>
-
-namespace plinth::embedded {
-std::span<const sdk::db::Migration> prompts_migrations();
-} // namespace plinth::embedded
 
 namespace plinth::prompts {
 
@@ -41,7 +38,6 @@ using sdk::Caller;
 
 constexpr int64_t kMaxPageSize = 100;
 constexpr int64_t kDefaultPageSize = 20;
-
 
 Actor actor_of(const Caller &caller) {
     return Actor{caller.is_system(), caller.is_staff(), caller.is_user() ? caller.user_id : 0};

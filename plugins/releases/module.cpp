@@ -5,6 +5,7 @@
 #include "service/registry_licenses.hpp"
 #include "service/releases.hpp"
 
+#include <plinth/migrations/releases.hpp>
 #include <plinth/sdk/encoding.hpp>
 #include <plinth/ext/license_check.h>
 #include <plinth/ext/release_download.h>
@@ -19,10 +20,6 @@
 
 #include <cstring>
 #include <span>
-
-namespace plinth::embedded {
-std::span<const sdk::db::Migration> releases_migrations();
-}
 
 namespace plinth::releases {
 

@@ -11,15 +11,12 @@
 #include "service/tickets.hpp"
 #include "views.hpp"
 
+#include <plinth/migrations/tickets.hpp>
 #include <plinth/sdk/encoding.hpp>
 #include <plinth/sdk/module.hpp>
 #include <plinth/sdk/db.hpp>
 
 #include <memory>
-
-namespace plinth::embedded {
-std::span<const sdk::db::Migration> tickets_migrations();
-}
 
 namespace plinth::tickets {
 namespace {

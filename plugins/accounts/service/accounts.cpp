@@ -3,6 +3,7 @@
 #include "../domain/categories.hpp"
 #include "../domain/gravatar.hpp"
 
+#include <plinth/migrations/accounts.hpp>
 #include <plinth/sdk/error.hpp>
 #include <plinth/sdk/db.hpp>
 
@@ -11,10 +12,6 @@
 
 #include <algorithm>
 #include <set>
-
-namespace plinth::embedded {
-std::span<const sdk::db::Migration> accounts_migrations();
-}
 
 namespace plinth::accounts {
 
