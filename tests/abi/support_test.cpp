@@ -1,5 +1,6 @@
 // The SDK's support library: hex and base64 (plinth/sdk/encoding.hpp) and calendar dates
 // (plinth/sdk/dates.hpp), the one implementation every module uses.
+#include <plinth/sdk/config.hpp>
 #include <plinth/sdk/dates.hpp>
 #include <plinth/sdk/encoding.hpp>
 
@@ -119,4 +120,70 @@ TEST(Dates, AddingMonthsKeepsTheTimeAndClampsToTheMonthsLastDay) {
     EXPECT_EQ(dates::format_utc(dates::add_months(jan31_noon, 12)), "2027-01-31T12:00:00Z");
     EXPECT_EQ(dates::format_utc(dates::add_months(jan31_noon, -2)), "2025-11-30T12:00:00Z");
     EXPECT_EQ(dates::add_months(jan31_noon, 0), jan31_noon);
+}
+
+namespace {
+
+// The status and message of a configuration read (PLINTH_OK and "" when it succeeds).
+template <class F>
+std::pair<int32_t, std::string> outcome(F &&read) {
+    try {
+        read();
+        return {PLINTH_OK, ""};
+    } catch (const plinth::sdk::Error &e) {
+        return {e.status(), e.what()};
+    }
+}
+
+boost::json::object parsed(std::string_view text) { return boost::json::parse(text).as_object(); }
+
+} // namespace
+
+TEST(Config, ReadsKnownKeysWithFallbacks) {
+    using plinth::sdk::Config;
+    const boost::json::object config = parsed(R"({"database":{"socket":"s"},"state_dir":"/x",
+        "retention":{"days":7,"strict":true},"name":"n","empty":null})");
+    const Config root = Config::module("demo", config, {"retention", "name", "empty", "limits"});
+    const Config retention = root.section("retention", {"days", "strict", "absent"});
+    EXPECT_EQ(retention.integer("days", 30, 1, 100), 7);
+    EXPECT_EQ(retention.integer("absent", 30, 1, 100), 30);
+    EXPECT_TRUE(retention.boolean("strict", false));
+    EXPECT_EQ(root.string("name", 10), "n");
+    EXPECT_EQ(root.string("empty", 10), std::nullopt);
+    const Config limits = root.section("limits", {"bytes"}); // absent: every read falls back
+    EXPECT_FALSE(limits.present());
+    EXPECT_EQ(limits.integer("bytes", 5, 1, 10), 5);
+    EXPECT_EQ(limits.path(), "demo.limits");
+}
+
+TEST(Config, RefusesUnknownKeysWrongTypesAndRangesNamingTheKey) {
+    using plinth::sdk::Config;
+    const std::pair<const char *, const char *> cases[] = {
+        {R"({"retension":{}})", "unknown configuration key 'demo.retension'"},
+        {R"({"retention":{"dayz":1}})", "unknown configuration key 'demo.retention.dayz'"},
+        {R"({"retention":[]})", "configuration 'demo.retention' must be an object"},
+        {R"({"retention":{"days":"7"}})", "configuration 'demo.retention.days' must be an integer"},
+        {R"({"retention":{"days":1.5}})", "configuration 'demo.retention.days' must be an integer"},
+        {R"({"retention":{"days":0}})", "configuration 'demo.retention.days' must be between 1 and 100"},
+        {R"({"retention":{"days":18446744073709551615}})", "configuration 'demo.retention.days' must be an integer"},
+        {R"({"retention":{"strict":1}})", "configuration 'demo.retention.strict' must be true or false"},
+    };
+    for (const auto &[text, message] : cases) {
+        const boost::json::object config = parsed(text);
+        auto [status, got] = outcome([&] {
+            const Config retention = Config::module("demo", config, {"retention"}).section("retention", {"days", "strict"});
+            retention.integer("days", 30, 1, 100);
+            retention.boolean("strict", false);
+        });
+        EXPECT_EQ(status, PLINTH_E_INVALID_ARGUMENT) << text;
+        EXPECT_EQ(got, message) << text;
+    }
+}
+
+TEST(Config, ReadingAnUndeclaredKeyIsAProgrammingError) {
+    using plinth::sdk::Config;
+    const boost::json::object config = parsed(R"({"a":1})");
+    auto [status, message] = outcome([&] { Config::module("demo", config, {"a"}).integer("b", 0, 0, 1); });
+    EXPECT_EQ(status, PLINTH_E_INTERNAL);
+    EXPECT_EQ(message, "configuration key 'demo.b' is read but not declared");
 }

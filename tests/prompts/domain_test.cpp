@@ -122,6 +122,7 @@ TEST(Settings, RefusesWhatCouldSilentlyKeepDataLonger) {
              R"({"limits":{"prompt_bytes":0}})",
              R"({"limits":{"prompt_bytes":99999999}})",
              R"({"limits":{"bytes":1}})",
+             R"({"retension":{"unlink_days":30}})",                   // typo of a section
          }) {
         std::string message;
         try {

@@ -5,9 +5,10 @@
 //     "limits":    {"prompt_bytes": 32768, "response_bytes": 65536}
 //   }
 //
-// Every member is optional; a wrong type, an out-of-range value or an unknown member inside
-// "retention"/"limits" refuses the configuration with a message naming the key, so a typo can
-// never silently keep prompts longer than the operator meant.
+// Every member is optional; a wrong type, an out-of-range value or an unknown member (at the top
+// or inside "retention"/"limits") refuses the configuration with a message naming the key, so a
+// typo can never silently keep prompts longer than the operator meant. Read with the SDK's one
+// configuration reader (plinth/sdk/config.hpp).
 #pragma once
 
 #include <boost/json/object.hpp>
@@ -42,7 +43,8 @@ struct Settings {
     RetentionPolicy retention;
     RecordLimits limits;
 
-    // Reads the module's configuration section (other members, such as "database", are ignored).
+    // Reads the module's configuration section (the host's own "database" and "state_dir" are
+    // allowed; any other unknown member is refused).
     // Throws sdk::Error(PLINTH_E_INVALID_ARGUMENT) naming the offending key.
     static Settings from_json(const boost::json::object &config);
 };

@@ -8,7 +8,8 @@
 //     "text":        {"subject_bytes": 200, "description_bytes": 65536, "reply_bytes": 65536},
 //     "database":    {...}   // supplied by the host
 //   }
-// Unknown keys are refused so a misspelt limit does not silently fall back to its default.
+// Unknown keys are refused so a misspelt limit does not silently fall back to its default (the
+// SDK's one configuration reader, plinth/sdk/config.hpp).
 #pragma once
 
 #include "attachment_policy.hpp"
