@@ -178,7 +178,14 @@ switch ( $command ) {
 				'site_transient_update_plugins',
 				function ( $list ) {
 					if ( isset( $list->response[ PLINTH_PROBE ]->package ) ) {
-						$list->response[ PLINTH_PROBE ]->package = preg_replace( '/signature=./', 'signature=0', $list->response[ PLINTH_PROBE ]->package );
+						// Another first character than the one signed (a fixed '0' left one link in 64 intact).
+						$list->response[ PLINTH_PROBE ]->package = preg_replace_callback(
+							'/signature=(.)/',
+							function ( $m ) {
+								return 'signature=' . ( '0' === $m[1] ? '1' : '0' );
+							},
+							$list->response[ PLINTH_PROBE ]->package
+						);
 					}
 					return $list;
 				}
