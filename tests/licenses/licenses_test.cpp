@@ -593,5 +593,25 @@ TEST(LicensesConfig, InvalidConfigurationRefusesTheModuleWithAClearMessage) {
     EXPECT_TRUE(explained);
 }
 
+// A misspelt key must not leave its default silently in force.
+TEST(LicensesConfig, AnUnknownKeyRefusesTheModuleNamingIt) {
+    for (const object &section : {object{{"cache", object{{"stalenes_ms", 100}}}}, object{{"retention_days", 30}}}) {
+        test::TestDatabase db("licenses_cfg");
+        host::HostOptions o;
+        o.module_paths.push_back(PLINTH_TEST_MODULE_DIR);
+        o.only_modules = {"licenses"};
+        o.config = object{{"database", db.config()}, {"licenses", section}};
+        o.state_dir = std::string(PLINTH_TEST_STATE_DIR) + "/licenses_cfg_" + db.name();
+        o.log = [](int32_t, std::string_view, std::string_view) {};
+        host::Host h(std::move(o));
+        h.load();
+        EXPECT_EQ(h.module("licenses"), nullptr) << boost::json::serialize(section);
+        std::string refusal;
+        for (const auto &m : h.modules())
+            if (m.id == "licenses") refusal = m.refusal;
+        EXPECT_NE(refusal.find("unknown configuration key 'licenses."), std::string::npos) << refusal;
+    }
+}
+
 } // namespace
 } // namespace plinth::licenses

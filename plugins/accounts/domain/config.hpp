@@ -34,7 +34,8 @@ struct AccountsConfig {
     ThrottlePolicy throttle;
     int64_t login_events_days = 30;
 
-    // Throws invalid_argument naming the offending key.
+    // Reads through the SDK's configuration reader (plinth/sdk/config.hpp): an unknown member
+    // anywhere, a wrong type or a value out of range throws invalid_argument naming the key.
     static AccountsConfig from_json(const boost::json::object &section);
 };
 

@@ -1,6 +1,7 @@
 #include "service/licensing.hpp"
 
 #include <plinth/base.h>
+#include <plinth/sdk/config.hpp>
 #include <plinth/sdk/error.hpp>
 #include <plinth/services/log.h>
 
@@ -25,37 +26,6 @@ constexpr size_t kMaxGaps = 4096;
 constexpr int64_t kChangePage = 1000;
 
 // ---- configuration ----
-
-const boost::json::object *section(const boost::json::object &config, std::string_view name) {
-    const boost::json::value *v = config.if_contains(name);
-    if (v == nullptr || v->is_null()) return nullptr;
-    if (!v->is_object()) throw sdk::invalid_argument("licenses configuration: '" + std::string(name) + "' must be an object");
-    return &v->get_object();
-}
-
-int64_t read_int(const boost::json::object *o, std::string_view path, std::string_view key, int64_t fallback,
-                 int64_t min, int64_t max) {
-    if (o == nullptr) return fallback;
-    const boost::json::value *v = o->if_contains(key);
-    if (v == nullptr || v->is_null()) return fallback;
-    int64_t n = 0;
-    if (v->is_int64()) n = v->get_int64();
-    else if (v->is_uint64() && v->get_uint64() <= static_cast<uint64_t>(INT64_MAX)) n = static_cast<int64_t>(v->get_uint64());
-    else throw sdk::invalid_argument("licenses configuration: '" + std::string(path) + "." + std::string(key) + "' must be an integer");
-    if (n < min || n > max)
-        throw sdk::invalid_argument("licenses configuration: '" + std::string(path) + "." + std::string(key) +
-                                    "' must be between " + std::to_string(min) + " and " + std::to_string(max));
-    return n;
-}
-
-bool read_bool(const boost::json::object *o, std::string_view path, std::string_view key, bool fallback) {
-    if (o == nullptr) return fallback;
-    const boost::json::value *v = o->if_contains(key);
-    if (v == nullptr || v->is_null()) return fallback;
-    if (!v->is_bool())
-        throw sdk::invalid_argument("licenses configuration: '" + std::string(path) + "." + std::string(key) + "' must be true or false");
-    return v->get_bool();
-}
 
 std::string detail(const boost::json::object &o) { return boost::json::serialize(o); }
 
@@ -82,20 +52,19 @@ std::string transition_refusal(int64_t id, LicenseStatus from, LicenseAction act
 
 LicensingConfig LicensingConfig::from_json(const boost::json::object &config) {
     LicensingConfig c;
-    const boost::json::object *cache = section(config, "cache");
-    c.cache_enabled = read_bool(cache, "cache", "enabled", c.cache_enabled);
-    c.staleness_ms = read_int(cache, "cache", "staleness_ms", c.staleness_ms, 10, 3600 * 1000);
-    c.cache_max_entries = read_int(cache, "cache", "max_entries", c.cache_max_entries, 1, int64_t{1} << 26);
-    c.cache_shards = read_int(cache, "cache", "shards", c.cache_shards, 1, 4096);
-    c.gap_wait_ms = read_int(cache, "cache", "gap_wait_ms", c.gap_wait_ms, 100, 3600 * 1000);
-    const boost::json::object *signing = section(config, "signing");
-    c.signed_ttl_s = read_int(signing, "signing", "ttl_s", c.signed_ttl_s, 1, 365 * 86400);
-    const boost::json::object *retention = section(config, "retention");
-    c.audit_retention_days = read_int(retention, "retention", "audit_days", c.audit_retention_days, 1, 36500);
-    c.accounting_retention_years =
-        read_int(retention, "retention", "accounting_years", c.accounting_retention_years, 0, 100);
-    c.change_log_retention_hours =
-        read_int(retention, "retention", "change_log_hours", c.change_log_retention_hours, 1, 24 * 365);
+    const sdk::Config root = sdk::Config::module("licenses", config, {"cache", "signing", "retention"});
+    const sdk::Config cache = root.section("cache", {"enabled", "staleness_ms", "max_entries", "shards", "gap_wait_ms"});
+    c.cache_enabled = cache.boolean("enabled", c.cache_enabled);
+    c.staleness_ms = cache.integer("staleness_ms", c.staleness_ms, 10, 3600 * 1000);
+    c.cache_max_entries = cache.integer("max_entries", c.cache_max_entries, 1, int64_t{1} << 26);
+    c.cache_shards = cache.integer("shards", c.cache_shards, 1, 4096);
+    c.gap_wait_ms = cache.integer("gap_wait_ms", c.gap_wait_ms, 100, 3600 * 1000);
+    const sdk::Config signing = root.section("signing", {"ttl_s"});
+    c.signed_ttl_s = signing.integer("ttl_s", c.signed_ttl_s, 1, 365 * 86400);
+    const sdk::Config retention = root.section("retention", {"audit_days", "accounting_years", "change_log_hours"});
+    c.audit_retention_days = retention.integer("audit_days", c.audit_retention_days, 1, 36500);
+    c.accounting_retention_years = retention.integer("accounting_years", c.accounting_retention_years, 0, 100);
+    c.change_log_retention_hours = retention.integer("change_log_hours", c.change_log_retention_hours, 1, 24 * 365);
     return c;
 }
 
