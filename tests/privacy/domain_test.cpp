@@ -496,7 +496,10 @@ TEST(PrivacySettings, BadValuesAreRefused) {
     for (const char *bad : {R"({"export":{"retention_days":0}})", R"({"export":{"retention_days":"7"}})",
                             R"({"export":5})", R"({"purposes":{"Bad Name":{}}})",
                             R"({"purposes":{"x":{"requires_opt_in":"yes"}}})", R"({"fail_mode":"explode"})",
-                            R"({"fail_after_modules":-1})", R"({"state_dir":7})"})
+                            R"({"fail_after_modules":-1})", R"({"state_dir":7})",
+                            // misspelt keys must not leave a default in force
+                            R"({"exports":{"retention_days":3}})", R"({"export":{"retention_dayz":3}})",
+                            R"({"audit.retention_dayz":3})", R"({"purposes":{"x":{"requires_optin":true}}})"})
         EXPECT_EQ(status_of([&] { Settings::from_json(boost::json::parse(bad).as_object()); }),
                   PLINTH_E_INVALID_ARGUMENT)
             << bad;

@@ -2,6 +2,7 @@
 
 #include "identifiers.hpp"
 
+#include <plinth/sdk/config.hpp>
 #include <plinth/sdk/error.hpp>
 
 #include <boost/json.hpp>
@@ -31,6 +32,17 @@ int64_t read_days(const boost::json::object &config, std::string_view section, i
 } // namespace
 
 Settings Settings::from_json(const boost::json::object &config) {
+    // Every member must be one the module knows (a misspelt retention key must not leave its
+    // default in force); the values are read below.
+    const sdk::Config root = sdk::Config::module(
+        "privacy", config,
+        {"export", "request", "consent", "audit", "export.retention_days", "request.retention_days",
+         "consent.retention_days", "audit.retention_days", "purposes", "fail_after_modules", "fail_after_items",
+         "fail_mode"});
+    for (std::string_view section : {"export", "request", "consent", "audit"}) {
+        const boost::json::value *v = config.if_contains(section);
+        if (v != nullptr && v->is_object()) root.section(section, {"retention_days"});
+    }
     Settings s;
     if (const auto *v = config.if_contains("state_dir")) {
         if (!v->is_string()) throw sdk::invalid_argument("privacy configuration: 'state_dir' must be a string");
@@ -50,6 +62,10 @@ Settings Settings::from_json(const boost::json::object &config) {
             if (!member.value().is_object())
                 throw sdk::invalid_argument("privacy configuration: purpose '" + name + "' must be an object");
             const auto &o = member.value().get_object();
+            for (const auto &field : o)
+                if (field.key() != "requires_opt_in" && field.key() != "description")
+                    throw sdk::invalid_argument("unknown configuration key 'privacy.purposes." + name + "." +
+                                                std::string(field.key()) + "'");
             PurposeInfo info;
             if (const auto *r = o.if_contains("requires_opt_in")) {
                 if (!r->is_bool())
