@@ -7,13 +7,13 @@
 #include <utility>
 
 namespace plinth::prompts {
+using sdk::db::Connection;
 
 Prompts::Prompts(Options options)
     : settings_(std::move(options.settings)),
       now_s_(std::move(options.now_s)),
       analysis_refused_by_(std::move(options.analysis_refused_by)),
-      pool_(sdk::Host(options.database)),
-      store_(pool_) {}
+      pool_(sdk::Host(options.database)) {}
 
 void Prompts::require_staff(const Actor &actor) {
     if (!actor.staff && !actor.system) throw sdk::permission_denied("this command is for staff members");
@@ -38,7 +38,8 @@ RecordOutcome Prompts::record(const Actor &actor, std::optional<int64_t> request
         }
     }
     outcome.created_at = now_s_();
-    outcome.id = store_.record(prompt, outcome.created_at);
+    // The prompt and its aggregates are written together or not at all.
+    outcome.id = pool_.transaction([&](Connection &c) { return PromptStore::record(c, prompt, outcome.created_at); });
     outcome.stored = true;
     return outcome;
 }
@@ -46,7 +47,7 @@ RecordOutcome Prompts::record(const Actor &actor, std::optional<int64_t> request
 PromptPage Prompts::list(const Actor &actor, std::optional<int64_t> requested_user, int64_t limit,
                          std::optional<int64_t> before_id) {
     const int64_t user_id = resolve_owner(actor, requested_user);
-    return store_.list_for_user(user_id, limit, before_id);
+    return pool_.run([&](Connection &c) { return PromptStore::list_for_user(c, user_id, limit, before_id); });
 }
 
 PromptPage Prompts::search(const Actor &actor, const SearchFilter &filter) {
@@ -55,7 +56,7 @@ PromptPage Prompts::search(const Actor &actor, const SearchFilter &filter) {
     if (filter.model) check_model(*filter.model);
     if (filter.from_day && filter.to_day && *filter.from_day > *filter.to_day)
         throw sdk::invalid_argument("argument 'from' must not be after 'to'");
-    return store_.search(filter);
+    return pool_.run([&](Connection &c) { return PromptStore::search(c, filter); });
 }
 
 StatsReport Prompts::stats(const Actor &actor, const StatsQuery &query) {
@@ -75,7 +76,8 @@ StatsReport Prompts::stats(const Actor &actor, const StatsQuery &query) {
     StatsReport report;
     report.from_day = f.from_day;
     report.to_day = f.to_day;
-    report.groups = store_.stats(f);
+    // One transaction: counts and histograms come from one consistent snapshot.
+    report.groups = pool_.transaction([&](Connection &c) { return PromptStore::stats(c, f); });
     for (const DailyGroup &g : report.groups) {
         report.prompts += g.prompts;
         report.input_tokens += g.input_tokens;
@@ -86,21 +88,41 @@ StatsReport Prompts::stats(const Actor &actor, const StatsQuery &query) {
 
 std::vector<sdk::RetentionCount> Prompts::sweep(int64_t now_s) {
     const RetentionPolicy &policy = settings_.retention;
-    SweepResult r = store_.sweep(policy.unlink_cutoff(now_s), policy.delete_cutoff(now_s));
-    return {{std::string(kCategory), "anonymised", r.unlinked}, {std::string(kCategory), "removed", r.deleted}};
+    // In bounded batches, each its own statement, so a year of backlog never holds locks for long.
+    // Deleting first means a prompt past both periods is counted once, as deleted.
+    auto repeat = [&](int64_t (*batch)(Connection &, int64_t), int64_t cutoff) {
+        int64_t total = 0;
+        for (;;) {
+            const int64_t n = pool_.run([&](Connection &c) { return batch(c, cutoff); });
+            total += n;
+            if (n < PromptStore::kBatchRows) return total;
+        }
+    };
+    const int64_t deleted = repeat(&PromptStore::delete_batch, policy.delete_cutoff(now_s));
+    const int64_t unlinked = repeat(&PromptStore::unlink_batch, policy.unlink_cutoff(now_s));
+    return {{std::string(kCategory), "anonymised", unlinked}, {std::string(kCategory), "removed", deleted}};
 }
 
 void Prompts::export_user(int64_t user_id, const std::function<void(const StoredPrompt &)> &visit) {
     // Prompts are linked by account only; a person without one has none here.
     if (user_id <= 0) return;
-    store_.for_each_of_user(user_id, visit);
+    int64_t after = 0;
+    for (;;) {
+        const std::vector<StoredPrompt> batch =
+            pool_.run([&](Connection &c) { return PromptStore::of_user_after(c, user_id, after); });
+        for (const StoredPrompt &p : batch) {
+            after = p.id;
+            visit(p);
+        }
+        if (static_cast<int64_t>(batch.size()) < PromptStore::kBatchRows) return;
+    }
 }
 
 void Prompts::erase_user(int64_t user_id, bool dry_run,
                          const std::function<void(const sdk::ErasureOutcome &)> &report) {
     if (user_id <= 0) return;
     bool first = true;
-    store_.erase_user(user_id, dry_run, [&](int64_t id) {
+    auto removed = [&](int64_t id) {
         if (first) {
             // Reported with the first prompt, so a resumed run that finds nothing left does not
             // need to report it again.
@@ -109,12 +131,31 @@ void Prompts::erase_user(int64_t user_id, bool dry_run,
             first = false;
         }
         report({std::string(kCategory), "prompt " + std::to_string(id), PLINTH_ERASURE_REMOVED, "", 0});
-    });
+    };
+    if (dry_run) {
+        pool_.run([&](Connection &c) {
+            for (int64_t id : PromptStore::ids_of_user(c, user_id)) removed(id);
+        });
+        return;
+    }
+    for (;;) {
+        // FOR UPDATE locks the batch, so a concurrent erasure cannot report the same prompts as
+        // removed by itself; a prompt recorded meanwhile is taken by a later batch.
+        const int64_t done = pool_.transaction([&](Connection &c) -> int64_t {
+            const std::vector<int64_t> ids = PromptStore::lock_batch_of_user(c, user_id);
+            for (int64_t id : ids) {
+                removed(id);
+                PromptStore::remove(c, id);
+            }
+            return static_cast<int64_t>(ids.size());
+        });
+        if (done < PromptStore::kEraseBatch) return;
+    }
 }
 
 void Prompts::consent_changed(int64_t user_id, std::string_view purpose, bool allowed) {
     if (purpose != kAnalysisPurpose || user_id <= 0) return;
-    store_.set_analysis_blocked(user_id, !allowed);
+    pool_.run([&](Connection &c) { return PromptStore::set_analysis_blocked(c, user_id, !allowed); });
 }
 
 sdk::DataCategory Prompts::data_category() const {

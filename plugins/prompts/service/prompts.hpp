@@ -80,7 +80,9 @@ public:
 
     // Personal data of one account, oldest first.
     void export_user(int64_t user_id, const std::function<void(const StoredPrompt &)> &visit);
-    // Reports every outcome inside the transaction that deletes it (see PromptStore::erase_user).
+    // Reports every outcome inside the transaction that deletes it, before the commit, in batches of
+    // PromptStore::kEraseBatch: a crash never loses the report of a committed deletion, and a
+    // retried or resumed batch reports its prompts again (the receiver keeps one outcome per item).
     void erase_user(int64_t user_id, bool dry_run, const std::function<void(const sdk::ErasureOutcome &)> &report);
 
     // A consent change told by plinth.consent-listener/1: marks the user's prompts as excluded
@@ -97,7 +99,6 @@ private:
     std::function<int64_t()> now_s_;
     std::function<std::optional<std::string>(int64_t)> analysis_refused_by_;
     sdk::db::Database pool_;
-    PromptStore store_;
 };
 
 } // namespace plinth::prompts

@@ -5,17 +5,13 @@
 #include <map>
 #include <tuple>
 
-namespace plinth::prompts {
+namespace plinth::prompts::PromptStore {
 
 using sdk::db::Connection;
 using sdk::db::Param;
 using sdk::db::Row;
 
 namespace {
-
-// Retention and erasure touch at most this many rows per statement, so a long backlog never
-// holds locks for long.
-constexpr int64_t kBatchRows = 1000;
 
 constexpr const char *kPromptColumns =
     "SELECT id, user_id, feature, model, prompt, response, input_tokens, output_tokens, latency_ms, "
@@ -37,39 +33,12 @@ StoredPrompt from_row(const Row &r) {
     return p;
 }
 
-} // namespace
-
-int64_t PromptStore::record(const NewPrompt &p, int64_t now_s) {
-    const int64_t day = day_of(now_s);
-    const int64_t bucket = latency_bucket(p.latency_ms);
-    return pool_.transaction([&](Connection &c) {
-        c.execute("INSERT INTO prompts_log (user_id, feature, model, prompt, response, input_tokens, "
-                  "output_tokens, latency_ms, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                  {p.user_id, p.feature, p.model, p.prompt, p.response, p.input_tokens, p.output_tokens,
-                   p.latency_ms, now_s});
-        const auto id = static_cast<int64_t>(c.last_insert_id());
-        c.execute("INSERT INTO prompts_daily (day, feature, model, prompt_count, input_tokens, output_tokens, "
-                  "latency_ms_sum, latency_ms_max) VALUES (?, ?, ?, 1, ?, ?, ?, ?) "
-                  "ON DUPLICATE KEY UPDATE prompt_count = prompt_count + 1, "
-                  "input_tokens = input_tokens + VALUES(input_tokens), "
-                  "output_tokens = output_tokens + VALUES(output_tokens), "
-                  "latency_ms_sum = latency_ms_sum + VALUES(latency_ms_sum), "
-                  "latency_ms_max = GREATEST(latency_ms_max, VALUES(latency_ms_max))",
-                  {day, p.feature, p.model, p.input_tokens, p.output_tokens, p.latency_ms, p.latency_ms});
-        c.execute("INSERT INTO prompts_daily_latency (day, feature, model, bucket_ms, prompt_count) "
-                  "VALUES (?, ?, ?, ?, 1) ON DUPLICATE KEY UPDATE prompt_count = prompt_count + 1",
-                  {day, p.feature, p.model, bucket});
-        return id;
-    });
-}
-
-PromptPage PromptStore::page(const std::string &where, std::vector<Param> params, int64_t limit) {
+PromptPage page(Connection &c, const std::string &where, std::vector<Param> params, int64_t limit) {
     // One row more than asked tells whether another page exists without a COUNT.
     params.emplace_back(limit + 1);
     const std::string sql = std::string(kPromptColumns) + where + " ORDER BY id DESC LIMIT ?";
-    sdk::db::Rows rows = pool_.run([&](Connection &c) { return c.query(sql, params); });
     PromptPage page;
-    for (const Row &r : rows) {
+    for (const Row &r : c.query(sql, params)) {
         if (static_cast<int64_t>(page.prompts.size()) == limit) {
             page.next_before_id = page.prompts.back().id;
             break;
@@ -79,12 +48,36 @@ PromptPage PromptStore::page(const std::string &where, std::vector<Param> params
     return page;
 }
 
-PromptPage PromptStore::list_for_user(int64_t user_id, int64_t limit, std::optional<int64_t> before_id) {
-    if (before_id) return page("WHERE user_id = ? AND id < ?", {user_id, *before_id}, limit);
-    return page("WHERE user_id = ?", {user_id}, limit);
+} // namespace
+
+int64_t record(Connection &c, const NewPrompt &p, int64_t now_s) {
+    const int64_t day = day_of(now_s);
+    const int64_t bucket = latency_bucket(p.latency_ms);
+    c.execute("INSERT INTO prompts_log (user_id, feature, model, prompt, response, input_tokens, "
+              "output_tokens, latency_ms, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+              {p.user_id, p.feature, p.model, p.prompt, p.response, p.input_tokens, p.output_tokens, p.latency_ms,
+               now_s});
+    const auto id = static_cast<int64_t>(c.last_insert_id());
+    c.execute("INSERT INTO prompts_daily (day, feature, model, prompt_count, input_tokens, output_tokens, "
+              "latency_ms_sum, latency_ms_max) VALUES (?, ?, ?, 1, ?, ?, ?, ?) "
+              "ON DUPLICATE KEY UPDATE prompt_count = prompt_count + 1, "
+              "input_tokens = input_tokens + VALUES(input_tokens), "
+              "output_tokens = output_tokens + VALUES(output_tokens), "
+              "latency_ms_sum = latency_ms_sum + VALUES(latency_ms_sum), "
+              "latency_ms_max = GREATEST(latency_ms_max, VALUES(latency_ms_max))",
+              {day, p.feature, p.model, p.input_tokens, p.output_tokens, p.latency_ms, p.latency_ms});
+    c.execute("INSERT INTO prompts_daily_latency (day, feature, model, bucket_ms, prompt_count) "
+              "VALUES (?, ?, ?, ?, 1) ON DUPLICATE KEY UPDATE prompt_count = prompt_count + 1",
+              {day, p.feature, p.model, bucket});
+    return id;
 }
 
-PromptPage PromptStore::search(const SearchFilter &f) {
+PromptPage list_for_user(Connection &c, int64_t user_id, int64_t limit, std::optional<int64_t> before_id) {
+    if (before_id) return page(c, "WHERE user_id = ? AND id < ?", {user_id, *before_id}, limit);
+    return page(c, "WHERE user_id = ?", {user_id}, limit);
+}
+
+PromptPage search(Connection &c, const SearchFilter &f) {
     // Only fixed SQL fragments are concatenated; every value is a bound parameter. The few
     // distinct texts this yields each get their own cached prepared statement.
     std::string where = "WHERE analysis_blocked = 0";
@@ -119,10 +112,10 @@ PromptPage PromptStore::search(const SearchFilter &f) {
         where += " AND id < ?";
         params.emplace_back(*f.before_id);
     }
-    return page(where, std::move(params), f.limit);
+    return page(c, where, std::move(params), f.limit);
 }
 
-std::vector<DailyGroup> PromptStore::stats(const StatsFilter &f) {
+std::vector<DailyGroup> stats(Connection &c, const StatsFilter &f) {
     std::string where = "WHERE day >= ? AND day <= ?";
     std::vector<Param> params{f.from_day, f.to_day};
     if (f.feature) {
@@ -138,108 +131,68 @@ std::vector<DailyGroup> PromptStore::stats(const StatsFilter &f) {
                                    where + " ORDER BY day, feature, model";
     const std::string buckets_sql = "SELECT day, feature, model, bucket_ms, prompt_count FROM prompts_daily_latency " +
                                     where + " ORDER BY day, feature, model, bucket_ms";
-    return pool_.transaction([&](Connection &c) {
-        std::vector<DailyGroup> groups;
-        std::map<std::tuple<int64_t, std::string, std::string>, size_t> index;
-        for (const Row &r : c.query(groups_sql, params)) {
-            DailyGroup g;
-            g.day = r.i64(0);
-            g.feature = r.str(1);
-            g.model = r.str(2);
-            g.prompts = r.i64(3);
-            g.input_tokens = r.i64(4);
-            g.output_tokens = r.i64(5);
-            g.latency_ms_sum = r.i64(6);
-            g.latency_ms_max = r.i64(7);
-            index.emplace(std::make_tuple(g.day, g.feature, g.model), groups.size());
-            groups.push_back(std::move(g));
-        }
-        for (const Row &r : c.query(buckets_sql, params)) {
-            auto it = index.find(std::make_tuple(r.i64(0), r.str(1), r.str(2)));
-            if (it != index.end()) groups[it->second].latency.push_back({r.i64(3), r.i64(4)});
-        }
-        return groups;
-    });
-}
-
-SweepResult PromptStore::sweep(int64_t unlink_cutoff, int64_t delete_cutoff) {
-    SweepResult result;
-    // Deleting first means a prompt past both periods is counted once, as deleted.
-    for (;;) {
-        auto n = static_cast<int64_t>(pool_.run([&](Connection &c) {
-            return c.execute("DELETE FROM prompts_log WHERE created_at <= ? ORDER BY id LIMIT ?",
-                             {delete_cutoff, kBatchRows});
-        }));
-        result.deleted += n;
-        if (n < kBatchRows) break;
+    std::vector<DailyGroup> groups;
+    std::map<std::tuple<int64_t, std::string, std::string>, size_t> index;
+    for (const Row &r : c.query(groups_sql, params)) {
+        DailyGroup g;
+        g.day = r.i64(0);
+        g.feature = r.str(1);
+        g.model = r.str(2);
+        g.prompts = r.i64(3);
+        g.input_tokens = r.i64(4);
+        g.output_tokens = r.i64(5);
+        g.latency_ms_sum = r.i64(6);
+        g.latency_ms_max = r.i64(7);
+        index.emplace(std::make_tuple(g.day, g.feature, g.model), groups.size());
+        groups.push_back(std::move(g));
     }
-    for (;;) {
-        auto n = static_cast<int64_t>(pool_.run([&](Connection &c) {
-            return c.execute("UPDATE prompts_log SET user_id = NULL "
-                             "WHERE user_id IS NOT NULL AND created_at <= ? ORDER BY id LIMIT ?",
-                             {unlink_cutoff, kBatchRows});
-        }));
-        result.unlinked += n;
-        if (n < kBatchRows) break;
+    for (const Row &r : c.query(buckets_sql, params)) {
+        auto it = index.find(std::make_tuple(r.i64(0), r.str(1), r.str(2)));
+        if (it != index.end()) groups[it->second].latency.push_back({r.i64(3), r.i64(4)});
     }
-    return result;
+    return groups;
 }
 
-void PromptStore::for_each_of_user(int64_t user_id, const std::function<void(const StoredPrompt &)> &visit) {
-    int64_t after = 0;
-    for (;;) {
-        sdk::db::Rows rows = pool_.run([&](Connection &c) {
-            return c.query(std::string(kPromptColumns) + "WHERE user_id = ? AND id > ? ORDER BY id LIMIT ?",
-                           {user_id, after, kBatchRows});
-        });
-        for (const Row &r : rows) {
-            StoredPrompt p = from_row(r);
-            after = p.id;
-            visit(p);
-        }
-        if (static_cast<int64_t>(rows.size()) < kBatchRows) return;
-    }
+int64_t delete_batch(Connection &c, int64_t cutoff) {
+    return static_cast<int64_t>(
+        c.execute("DELETE FROM prompts_log WHERE created_at <= ? ORDER BY id LIMIT ?", {cutoff, kBatchRows}));
 }
 
-int64_t PromptStore::erase_user(int64_t user_id, bool dry_run, const std::function<void(int64_t id)> &report) {
-    if (dry_run)
-        return pool_.run([&](Connection &c) {
-            int64_t n = 0;
-            for (const Row &r : c.query("SELECT id FROM prompts_log WHERE user_id = ? ORDER BY id", {user_id})) {
-                report(r.i64(0));
-                ++n;
-            }
-            return n;
-        });
-    int64_t total = 0;
-    for (;;) {
-        // FOR UPDATE locks the batch, so a concurrent erasure cannot report the same prompts as
-        // removed by itself; a prompt recorded meanwhile is taken by a later batch.
-        const int64_t done = pool_.transaction([&](Connection &c) -> int64_t {
-            std::vector<int64_t> ids;
-            for (const Row &r : c.query("SELECT id FROM prompts_log WHERE user_id = ? ORDER BY id LIMIT ? FOR UPDATE",
-                                        {user_id, kEraseBatch}))
-                ids.push_back(r.i64(0));
-            for (int64_t id : ids) {
-                report(id);
-                c.execute("DELETE FROM prompts_log WHERE id = ?", {id});
-            }
-            return static_cast<int64_t>(ids.size());
-        });
-        total += done;
-        if (done < kEraseBatch) return total;
-    }
+int64_t unlink_batch(Connection &c, int64_t cutoff) {
+    return static_cast<int64_t>(c.execute("UPDATE prompts_log SET user_id = NULL "
+                                          "WHERE user_id IS NOT NULL AND created_at <= ? ORDER BY id LIMIT ?",
+                                          {cutoff, kBatchRows}));
 }
 
-int64_t PromptStore::set_analysis_blocked(int64_t user_id, bool blocked) {
-    return static_cast<int64_t>(pool_.run([&](Connection &c) {
-        return c.execute("UPDATE prompts_log SET analysis_blocked = ? WHERE user_id = ? AND analysis_blocked <> ?",
-                         {blocked, user_id, blocked});
-    }));
+std::vector<StoredPrompt> of_user_after(Connection &c, int64_t user_id, int64_t after_id) {
+    std::vector<StoredPrompt> out;
+    for (const Row &r : c.query(std::string(kPromptColumns) + "WHERE user_id = ? AND id > ? ORDER BY id LIMIT ?",
+                                {user_id, after_id, kBatchRows}))
+        out.push_back(from_row(r));
+    return out;
 }
 
-int64_t PromptStore::count_all() {
-    return pool_.run([&](Connection &c) { return c.query("SELECT COUNT(*) FROM prompts_log").at(0).i64(0); });
+std::vector<int64_t> ids_of_user(Connection &c, int64_t user_id) {
+    std::vector<int64_t> ids;
+    for (const Row &r : c.query("SELECT id FROM prompts_log WHERE user_id = ? ORDER BY id", {user_id}))
+        ids.push_back(r.i64(0));
+    return ids;
 }
 
-} // namespace plinth::prompts
+std::vector<int64_t> lock_batch_of_user(Connection &c, int64_t user_id) {
+    std::vector<int64_t> ids;
+    for (const Row &r : c.query("SELECT id FROM prompts_log WHERE user_id = ? ORDER BY id LIMIT ? FOR UPDATE",
+                                {user_id, kEraseBatch}))
+        ids.push_back(r.i64(0));
+    return ids;
+}
+
+void remove(Connection &c, int64_t id) { c.execute("DELETE FROM prompts_log WHERE id = ?", {id}); }
+
+int64_t set_analysis_blocked(Connection &c, int64_t user_id, bool blocked) {
+    return static_cast<int64_t>(
+        c.execute("UPDATE prompts_log SET analysis_blocked = ? WHERE user_id = ? AND analysis_blocked <> ?",
+                  {blocked, user_id, blocked}));
+}
+
+} // namespace plinth::prompts::PromptStore

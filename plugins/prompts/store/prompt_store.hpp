@@ -1,8 +1,7 @@
 // prompts/store/prompt_store.hpp — every SQL statement of the prompts module.
 //
-// A thin class over the module's sdk::db::Database. Rules live in domain/; this class only keeps
-// rows consistent: a prompt and its aggregates are written in one transaction, retention and
-// erasure work in bounded batches. [thread-safe] like the Pool it uses.
+// Rules live in domain/, use cases and transactions in service/; these functions only read and
+// write rows over a connection they are handed. [thread-safe]: they keep no state.
 #pragma once
 
 #include "../domain/latency.hpp"
@@ -11,7 +10,6 @@
 #include <plinth/sdk/db.hpp>
 
 #include <cstdint>
-#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -52,55 +50,47 @@ struct DailyGroup {
     std::vector<LatencyBucket> latency; // sorted by bucket_ms
 };
 
-struct SweepResult {
-    int64_t unlinked = 0;
-    int64_t deleted = 0;
-};
+// Stateless SQL over the caller's connection: the service (service/prompts.cpp) decides which
+// transaction each call runs in and how batches are repeated.
+namespace PromptStore {
 
-class PromptStore {
-public:
-    explicit PromptStore(sdk::db::Database &pool) : pool_(pool) {}
+// Retention and erasure touch at most this many rows per statement or transaction, so a long
+// backlog never holds locks for long.
+inline constexpr int64_t kBatchRows = 1000;
+inline constexpr int64_t kEraseBatch = 500;
 
-    // Stores `prompt` as recorded at `now_s` and adds it to that day's aggregates, atomically.
-    // Returns the new prompt id.
-    int64_t record(const NewPrompt &prompt, int64_t now_s);
+// Stores `prompt` as recorded at `now_s` and adds it to that day's aggregates. Returns the new
+// prompt id. REQUIRES: inside a transaction (the three rows must agree).
+int64_t record(sdk::db::Connection &c, const NewPrompt &prompt, int64_t now_s);
 
-    // The prompts still linked to `user_id`, newest first, `limit` at most, ids below `before_id`.
-    PromptPage list_for_user(int64_t user_id, int64_t limit, std::optional<int64_t> before_id);
+// The prompts still linked to `user_id`, newest first, `limit` at most, ids below `before_id`.
+PromptPage list_for_user(sdk::db::Connection &c, int64_t user_id, int64_t limit, std::optional<int64_t> before_id);
 
-    // Staff view: linked or not, newest first. Prompts whose subject blocked analysis are left out.
-    PromptPage search(const SearchFilter &filter);
+// Staff view: linked or not, newest first. Prompts whose subject blocked analysis are left out.
+PromptPage search(sdk::db::Connection &c, const SearchFilter &filter);
 
-    // Aggregates in [from_day, to_day], ordered by day, feature, model. Read in one consistent
-    // snapshot so counts and histograms always agree.
-    std::vector<DailyGroup> stats(const StatsFilter &filter);
+// Aggregates in [from_day, to_day], ordered by day, feature, model. REQUIRES: inside a
+// transaction, so counts and histograms come from one consistent snapshot.
+std::vector<DailyGroup> stats(sdk::db::Connection &c, const StatsFilter &filter);
 
-    // Deletes prompts created at or before `delete_cutoff`, then removes the user link of prompts
-    // created at or before `unlink_cutoff`. Idempotent; aggregates are untouched.
-    SweepResult sweep(int64_t unlink_cutoff, int64_t delete_cutoff);
+// One batch of retention: deletes up to kBatchRows prompts created at or before `cutoff`, or
+// removes the user link of up to kBatchRows; returns how many rows changed.
+int64_t delete_batch(sdk::db::Connection &c, int64_t cutoff);
+int64_t unlink_batch(sdk::db::Connection &c, int64_t cutoff);
 
-    // Calls `visit` for every prompt linked to `user_id`, oldest first, in batches.
-    void for_each_of_user(int64_t user_id, const std::function<void(const StoredPrompt &)> &visit);
+// Up to kBatchRows prompts linked to `user_id` with ids above `after_id`, oldest first.
+std::vector<StoredPrompt> of_user_after(sdk::db::Connection &c, int64_t user_id, int64_t after_id);
 
-    // Calls `report(id)` for every prompt linked to `user_id` and, unless `dry_run`, deletes it:
-    // in batches of `kEraseBatch`, each reported inside the transaction that deletes it, before
-    // the commit. So a crash never loses the report of a committed deletion, and a retried or
-    // resumed batch reports its prompts again (the receiver keeps one outcome per item).
-    // Returns how many were reported. Aggregates are untouched: they never held the link.
-    static constexpr int64_t kEraseBatch = 500;
-    int64_t erase_user(int64_t user_id, bool dry_run, const std::function<void(int64_t id)> &report);
+// The ids of every prompt linked to `user_id` (dry runs), and a batch of up to kEraseBatch of
+// them locked FOR UPDATE, so a concurrent erasure cannot report the same prompts as its own.
+std::vector<int64_t> ids_of_user(sdk::db::Connection &c, int64_t user_id);
+std::vector<int64_t> lock_batch_of_user(sdk::db::Connection &c, int64_t user_id);
+void remove(sdk::db::Connection &c, int64_t id);
 
-    // Marks (or unmarks) every prompt linked to `user_id` as excluded from analysis. Returns the
-    // number of prompts changed.
-    int64_t set_analysis_blocked(int64_t user_id, bool blocked);
+// Marks (or unmarks) every prompt linked to `user_id` as excluded from analysis. Returns the
+// number of prompts changed.
+int64_t set_analysis_blocked(sdk::db::Connection &c, int64_t user_id, bool blocked);
 
-    // Prompts rows in total (tests and the demo show it).
-    int64_t count_all();
-
-private:
-    PromptPage page(const std::string &where, std::vector<sdk::db::Param> params, int64_t limit);
-
-    sdk::db::Database &pool_;
-};
+} // namespace PromptStore
 
 } // namespace plinth::prompts
