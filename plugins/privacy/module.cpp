@@ -10,6 +10,7 @@
 #include "domain/settings.hpp"
 #include "service/registry_directory.hpp"
 #include "service/service.hpp"
+#include "views.hpp"
 
 #include <plinth/migrations/privacy.hpp>
 #include <plinth/plinth.h>
@@ -224,7 +225,7 @@ private:
             change.source = optional_label(args, "source", kMaxLabelBytes);
         }
         args.finish();
-        return service_.change_consent(caller, who, change);
+        return consent_change_json(service_.change_consent(caller, who, change));
     }
 
     value consent_grant(const Caller &c, Args &a) { return consent_change(c, a, ConsentAction::grant); }
@@ -236,7 +237,7 @@ private:
     value consent_history(const Caller &caller, Args &args) {
         SubjectRef who = subject_ref(caller, args);
         args.finish();
-        return service_.consent_history(caller, who);
+        return consent_history_json(service_.consent_history(caller, who));
     }
 
     value consent_check(const Caller &caller, Args &args) {
@@ -245,7 +246,7 @@ private:
         auto opt_in = args.has("requires_opt_in") ? std::optional<bool>(args.boolean("requires_opt_in", false))
                                                   : std::nullopt;
         args.finish();
-        return service_.check_consent(who, purpose, opt_in);
+        return consent_answer_json(service_.check_consent(who, purpose, opt_in));
     }
 
     value request_create(const Caller &caller, Args &args) {

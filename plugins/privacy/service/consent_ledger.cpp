@@ -2,6 +2,7 @@
 #include "service_internal.hpp"
 
 #include "../domain/calendar.hpp"
+#include "../views.hpp"
 
 #include <algorithm>
 
@@ -16,15 +17,12 @@ bool PrivacyService::is_allowed(const sdk::Subject &subject, std::string_view pu
     return privacy::is_allowed(state, requires_opt_in);
 }
 
-boost::json::value PrivacyService::check_consent(const SubjectRef &who, std::string_view purpose,
-                                                 std::optional<bool> requires_opt_in) {
+ConsentAnswer PrivacyService::check_consent(const SubjectRef &who, std::string_view purpose,
+                                           std::optional<bool> requires_opt_in) {
     sdk::Subject subject = subject_of(who);
     const PurposeInfo *info = settings_.purpose(purpose);
     const bool opt_in = requires_opt_in.value_or(info ? info->requires_opt_in : false);
-    return {{"purpose", purpose},
-            {"user_id", subject.user_id},
-            {"requires_opt_in", opt_in},
-            {"allowed", is_allowed(subject, purpose, opt_in)}};
+    return ConsentAnswer{std::string(purpose), subject.user_id, opt_in, is_allowed(subject, purpose, opt_in)};
 }
 
 bool PrivacyService::answer_for(const ConsentState &state, std::string_view purpose) const {
@@ -32,26 +30,30 @@ bool PrivacyService::answer_for(const ConsentState &state, std::string_view purp
     return listener_answer(state);
 }
 
-boost::json::array PrivacyService::notify(const sdk::Subject &subject, const SubjectKeys &keys,
-                                          const std::vector<std::string> &purposes) {
-    array out;
+std::vector<PurposeNotice> PrivacyService::announce(const sdk::Subject &subject, const SubjectKeys &keys,
+                                                    const std::vector<std::string> &purposes) {
+    std::vector<PurposeNotice> out;
     for (const auto &purpose : purposes) {
         ConsentState state = pool_.run([&](Connection &c) { return store_.consent_state(c, keys, purpose); });
-        const bool allowed = answer_for(state, purpose);
-        array listeners;
-        for (const auto &r : directory_.notify_consent(subject, purpose, allowed)) {
+        PurposeNotice notice{purpose, answer_for(state, purpose), {}};
+        for (const auto &r : directory_.notify_consent(subject, purpose, notice.allowed)) {
             if (!r.error.empty())
                 log_(PLINTH_LOG_WARNING, "consent listener '" + r.module + "' failed for purpose '" + purpose +
                                              "': " + r.error);
-            listeners.push_back({{"module", r.module}, {"ok", r.error.empty()}, {"error", r.error}});
+            notice.listeners.push_back(ListenerOutcome{r.module, r.error});
         }
-        out.push_back({{"purpose", purpose}, {"allowed", allowed}, {"listeners", std::move(listeners)}});
+        out.push_back(std::move(notice));
     }
     return out;
 }
 
-boost::json::value PrivacyService::change_consent(const sdk::Caller &caller, const SubjectRef &who,
-                                                  const ConsentChange &change) {
+boost::json::array PrivacyService::notify(const sdk::Subject &subject, const SubjectKeys &keys,
+                                          const std::vector<std::string> &purposes) {
+    return notices_json(announce(subject, keys, purposes));
+}
+
+ConsentChangeResult PrivacyService::change_consent(const sdk::Caller &caller, const SubjectRef &who,
+                                                   const ConsentChange &change) {
     if (change.action == ConsentAction::lift_restriction && !caller.is_staff())
         throw sdk::permission_denied("only staff can lift a restriction of processing");
     precheck(caller, who);
@@ -82,52 +84,40 @@ boost::json::value PrivacyService::change_consent(const sdk::Caller &caller, con
     } else {
         purposes.push_back(change.purpose);
     }
-    array notified = notify(subject, keys, purposes);
-    object result{{"event_id", event_id},
-                  {"action", action_name(change.action)},
-                  {"recorded_at", format_utc(e.at)},
-                  {"user_id", subject.user_id},
-                  {"notified", std::move(notified)}};
+    ConsentChangeResult result;
+    result.event_id = event_id;
+    result.action = change.action;
+    result.recorded_at = e.at;
+    result.user_id = subject.user_id;
+    result.notified = announce(subject, keys, purposes);
+    result.subject_wide = wide;
     if (!wide) {
-        result["purpose"] = change.purpose;
-        result["allowed"] = result["notified"].as_array().front().as_object().at("allowed");
+        result.purpose = change.purpose;
+        result.allowed = result.notified.front().allowed;
     } else {
-        result["restricted"] = change.action == ConsentAction::restrict;
+        result.restricted = change.action == ConsentAction::restrict;
     }
     return result;
 }
 
-boost::json::value PrivacyService::consent_history(const sdk::Caller &caller, const SubjectRef &who) {
+ConsentHistory PrivacyService::consent_history(const sdk::Caller &caller, const SubjectRef &who) {
     precheck(caller, who);
     sdk::Subject subject = subject_of(who);
     require_self_or_staff(caller, subject.user_id);
     const SubjectKeys keys = keys_of(subject);
-    std::vector<ConsentEventRow> events;
+    ConsentHistory out;
+    out.user_id = subject.user_id;
     std::vector<std::string> purposes;
-    bool restricted = false;
     pool_.run([&](Connection &c) {
-        events = store_.consent_history(c, keys);
+        out.events = store_.consent_history(c, keys);
         purposes = store_.consent_purposes(c, keys);
-        restricted = store_.consent_state(c, keys, "").restricted;
+        out.restricted = store_.consent_state(c, keys, "").restricted;
     });
-    array history;
-    for (const auto &ev : events)
-        history.push_back({{"id", ev.id},
-                           {"purpose", ev.purpose.empty() ? value(nullptr) : value(ev.purpose)},
-                           {"action", ev.action},
-                           {"policy_version", ev.policy_version},
-                           {"source", ev.source},
-                           {"recorded_by", ev.actor},
-                           {"recorded_at", format_utc(ev.created_at)},
-                           {"recorded_at_unix", ev.created_at}});
-    object current;
     for (const auto &p : purposes) {
         ConsentState s = pool_.run([&](Connection &c) { return store_.consent_state(c, keys, p); });
-        current[p] = answer_for(s, p);
+        out.current.emplace_back(p, answer_for(s, p));
     }
-    return {{"user_id", subject.user_id},
-            {"restricted", restricted},
-            {"current", std::move(current)},
-            {"history", std::move(history)}};
+    return out;
 }
+
 } // namespace plinth::privacy

@@ -46,6 +46,49 @@ struct ConsentChange {
     std::string source;
 };
 
+// plinth.consent/1's answer for one person and purpose.
+struct ConsentAnswer {
+    std::string purpose;
+    int64_t user_id = 0;
+    bool requires_opt_in = false;
+    bool allowed = false;
+};
+
+// What one plinth.consent-listener/1 said when told of a change; ok when `error` is empty.
+struct ListenerOutcome {
+    std::string module;
+    std::string error;
+};
+
+// A purpose whose answer was (re)announced to every listener after a change.
+struct PurposeNotice {
+    std::string purpose;
+    bool allowed = false;
+    std::vector<ListenerOutcome> listeners;
+};
+
+// What a consent change recorded and who was told.
+struct ConsentChangeResult {
+    int64_t event_id = 0;
+    ConsentAction action = ConsentAction::grant;
+    int64_t recorded_at = 0; // Unix seconds
+    int64_t user_id = 0;
+    std::vector<PurposeNotice> notified;
+    bool subject_wide = false; // restrict / lift_restriction: every purpose at once
+    std::string purpose;       // the purpose changed, when not subject-wide
+    bool allowed = false;      // its answer now, when not subject-wide
+    bool restricted = false;   // whether processing is now restricted, when subject-wide
+};
+
+// A person's consent ledger: the answer now for every purpose they have events for, and every
+// event, oldest first.
+struct ConsentHistory {
+    int64_t user_id = 0;
+    bool restricted = false;
+    std::vector<std::pair<std::string, bool>> current; // purpose, allowed
+    std::vector<ConsentEventRow> events;
+};
+
 // A message for a person, handed to the host's plinth.notify/1 (mail in a real host).
 struct OutboundMessage {
     std::string recipient, topic, subject, body;
@@ -81,12 +124,11 @@ public:
 
     // ---- consent ledger (plinth.consent/1 and commands) ----
     bool is_allowed(const sdk::Subject &subject, std::string_view purpose, bool requires_opt_in);
-    boost::json::value change_consent(const sdk::Caller &caller, const SubjectRef &who, const ConsentChange &change);
-    boost::json::value consent_history(const sdk::Caller &caller, const SubjectRef &who);
+    ConsentChangeResult change_consent(const sdk::Caller &caller, const SubjectRef &who, const ConsentChange &change);
+    ConsentHistory consent_history(const sdk::Caller &caller, const SubjectRef &who);
     // The answer of plinth.consent/1 for a person named by address or account id; without
     // `requires_opt_in` the purpose catalogue decides.
-    boost::json::value check_consent(const SubjectRef &who, std::string_view purpose,
-                                     std::optional<bool> requires_opt_in);
+    ConsentAnswer check_consent(const SubjectRef &who, std::string_view purpose, std::optional<bool> requires_opt_in);
 
     // ---- data-subject requests ----
     boost::json::value create_request(const sdk::Caller &caller, std::string_view email, RequestKind kind,
@@ -148,6 +190,9 @@ private:
     std::vector<std::unique_ptr<Participant>> participants_with_self(int64_t running_request);
     void plan_steps(int64_t request_id, const std::vector<std::unique_ptr<Participant>> &participants);
     void after_step(const RequestRow &request, int done_this_run, bool more_to_do);
+    std::vector<PurposeNotice> announce(const sdk::Subject &subject, const SubjectKeys &keys,
+                                        const std::vector<std::string> &purposes);
+    // announce() as the JSON a request's run records.
     boost::json::array notify(const sdk::Subject &subject, const SubjectKeys &keys,
                               const std::vector<std::string> &purposes);
     bool answer_for(const ConsentState &state, std::string_view purpose) const;
