@@ -3,6 +3,7 @@
 #pragma once
 
 #include "domain/key.hpp"
+#include "support/sinks.hpp"
 #include "support/test_host.hpp"
 
 #include <plinth/ext/personal_data.h>
@@ -133,35 +134,8 @@ protected:
     }
 };
 
-// Collects what plinth.personal-data/1 hands over.
-struct Exported {
-    std::vector<std::pair<std::string, value>> items;
-    static int32_t item(void *context, plinth_str category, plinth_str json) {
-        static_cast<Exported *>(context)->items.emplace_back(std::string(sdk::to_view(category)),
-                                                             boost::json::parse(sdk::to_view(json)));
-        return 0;
-    }
-    size_t count(std::string_view category) const {
-        size_t n = 0;
-        for (const auto &[c, v] : items) n += c == category;
-        return n;
-    }
-};
-
-struct Erased {
-    struct Item {
-        std::string category, item, legal_basis;
-        int32_t outcome;
-        int64_t until;
-    };
-    std::vector<Item> items;
-    static int32_t item(void *context, const plinth_erasure_item *i) {
-        static_cast<Erased *>(context)->items.push_back({std::string(sdk::to_view(i->category)),
-                                                         std::string(sdk::to_view(i->item)),
-                                                         std::string(sdk::to_view(i->legal_basis)), i->outcome,
-                                                         i->retained_until});
-        return 0;
-    }
-};
+// What plinth.personal-data/1 hands over (tests/support/sinks.hpp).
+using Exported = plinth::test::ExportCollector;
+using Erased = plinth::test::ErasureCollector;
 
 } // namespace plinth::licenses::fixture

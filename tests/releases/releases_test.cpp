@@ -1,6 +1,7 @@
 // The releases module through a real host: publishing, listing, yanking, rollouts, update checks,
 // signed downloads with ranges, and the update-check log's personal-data duties.
 #include "fixture.hpp"
+#include "support/sinks.hpp"
 
 #include "domain/selection.hpp"
 
@@ -342,20 +343,6 @@ TEST_F(ReleaseModule, DownloadsVerifyTheLinkAndServeRanges) {
     (void)id;
 }
 
-struct Collected {
-    std::vector<std::pair<std::string, value>> items;
-    static int32_t item(void *ctx, plinth_str category, plinth_str json) {
-        static_cast<Collected *>(ctx)->items.emplace_back(std::string(sdk::to_view(category)),
-                                                          boost::json::parse(sdk::to_view(json)));
-        return 0;
-    }
-    static int32_t erased(void *ctx, const plinth_erasure_item *i) {
-        static_cast<Collected *>(ctx)->items.emplace_back(std::string(sdk::to_view(i->category)),
-                                                          value(std::string(sdk::to_view(i->item))));
-        return 0;
-    }
-};
-
 TEST_F(ReleaseModule, TheUpdateCheckLogIsExportedErasedAndSwept) {
     publish("1.1.0");
     auto [mine, my_key] = issue(policy(2), 7);
@@ -371,8 +358,8 @@ TEST_F(ReleaseModule, TheUpdateCheckLogIsExportedErasedAndSwept) {
     const auto *pd = host->host().interface_as<plinth_personal_data_v1>("releases", PLINTH_EXT_PERSONAL_DATA);
     ASSERT_NE(pd, nullptr);
     plinth_subject subject{sizeof(plinth_subject), 7, nullptr, 0};
-    Collected exported;
-    plinth_export_sink sink{sizeof(plinth_export_sink), &exported, &Collected::item, nullptr};
+    plinth::test::ExportCollector exported;
+    plinth_export_sink sink = exported.sink();
     plinth_error e = sdk::make_error();
     ASSERT_EQ(pd->export_subject(module, &subject, &sink, &e), PLINTH_OK) << e.message;
     ASSERT_EQ(exported.items.size(), 1u);
@@ -385,17 +372,17 @@ TEST_F(ReleaseModule, TheUpdateCheckLogIsExportedErasedAndSwept) {
     // The licenses module erases first (it is initialised first); the releases module still
     // finds the log rows of the licence that lost its owner.
     const auto *lpd = host->host().interface_as<plinth_personal_data_v1>("licenses", PLINTH_EXT_PERSONAL_DATA);
-    Collected ignored;
-    plinth_erasure_sink lsink{sizeof(plinth_erasure_sink), &ignored, &Collected::erased};
+    plinth::test::ErasureCollector ignored;
+    plinth_erasure_sink lsink = ignored.sink();
     ASSERT_EQ(lpd->erase_subject(host->host().module("licenses"), &subject, 0, &lsink, &e), PLINTH_OK) << e.message;
 
     std::string before = db.dump_all_tables();
-    Collected dry;
-    plinth_erasure_sink esink{sizeof(plinth_erasure_sink), &dry, &Collected::erased};
+    plinth::test::ErasureCollector dry;
+    plinth_erasure_sink esink = dry.sink();
     ASSERT_EQ(pd->erase_subject(module, &subject, 1, &esink, &e), PLINTH_OK) << e.message;
     EXPECT_EQ(dry.items.size(), 1u);
     EXPECT_EQ(db.dump_all_tables(), before); // a dry run changes nothing
-    Collected real;
+    plinth::test::ErasureCollector real;
     esink.context = &real;
     ASSERT_EQ(pd->erase_subject(module, &subject, 0, &esink, &e), PLINTH_OK) << e.message;
     EXPECT_EQ(real.items.size(), 1u);
