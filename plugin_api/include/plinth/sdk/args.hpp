@@ -180,9 +180,11 @@ private:
         budget_->live.fetch_add(bytes, std::memory_order_relaxed);
         return p;
     }
-    // Values may be copied and freed on other threads once the tree is handed on.
+    // Values may be copied and freed on other threads once the tree is handed on. The unsized
+    // aligned delete: clang before 19 declares the sized one only with -fsized-deallocation, and
+    // a module built by clang includes this header too.
     void do_deallocate(void *p, size_t bytes, size_t align) override {
-        ::operator delete(p, bytes, std::align_val_t(align));
+        ::operator delete(p, std::align_val_t(align));
         budget_->live.fetch_sub(bytes, std::memory_order_relaxed);
     }
     bool do_is_equal(const boost::json::memory_resource &other) const noexcept override { return this == &other; }
