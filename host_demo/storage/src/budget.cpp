@@ -20,7 +20,7 @@ constexpr auto kReclaimInterval = std::chrono::milliseconds(50);
 LocalConnectionBudget::LocalConnectionBudget(size_t limit) : limit_(std::max<size_t>(1, limit)) {}
 
 bool LocalConnectionBudget::acquire(Deadline deadline) {
-    std::unique_lock lock(mutex_);
+    sdk::MutexLock lock(mutex_);
     if (open_ < limit_) {
         ++open_;
         return true;
@@ -41,7 +41,7 @@ bool LocalConnectionBudget::acquire(Deadline deadline) {
         if (freed) continue; // another waiter took it; look for the next idle connection
         auto now = std::chrono::steady_clock::now();
         if (now >= deadline) return false;
-        freed_.wait_until(lock, std::min(deadline, now + kReclaimInterval));
+        freed_.wait_until(lock.native(), std::min(deadline, now + kReclaimInterval));
         if (open_ < limit_) {
             ++open_;
             return true;
@@ -51,26 +51,26 @@ bool LocalConnectionBudget::acquire(Deadline deadline) {
 
 void LocalConnectionBudget::release() noexcept {
     {
-        std::lock_guard lock(mutex_);
+        sdk::MutexLock lock(mutex_);
         if (open_ > 0) --open_;
     }
     freed_.notify_one();
 }
 
 size_t LocalConnectionBudget::in_use() const {
-    std::lock_guard lock(mutex_);
+    sdk::MutexLock lock(mutex_);
     return open_;
 }
 
 uint64_t LocalConnectionBudget::add_reclaimer(void *context, ReclaimFn reclaim) {
-    std::lock_guard lock(reclaim_mutex_);
+    sdk::MutexLock lock(reclaim_mutex_);
     uint64_t handle = next_handle_++;
     reclaimers_.emplace(handle, std::make_pair(context, reclaim));
     return handle;
 }
 
 void LocalConnectionBudget::remove_reclaimer(uint64_t handle) noexcept {
-    std::lock_guard lock(reclaim_mutex_); // waits for a reclaimer that is running now
+    sdk::MutexLock lock(reclaim_mutex_); // waits for a reclaimer that is running now
     reclaimers_.erase(handle);
 }
 
@@ -81,7 +81,7 @@ size_t LocalConnectionBudget::shed_idle() noexcept {
 }
 
 bool LocalConnectionBudget::reclaim_one() noexcept {
-    std::lock_guard lock(reclaim_mutex_);
+    sdk::MutexLock lock(reclaim_mutex_);
     for (const auto &[handle, reclaimer] : reclaimers_) {
         (void)handle;
         if (reclaimer.second(reclaimer.first) == 1) return true;

@@ -501,7 +501,7 @@ Pool::~Pool() {
     if (budget_ && reclaimer_ != 0) budget_->remove_reclaimer(reclaimer_);
     std::vector<std::unique_ptr<Connection>> idle;
     {
-        std::lock_guard lock(mutex_);
+        sdk::MutexLock lock(mutex_);
         idle.swap(idle_);
     }
     for (auto &c : idle) {
@@ -514,7 +514,7 @@ int32_t Pool::reclaim_idle(void *context) noexcept {
     auto *pool = static_cast<Pool *>(context);
     std::unique_ptr<Connection> oldest;
     {
-        std::lock_guard lock(pool->mutex_);
+        sdk::MutexLock lock(pool->mutex_);
         if (pool->idle_.empty()) return 0;
         oldest = std::move(pool->idle_.front());
         pool->idle_.erase(pool->idle_.begin());
@@ -530,7 +530,7 @@ Pool::Lease::~Lease() {
 }
 
 Pool::Lease Pool::acquire() {
-    std::unique_lock lock(mutex_);
+    sdk::MutexLock lock(mutex_);
     auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(config_.acquire_timeout_ms);
     for (;;) {
         if (!idle_.empty()) {
@@ -561,7 +561,7 @@ Pool::Lease Pool::acquire() {
             }
         }
         ++waiting_;
-        auto status = idle_cv_.wait_until(lock, deadline);
+        auto status = idle_cv_.wait_until(lock.native(), deadline);
         --waiting_;
         if (status == std::cv_status::timeout && idle_.empty() && open_ >= config_.pool_size)
             throw sdk::unavailable("all " + std::to_string(config_.pool_size) +
@@ -573,7 +573,7 @@ Pool::Lease Pool::acquire() {
 void Pool::give_back(std::unique_ptr<Connection> c) {
     std::unique_ptr<Connection> closing;
     {
-        std::lock_guard lock(mutex_);
+        sdk::MutexLock lock(mutex_);
         // A connection nobody in this pool waits for goes back to the process budget when another
         // pool waits for a slot, rather than idling here.
         bool wanted_elsewhere = budget_ && waiting_ == 0 && budget_->contended();

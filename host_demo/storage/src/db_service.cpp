@@ -290,7 +290,7 @@ DbService::DbService(const boost::json::object *database, std::shared_ptr<Connec
 DbService::~DbService() = default;
 
 Pool &DbService::pool() {
-    std::lock_guard lock(mutex_);
+    sdk::MutexLock lock(mutex_);
     if (pool_) return *pool_;
     if (!configured_) throw sdk::unavailable("the host configuration has no \"database\" settings");
     DbConfig config = DbConfig::from_json(database_);

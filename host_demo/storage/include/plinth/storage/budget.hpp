@@ -8,6 +8,7 @@
 
 #include <plinth/plinth.h>
 #include <plinth/sdk/error.hpp>
+#include <plinth/sdk/thread_annotations.hpp>
 
 #include <boost/json/object.hpp>
 
@@ -66,16 +67,16 @@ public:
     size_t in_use() const;
 
 private:
-    bool reclaim_one() noexcept;
+    bool reclaim_one() noexcept PLINTH_EXCLUDES(mutex_, reclaim_mutex_);
 
     const size_t limit_;
-    mutable std::mutex mutex_; // guards open_; never held while reclaimers run
+    mutable sdk::Mutex mutex_; // never held while reclaimers run
     std::condition_variable freed_;
-    size_t open_ = 0;
+    size_t open_ PLINTH_GUARDED_BY(mutex_) = 0;
     std::atomic<uint32_t> waiting_{0};
-    std::mutex reclaim_mutex_; // guards reclaimers_ and serialises their calls
-    std::map<uint64_t, std::pair<void *, ReclaimFn>> reclaimers_;
-    uint64_t next_handle_ = 1;
+    sdk::Mutex reclaim_mutex_; // also serialises the reclaimers' calls
+    std::map<uint64_t, std::pair<void *, ReclaimFn>> reclaimers_ PLINTH_GUARDED_BY(reclaim_mutex_);
+    uint64_t next_handle_ PLINTH_GUARDED_BY(reclaim_mutex_) = 1;
 };
 
 // The host's plinth.connections/1 service seen as a ConnectionBudget. Valid while the module

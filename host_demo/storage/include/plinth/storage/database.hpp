@@ -7,6 +7,7 @@
 #pragma once
 
 #include <plinth/sdk/error.hpp>
+#include <plinth/sdk/thread_annotations.hpp>
 #include <plinth/storage/budget.hpp>
 
 #include <boost/json/object.hpp>
@@ -273,7 +274,7 @@ public:
     // Borrows a connection, opening one when none is idle and the pool is not full (taking a slot
     // of the process budget first); otherwise waits. After acquire_timeout_ms without a
     // connection it throws sdk::Error(PLINTH_E_UNAVAILABLE).
-    Lease acquire();
+    Lease acquire() PLINTH_EXCLUDES(mutex_);
 
     // Runs `work(Connection&)` outside a transaction. When the work's first statement fails in a
     // way that applied nothing — the connection was lost (a pooled connection whose server
@@ -349,7 +350,7 @@ public:
     uint64_t transaction_retries() const { return retries_.load(std::memory_order_relaxed); }
 
 private:
-    void give_back(std::unique_ptr<Connection> c);
+    void give_back(std::unique_ptr<Connection> c) PLINTH_EXCLUDES(mutex_);
     void backoff(unsigned attempt);
     // plinth.connections/1 reclaimer: closes this pool's least recently used idle connection.
     static int32_t reclaim_idle(void *pool) noexcept;
@@ -357,11 +358,11 @@ private:
     DbConfig config_;
     std::shared_ptr<ConnectionBudget> budget_; // every open connection holds one slot of it
     uint64_t reclaimer_ = 0;
-    std::mutex mutex_; // never held while calling into the budget's acquire
+    sdk::Mutex mutex_; // never held while calling into the budget
     std::condition_variable idle_cv_;
-    std::vector<std::unique_ptr<Connection>> idle_;
-    size_t open_ = 0;
-    size_t waiting_ = 0; // threads waiting in acquire() for this pool's connections
+    std::vector<std::unique_ptr<Connection>> idle_ PLINTH_GUARDED_BY(mutex_);
+    size_t open_ PLINTH_GUARDED_BY(mutex_) = 0;
+    size_t waiting_ PLINTH_GUARDED_BY(mutex_) = 0; // threads waiting in acquire() for this pool's connections
     std::atomic<uint64_t> statements_{0};
     std::atomic<uint64_t> retries_{0};
 };

@@ -5,6 +5,7 @@
 // resolves the calling module from its plinth_host through the function the host supplies.
 #pragma once
 
+#include <plinth/sdk/thread_annotations.hpp>
 #include <plinth/services/db.h>
 #include <plinth/storage/database.hpp>
 
@@ -30,7 +31,7 @@ public:
 
     // The pool, opened now if it was not. Throws sdk::Error when the configuration is missing or
     // invalid. [thread-safe]
-    Pool &pool();
+    Pool &pool() PLINTH_EXCLUDES(mutex_);
 
     // The C entry points, each serving the DbService the caller resolves to. [thread-safe]
     int32_t run(plinth_db_work work, void *context, plinth_error *error, bool transactional) noexcept;
@@ -38,11 +39,11 @@ public:
                     const plinth_sink *report, plinth_error *error) noexcept;
 
 private:
-    std::mutex mutex_;
-    boost::json::object database_;
-    bool configured_ = false;
+    sdk::Mutex mutex_; // the pool is opened once, by the first caller
+    boost::json::object database_ PLINTH_GUARDED_BY(mutex_);
+    bool configured_ PLINTH_GUARDED_BY(mutex_) = false;
     std::shared_ptr<ConnectionBudget> budget_;
-    std::unique_ptr<Pool> pool_;
+    std::unique_ptr<Pool> pool_ PLINTH_GUARDED_BY(mutex_);
 };
 
 // Who is calling: the host's DbService and the calling module's id (for its migrations).
