@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # tools/fuzz.sh [SECONDS] [TARGET...] — runs the libFuzzer targets built by the fuzz preset, each
-# for SECONDS (default 20; tools/test.sh uses that), two at a time. Without targets, all of them.
+# for SECONDS (default 20; tools/test.sh gives 30), two at a time. Without targets, all of them.
 #
 #   cmake --preset fuzz && cmake --build --preset fuzz
 #   tools/fuzz.sh 3600 site          # an hour on site canonicalisation
