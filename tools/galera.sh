@@ -86,6 +86,10 @@ wsrep-provider-options=gmcast.listen_addr=tcp://127.0.0.1:$((p + 1));ist.recv_ad
 wsrep-sst-method=rsync
 wsrep-sst-receive-address=127.0.0.1:$((p + 3))
 EOF
+  # A joiner takes its state from the node before it when that one is up (else from any): an rsync
+  # donor blocks its own writes while it sends, and the tests fail node 3's hosts over to node 1.
+  [[ $i -gt 1 ]] && echo "wsrep-sst-donor=node$((i - 1))," >>"$d/my.cnf"
+  return 0
 }
 
 start_node() {
@@ -114,14 +118,18 @@ start_node() {
       [[ -f "$d/data/grastate.dat" ]] && sed -i 's/^safe_to_bootstrap: 0/safe_to_bootstrap: 1/' "$d/data/grastate.dat"
     fi
   fi
+  # A node that rejoins (after a kill, say) takes a full state transfer into a data folder the
+  # server, running as root, filled as root; the transfer daemon runs as 'nobody' and must be able
+  # to replace and chmod what is there.
+  if [[ ${#bootstrap[@]} -eq 0 && -d "$d/data/mysql" && $(id -u) -eq 0 ]]; then
+    chown -R nobody:nogroup "$d/data"
+  fi
   rm -f "$d/mysqld.sock"
   setsid mariadbd --defaults-file="$d/my.cnf" "${bootstrap[@]}" "${user_args[@]}" </dev/null >/dev/null 2>&1 &
-  local _
-  for _ in $(seq 1 1200); do
+  local server=$! _
+  for _ in $(seq 1 3000); do
     if synced "$i"; then return 0; fi
-    if ! running "$i" && [[ -f "$d/mysqld.pid" ]] && ! kill -0 "$(pid_of "$i")" 2>/dev/null; then
-      sleep 0.2 # the pid file appears before the process is gone on failure
-    fi
+    kill -0 "$server" 2>/dev/null || break # it gave up (a failed state transfer, a bad config)
     sleep 0.1
   done
   echo "node $i did not reach Synced; see $d/error.log" >&2

@@ -512,6 +512,7 @@ private:
                           {"cache_enabled", s.cache_enabled},
                           {"cache_live", s.cache_live},
                           {"last_change_id", s.last_change_id},
+                          {"change_log_gap_ids", s.change_log_gap_ids},
                           {"cache",
                            {{"entries", s.cache.entries},
                             {"negative_entries", s.cache.negative_entries},

@@ -2,9 +2,12 @@
 // node: migrations raced from three hosts, a seat race spread over the nodes, a revocation seen
 // across nodes, and a node killed under load. Label `galera`; see README for how to run it.
 //
-// NOT YET PASSING (disabled, not done): the seat race (some activations fail with errors other
-// than limit_exceeded), the cross-node revocation (the first check on node 3 is not "valid") and
-// the node kill (an exception escapes a load thread). The migration race passes.
+// Each scenario failed before its fix: the seat race (an activation through a node that had not
+// applied the license yet answered "no license has this key"), the node kill (a rejoining node's
+// state transfer could not write its data folder; a COMMIT on a node outside the primary
+// component, 1180, was not retried elsewhere). The revocation scenario compared lowercase codes.
+// Found on the way: a causal read asked inside a transaction another node had aborted took the
+// abort for "not Galera", and the transaction's later statements ran in autocommit.
 #include "support/test_host.hpp"
 
 #include <plinth/storage/migrations.hpp>
@@ -149,7 +152,75 @@ TEST_F(Galera, ThreeHostsMigratingAtOnceOnAnEmptyClusterAllComeUp) {
     EXPECT_EQ(node(2).query("SELECT COUNT(*) FROM plinth_schema_migrations WHERE name = '~claim'").at(0).i64(0), 0);
 }
 
-TEST_F(Galera, DISABLED_SeatLimitHoldsWithActivationsSpreadOverThreeNodes) {
+TEST_F(Galera, AWriteConflictBetweenNodesFailsWithTheServersErrorNeverError0) {
+    node(1).execute_trusted("CREATE TABLE conflict_row (id INT PRIMARY KEY, v INT NOT NULL) ENGINE=InnoDB");
+    node(1).execute("INSERT INTO conflict_row VALUES (1, 0)");
+    for (int round = 0; round < 5; ++round) {
+        storage::Connection &winner = node(1);
+        storage::Connection &loser = node(2);
+        {
+            storage::CausalReads causal(loser); // node 2 has the row and every earlier round
+            ASSERT_EQ(loser.query("SELECT COUNT(*) FROM conflict_row").at(0).i64(0), 1);
+        }
+        loser.begin();
+        loser.execute("UPDATE conflict_row SET v = v + 10 WHERE id = 1"); // holds node 2's row lock only
+        winner.begin();
+        winner.execute("UPDATE conflict_row SET v = v + 1 WHERE id = 1");
+        winner.commit(); // certified first: node 2 must abort its local transaction
+        try {
+            // Either statement, or COMMIT, meets the conflict: a brute-force abort or a failed
+            // certification, both 1213. Prepared statements once reported it as error 0.
+            loser.execute("UPDATE conflict_row SET v = v + 100 WHERE id = 1");
+            loser.commit();
+            ADD_FAILURE() << "round " << round << ": the conflicting transaction committed";
+        } catch (const storage::DbError &e) {
+            EXPECT_EQ(e.code(), 1213u) << e.what();
+            EXPECT_EQ(std::string(e.what()).find("database error 0"), std::string::npos) << e.what();
+            EXPECT_TRUE(e.retry_transaction()) << e.what();
+        }
+        loser.rollback();
+    }
+    storage::CausalReads causal(node(3));
+    EXPECT_EQ(node(3).query("SELECT v FROM conflict_row WHERE id = 1").at(0).i64(0), 5) << "only the winners' writes";
+}
+
+TEST_F(Galera, ATransactionAbortedByAnotherNodeIsReportedByACausalReadInsideIt) {
+    node(1).execute_trusted("CREATE TABLE aborted_row (id INT PRIMARY KEY, v INT NOT NULL) ENGINE=InnoDB");
+    node(1).execute("INSERT INTO aborted_row VALUES (1, 0)");
+    for (int round = 0; round < 3; ++round) {
+        storage::Connection loser(node_config(2, database_), &counter_); // has not asked whether it is on Galera
+        {
+            storage::Connection reader(node_config(2, database_), &counter_);
+            storage::CausalReads causal(reader);
+            ASSERT_EQ(reader.query("SELECT COUNT(*) FROM aborted_row").at(0).i64(0), 1);
+        }
+        loser.begin();
+        loser.execute("UPDATE aborted_row SET v = v + 10 WHERE id = 1");
+        node(1).begin();
+        node(1).execute("UPDATE aborted_row SET v = v + 1 WHERE id = 1");
+        node(1).commit();
+        // The applier of node 1's write aborts the loser as soon as it reaches node 2; wait for it
+        // (a state, not a time: the row shows node 1's value to another session).
+        storage::Connection watcher(node_config(2, database_), &counter_);
+        for (int i = 0; i < 600 && watcher.query("SELECT v FROM aborted_row WHERE id = 1").at(0).i64(0) != round + 1; ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        // Asking for causal reads now must report the abort, not take it for "not Galera" and
+        // let the next statements run outside any transaction.
+        try {
+            storage::CausalReads causal(loser);
+            loser.execute("UPDATE aborted_row SET v = v + 100 WHERE id = 1");
+            loser.commit();
+            ADD_FAILURE() << "round " << round << ": the aborted transaction went on";
+        } catch (const storage::DbError &e) {
+            EXPECT_EQ(e.code(), 1213u) << e.what();
+        }
+        loser.rollback();
+    }
+    storage::CausalReads causal(node(3));
+    EXPECT_EQ(node(3).query("SELECT v FROM aborted_row WHERE id = 1").at(0).i64(0), 3) << "only node 1's writes";
+}
+
+TEST_F(Galera, SeatLimitHoldsWithActivationsSpreadOverThreeNodes) {
     for (int n = 1; n <= 3; ++n) hosts_.push_back(make_host({n}, {"licenses"}));
     call(*hosts_[0], "product.create", object{{"slug", "seo"}, {"name", "SEO Pro"}}, kStaff);
     int64_t policy = call(*hosts_[0], "policy.create",
@@ -186,14 +257,14 @@ TEST_F(Galera, DISABLED_SeatLimitHoldsWithActivationsSpreadOverThreeNodes) {
         for (auto &t : threads) t.join();
         EXPECT_EQ(ok.load(), 3) << "round " << round;
         EXPECT_EQ(refused.load(), 3 * kPerNode - 3) << "round " << round;
-        EXPECT_TRUE(other.empty()) << "round " << round << ": " << (other.empty() ? "" : other.front());
+        for (const std::string &e : other) ADD_FAILURE() << "round " << round << ": " << e;
         int64_t id = l.at("id").as_int64();
         EXPECT_EQ(node(2).query("SELECT COUNT(*) FROM license_activations WHERE license_id = ?", {id}).at(0).i64(0), 3);
         EXPECT_EQ(node(3).query("SELECT seats_used FROM licenses WHERE id = ?", {id}).at(0).i64(0), 3);
     }
 }
 
-TEST_F(Galera, DISABLED_ARevocationOnNode1IsSeenByAHostOnNode3) {
+TEST_F(Galera, ARevocationOnNode1IsSeenByAHostOnNode3) {
     auto writer = make_host({1}, {"licenses"});
     call(*writer, "product.create", object{{"slug", "seo"}, {"name", "SEO Pro"}}, kStaff);
     int64_t policy =
@@ -205,24 +276,24 @@ TEST_F(Galera, DISABLED_ARevocationOnNode1IsSeenByAHostOnNode3) {
     // A long-running host on node 3, started after the schema exists: it runs no DDL.
     auto reader = make_host({3}, {"licenses"}, object{{"cache", {{"staleness_ms", 500}}}});
     object check{{"key", key}, {"site", "https://shop.example.com"}};
-    ASSERT_EQ(call(*reader, "check", check, host::anonymous_caller()).at("code").as_string(), "valid"); // now cached
+    ASSERT_EQ(call(*reader, "check", check, host::anonymous_caller()).at("code").as_string(), "VALID"); // now cached
 
     call(*writer, "license.revoke", object{{"id", l.at("id").as_int64()}}, kStaff);
     auto revoked_at = std::chrono::steady_clock::now();
     std::string code;
     for (int i = 0; i < 600; ++i) { // waits for a state, 60 s at most; the time is reported, not asserted
         code = std::string(call(*reader, "check", check, host::anonymous_caller()).at("code").as_string());
-        if (code != "valid") break;
+        if (code != "VALID") break;
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
-    EXPECT_EQ(code, "revoked");
+    EXPECT_EQ(code, "REVOKED");
     std::printf("revocation on node 1 seen on node 3 after %lld ms (staleness bound 500 ms)\n",
                 static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                            std::chrono::steady_clock::now() - revoked_at)
                                            .count()));
 }
 
-TEST_F(Galera, DISABLED_KillingANodeUnderActivationLoadLosesAndDuplicatesNothing) {
+TEST_F(Galera, KillingANodeUnderActivationLoadLosesAndDuplicatesNothing) {
     auto setup = make_host({1}, {"licenses"});
     call(*setup, "product.create", object{{"slug", "seo"}, {"name", "SEO Pro"}}, kStaff);
     int64_t policy = call(*setup, "policy.create",
@@ -259,17 +330,24 @@ TEST_F(Galera, DISABLED_KillingANodeUnderActivationLoadLosesAndDuplicatesNothing
             }
         });
     std::this_thread::sleep_for(std::chrono::seconds(2));
-    ASSERT_EQ(galera("kill 3"), 0);
+    size_t at_kill = 0;
+    {
+        std::lock_guard lock(m);
+        at_kill = confirmed.size();
+    }
+    const int killed = galera("kill 3");
     std::this_thread::sleep_for(std::chrono::seconds(3)); // the hosts go on through node 1
     size_t during_outage = 0;
     {
         std::lock_guard lock(m);
         during_outage = confirmed.size();
     }
-    ASSERT_EQ(galera("start 3"), 0); // node 3 rejoins by state transfer
+    const int rejoined = galera("start 3"); // node 3 rejoins by state transfer
     std::this_thread::sleep_for(std::chrono::seconds(2));
     stop = true;
     for (auto &t : load) t.join();
+    ASSERT_EQ(killed, 0);
+    ASSERT_EQ(rejoined, 0);
 
     EXPECT_TRUE(failures.empty()) << failures.size() << " failures, first: " << (failures.empty() ? "" : failures.front());
     std::set<std::string> stored;
@@ -279,7 +357,8 @@ TEST_F(Galera, DISABLED_KillingANodeUnderActivationLoadLosesAndDuplicatesNothing
     for (const auto &site : stored) EXPECT_TRUE(confirmed.count(site) || unknown.count(site)) << "unexpected: " << site;
     EXPECT_EQ(node(3).query("SELECT COUNT(*) FROM license_activations WHERE license_id = ?", {license_id}).at(0).i64(0),
               static_cast<int64_t>(stored.size())); // no duplicate rows
-    EXPECT_GT(confirmed.size(), during_outage); // work went on after the node came back
+    EXPECT_GT(during_outage, at_kill);          // the hosts failed over and went on while node 3 was down
+    EXPECT_GT(confirmed.size(), during_outage); // and after it came back
     std::printf("activations: %zu confirmed, %zu unknown outcome, %zu confirmed before the node came back\n",
                 confirmed.size(), unknown.size(), during_outage);
 }

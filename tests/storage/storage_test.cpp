@@ -45,6 +45,25 @@ TEST(SplitStatements, SplitsOnTrailingSemicolonsAndDropsComments) {
     EXPECT_EQ(storage::split_statements("INSERT INTO a VALUES ('x;y');\n").size(), 1u);
 }
 
+// Galera's transient errors are retried, on another node when the one reached cannot serve. A
+// COMMIT that a node cut off from the majority could not replicate (1180, seen when a node was
+// killed under load) applied nothing; any other 1180 may have, and is not retried.
+TEST(DbErrorKinds, ANodeOutsideThePrimaryComponentIsRetriedElsewhere) {
+    storage::DbError cut_off(1180, "Error while appending streaming replication fragment(provider status: Not "
+                                   "connected to Primary Component)");
+    EXPECT_TRUE(cut_off.node_unready());
+    EXPECT_TRUE(cut_off.retry_transaction());
+    storage::DbError joining(1047, "WSREP has not yet prepared node for application use");
+    EXPECT_TRUE(joining.node_unready());
+    EXPECT_TRUE(joining.retry_transaction());
+    storage::DbError disk(1180, "Got error 28 \"No space left on device\" during COMMIT");
+    EXPECT_FALSE(disk.node_unready());
+    EXPECT_FALSE(disk.retry_transaction());
+    storage::DbError conflict(1213, "Deadlock found when trying to get lock; try restarting transaction");
+    EXPECT_TRUE(conflict.retry_transaction());
+    EXPECT_FALSE(conflict.node_unready());
+}
+
 TEST_F(Storage, MigrationsApplyOnceInOrder) {
     auto p = pool();
     auto first = storage::migrate(p, "kit", kV1);

@@ -61,6 +61,10 @@ bool is_connection_lost(unsigned code) {
 
 bool is_server_full(unsigned code) { return code == 1040 || code == 1203 || code == 1226; }
 
+bool is_node_unready(unsigned code, std::string_view message) {
+    return code == 1047 || (code == 1180 && message.find("Not connected to Primary Component") != std::string_view::npos);
+}
+
 bool is_transient_connect_error(unsigned code) {
     switch (code) {
     case CR_CONNECTION_ERROR: // 2002: no server on the socket (yet)
@@ -287,7 +291,7 @@ void Connection::fail(unsigned code, const char *message) {
         code = CR_UNKNOWN_ERROR;
         text = "the server reported a failure without an error code";
     }
-    if (is_connection_lost(code) || code == 1047) close(); // force a clean reconnect (1047: to another node)
+    if (is_connection_lost(code) || is_node_unready(code, text)) close(); // reconnect cleanly (unready: to another node)
     throw DbError(code, text);
 }
 
@@ -311,7 +315,10 @@ bool Connection::galera() {
             }
             mysql_free_result(res);
         }
-    } else if (is_connection_lost(mysql_errno(mysql_))) {
+    } else if (mysql_errno(mysql_) != 1193) { // 1193: no such variable, a server without Galera
+        // Anything else is the session's state, not an answer: a lost connection, or a
+        // transaction another node's write aborted (1213), which must reach the caller. Taken as
+        // "not Galera", the abort went unseen and later statements ran outside any transaction.
         galera_ = -1;
         fail(mysql_errno(mysql_), mysql_error(mysql_));
     }

@@ -28,6 +28,7 @@ struct plinth_db_connection {
     // callback returns. 0 while none.
     unsigned doom_code = 0;
     std::string doom_message;
+    bool doom_unready = false; // the node cannot serve: retry on another
     bool doomed_at_first_statement = false;
     std::optional<plinth::storage::CausalReads> causal;
     std::vector<plinth_db_statement *> open; // handles not finalized yet, freed when the callback ends
@@ -62,6 +63,7 @@ void record_failure(plinth_db_connection &c, const DbError &e) {
     if (!dooms(e) || c.doom_code != 0) return;
     c.doom_code = e.code();
     c.doom_message = e.what();
+    c.doom_unready = e.node_unready();
     c.doomed_at_first_statement = c.connection->statements_sent() - c.statements_before <= 1;
 }
 
@@ -349,7 +351,7 @@ int32_t DbService::run(plinth_db_work work, void *context, plinth_error *error, 
                         return fail(error, PLINTH_E_DATABASE, c.doom_message, static_cast<int>(c.doom_code));
                     return rc;
                 }
-                if (is_connection_lost(c.doom_code) || c.doom_code == 1047) {
+                if (is_connection_lost(c.doom_code) || c.doom_unready) {
                     lease->reconnect(); // waits for the server (or the next node) as a new connection does
                 } else {
                     backoff(attempt);

@@ -21,7 +21,8 @@ namespace {
 // Change-log ids below the newest one that a fresh baseline re-reads: a transaction that took its
 // id earlier may commit after the baseline was read.
 constexpr int64_t kBaselineTail = 256;
-// More unseen ids than this at once and the poller gives up tracking them and clears the cache.
+// More ranges of unseen ids than this at once (one per change-log row read within gap_wait_ms) and
+// the poller gives up tracking them and clears the cache.
 constexpr size_t kMaxGaps = 4096;
 constexpr int64_t kChangePage = 1000;
 
@@ -132,15 +133,17 @@ bool Licensing::poll_once() {
             for (;;) {
                 std::vector<ChangeRecord> rows = store::changes_after(c, last_change_id_, kChangePage);
                 for (const ChangeRecord &r : rows) {
-                    int64_t missing = r.id - last_change_id_ - 1;
-                    if (missing > 0) {
+                    if (r.id > last_change_id_ + 1) {
                         // Ids are taken at insert and become visible at commit, so a lower id may
-                        // still appear: wait for it (a rolled-back one never will).
-                        if (static_cast<size_t>(missing) + gaps_.size() > kMaxGaps) {
+                        // still appear: wait for it (a rolled-back one never will). On Galera ids
+                        // step by the node count, so most gaps are ids no node will ever use: one
+                        // range per row keeps them cheap to hold, and they are dropped after
+                        // gap_wait_ms like any other.
+                        if (gaps_.size() >= kMaxGaps) {
                             cache_.clear();
                             gaps_.clear();
                         } else {
-                            for (int64_t id = last_change_id_ + 1; id < r.id; ++id) gaps_.emplace(id, now);
+                            gaps_.emplace(last_change_id_ + 1, Gap{r.id - 1, now});
                         }
                     }
                     cache_.invalidate(r.key_hash);
@@ -149,11 +152,25 @@ bool Licensing::poll_once() {
                 if (static_cast<int64_t>(rows.size()) < kChangePage) break;
             }
             if (!gaps_.empty()) {
-                for (const ChangeRecord &r : store::changes_between(c, gaps_.begin()->first, gaps_.rbegin()->first))
-                    if (gaps_.erase(r.id) > 0) cache_.invalidate(r.key_hash);
+                for (const ChangeRecord &r : store::changes_between(c, gaps_.begin()->first, gaps_.rbegin()->second.last)) {
+                    auto it = gaps_.upper_bound(r.id);
+                    if (it == gaps_.begin()) continue;
+                    --it;
+                    if (r.id > it->second.last) continue; // a row seen before, between two gaps
+                    // A late commit: its change counts now, and its id is no longer waited for.
+                    cache_.invalidate(r.key_hash);
+                    const int64_t first = it->first;
+                    const Gap rest = it->second;
+                    gaps_.erase(it);
+                    if (first < r.id) gaps_.emplace(first, Gap{r.id - 1, rest.since});
+                    if (r.id < rest.last) gaps_.emplace(r.id + 1, rest);
+                }
                 auto wait = std::chrono::milliseconds(config_.gap_wait_ms);
-                std::erase_if(gaps_, [&](const auto &gap) { return now - gap.second > wait; });
+                std::erase_if(gaps_, [&](const auto &gap) { return now - gap.second.since > wait; });
             }
+            int64_t unseen = 0;
+            for (const auto &[first, gap] : gaps_) unseen += gap.last - first + 1;
+            published_gap_ids_.store(unseen, std::memory_order_relaxed);
         });
     } catch (const std::exception &e) {
         if (!poll_failing_ && have_baseline_) log_(PLINTH_LOG_WARNING, std::string("change log poll failed: ") + e.what());
@@ -413,10 +430,44 @@ Licensing::Target Licensing::resolve(const LicenseLocator &locator) const {
     return t;
 }
 
+namespace {
+
+// No license matched a write's locking read on this node. Caught by until_applied_here, which
+// retries once; anywhere else it is the not_found it derives from.
+struct LicenseNotSeenHere : sdk::Error {
+    explicit LicenseNotSeenHere(const std::string &message) : sdk::Error(PLINTH_E_NOT_FOUND, message) {}
+};
+
+// Runs a write that starts by locking a license. On Galera a license issued through another node a
+// moment ago may not be applied on this node yet, and a causal read cannot help inside a
+// transaction (the node waits only before a transaction's first statement). So a write that found
+// no license waits once, outside it, until this node has applied everything the cluster committed
+// (wsrep_sync_wait), and runs again: only that rare path pays for the wait, and off Galera it
+// costs one more lookup.
+template <class Write>
+auto until_applied_here(sdk::db::Database &pool, Write &&write) {
+    try {
+        return write();
+    } catch (const LicenseNotSeenHere &) {
+        pool.run([](Connection &c) {
+            sdk::db::CausalReads causal(c);
+            c.query("SELECT COUNT(*) FROM licenses WHERE id = 0");
+        });
+    }
+    try {
+        return write();
+    } catch (const LicenseNotSeenHere &e) {
+        throw sdk::not_found(e.what());
+    }
+}
+
+} // namespace
+
 LicenseRecord Licensing::locked(Connection &c, const Target &target) {
     std::optional<LicenseRecord> l = target.hash ? store::lock_license_by_hash(c, *target.hash)
                                                  : store::lock_license(c, *target.id);
-    if (!l) throw sdk::not_found(target.hash ? "no license has this key" : "no license with id " + std::to_string(*target.id));
+    if (!l)
+        throw LicenseNotSeenHere(target.hash ? "no license has this key" : "no license with id " + std::to_string(*target.id));
     return *l;
 }
 
@@ -432,7 +483,7 @@ ActivationResult Licensing::activate(const LicenseLocator &locator, std::string_
         reported_network = std::move(nr.site);
     }
     const Site &site = sr.site;
-    ActivationResult result = pool_.transaction([&](Connection &c) {
+    ActivationResult result = until_applied_here(pool_, [&] { return pool_.transaction([&](Connection &c) {
         // The row lock serialises every activation of this license, so the seat count read below
         // cannot change before the insert commits: the limit holds under any concurrency.
         LicenseRecord l = locked(c, target);
@@ -471,7 +522,7 @@ ActivationResult Licensing::activate(const LicenseLocator &locator, std::string_
         r.activation = ActivationRecord{activation_id, l.id, site.canonical, exempt, now, std::nullopt, Coverage::site};
         r.created = true;
         return r;
-    });
+    }); });
     if (result.created || result.network_created) changed(result.license.key_hash);
     return result;
 }
@@ -492,7 +543,7 @@ DeactivationResult Licensing::deactivate(const LicenseLocator &locator, std::str
         if (!nr.ok) throw sdk::invalid_argument("network: " + nr.error);
         network = std::move(nr.site);
     }
-    DeactivationResult out = pool_.transaction([&](Connection &c) {
+    DeactivationResult out = until_applied_here(pool_, [&] { return pool_.transaction([&](Connection &c) {
         LicenseRecord l = locked(c, target);
         int64_t now = now_s();
         int64_t at = clock_();
@@ -512,7 +563,7 @@ DeactivationResult Licensing::deactivate(const LicenseLocator &locator, std::str
         l.updated_at = now;
         r.license = l;
         return r;
-    });
+    }); });
     changed(out.license.key_hash);
     return out;
 }
@@ -524,6 +575,7 @@ LicensingStats Licensing::stats() {
     s.cache_enabled = config_.cache_enabled;
     s.cache_live = cache_live_.load();
     s.last_change_id = published_change_id_.load(std::memory_order_relaxed);
+    s.change_log_gap_ids = published_gap_ids_.load(std::memory_order_relaxed);
     s.cache = cache_.stats();
     return s;
 }

@@ -109,6 +109,7 @@ struct LicensingStats {
     bool cache_enabled = false;
     bool cache_live = false;
     int64_t last_change_id = 0;
+    int64_t change_log_gap_ids = 0; // unseen change-log ids the poller still waits for
     CacheStats cache;
 };
 
@@ -284,12 +285,17 @@ private:
     bool stopping_ PLINTH_GUARDED_BY(poll_mutex_) = false;
     bool have_baseline_ PLINTH_GUARDED_BY(poll_mutex_) = false;
     int64_t last_change_id_ PLINTH_GUARDED_BY(poll_mutex_) = 0;
-    // Unseen ids below last_change_id_.
-    std::map<int64_t, std::chrono::steady_clock::time_point> gaps_ PLINTH_GUARDED_BY(poll_mutex_);
+    // Unseen ids below last_change_id_, as ranges: first id -> last id and when it was first missed.
+    struct Gap {
+        int64_t last;
+        std::chrono::steady_clock::time_point since;
+    };
+    std::map<int64_t, Gap> gaps_ PLINTH_GUARDED_BY(poll_mutex_);
     std::chrono::steady_clock::time_point last_poll_ok_ PLINTH_GUARDED_BY(poll_mutex_){};
     bool poll_failing_ PLINTH_GUARDED_BY(poll_mutex_) = false;
     std::atomic<bool> cache_live_{false};
     std::atomic<int64_t> published_change_id_{0};
+    std::atomic<int64_t> published_gap_ids_{0};
     std::thread poller_;
 };
 

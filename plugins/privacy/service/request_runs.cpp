@@ -134,7 +134,10 @@ boost::json::value PrivacyService::run_export(RequestRow &request, const sdk::Su
     ExportStaging staging(work_dir(id));
     make_private_dir(staging.dir());
 
-    auto steps = pool_.run([&](Connection &c) { return store_.steps(c, id); });
+    auto steps = pool_.run([&](Connection &c) {
+        sdk::db::CausalReads causal(c); // on Galera: steps a previous run finished through another node
+        return store_.steps(c, id);
+    });
     int done_this_run = 0;
     for (size_t i = 0; i < steps.size(); ++i) {
         const StepRow &step = steps[i];
@@ -243,7 +246,10 @@ boost::json::value PrivacyService::run_erase(RequestRow &request, const sdk::Sub
     settle_open_requests(keys_of(subject), id, false);
     auto participants = participants_with_self(id);
     plan_steps(id, participants);
-    auto steps = pool_.run([&](Connection &c) { return store_.steps(c, id); });
+    auto steps = pool_.run([&](Connection &c) {
+        sdk::db::CausalReads causal(c); // on Galera: steps a previous run finished through another node
+        return store_.steps(c, id);
+    });
 
     // Every outcome is stored the moment it is reported, keyed by module and item: a run that
     // dies inside a module loses nothing it already reported, and the module's second pass
@@ -334,7 +340,10 @@ boost::json::value PrivacyService::run_consent_request(RequestRow &request, cons
     const bool restrict = request.kind == RequestKind::restrict;
     const std::string purpose = request.purpose.value_or("");
     pool_.transaction([&](Connection &c) { store_.add_step(c, id, kModuleId, kSelfPosition, t); });
-    auto steps = pool_.run([&](Connection &c) { return store_.steps(c, id); });
+    auto steps = pool_.run([&](Connection &c) {
+        sdk::db::CausalReads causal(c); // on Galera: steps a previous run finished through another node
+        return store_.steps(c, id);
+    });
     const bool recorded = !steps.empty() && steps.front().done;
     if (!recorded) {
         pool_.transaction([&](Connection &c) {

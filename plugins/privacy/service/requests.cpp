@@ -244,8 +244,11 @@ void PrivacyService::confirm_by_operator(int64_t id) {
 }
 
 boost::json::value PrivacyService::execute_request(const sdk::Caller &caller, int64_t id) {
-    return with_request_lock(pool_, id, [&]() -> boost::json::value {
-        auto row = pool_.run([&](Connection &c) { return store_.request(c, id); });
+    return with_request_claim(pool_, id, [&]() -> boost::json::value {
+        auto row = pool_.run([&](Connection &c) {
+            sdk::db::CausalReads causal(c); // on Galera: a confirmation or cancellation made through another node
+            return store_.request(c, id);
+        });
         if (!row) throw sdk::not_found("no request " + std::to_string(id));
         const int64_t t = now();
         switch (decide_execute(row->status, row->token_expires_at, t)) {

@@ -14,10 +14,15 @@
 #include <boost/json.hpp>
 #include <sodium.h>
 
+#include <array>
+#include <chrono>
+#include <condition_variable>
 #include <filesystem>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 
 namespace plinth::privacy::internal {
 
@@ -81,32 +86,81 @@ inline sdk::Subject subject_from_json(const std::string &text) {
 
 inline value optional_time(const std::optional<int64_t> &t) { return t ? value(format_utc(*t)) : value(nullptr); }
 
-// Runs `work()` while holding a MariaDB named lock for one request's execution, on a connection of
-// its own (the work uses others). The lock dies with the session, so a crashed run never blocks the
-// next one, while two live runs of one request cannot overlap.
+// How long a request run's claim holds without renewal, and how often a live run renews it. A host
+// that died mid-run blocks the request this long at most; the next execute then resumes the run.
+inline constexpr int64_t kRequestClaimSeconds = 60;
+inline constexpr std::chrono::seconds kRequestClaimRenewal{20};
+
+// Runs `work()` while this process holds the claim on one request's execution: a random token
+// written into the request row by a conditional UPDATE. On one server only one such UPDATE
+// matches; on a Galera cluster only one node's write survives certification (the loser's is
+// retried by the host and then matches nothing). A GET_LOCK would lock one node only. The claim is
+// renewed while the work runs and released when it ends, however it ends. An unknown request is
+// not claimed: the work reports it.
 template <class Work>
-auto with_request_lock(sdk::db::Database &pool, int64_t id, Work &&work) {
-    const std::string name = std::to_string(id);
-    return pool.run([&](sdk::db::Connection &lock) {
-        // Lock names are server-wide: the database's name goes in (hashed, to stay under the
-        // 64-character limit) so two Plinth databases on one server never block each other.
-        sdk::db::Rows r =
-            lock.query("SELECT GET_LOCK(CONCAT('plinth_privacy_', LEFT(SHA1(DATABASE()), 16), '_', ?), 0)", {name});
-        if (r.empty() || r[0].is_null(0) || r[0].i64(0) != 1)
-            throw sdk::conflict("request " + std::to_string(id) + " is being executed right now");
-        struct Release {
-            sdk::db::Connection &c;
-            const std::string &name;
-            ~Release() {
-                try {
-                    c.query("SELECT RELEASE_LOCK(CONCAT('plinth_privacy_', LEFT(SHA1(DATABASE()), 16), '_', ?))", {name});
-                } catch (...) {
-                    // Released with the session anyway.
-                }
-            }
-        } release{lock, name};
-        return work();
+auto with_request_claim(sdk::db::Database &pool, int64_t id, Work &&work) {
+    std::array<unsigned char, 16> token{};
+    randombytes_buf(token.data(), token.size());
+    const auto token_param = [&] { return sdk::db::Param::bytes(token.data(), token.size()); };
+    const auto renew = [&](sdk::db::Connection &c) {
+        return c.execute("UPDATE privacy_requests SET run_claimed_until = UNIX_TIMESTAMP() + ? "
+                         "WHERE id = ? AND run_claim = ?",
+                         {kRequestClaimSeconds, id, token_param()}) == 1;
+    };
+    const int claim = pool.transaction([&](sdk::db::Connection &c) {
+        if (c.execute("UPDATE privacy_requests SET run_claim = ?, run_claimed_until = UNIX_TIMESTAMP() + ? "
+                      "WHERE id = ? AND (run_claim IS NULL OR run_claimed_until < UNIX_TIMESTAMP())",
+                      {token_param(), kRequestClaimSeconds, id}) == 1)
+            return 1;
+        return c.query("SELECT 1 FROM privacy_requests WHERE id = ?", {id}).empty() ? -1 : 0;
     });
+    if (claim < 0) return work();
+    if (claim == 0) throw sdk::conflict("request " + std::to_string(id) + " is being executed right now");
+
+    struct Renewer {
+        std::mutex m;
+        std::condition_variable cv;
+        bool done = false;
+        std::thread thread;
+        ~Renewer() {
+            {
+                std::lock_guard lock(m);
+                done = true;
+            }
+            cv.notify_all();
+            if (thread.joinable()) thread.join();
+        }
+    };
+    struct Release {
+        sdk::db::Database &pool;
+        int64_t id;
+        const std::array<unsigned char, 16> &token;
+        ~Release() {
+            try {
+                pool.run([&](sdk::db::Connection &c) {
+                    c.execute("UPDATE privacy_requests SET run_claim = NULL, run_claimed_until = NULL "
+                              "WHERE id = ? AND run_claim = ?",
+                              {id, sdk::db::Param::bytes(token.data(), token.size())});
+                });
+            } catch (...) {
+                // The claim lapses after kRequestClaimSeconds.
+            }
+        }
+    } release{pool, id, token};
+    Renewer renewer; // destroyed (stopped) before the claim is released
+    renewer.thread = std::thread([&] {
+        std::unique_lock lock(renewer.m);
+        while (!renewer.cv.wait_for(lock, kRequestClaimRenewal, [&] { return renewer.done; })) {
+            lock.unlock();
+            try {
+                pool.run(renew);
+            } catch (...) {
+                // Tried again at the next renewal; the claim holds kRequestClaimSeconds meanwhile.
+            }
+            lock.lock();
+        }
+    });
+    return work();
 }
 
 // Refuses a customer naming another account before anything is looked up, so the answer does

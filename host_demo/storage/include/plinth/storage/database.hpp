@@ -89,21 +89,31 @@ bool is_server_full(unsigned code);
 // 1040/1203/1226 (too many connections), a server shutting down.
 bool is_transient_connect_error(unsigned code);
 
+// The node cannot serve and applied nothing: 1047 ("WSREP has not yet prepared node for
+// application use": joining, or cut off from the majority), or 1180 at COMMIT from a node that
+// could not replicate the transaction ("... Not connected to Primary Component"), which it then
+// rolled back. Another node can run the transaction.
+bool is_node_unready(unsigned code, std::string_view message);
+
 // A failed database operation. status() is PLINTH_E_DATABASE; db_errno() the server/client code.
 class DbError : public sdk::Error {
 public:
     DbError(unsigned code, const std::string &what)
         : sdk::Error(PLINTH_E_DATABASE, "database error " + std::to_string(code) + ": " + what,
-                     static_cast<int>(code)) {}
+                     static_cast<int>(code)),
+          unready_(is_node_unready(code, what)) {}
     unsigned code() const { return static_cast<unsigned>(db_errno()); }
     bool connection_lost() const { return is_connection_lost(code()); }
     // Safe to run the whole transaction again: a deadlock or a Galera certification failure
-    // (1213, also at COMMIT), a lock-wait timeout (1205), a node not ready (1047: "WSREP has not
-    // yet prepared node for application use", its transaction was not applied).
-    bool retry_transaction() const { return code() == 1213 || code() == 1205 || code() == 1047; }
-    // The node this connection reached cannot serve (1047): reconnect, to another if there is one.
-    bool node_unready() const { return code() == 1047; }
+    // (1213, also at COMMIT), a lock-wait timeout (1205), a node that cannot serve (node_unready).
+    bool retry_transaction() const { return code() == 1213 || code() == 1205 || unready_; }
+    // The node this connection reached cannot serve (is_node_unready): reconnect, to another if
+    // there is one.
+    bool node_unready() const { return unready_; }
     bool duplicate_key() const { return code() == 1062; }
+
+private:
+    bool unready_;
 };
 
 // A bound statement parameter. Views are borrowed: they must outlive the call they are passed to.
