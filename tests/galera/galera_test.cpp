@@ -59,6 +59,17 @@ protected:
         admin_ = std::make_unique<storage::Connection>(node_config(1, "mysql"), &counter_);
         admin_->execute_trusted("DROP DATABASE IF EXISTS `" + database_ + "`");
         admin_->execute_trusted("CREATE DATABASE `" + database_ + "` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci");
+        // Node 1 returns once it made the database; the others apply it a moment later. A causal
+        // read on each waits until it has.
+        for (int n = 2; n <= 3; ++n) {
+            storage::Connection c(node_config(n, "mysql"), &counter_);
+            storage::CausalReads causal(c);
+            ASSERT_EQ(c.query("SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name = ?", {database_})
+                          .at(0)
+                          .i64(0),
+                      1)
+                << "node " << n;
+        }
         state_dir_ = std::string(PLINTH_TEST_STATE_DIR) + "/galera-" + std::to_string(::getpid());
         std::filesystem::create_directories(state_dir_);
     }
