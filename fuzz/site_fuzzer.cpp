@@ -35,14 +35,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         FUZZ_CHECK(!site.canonical.empty() && site.canonical.size() <= kMaxCanonicalSiteBytes, site.canonical);
         FUZZ_CHECK(site.canonical == site.host + site.port + site.path, site.canonical);
         FUZZ_CHECK(site.canonical.find("://") == std::string::npos, site.canonical);
-        // Lowercase ASCII, except the hex digits of percent-encodings (RFC 3986 §6.2.2.1 makes
-        // them uppercase).
+        // Printable ASCII; the host in lowercase. The path keeps its case (a site under /Shop is
+        // not one under /shop on a case-sensitive server), except the hex digits of its
+        // percent-encodings, which are uppercase (RFC 3986 §6.2.2.1).
         for (size_t i = 0; i < site.canonical.size(); ++i) {
             char c = site.canonical[i];
             auto u = static_cast<unsigned char>(c);
+            bool in_host = i < site.host.size();
             bool hex_digit = (i >= 1 && site.canonical[i - 1] == '%') || (i >= 2 && site.canonical[i - 2] == '%');
             FUZZ_CHECK(u > 0x20 && u < 0x7f && c != '?' && c != '#', site.canonical);
-            FUZZ_CHECK(!(c >= 'A' && c <= 'Z') || (hex_digit && c <= 'F'), site.canonical);
+            FUZZ_CHECK(!in_host || !(c >= 'A' && c <= 'Z'), site.canonical);
+            FUZZ_CHECK(!hex_digit || !(c >= 'a' && c <= 'f'), site.canonical);
         }
         FUZZ_CHECK(site.path.empty() || (site.path.front() == '/' && site.path.back() != '/'), site.canonical);
         check_same(canonical_site_or_form(site.canonical), site, "listed form");
