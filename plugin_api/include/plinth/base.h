@@ -87,7 +87,7 @@ PLINTH_PIN_SIZE(plinth_str, 16);
 typedef struct plinth_error {
     uint32_t struct_size; /* sizeof(plinth_error), set by the caller */
     int32_t code;         /* the same plinth_status the function returned */
-    int32_t db_errno;     /* MariaDB error number when code is PLINTH_E_DATABASE, else 0 */
+    int32_t db_errno;     /* MariaDB error number for PLINTH_E_DATABASE; 2013 for an unknown COMMIT outcome, else 0 */
     char message[PLINTH_ERROR_MESSAGE_CAPACITY]; /* NUL-terminated, truncated to fit; never holds secrets */
 } plinth_error;
 PLINTH_PIN_AT(plinth_error, code, 4);
