@@ -51,7 +51,7 @@ public:
             {"rate_limits", {{"login", unlimited}, {"activation", unlimited}, {"check", unlimited}}},
             {"limits", {{"header_timeout_ms", 2000}, {"body_timeout_ms", 2000}, {"body_bytes", 262144}}}};
         config_ = std::make_unique<http::ServerConfig>(http::ServerConfig::from_json(section));
-        readiness_ = std::make_unique<http::Readiness>(*host_, nullptr);
+        readiness_ = std::make_unique<http::Readiness>(*host_);
         limiter_ = std::make_unique<http::RateLimiter>(config_->rate_limits, config_->max_rate_limit_clients);
         api_ = std::make_unique<http::ApiContext>(http::ApiContext{*host_, *config_, *limiter_, *readiness_});
         http::add_health_routes(router_, *api_);

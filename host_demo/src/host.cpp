@@ -626,6 +626,18 @@ void Host::set_notifier(std::function<void(const Notification &)> deliver) { imp
 void Host::set_clock(std::function<int64_t()> now_us) { impl_->clock = std::move(now_us); }
 int64_t Host::now_us() const { return impl_->clock ? impl_->clock() : system_now_us(); }
 const HostOptions &Host::options() const { return impl_->options; }
+std::optional<bool> Host::probe_database(std::string &problem) const {
+    const boost::json::value *database = impl_->options.config.if_contains("database");
+    if (database == nullptr) return std::nullopt;
+    try {
+        impl_->database->pool().run([](storage::Connection &c) { c.query("SELECT 1"); });
+        return true;
+    } catch (const std::exception &e) {
+        problem = e.what();
+        return false;
+    }
+}
+
 Host::ConnectionUse Host::connection_use() const {
     if (!impl_->connections) return {};
     return {impl_->connections->in_use(), impl_->connections->limit(), impl_->connections->waiting()};

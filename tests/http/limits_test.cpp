@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <random>
 #include <thread>
 
@@ -271,6 +272,35 @@ TEST(HttpServer, ConnectionsOverTheLimitGet503) {
     }
     ASSERT_TRUE(later);
     EXPECT_EQ(later->status, 200u);
+}
+
+// The readiness probe borrows from the process's one pool: under concurrent probes and module
+// calls that read the database, the server never holds more sessions than its budget (2, the
+// least allowed). Before, the probe kept a connection of its own on top of the pool's.
+TEST(HttpServer, ReadyzProbesWithinTheConnectionBudget) {
+    TestDatabase db("http_budget");
+    std::string home = state_dir("budget");
+    object config = config_for(db, {{"workers", 8}});
+    config["database"].as_object()["connection_budget"] = 2;
+    ServerProcess s(home, config);
+    ASSERT_NE(s.port(), 0) << s.stderr_text();
+    std::atomic<int> failures{0};
+    std::vector<std::thread> callers;
+    for (int t = 0; t < 6; ++t)
+        callers.emplace_back([&, t] {
+            for (int i = 0; i < 15; ++i) {
+                // A counter never added reads as not found: a database read all the same.
+                auto r = t % 2 == 0 ? fetch(s.port(), "GET", "/readyz")
+                                    : fetch(s.port(), "POST", "/v1/counter/get", "{\"name\":\"visits\"}");
+                if (!r || (r->status != 200u && r->status != 404u)) ++failures;
+            }
+        });
+    for (std::thread &c : callers) c.join();
+    EXPECT_EQ(failures.load(), 0);
+    storage::Connection &sql = db.sql(); // itself a session on this database: not counted
+    storage::Rows rows = sql.query(
+        "SELECT COUNT(*) FROM information_schema.processlist WHERE db = ? AND id <> CONNECTION_ID()", {db.name()});
+    EXPECT_LE(rows.at(0).i64(0), 2) << "the server holds database sessions outside its connection budget";
 }
 
 TEST(HttpServer, GracefulShutdownFinishesRequestsInFlight) {

@@ -2,25 +2,15 @@
 #pragma once
 
 #include <plinth/host/host.hpp>
-#include <plinth/storage/database.hpp>
 
-#include <plinth/sdk/thread_annotations.hpp>
-
-#include <boost/json.hpp>
-
-#include <atomic>
-#include <chrono>
-#include <memory>
-#include <optional>
 #include <string>
+#include <vector>
 
 namespace plinth::http {
 
 class Readiness {
 public:
-    // `database`: the host's "database" section; none means no database check.
-    Readiness(const host::Host &host, const boost::json::object *database);
-    ~Readiness();
+    explicit Readiness(const host::Host &host);
 
     struct Report {
         bool ready = false;
@@ -29,16 +19,13 @@ public:
         std::vector<std::string> modules_refused;
         std::string problem; // empty when ready; never a credential or a server message
     };
-    // Runs `SELECT 1` on the probe's own connection (reconnecting when it broke); answers within
-    // the database's connect timeout. [thread-safe]
-    Report check() PLINTH_EXCLUDES(mutex_);
+    // Runs `SELECT 1` on a connection of the host's one pool (Host::probe_database), so the
+    // probe never holds a connection outside the process's budget; answers within the pool's
+    // acquire and reconnect timeouts. [thread-safe]
+    Report check() const;
 
 private:
     const host::Host &host_;
-    std::optional<storage::DbConfig> config_;
-    sdk::Mutex mutex_; // one probe at a time on the probe's connection
-    std::atomic<uint64_t> statements_{0};
-    std::unique_ptr<storage::Connection> connection_ PLINTH_GUARDED_BY(mutex_);
 };
 
 } // namespace plinth::http

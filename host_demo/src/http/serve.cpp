@@ -26,8 +26,7 @@ int serve(const host::Host &host, const host::Settings &settings, const ServeOpt
     }
     if (options.threads != 0) config.io_threads = options.threads;
 
-    const boost::json::value *database = settings.config.if_contains("database");
-    Readiness readiness(host, database && database->is_object() ? &database->as_object() : nullptr);
+    Readiness readiness(host);
     RateLimiter limiter(config.rate_limits, config.max_rate_limit_clients);
     ApiContext api{host, config, limiter, readiness};
 

@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -112,6 +113,12 @@ public:
         uint32_t waiting = 0;
     };
     ConnectionUse connection_use() const;
+
+    // Whether the database answers `SELECT 1`, asked through the process's one pool: the probe
+    // borrows a connection within the budget and waits for one like a module call would.
+    // nullopt when the configuration names no database. `problem` receives the failure's text,
+    // which can name hosts and users: for the log, never for a client. [thread-safe]
+    std::optional<bool> probe_database(std::string &problem) const;
 
     struct Impl;
 
