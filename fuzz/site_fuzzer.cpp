@@ -34,7 +34,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         const Site &site = r.site;
         FUZZ_CHECK(!site.canonical.empty() && site.canonical.size() <= kMaxCanonicalSiteBytes, site.canonical);
         FUZZ_CHECK(site.canonical == site.host + site.port + site.path, site.canonical);
-        FUZZ_CHECK(site.canonical.find("://") == std::string::npos, site.canonical);
+        // No scheme: the host holds no ':' or '/' ("://" may appear later, inside the path).
+        FUZZ_CHECK(site.host.find_first_of(":/") == std::string::npos || site.host.front() == '[', site.canonical);
         // Printable ASCII; the host in lowercase. The path keeps its case (a site under /Shop is
         // not one under /shop on a case-sensitive server), except the hex digits of its
         // percent-encodings, which are uppercase (RFC 3986 §6.2.2.1).

@@ -217,6 +217,12 @@ TEST(CanonicalSite, CanonicalFormsAreAcceptedWhereASiteIsNamedAgain) {
         EXPECT_EQ(again.site.canonical, r.site.canonical) << form;
     }
     EXPECT_EQ(canonical_site_or_form("example.com/shop").site.canonical, "example.com/shop");
+    // Found by the site fuzzer: a "://" inside the path is no scheme, and the form reads back.
+    SiteResult odd = canonical_site("https://w2w.Examplhttp/w://w/ss://./?p=1");
+    ASSERT_TRUE(odd.ok) << odd.error;
+    SiteResult odd_again = canonical_site_or_form(odd.site.canonical);
+    ASSERT_TRUE(odd_again.ok) << odd.site.canonical << ": " << odd_again.error;
+    EXPECT_EQ(odd_again.site.canonical, odd.site.canonical);
     // New activations still need a URL.
     EXPECT_FALSE(canonical_site("example.com/shop").ok);
     for (const char *bad : {"", "com", "mailto:a@example.com", "ftp://example.com", "exa mple.com"})

@@ -363,9 +363,25 @@ SiteResult canonical_site(std::string_view input) {
     return result;
 }
 
+namespace {
+
+// Whether `text` starts with a URL scheme and "://" (RFC 3986: a letter, then letters, digits,
+// '+', '-' or '.'). A "://" further on, in a path (example.com/go://x), is not one.
+bool starts_with_scheme(std::string_view text) {
+    size_t sep = text.find("://");
+    if (sep == std::string_view::npos || sep == 0) return false;
+    auto letter = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
+    if (!letter(text[0])) return false;
+    for (char c : text.substr(1, sep - 1))
+        if (!letter(c) && !(c >= '0' && c <= '9') && c != '+' && c != '-' && c != '.') return false;
+    return true;
+}
+
+} // namespace
+
 SiteResult canonical_site_or_form(std::string_view input) {
     std::string_view text = trim_whitespace(input);
-    if (!text.empty() && text.find("://") == std::string_view::npos && text.size() <= kMaxSiteInputBytes)
+    if (!text.empty() && !starts_with_scheme(text) && text.size() <= kMaxSiteInputBytes)
         return canonical_site("http://" + std::string(text));
     return canonical_site(text);
 }
