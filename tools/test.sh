@@ -47,7 +47,9 @@ for preset in ${PLINTH_TEST_PRESETS:-debug asan tsan}; do
   else
     passed=$((passed + n))
   fi
-  echo "== $preset: $((SECONDS - step)) s (build $((built - step)) s, run $((SECONDS - built)) s); load $(load)${n:+; $n passed}${n:-; FAILED} =="
+  outcome="FAILED"
+  [[ -n $n ]] && outcome="$n passed"
+  echo "== $preset: $((SECONDS - step)) s (build $((built - step)) s, run $((SECONDS - built)) s); load $(load); $outcome =="
 done
 echo "== all presets: $((SECONDS - start)) s; load at end: $(load) =="
 if [[ ${#failed_steps[@]} -gt 0 ]]; then
