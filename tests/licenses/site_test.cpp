@@ -28,6 +28,10 @@ const std::vector<Canonical> kCanonical = {
     {"https://www.com", "www.com", false},          // what remains would be a public suffix
     {"https://www.co.uk", "www.co.uk", false},
     {"https://www2.example.com", "www2.example.com", false},
+    // every leading "www." (the site fuzzer found "www.www.x" reading back as another site)
+    {"https://www.www.example.com", "example.com", false},
+    {"https://www.www.www.example.com/shop", "example.com/shop", false},
+    {"https://www.www.com", "www.com", false},
     // trailing slash, query, fragment
     {"https://example.com/", "example.com", false},
     {"https://example.com///", "example.com", false},

@@ -313,10 +313,13 @@ SiteResult canonical_site(std::string_view input) {
         if (!valid_ascii_host(ascii.ascii, &why)) return refuse(why);
         site.host = std::move(ascii.ascii);
         // "www." is a spelling of the same site, unless what remains is a public suffix
-        // ("www.com" is a site of its own).
-        if (site.host.size() > 4 && site.host.compare(0, 4, "www.") == 0) {
+        // ("www.com" is a site of its own). Every leading "www." goes, not just the first: the
+        // canonical form must read back as itself ("www.www.example.com" is example.com, never
+        // www.example.com, which would canonicalise again to example.com).
+        while (site.host.size() > 4 && site.host.compare(0, 4, "www.") == 0) {
             std::string rest = site.host.substr(4);
-            if (!is_public_suffix(rest)) site.host = std::move(rest);
+            if (is_public_suffix(rest)) break;
+            site.host = std::move(rest);
         }
         break;
     }

@@ -18,7 +18,7 @@ inline constexpr size_t kMaxSiteInputBytes = 2048;
 inline constexpr size_t kMaxCanonicalSiteBytes = 500;
 
 struct Site {
-    // host[:port][/path]: lowercase ASCII host without a leading "www.", port only when not the
+    // host[:port][/path]: lowercase ASCII host without leading "www."s, port only when not the
     // scheme's default, path kept (subdirectory installs) without trailing slash, query and
     // fragment. http and https are the same site.
     std::string canonical;
