@@ -4,6 +4,7 @@
 #include "domain/categories.hpp"
 #include "service/accounts.hpp"
 
+#include <plinth/ext/account_roles.h>
 #include <plinth/ext/consent.h>
 #include <plinth/ext/session_check.h>
 #include <plinth/ext/subject_resolver.h>
@@ -484,10 +485,23 @@ const plinth_subject_resolver_v1 kSubjectResolver = {
         });
     }};
 
+// Tells another module the role an account holds now (privacy shields staff and administrators
+// with it), without a JSON command or a made-up system caller.
+const plinth_account_roles_v1 kAccountRoles = {
+    sizeof(plinth_account_roles_v1),
+    [](const plinth_module *m, int64_t user_id, int32_t *role, plinth_error *error) -> int32_t {
+        return sdk::guard(error, [&] {
+            if (role == nullptr) throw sdk::invalid_argument("no role output given");
+            if (user_id <= 0) throw sdk::invalid_argument("a user id is positive");
+            *role = static_cast<int32_t>(sdk::self<AccountsModule>(m).service().role_of(user_id));
+        });
+    }};
+
 std::vector<sdk::Module::Offer> AccountsModule::extra_interfaces() const {
     return {{PLINTH_EXT_SESSION_CHECK, &kSessionCheck},
             {PLINTH_EXT_CONSENT_LISTENER, &kConsentListener},
-            {PLINTH_EXT_SUBJECT_RESOLVER, &kSubjectResolver}};
+            {PLINTH_EXT_SUBJECT_RESOLVER, &kSubjectResolver},
+            {PLINTH_EXT_ACCOUNT_ROLES, &kAccountRoles}};
 }
 
 } // namespace

@@ -2,6 +2,7 @@
 // listener and the personal-data, inventory and retention interfaces, against a real database.
 #include "support/test_host.hpp"
 
+#include <plinth/ext/account_roles.h>
 #include <plinth/ext/consent.h>
 #include <plinth/ext/data_inventory.h>
 #include <plinth/ext/personal_data.h>
@@ -614,6 +615,42 @@ TEST_F(AccountsModuleTest, TypedSubjectResolverAnswersAsSubjectResolveDoes) {
     EXPECT_EQ(resolve({}, -5, refused), PLINTH_E_INVALID_ARGUMENT);
     EXPECT_EQ(resolve("not an address", 0, refused), PLINTH_E_INVALID_ARGUMENT);
     EXPECT_EQ(refused.calls, 0);
+}
+
+// plinth.account-roles/1: the role an account holds now, as privacy asks for it, no JSON.
+TEST_F(AccountsModuleTest, TypedAccountRolesTellTheRoleHeldNow) {
+    int64_t ada = add_user("ada", kPassword, "admin");
+    int64_t sam = add_user("sam", kPassword, "staff");
+    int64_t cara = add_user("cara");
+    auto *roles = host_.host().interface_as<plinth_account_roles_v1>("accounts");
+    ASSERT_NE(roles, nullptr);
+    const plinth_module *accounts = host_.host().module("accounts");
+    auto role_of = [&](int64_t user_id, int32_t *role, std::string *message = nullptr) {
+        plinth_error error = sdk::make_error();
+        int32_t rc = roles->role_of(accounts, user_id, role, &error);
+        if (message) *message = error.message;
+        return rc;
+    };
+    int32_t role = -1;
+    ASSERT_EQ(role_of(ada, &role), PLINTH_OK);
+    EXPECT_EQ(role, PLINTH_ROLE_ADMIN);
+    ASSERT_EQ(role_of(sam, &role), PLINTH_OK);
+    EXPECT_EQ(role, PLINTH_ROLE_STAFF);
+    ASSERT_EQ(role_of(cara, &role), PLINTH_OK);
+    EXPECT_EQ(role, PLINTH_ROLE_CUSTOMER);
+    call("role.set", {{"user_id", cara}, {"role", "staff"}}, system_caller());
+    ASSERT_EQ(role_of(cara, &role), PLINTH_OK);
+    EXPECT_EQ(role, PLINTH_ROLE_STAFF);
+
+    // No such account, and bad input: an error, and the caller's output untouched.
+    role = -1;
+    std::string message;
+    EXPECT_EQ(role_of(999999, &role, &message), PLINTH_E_NOT_FOUND);
+    EXPECT_NE(message.find("no account"), std::string::npos) << message;
+    EXPECT_EQ(role_of(0, &role), PLINTH_E_INVALID_ARGUMENT);
+    EXPECT_EQ(role_of(-3, &role), PLINTH_E_INVALID_ARGUMENT);
+    EXPECT_EQ(role, -1);
+    EXPECT_EQ(role_of(ada, nullptr), PLINTH_E_INVALID_ARGUMENT);
 }
 
 TEST_F(AccountsModuleTest, ProfileUpdateAndRoles) {

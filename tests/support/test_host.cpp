@@ -91,7 +91,8 @@ std::string TestDatabase::dump_all_tables() {
     return dump;
 }
 
-TestHost::TestHost(TestDatabase &db, std::vector<std::string> modules, boost::json::object module_config) {
+TestHost::TestHost(TestDatabase &db, std::vector<std::string> modules, boost::json::object module_config,
+                   const std::vector<std::string> &test_fixtures) {
     state_dir_ = std::string(PLINTH_TEST_STATE_DIR) + "/" + db.name() + "_" +
                  std::to_string(reinterpret_cast<uintptr_t>(this) % 100000);
     // A test that crashed may have left its state (secrets) under the same name: start empty.
@@ -101,6 +102,10 @@ TestHost::TestHost(TestDatabase &db, std::vector<std::string> modules, boost::js
     host::HostOptions o;
     o.module_paths.push_back(PLINTH_TEST_MODULE_DIR);
     o.only_modules = std::move(modules);
+    for (const auto &fixture : test_fixtures) {
+        o.module_paths.push_back(std::string(PLINTH_TEST_FIXTURE_DIR) + "/plinth_" + fixture + ".so");
+        o.only_modules.push_back(fixture);
+    }
     o.config = std::move(module_config);
     o.config["database"] = db.config();
     o.state_dir = state_dir_;

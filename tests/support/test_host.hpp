@@ -49,10 +49,13 @@ private:
     std::atomic<uint64_t> counter_{0};
 };
 
-// A host loading `modules` (ids, e.g. {"accounts","licenses"}) from the build's module folder.
+// A host loading `modules` (ids, e.g. {"accounts","licenses"}) from the build's module folder,
+// and `test_fixtures` (ids of test-only modules, plinth_add_module(... TEST_FIXTURE ...)) from the
+// folder the demo host never scans.
 class TestHost {
 public:
-    TestHost(TestDatabase &db, std::vector<std::string> modules, boost::json::object module_config = {});
+    TestHost(TestDatabase &db, std::vector<std::string> modules, boost::json::object module_config = {},
+             const std::vector<std::string> &test_fixtures = {});
     ~TestHost();
 
     host::Host &host() { return *host_; }

@@ -13,6 +13,7 @@
 #include "services/notify.h"
 #include "services/registry.h"
 #include "services/secrets.h"
+#include "ext/account_roles.h"
 #include "ext/command.h"
 #include "ext/consent.h"
 #include "ext/data_inventory.h"

@@ -19,7 +19,6 @@
 
 #include <cstdint>
 #include <functional>
-#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -115,6 +114,8 @@ public:
     UserRecord register_user(const Registration &r);
     std::vector<int64_t> import_users(const std::vector<ImportedUser> &users);
     UserRecord user(int64_t user_id);
+    // The role the account holds now (plinth.account-roles/1); not_found for no such account.
+    Role role_of(int64_t user_id) { return user(user_id).role; }
     std::vector<UserRecord> search(std::string_view query, std::optional<Role> role, int64_t limit, int64_t offset);
     UserRecord update_profile(int64_t user_id, const ProfileChanges &changes);
     // `current_password` is required when the account changes its own address.

@@ -82,8 +82,9 @@ public:
     virtual std::optional<sdk::Subject> resolve(std::string_view email) = 0;
     // The same for an account id; an unknown id gives user_id 0.
     virtual std::optional<sdk::Subject> resolve_user(int64_t user_id) = 0;
-    // The account's role (PLINTH_ROLE_*): nullopt without an accounts module or for an account
-    // that no longer exists. Throws when accounts is loaded but cannot answer.
+    // The account's role (PLINTH_ROLE_*), from the first module offering plinth.account-roles/1
+    // (accounts): nullopt without one or for an account that no longer exists. Throws when the
+    // provider cannot answer or answers a role outside the three.
     virtual std::optional<int32_t> role_of(int64_t user_id) = 0;
     // Tells every consent listener about a change; never throws, reports per module.
     virtual std::vector<ListenerResult> notify_consent(const sdk::Subject &subject, std::string_view purpose,

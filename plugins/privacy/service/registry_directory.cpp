@@ -2,8 +2,6 @@
 
 #include <plinth/plinth.h>
 
-#include <boost/json.hpp>
-
 #include <algorithm>
 #include <cstring>
 #include <exception>
@@ -293,29 +291,25 @@ std::optional<sdk::Subject> RegistryDirectory::ask_resolver(std::string_view ema
     return std::move(context.subject);
 }
 
+// Asks the first module offering plinth.account-roles/1 (accounts, in the standard set). With
+// none loaded there are no accounts, so nobody holds a role to protect.
 std::optional<int32_t> RegistryDirectory::role_of(int64_t user_id) {
-    auto accounts = host_.find<plinth_command_v1>("accounts");
-    if (accounts.module == nullptr) return std::nullopt;
-    const plinth_command_v1 &table = usable(accounts);
-    const std::string args = boost::json::serialize(boost::json::object{{"user_id", user_id}});
-    plinth_call_context system{sizeof(plinth_call_context), PLINTH_PRINCIPAL_SYSTEM, 0, PLINTH_ROLE_ADMIN, {nullptr, 0},
-                               {nullptr, 0}};
-    sdk::StringSink out;
+    auto providers = host_.all<plinth_account_roles_v1>();
+    if (providers.empty()) return std::nullopt;
+    const auto &provider = providers.front();
+    const plinth_account_roles_v1 &table = usable(provider);
+    int32_t role = -1;
     plinth_error error = sdk::make_error();
-    int32_t status = table.execute(accounts.module, &system, sdk::to_str("profile.get"), sdk::to_str(args), &out.sink,
-                                   &error);
+    int32_t status = table.role_of(provider.module, user_id, &role, &error);
     if (status == PLINTH_E_NOT_FOUND) return std::nullopt; // erased meanwhile: no role to protect
     if (status != PLINTH_OK)
-        throw sdk::unavailable(std::string("the accounts module could not tell the account's role: ") + error.message);
-    boost::system::error_code ec;
-    boost::json::value v = boost::json::parse(out.text, ec);
-    const boost::json::value *role = !ec && v.is_object() ? v.get_object().if_contains("role") : nullptr;
-    if (role == nullptr || !role->is_string())
-        throw sdk::unavailable("the accounts module answered profile.get without a role");
-    if (role->get_string() == "admin") return PLINTH_ROLE_ADMIN;
-    if (role->get_string() == "staff") return PLINTH_ROLE_STAFF;
-    // Anything else is treated as the least privileged role the caller may act for.
-    return PLINTH_ROLE_CUSTOMER;
+        throw sdk::unavailable("module '" + module_id(provider) + "' could not tell the account's role: " +
+                               sdk::message_of(error, status));
+    // A role outside the three the header names is a broken answer: guessing one could let staff
+    // erase an administrator, so the request waits instead.
+    if (role != PLINTH_ROLE_CUSTOMER && role != PLINTH_ROLE_STAFF && role != PLINTH_ROLE_ADMIN)
+        throw sdk::unavailable("module '" + module_id(provider) + "' answered an unknown role " + std::to_string(role));
+    return role;
 }
 
 std::vector<ListenerResult> RegistryDirectory::notify_consent(const sdk::Subject &subject, std::string_view purpose,
