@@ -1,6 +1,6 @@
 // accounts/module.cpp — the C ABI face of the accounts module: JSON commands, the typed
 // session check, the consent listener, and the personal-data, inventory, retention and schema
-// interfaces. Only translation happens here; the behaviour lives in service/accounts.cpp.
+// interfaces. Only translation happens here; the behaviour, and who may do what, live in service/.
 #include "domain/categories.hpp"
 #include "service/accounts.hpp"
 
@@ -62,27 +62,8 @@ json::object session_json(const SessionRecord &s, int64_t expires_at) {
             {"expires_at", expires_at}};
 }
 
-// The account a command acts on: "user_id" when given (staff, admins and the host may name any
-// account; a user only their own), else the signed-in user.
-int64_t target_user(const Caller &caller, Args &args) {
-    auto id = args.optional_integer("user_id", 1, INT64_MAX);
-    if (!id) {
-        if (!caller.is_user()) throw sdk::invalid_argument("missing argument 'user_id' (integer)");
-        return caller.user_id;
-    }
-    if (!caller.may_act_for(*id)) throw sdk::permission_denied("you may act only on your own account");
-    return *id;
-}
-
-bool acting_on_self(const Caller &caller, int64_t user_id) { return caller.is_user() && caller.user_id == user_id; }
-
-// Staff manage customers, not administrators: changing an administrator's account (address,
-// profile, sessions, gravatar) takes an administrator, the host, or the administrator themselves.
-void require_may_change(const Caller &caller, int64_t user_id, Accounts &s) {
-    if (caller.is_admin() || acting_on_self(caller, user_id)) return;
-    if (s.user(user_id).role == Role::admin)
-        throw sdk::permission_denied("only an administrator may change an administrator's account");
-}
+// The account a command names, if it names one (the service decides whether the caller may).
+std::optional<int64_t> named_user(Args &args) { return args.optional_integer("user_id", 1, INT64_MAX); }
 
 class AccountsModule final : public sdk::Module,
                              public sdk::PersonalData,
@@ -98,6 +79,7 @@ public:
         o.throttle_key = host.key("login-throttle", 32);
         o.now_us = [h = this->host()] { return h.now_us(); };
         o.warn = [h = this->host()](std::string_view m) { h.log(PLINTH_LOG_WARNING, m); };
+        o.gravatar_allowed = [this](const UserRecord &u) { return privacy_allows_gravatar(u); };
         service_ = std::make_unique<Accounts>(std::move(o));
         add_commands();
     }
@@ -162,21 +144,19 @@ public:
     }
 
 private:
-    void require_privacy_allows_gravatar(const UserRecord &u) {
-        // When the privacy module is loaded, a restriction or objection it recorded wins over an
-        // opt-in made here. Without it there is nobody else to ask.
+    // When the privacy module is loaded, a restriction or objection it recorded wins over an
+    // opt-in made here. Without it there is nobody else to ask.
+    bool privacy_allows_gravatar(const UserRecord &u) {
         auto e = host().find<plinth_consent_v1>("privacy");
-        if (e.module == nullptr) return;
+        if (e.module == nullptr) return true;
         if (!e.table) throw sdk::unavailable("the privacy module offers no usable plinth.consent/1");
-        const plinth_consent_v1 *consent = e.table.get();
         plinth_str email = sdk::to_str(u.email_normalized);
         plinth_subject subject{sizeof(plinth_subject), u.id, &email, 1};
         int32_t allowed = 0;
         plinth_error error = sdk::make_error();
-        sdk::throw_if_failed(consent->is_allowed(e.module, &subject, sdk::to_str("gravatar"), 0, &allowed, &error),
+        sdk::throw_if_failed(e.table->is_allowed(e.module, &subject, sdk::to_str("gravatar"), 0, &allowed, &error),
                              error);
-        if (!allowed)
-            throw sdk::permission_denied("processing for gravatar is restricted or objected to (see the privacy module)");
+        return allowed != 0;
     }
 
     void add_commands();
@@ -195,13 +175,9 @@ void AccountsModule::add_commands() {
                         r.first_name = args.string("first_name", 4096);
                         r.last_name = args.optional_string("last_name", 4096).value_or("");
                         r.password = args.string("password", kMaxPasswordArg);
-                        if (auto role = args.optional_string("role", 32)) {
-                            if (!caller.is_admin())
-                                throw sdk::permission_denied("only administrators can choose the role of a new account");
-                            r.role = parse_role(*role);
-                        }
+                        if (auto role = args.optional_string("role", 32)) r.role = parse_role(*role);
                         args.finish();
-                        return profile_json(s.register_user(r));
+                        return profile_json(s.register_user(caller, r));
                     }});
 
     commands().add({"login", "Opens a session (login: username or email, password); returns the token once",
@@ -239,30 +215,31 @@ void AccountsModule::add_commands() {
 
     commands().add({"sessions.list", "Lists an account's live sessions (never their tokens)", Access::customer,
                     [&s](const Caller &caller, Args &args) -> json::value {
-                        int64_t id = target_user(caller, args);
+                        auto named = named_user(args);
                         args.finish();
                         json::array list;
-                        for (const auto &x : s.sessions(id)) list.push_back(session_json(x, s.session_expires_at(x.times)));
+                        for (const auto &x : s.sessions(caller, named))
+                            list.push_back(session_json(x, s.session_expires_at(x.times)));
                         return json::object{{"sessions", std::move(list)}};
                     }});
 
     commands().add({"session.revoke", "Ends one session of an account by its id", Access::customer,
                     [&s](const Caller &caller, Args &args) -> json::value {
-                        int64_t id = target_user(caller, args);
-                        require_may_change(caller, id, s);
+                        auto named = named_user(args);
                         int64_t session_id = args.integer("session_id", 1, INT64_MAX);
                         args.finish();
-                        s.revoke_session(id, session_id);
+                        s.revoke_session(caller, named, session_id);
                         return json::object{{"revoked", true}};
                     }});
 
     commands().add({"profile.get", "Shows an account's profile and previous email addresses", Access::customer,
                     [&s](const Caller &caller, Args &args) -> json::value {
-                        int64_t id = target_user(caller, args);
+                        auto named = named_user(args);
                         args.finish();
-                        json::object o = profile_json(s.user(id));
+                        Profile p = s.profile(caller, named);
+                        json::object o = profile_json(p.user);
                         json::array history;
-                        for (const auto &h : s.email_history(id))
+                        for (const auto &h : p.previous_emails)
                             history.push_back({{"email", h.email}, {"used_from", h.used_from}, {"replaced_at", h.replaced_at}});
                         o["previous_emails"] = std::move(history);
                         return o;
@@ -279,46 +256,38 @@ void AccountsModule::add_commands() {
                             members.erase("last_name");
                         }
                         Args args(members);
-                        int64_t id = target_user(caller, args);
-                        require_may_change(caller, id, s);
+                        auto named = named_user(args);
                         c.username = args.optional_string("username", 1024);
                         c.first_name = args.optional_string("first_name", 4096);
                         if (!c.last_name) c.last_name = args.optional_string("last_name", 4096);
                         args.finish();
-                        return profile_json(s.update_profile(id, c));
+                        return profile_json(s.update_profile(caller, named, c));
                     }});
 
     commands().add({"email.change", "Changes the email address; the old one goes to the email history (password "
                                     "required for your own account)",
                     Access::customer, [&s](const Caller &caller, Args &args) -> json::value {
-                        int64_t id = target_user(caller, args);
-                        require_may_change(caller, id, s);
+                        auto named = named_user(args);
                         std::string email = args.string("email", 1024);
                         auto password = args.optional_string("password", kMaxPasswordArg);
                         args.finish();
-                        if (acting_on_self(caller, id) && !password)
-                            throw sdk::invalid_argument("missing argument 'password' (your current password)");
                         std::optional<std::string_view> confirm;
-                        if (acting_on_self(caller, id)) confirm = *password;
-                        return profile_json(s.change_email(id, email, confirm));
+                        if (password) confirm = *password;
+                        return profile_json(s.change_email(caller, named, email, confirm));
                     }});
 
     commands().add({"password.change", "Sets a new password and ends every other session (current_password "
                                        "required for your own account; token keeps that session)",
                     Access::customer, [&s](const Caller &caller, Args &args) -> json::value {
-                        int64_t id = target_user(caller, args);
+                        auto named = named_user(args);
                         std::string next = args.string("new_password", kMaxPasswordArg);
                         auto current = args.optional_string("current_password", kMaxPasswordArg);
                         auto keep = args.optional_string("token", kMaxTokenArg);
                         args.finish();
-                        bool self = acting_on_self(caller, id);
-                        if (self && !current) throw sdk::invalid_argument("missing argument 'current_password' (string)");
-                        if (!self && !caller.is_admin())
-                            throw sdk::permission_denied("only administrators can set another account's password");
                         std::optional<std::string_view> confirm, keep_token;
-                        if (self) confirm = *current;
+                        if (current) confirm = *current;
                         if (keep) keep_token = *keep;
-                        int64_t revoked = s.change_password(id, confirm, next, keep_token);
+                        int64_t revoked = s.change_password(caller, named, confirm, next, keep_token);
                         sodium_memzero(next.data(), next.size());
                         return json::object{{"changed", true}, {"revoked_sessions", revoked}};
                     }});
@@ -328,14 +297,12 @@ void AccountsModule::add_commands() {
                         int64_t id = args.integer("user_id", 1, INT64_MAX);
                         Role role = parse_role(args.string("role", 32));
                         args.finish();
-                        if (acting_on_self(caller, id))
-                            throw sdk::permission_denied("administrators cannot change their own role");
-                        return profile_json(s.set_role(id, role));
+                        return profile_json(s.set_role(caller, id, role));
                     }});
 
     commands().add({"users.search", "Finds accounts by email or username prefix or part of a name (query?, role?, "
                                     "limit?, offset?)",
-                    Access::staff, [&s](const Caller &, Args &args) -> json::value {
+                    Access::staff, [&s](const Caller &caller, Args &args) -> json::value {
                         std::string query = args.optional_string("query", 254).value_or("");
                         std::optional<Role> role;
                         if (auto r = args.optional_string("role", 32)) role = parse_role(*r);
@@ -343,17 +310,15 @@ void AccountsModule::add_commands() {
                         int64_t offset = args.optional_integer("offset", 0, 1000000).value_or(0);
                         args.finish();
                         json::array users;
-                        for (const auto &u : s.search(query, role, limit, offset)) users.push_back(profile_json(u));
+                        for (const auto &u : s.search(caller, query, role, limit, offset)) users.push_back(profile_json(u));
                         return json::object{{"users", std::move(users)}};
                     }});
 
-    auto gravatar = [this, &s](bool opt_in) {
-        return [this, &s, opt_in](const Caller &caller, Args &args) -> json::value {
-            int64_t id = target_user(caller, args);
-            require_may_change(caller, id, s);
+    auto gravatar = [&s](bool opt_in) {
+        return [&s, opt_in](const Caller &caller, Args &args) -> json::value {
+            auto named = named_user(args);
             args.finish();
-            if (opt_in) require_privacy_allows_gravatar(s.user(id));
-            UserRecord u = s.set_gravatar(id, opt_in);
+            UserRecord u = s.change_gravatar(caller, named, opt_in);
             return json::object{{"opted_in", u.gravatar_url.has_value()}, {"gravatar_url", nullable(u.gravatar_url)}};
         };
     };
@@ -363,7 +328,7 @@ void AccountsModule::add_commands() {
 
     commands().add({"import.users", "Imports accounts with existing bcrypt ($2y$/$2b$/$2a$) or WordPress ($wp$2y$) "
                                     "hashes, all or nothing; each is upgraded to Argon2id at its first login",
-                    Access::admin, [&s](const Caller &, Args &args) -> json::value {
+                    Access::admin, [&s](const Caller &caller, Args &args) -> json::value {
                         const json::array *list = args.optional_array("users");
                         args.finish();
                         if (list == nullptr) throw sdk::invalid_argument("missing argument 'users' (array)");
@@ -390,19 +355,19 @@ void AccountsModule::add_commands() {
                             }
                         }
                         json::array ids;
-                        for (int64_t id : s.import_users(users)) ids.push_back(id);
+                        for (int64_t id : s.import_users(caller, users)) ids.push_back(id);
                         return json::object{{"imported", ids.size()}, {"user_ids", std::move(ids)}};
                     }});
 
     commands().add({"events.list", "Lists login, logout and session events of an account, newest first (limit?, "
                                    "before_id?)",
                     Access::customer, [&s](const Caller &caller, Args &args) -> json::value {
-                        int64_t id = target_user(caller, args);
+                        auto named = named_user(args);
                         int64_t limit = args.optional_integer("limit", 1, 500).value_or(50);
                         auto before = args.optional_integer("before_id", 1, INT64_MAX);
                         args.finish();
                         json::array events;
-                        for (const auto &e : s.events(id, limit, before))
+                        for (const auto &e : s.events(caller, named, limit, before))
                             events.push_back({{"event_id", e.id},
                                               {"at", e.at},
                                               {"event", e.event},

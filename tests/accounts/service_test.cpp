@@ -34,7 +34,7 @@ protected:
     int64_t now() const { return now_us_.load() / 1000000; }
 
     int64_t add_user(Accounts &a, const std::string &name, const std::string &password = "a long password") {
-        return a.register_user({name + "@example.com", name, "First", "Last", password, Role::customer}).id;
+        return a.register_user(sdk::Caller{}, {name + "@example.com", name, "First", "Last", password, {}}).id;
     }
 
     int64_t last_seen_in_db(int64_t session_id) {
@@ -45,6 +45,52 @@ protected:
     std::atomic<int64_t> now_us_{kStart * 1000000};
     std::unique_ptr<Accounts> service_;
 };
+
+// Who may do what is the service's to decide, whoever drives it: the same refusals as through
+// the JSON commands, with no module in between.
+TEST_F(ServiceTest, PermissionRulesHoldWhenTheServiceIsDrivenDirectly) {
+    Accounts &s = *service_;
+    const int64_t ada = add_user(s, "ada"), bob = add_user(s, "bob");
+    const sdk::Caller as_ada = sdk::Caller::user(ada, PLINTH_ROLE_CUSTOMER);
+    const sdk::Caller as_staff = sdk::Caller::user(bob, PLINTH_ROLE_STAFF);
+    const sdk::Caller host = sdk::Caller::system();
+    auto status_of = [](auto &&body) {
+        try {
+            body();
+            return static_cast<int32_t>(PLINTH_OK);
+        } catch (const sdk::Error &e) {
+            return static_cast<int32_t>(e.status());
+        }
+    };
+    // A customer acts on their own account only; without a name, on their own.
+    EXPECT_EQ(s.profile(as_ada, std::nullopt).user.id, ada);
+    EXPECT_EQ(status_of([&] { s.profile(as_ada, bob); }), PLINTH_E_PERMISSION_DENIED);
+    EXPECT_EQ(status_of([&] { s.profile(host, std::nullopt); }), PLINTH_E_INVALID_ARGUMENT);
+    EXPECT_EQ(status_of([&] { s.sessions(as_ada, bob); }), PLINTH_E_PERMISSION_DENIED);
+    EXPECT_EQ(status_of([&] { s.events(as_ada, bob, 10, std::nullopt); }), PLINTH_E_PERMISSION_DENIED);
+    // Choosing a role, setting another's password, searching and importing need more than that.
+    Registration r{"eve@example.com", "eve", "Eve", "", "a long password", Role::admin};
+    EXPECT_EQ(status_of([&] { s.register_user(sdk::Caller{}, r); }), PLINTH_E_PERMISSION_DENIED);
+    EXPECT_EQ(status_of([&] { s.change_password(as_staff, ada, std::nullopt, "another long one", std::nullopt); }),
+              PLINTH_E_PERMISSION_DENIED);
+    EXPECT_EQ(status_of([&] { s.change_password(as_ada, std::nullopt, std::nullopt, "another long one", std::nullopt); }),
+              PLINTH_E_INVALID_ARGUMENT);
+    EXPECT_EQ(status_of([&] { s.search(as_ada, "", std::nullopt, 10, 0); }), PLINTH_E_PERMISSION_DENIED);
+    EXPECT_EQ(status_of([&] { s.import_users(as_staff, {}); }), PLINTH_E_PERMISSION_DENIED);
+    EXPECT_EQ(status_of([&] { s.set_role(as_staff, ada, Role::staff); }), PLINTH_E_PERMISSION_DENIED);
+    // Staff manage customers, not administrators; nobody changes their own role.
+    s.set_role(host, ada, Role::admin);
+    const sdk::Caller as_admin = sdk::Caller::user(ada, PLINTH_ROLE_ADMIN);
+    EXPECT_EQ(status_of([&] { s.update_profile(as_staff, ada, ProfileChanges{std::nullopt, "Mallory", std::nullopt}); }),
+              PLINTH_E_PERMISSION_DENIED);
+    EXPECT_EQ(status_of([&] { s.change_gravatar(as_staff, ada, true); }), PLINTH_E_PERMISSION_DENIED);
+    EXPECT_EQ(status_of([&] { s.set_role(as_admin, ada, Role::customer); }), PLINTH_E_PERMISSION_DENIED);
+    EXPECT_EQ(s.user(ada).first_name, "First");
+    EXPECT_EQ(s.role_of(ada), Role::admin);
+    // What may be done is done.
+    EXPECT_EQ(s.update_profile(as_staff, bob, ProfileChanges{std::nullopt, "Robert", std::nullopt}).first_name, "Robert");
+    EXPECT_EQ(s.set_role(as_admin, bob, Role::staff).role, Role::staff);
+}
 
 TEST_F(ServiceTest, CachedChecksSendNothingToTheServer) {
     add_user(*service_, "ada");
@@ -140,8 +186,8 @@ TEST_F(ServiceTest, ConcurrentRegistrationsOfOneEmailCreateOneAccount) {
     for (int i = 0; i < 8; ++i)
         threads.emplace_back([&, i] {
             try {
-                service_->register_user({i % 2 ? "Same@Example.com" : " same@example.com", "user" + std::to_string(i),
-                                         "First", "Last", "a long password", Role::customer});
+                service_->register_user(sdk::Caller{}, {i % 2 ? "Same@Example.com" : " same@example.com",
+                                                         "user" + std::to_string(i), "First", "Last", "a long password", {}});
                 ++created;
             } catch (const sdk::Error &e) {
                 (e.status() == PLINTH_E_CONFLICT ? conflicts : other)++;

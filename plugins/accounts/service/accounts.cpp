@@ -59,6 +59,7 @@ Accounts::Accounts(Options o)
     : config_(o.config),
       now_us_(std::move(o.now_us)),
       warn_(std::move(o.warn)),
+      gravatar_allowed_(std::move(o.gravatar_allowed)),
       pool_(sdk::Host(o.database)),
       hasher_(config_.argon2, config_.max_concurrent_hashes),
       names_(o.throttle_key),
@@ -92,13 +93,13 @@ int64_t Accounts::session_expires_at(const SessionTimes &t) const {
 
 // ---- identity
 
-UserRecord Accounts::register_user(const Registration &r) {
+UserRecord Accounts::register_new_user(const Registration &r) {
     NewUser u;
     u.email = parse_email(r.email);
     u.username = parse_username(r.username);
     u.first_name = parse_name(r.first_name, "first_name");
     u.last_name = r.last_name.empty() ? std::string() : parse_name(r.last_name, "last_name");
-    u.role = r.role;
+    u.role = r.role.value_or(Role::customer);
     check_password_policy(r.password, config_.password_min_chars);
     refuse_password_like_identity(r.password, u.email, u.username, "password");
 
@@ -123,7 +124,7 @@ UserRecord Accounts::register_user(const Registration &r) {
     }
 }
 
-std::vector<int64_t> Accounts::import_users(const std::vector<ImportedUser> &users) {
+std::vector<int64_t> Accounts::import_new_users(const std::vector<ImportedUser> &users) {
     if (users.empty()) throw sdk::invalid_argument("users must not be empty");
     std::vector<NewUser> rows;
     rows.reserve(users.size());
@@ -171,13 +172,13 @@ UserRecord Accounts::user(int64_t user_id) {
     return *u;
 }
 
-std::vector<UserRecord> Accounts::search(std::string_view query, std::optional<Role> role, int64_t limit,
-                                         int64_t offset) {
+std::vector<UserRecord> Accounts::search_users(std::string_view query, std::optional<Role> role, int64_t limit,
+                                               int64_t offset) {
     if (!is_valid_utf8(query)) throw sdk::invalid_argument("query must be valid UTF-8");
     return pool_.run([&](Connection &c) { return store_.search_users(c, query, role, limit, offset); });
 }
 
-UserRecord Accounts::update_profile(int64_t user_id, const ProfileChanges &changes) {
+UserRecord Accounts::update_profile_of(int64_t user_id, const ProfileChanges &changes) {
     if (!changes.username && !changes.first_name && !changes.last_name)
         throw sdk::invalid_argument("give at least one of username, first_name, last_name");
     std::optional<std::string> username, first, last;
@@ -214,8 +215,8 @@ void Accounts::confirm_password(const UserRecord &u, std::string_view password) 
     pool_.run([&](Connection &c) { store_.delete_throttle(c, key); });
 }
 
-UserRecord Accounts::change_email(int64_t user_id, std::string_view new_email,
-                                  std::optional<std::string_view> current_password) {
+UserRecord Accounts::change_email_of(int64_t user_id, std::string_view new_email,
+                                     std::optional<std::string_view> current_password) {
     Email email = parse_email(new_email);
     UserRecord before = user(user_id);
     if (current_password) confirm_password(before, *current_password);
@@ -242,8 +243,8 @@ UserRecord Accounts::change_email(int64_t user_id, std::string_view new_email,
     return user(user_id);
 }
 
-int64_t Accounts::change_password(int64_t user_id, std::optional<std::string_view> current_password,
-                                  std::string_view new_password, std::optional<std::string_view> keep_token) {
+int64_t Accounts::change_password_of(int64_t user_id, std::optional<std::string_view> current_password,
+                                     std::string_view new_password, std::optional<std::string_view> keep_token) {
     UserRecord before = user(user_id);
     check_password_policy(new_password, config_.password_min_chars, "new_password");
     refuse_password_like_identity(new_password, Email{before.email, before.email_normalized}, before.username,
@@ -279,7 +280,7 @@ int64_t Accounts::change_password(int64_t user_id, std::optional<std::string_vie
     return revoked;
 }
 
-UserRecord Accounts::set_role(int64_t user_id, Role role) {
+UserRecord Accounts::set_role_of(int64_t user_id, Role role) {
     int64_t now = now_s();
     pool_.transaction([&](Connection &c) {
         auto u = store_.user_by_id(c, user_id, true);
@@ -299,10 +300,6 @@ UserRecord Accounts::set_gravatar(int64_t user_id, bool opted_in) {
         store_.set_gravatar(c, user_id, opted_in ? std::optional(gravatar_url(u->email_normalized)) : std::nullopt, now);
     });
     return user(user_id);
-}
-
-std::vector<EmailHistoryRecord> Accounts::email_history(int64_t user_id) {
-    return pool_.run([&](Connection &c) { return store_.email_history(c, user_id); });
 }
 
 // ---- sessions
@@ -427,7 +424,7 @@ SessionCheck Accounts::check(std::string_view token) {
     return SessionCheck{s->user_id, s->role, s->id, accounts::session_expires_at(policy, t)};
 }
 
-std::vector<SessionRecord> Accounts::sessions(int64_t user_id) {
+std::vector<SessionRecord> Accounts::live_sessions_of(int64_t user_id) {
     auto list = pool_.run([&](Connection &c) { return store_.sessions_of(c, user_id); });
     int64_t now = now_s();
     std::erase_if(list, [&](const SessionRecord &s) {
@@ -440,7 +437,7 @@ std::vector<SessionRecord> Accounts::sessions(int64_t user_id) {
     return list;
 }
 
-void Accounts::revoke_session(int64_t user_id, int64_t session_id) {
+void Accounts::revoke_session_of(int64_t user_id, int64_t session_id) {
     int64_t now = now_s();
     pool_.transaction([&](Connection &c) {
         auto s = store_.session_by_id(c, session_id);
@@ -449,10 +446,6 @@ void Accounts::revoke_session(int64_t user_id, int64_t session_id) {
         store_.insert_event(c, user_id, now, event::session_revoked, session_id);
     });
     cache_.erase_session(session_id);
-}
-
-std::vector<LoginEvent> Accounts::events(int64_t user_id, int64_t limit, std::optional<int64_t> before_id) {
-    return pool_.run([&](Connection &c) { return store_.events_of(c, user_id, limit, before_id); });
 }
 
 } // namespace plinth::accounts
