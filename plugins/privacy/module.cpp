@@ -1,9 +1,11 @@
 // The privacy module: GDPR rights across every loaded module.
 //
-// This file is ABI glue: it reads command arguments and hands them to PrivacyService
-// (service/service.hpp), which reaches the other modules only through the host registry and the
-// plinth.personal-data/1, plinth.data-inventory/1, plinth.retention/1, plinth.command/1 and
-// plinth.consent-listener/1 interfaces (service/registry_directory.cpp). It offers
+// This file is ABI glue: it reads command arguments, hands them to PrivacyService
+// (service/service.hpp) and renders its typed results (views.cpp). The service reaches the other
+// modules only through the host registry and the plinth.personal-data/1,
+// plinth.data-inventory/1, plinth.retention/1, plinth.subject-resolver/1,
+// plinth.account-roles/1 and plinth.consent-listener/1 interfaces
+// (service/registry_directory.cpp). It offers
 // plinth.command/1, plinth.consent/1, plinth.personal-data/1 (its own records),
 // plinth.data-inventory/1, plinth.retention/1 and plinth.schema/1.
 #include "domain/identifiers.hpp"
@@ -188,26 +190,27 @@ private:
     value inventory(const Caller &, Args &args) {
         auto format = args.optional_string("format", 16);
         args.finish();
-        return service_.inventory(parse_format(format.value_or("md")));
+        return inventory_json(service_.inventory(parse_format(format.value_or("md"))));
     }
 
     value export_run(const Caller &caller, Args &args) {
         std::string email = args.string("email", kMaxEmailBytes + 16);
         auto out = args.optional_string("out", kMaxPathBytes);
         args.finish();
-        return service_.export_now(caller, email, out);
+        return request_result_json(service_.export_now(caller, email, out));
     }
 
     value erase_run(const Caller &caller, Args &args) {
         std::string email = args.string("email", kMaxEmailBytes + 16);
         bool dry_run = args.boolean("dry_run", false);
         args.finish();
-        return service_.erase_now(caller, email, dry_run);
+        if (dry_run) return erasure_preview_json(service_.preview_erasure(caller, email));
+        return request_result_json(service_.erase_now(caller, email));
     }
 
     value sweep_command(const Caller &, Args &args) {
         args.finish();
-        return service_.sweep();
+        return sweep_report_json(service_.sweep());
     }
 
     value consent_change(const Caller &caller, Args &args, ConsentAction action) {
@@ -254,32 +257,32 @@ private:
         RequestKind kind = parse_kind(args.string("kind", 16));
         auto purpose = args.optional_string("purpose", kMaxPurposeBytes);
         args.finish();
-        return service_.create_request(caller, email, kind, purpose);
+        return request_created_json(service_.create_request(caller, email, kind, purpose));
     }
 
     value request_confirm(const Caller &, Args &args) {
         int64_t id = args.integer("request_id", 1, INT64_MAX);
         std::string token = args.string("token", kMaxTokenBytes);
         args.finish();
-        return service_.confirm_request(id, token);
+        return request_confirmed_json(service_.confirm_request(id, token));
     }
 
     value request_execute(const Caller &caller, Args &args) {
         int64_t id = args.integer("request_id", 1, INT64_MAX);
         args.finish();
-        return service_.execute_request(caller, id);
+        return request_result_json(service_.execute_request(caller, id));
     }
 
     value request_get(const Caller &caller, Args &args) {
         int64_t id = args.integer("request_id", 1, INT64_MAX);
         args.finish();
-        return service_.get_request(caller, id);
+        return request_detail_json(service_.get_request(caller, id));
     }
 
     value request_archive(const Caller &caller, Args &args) {
         int64_t id = args.integer("request_id", 1, INT64_MAX);
         args.finish();
-        return service_.archive_contents(caller, id);
+        return archive_contents_json(service_.archive_contents(caller, id));
     }
 
     value request_list(const Caller &, Args &args) {
@@ -288,13 +291,13 @@ private:
         int64_t limit = args.optional_integer("limit", 1, kMaxListLimit).value_or(kDefaultListLimit);
         auto before_id = args.optional_integer("before_id", 1, INT64_MAX);
         args.finish();
-        return service_.list_requests(status ? std::optional(parse_status(*status)) : std::nullopt, user_id, limit,
-                                      before_id);
+        return request_page_json(service_.list_requests(status ? std::optional(parse_status(*status)) : std::nullopt,
+                                                        user_id, limit, before_id));
     }
 
     value audit_verify(const Caller &, Args &args) {
         args.finish();
-        return service_.verify_audit();
+        return audit_verification_json(service_.verify_audit());
     }
 
     sdk::db::Database pool_;

@@ -2,7 +2,6 @@
 #include "service_internal.hpp"
 
 #include "../domain/calendar.hpp"
-#include "../views.hpp"
 
 #include <algorithm>
 
@@ -45,11 +44,6 @@ std::vector<PurposeNotice> PrivacyService::announce(const sdk::Subject &subject,
         out.push_back(std::move(notice));
     }
     return out;
-}
-
-boost::json::array PrivacyService::notify(const sdk::Subject &subject, const SubjectKeys &keys,
-                                          const std::vector<std::string> &purposes) {
-    return notices_json(announce(subject, keys, purposes));
 }
 
 ConsentChangeResult PrivacyService::change_consent(const sdk::Caller &caller, const SubjectRef &who,

@@ -5,6 +5,7 @@
 #include "../archive/digest.hpp"
 #include "../domain/calendar.hpp"
 #include "../domain/export_document.hpp"
+#include "../views.hpp"
 #include "archive_builder.hpp"
 #include "export_staging.hpp"
 
@@ -33,7 +34,7 @@ private:
     std::string id_{kModuleId};
 };
 
-boost::json::value PrivacyService::run(const sdk::Caller &caller, RequestRow request) {
+RequestResult PrivacyService::run(const sdk::Caller &caller, RequestRow request) {
     const int64_t id = request.id;
     const std::string actor = actor_label(caller);
     sdk::Subject subject;
@@ -60,10 +61,10 @@ boost::json::value PrivacyService::run(const sdk::Caller &caller, RequestRow req
     request.status = RequestStatus::running;
     try {
         switch (request.kind) {
-        case RequestKind::export_data: return run_export(request, subject);
-        case RequestKind::erase: return run_erase(request, subject);
+        case RequestKind::export_data: return RequestResult{run_export(request, subject)};
+        case RequestKind::erase: return RequestResult{run_erase(request, subject)};
         case RequestKind::restrict:
-        case RequestKind::object: return run_consent_request(request, subject);
+        case RequestKind::object: return RequestResult{run_consent_request(request, subject)};
         }
         throw sdk::Error(PLINTH_E_INTERNAL, "unknown request kind");
     } catch (const InjectedCrash &) {
@@ -126,7 +127,7 @@ Participant *find_participant(const std::vector<std::unique_ptr<Participant>> &l
 
 } // namespace
 
-boost::json::value PrivacyService::run_export(RequestRow &request, const sdk::Subject &subject) {
+ExportRun PrivacyService::run_export(RequestRow &request, const sdk::Subject &subject) {
     const int64_t id = request.id;
     auto participants = participants_with_self(0);
     plan_steps(id, participants);
@@ -193,20 +194,18 @@ boost::json::value PrivacyService::run_export(RequestRow &request, const sdk::Su
         throw;
     }
     const int64_t expires_at = t + settings_.export_retention_days * kSecondsPerDay;
-    array files;
-    for (const auto &e : built.entries) files.emplace_back(e);
-    object result{{"request_id", id},
-                  {"kind", "export"},
-                  {"archive", path.string()},
-                  {"items", doc.item_count()},
-                  {"file_count", doc.file_count()},
-                  {"size", built.size},
-                  {"sha256", built.sha256},
-                  {"expires_at", format_utc(expires_at)}};
-    // The stored result leaves out the archive's file names: they may say something about the
-    // person and outlive the archive by years.
-    const std::string stored = boost::json::serialize(result);
-    result["files"] = std::move(files);
+    ExportRun result;
+    result.request_id = id;
+    result.archive = path.string();
+    result.items = static_cast<int64_t>(doc.item_count());
+    result.file_count = static_cast<int64_t>(doc.file_count());
+    result.size = static_cast<int64_t>(built.size);
+    result.sha256 = built.sha256;
+    result.expires_at = expires_at;
+    result.files = built.entries;
+    // Stored with the request in the rendering the command returns, for executing it again; the
+    // stored one leaves out the archive's file names (ExportRun::files says why).
+    const std::string stored = boost::json::serialize(export_run_json(result, RunRendering::stored));
     try {
         pool_.transaction([&](Connection &c) {
             // An erasure of the subject may have cancelled this request while it ran: then the
@@ -238,7 +237,7 @@ boost::json::value PrivacyService::run_export(RequestRow &request, const sdk::Su
     return result;
 }
 
-boost::json::value PrivacyService::run_erase(RequestRow &request, const sdk::Subject &subject) {
+ErasureRun PrivacyService::run_erase(RequestRow &request, const sdk::Subject &subject) {
     const int64_t id = request.id;
     // Before any module erases anything, every other open request of the person is cancelled:
     // an export running now must not finish with data that is about to be erased. (The privacy
@@ -316,14 +315,14 @@ boost::json::value PrivacyService::run_erase(RequestRow &request, const sdk::Sub
         after_step(request, done_this_run, more);
     }
 
-    auto records = pool_.run([&](Connection &c) { return store_.outcomes(c, id); });
-    ErasureSummary summary = summarise(records);
-    array outcomes;
-    for (const auto &r : records) outcomes.push_back(to_json(r));
-    object result{{"request_id", id}, {"kind", "erase"}, {"outcomes", std::move(outcomes)}, {"summary", to_json(summary)}};
+    ErasureRun result;
+    result.request_id = id;
+    result.outcomes = pool_.run([&](Connection &c) { return store_.outcomes(c, id); });
+    result.summary = summarise(result.outcomes);
+    const ErasureSummary &summary = result.summary;
     const int64_t t = now();
     pool_.transaction([&](Connection &c) {
-        store_.mark_completed(c, id, t, boost::json::serialize(result),
+        store_.mark_completed(c, id, t, boost::json::serialize(erasure_run_json(result)),
                               t + settings_.request_retention_days * kSecondsPerDay, true);
         store_.audit(c, t, id, "system", "completed",
                      "removed " + std::to_string(summary.removed) + ", anonymised " +
@@ -333,7 +332,7 @@ boost::json::value PrivacyService::run_erase(RequestRow &request, const sdk::Sub
     return result;
 }
 
-boost::json::value PrivacyService::run_consent_request(RequestRow &request, const sdk::Subject &subject) {
+ConsentRun PrivacyService::run_consent_request(RequestRow &request, const sdk::Subject &subject) {
     const int64_t id = request.id;
     const int64_t t = now();
     const SubjectKeys keys = keys_of(subject);
@@ -374,11 +373,10 @@ boost::json::value PrivacyService::run_consent_request(RequestRow &request, cons
     } else {
         purposes.push_back(purpose);
     }
-    array notified = notify(subject, keys, purposes);
-    object result{{"request_id", id}, {"kind", kind_name(request.kind)}, {"notified", notified}};
-    if (!restrict) result["purpose"] = purpose;
+    ConsentRun result{id, request.kind, announce(subject, keys, purposes), std::nullopt};
+    if (!restrict) result.purpose = purpose;
     pool_.transaction([&](Connection &c) {
-        store_.mark_completed(c, id, now(), boost::json::serialize(result),
+        store_.mark_completed(c, id, now(), boost::json::serialize(consent_run_json(result)),
                               now() + settings_.request_retention_days * kSecondsPerDay, false);
         store_.audit(c, now(), id, "system", "completed", "listeners notified");
     });

@@ -162,30 +162,19 @@ PrivacyService::Created PrivacyService::create(const sdk::Caller &caller, std::s
     return created;
 }
 
-boost::json::value PrivacyService::create_request(const sdk::Caller &caller, std::string_view email,
-                                                  RequestKind kind, std::optional<std::string> purpose) {
+RequestCreated PrivacyService::create_request(const sdk::Caller &caller, std::string_view email, RequestKind kind,
+                                              std::optional<std::string> purpose) {
     Created c = create(caller, email, kind, std::move(purpose));
-    object result{{"request_id", c.id},
-                  {"kind", kind_name(kind)},
-                  {"status", "pending"},
-                  {"token_expires_at", format_utc(c.token_expires_at)},
-                  {"deadline", format_utc(c.deadline_at)},
-                  {"deadline_at", c.deadline_at}};
-    array replaced;
-    for (int64_t id : c.replaced) replaced.push_back(id);
-    result["replaced"] = std::move(replaced);
+    RequestCreated out{c.id, kind, c.token_expires_at, c.deadline_at, std::move(c.replaced), std::nullopt};
     // The token proves the person asked: it reaches them alone. Only the console operator (who
     // could read the database anyway) gets it here.
-    if (caller.is_system()) result["token"] = c.token;
-    else result["confirmation"] = "sent to the person's email address";
-    return result;
+    if (caller.is_system()) out.token = std::move(c.token);
+    return out;
 }
 
-boost::json::value PrivacyService::confirm_request(int64_t id, std::string_view token) {
-    return confirm(id, token, "subject");
-}
+RequestRow PrivacyService::confirm_request(int64_t id, std::string_view token) { return confirm(id, token, "subject"); }
 
-boost::json::value PrivacyService::confirm(int64_t id, std::string_view token, const std::string &actor) {
+RequestRow PrivacyService::confirm(int64_t id, std::string_view token, const std::string &actor) {
     auto raw = token_bytes(token);
     if (!raw) throw sdk::invalid_argument("argument 'token' must be 64 hexadecimal characters");
     const std::string presented = digest_string(*raw);
@@ -226,11 +215,7 @@ boost::json::value PrivacyService::confirm(int64_t id, std::string_view token, c
                             std::string(status_name(o.row.status)) + "): the token works once");
     case ConfirmDecision::confirm: break;
     }
-    return {{"request_id", id},
-            {"kind", kind_name(o.row.kind)},
-            {"status", status_name(o.row.status)},
-            {"deadline", format_utc(o.row.deadline_at)},
-            {"deadline_at", o.row.deadline_at}};
+    return o.row;
 }
 
 void PrivacyService::confirm_by_operator(int64_t id) {
@@ -243,8 +228,8 @@ void PrivacyService::confirm_by_operator(int64_t id) {
     });
 }
 
-boost::json::value PrivacyService::execute_request(const sdk::Caller &caller, int64_t id) {
-    return with_request_claim(pool_, id, [&]() -> boost::json::value {
+RequestResult PrivacyService::execute_request(const sdk::Caller &caller, int64_t id) {
+    return with_request_claim(pool_, id, [&]() -> RequestResult {
         auto row = pool_.run([&](Connection &c) {
             sdk::db::CausalReads causal(c); // on Galera: a confirmation or cancellation made through another node
             return store_.request(c, id);
@@ -252,11 +237,7 @@ boost::json::value PrivacyService::execute_request(const sdk::Caller &caller, in
         if (!row) throw sdk::not_found("no request " + std::to_string(id));
         const int64_t t = now();
         switch (decide_execute(row->status, row->token_expires_at, t)) {
-        case ExecuteDecision::return_result: {
-            boost::system::error_code ec;
-            value v = boost::json::parse(row->result.value_or("{}"), ec);
-            return ec ? value(object{{"request_id", id}}) : v;
-        }
+        case ExecuteDecision::return_result: return RequestResult{RecordedResult{id, row->result.value_or("{}")}};
         case ExecuteDecision::not_confirmed:
             throw sdk::conflict("request " + std::to_string(id) + " has not been confirmed yet");
         case ExecuteDecision::expired:
@@ -277,54 +258,9 @@ boost::json::value PrivacyService::execute_request(const sdk::Caller &caller, in
     });
 }
 
-boost::json::object PrivacyService::request_json(const RequestRow &r, bool with_detail) {
-    object o{{"request_id", r.id},
-             {"kind", kind_name(r.kind)},
-             {"purpose", r.purpose ? value(*r.purpose) : value(nullptr)},
-             {"status", status_name(r.status)},
-             {"user_id", r.user_id},
-             {"email", r.email ? value(*r.email) : value(nullptr)},
-             {"created_by", r.created_by},
-             {"created_at", format_utc(r.created_at)},
-             {"deadline", format_utc(r.deadline_at)},
-             {"deadline_at", r.deadline_at},
-             {"overdue", is_open(r.status) && now() > r.deadline_at},
-             {"confirmed_at", optional_time(r.confirmed_at)},
-             {"started_at", optional_time(r.started_at)},
-             {"completed_at", optional_time(r.completed_at)},
-             {"runs", r.runs},
-             {"error", r.error ? value(*r.error) : value(nullptr)},
-             {"cancelled_by", r.cancelled_by ? value(*r.cancelled_by) : value(nullptr)}};
-    if (r.status == RequestStatus::pending) o["token_expires_at"] = format_utc(r.token_expires_at);
-    if (!with_detail) return o;
-    std::vector<StepRow> steps;
-    std::vector<AuditEntry> trail;
-    pool_.run([&](Connection &c) {
-        steps = store_.steps(c, r.id);
-        trail = store_.audit_for(c, r.id);
-    });
-    array progress, audit_trail;
-    for (const auto &s : steps)
-        progress.push_back({{"module", s.module},
-                            {"status", s.done ? "done" : "pending"},
-                            {"items", s.items},
-                            {"files", s.files},
-                            {"removed", s.removed},
-                            {"anonymised", s.anonymised},
-                            {"retained", s.retained},
-                            {"attempts", s.attempts}});
-    for (const auto &a : trail)
-        audit_trail.push_back({{"at", format_utc(a.at)}, {"actor", a.actor}, {"action", a.action}, {"detail", a.detail}});
-    o["progress"] = std::move(progress);
-    o["audit"] = std::move(audit_trail);
-    if (r.result) {
-        boost::system::error_code ec;
-        value v = boost::json::parse(*r.result, ec);
-        o["result"] = ec ? value(nullptr) : v;
-    } else {
-        o["result"] = nullptr;
-    }
-    return o;
+RequestSummary PrivacyService::summary_of(RequestRow row) const {
+    const bool overdue = is_open(row.status) && now() > row.deadline_at;
+    return {std::move(row), overdue};
 }
 
 RequestRow PrivacyService::visible_request(const sdk::Caller &caller, int64_t id) {
@@ -335,7 +271,7 @@ RequestRow PrivacyService::visible_request(const sdk::Caller &caller, int64_t id
     return *row;
 }
 
-boost::json::value PrivacyService::get_request(const sdk::Caller &caller, int64_t id) {
+RequestDetail PrivacyService::get_request(const sdk::Caller &caller, int64_t id) {
     RequestRow row = visible_request(caller, id);
     if (token_lapsed(row.status, row.token_expires_at, now())) {
         const int64_t t = now();
@@ -345,10 +281,16 @@ boost::json::value PrivacyService::get_request(const sdk::Caller &caller, int64_
         });
         row = *pool_.run([&](Connection &c) { return store_.request(c, id); });
     }
-    return request_json(row, true);
+    RequestDetail detail;
+    detail.request = summary_of(std::move(row));
+    pool_.run([&](Connection &c) {
+        detail.progress = store_.steps(c, id);
+        detail.audit = store_.audit_for(c, id);
+    });
+    return detail;
 }
 
-boost::json::value PrivacyService::archive_contents(const sdk::Caller &caller, int64_t id) {
+ArchiveContents PrivacyService::archive_contents(const sdk::Caller &caller, int64_t id) {
     RequestRow row = visible_request(caller, id);
     auto archive = pool_.run([&](Connection &c) { return store_.export_of(c, id); });
     if (row.kind != RequestKind::export_data || !archive)
@@ -365,38 +307,38 @@ boost::json::value PrivacyService::archive_contents(const sdk::Caller &caller, i
     };
     value manifest = parse("manifest.json");
     value exported = parse("export.json");
-    array entries;
-    bool verified = true;
+    ArchiveContents out;
+    out.request_id = id;
+    out.archive = path.string();
+    out.size = archive->size;
+    out.sha256 = archive->sha256;
+    out.expires_at = archive->expires_at;
+    out.verified = true;
     for (const auto &f : manifest.as_object().at("files").as_array()) {
         const auto &o = f.as_object();
-        const std::string name(o.at("path").as_string());
-        const bool ok = sha256_hex(read_zip_entry(path, name)) == o.at("sha256").as_string();
-        verified = verified && ok;
-        entries.push_back({{"path", name}, {"size", o.at("size")}, {"sha256", o.at("sha256")}, {"verified", ok}});
+        ArchiveEntry entry;
+        entry.path = std::string(o.at("path").as_string());
+        entry.sha256 = std::string(o.at("sha256").as_string());
+        entry.size = o.at("size").to_number<int64_t>();
+        entry.verified = sha256_hex(read_zip_entry(path, entry.path)) == entry.sha256;
+        out.verified = out.verified && entry.verified;
+        out.entries.push_back(std::move(entry));
     }
-    array groups;
     for (const auto &m : exported.as_object().at("modules").as_array())
         for (const auto &g : m.as_object().at("categories").as_array())
-            groups.push_back({{"module", m.as_object().at("module")},
-                              {"category", g.as_object().at("category")},
-                              {"items", g.as_object().at("items").as_array().size()},
-                              {"files", g.as_object().at("files").as_array().size()}});
-    return {{"request_id", id},
-            {"archive", path.string()},
-            {"size", archive->size},
-            {"sha256", archive->sha256},
-            {"expires_at", format_utc(archive->expires_at)},
-            {"verified", verified},
-            {"entries", std::move(entries)},
-            {"groups", std::move(groups)}};
+            out.groups.push_back({std::string(m.as_object().at("module").as_string()),
+                                  std::string(g.as_object().at("category").as_string()),
+                                  static_cast<int64_t>(g.as_object().at("items").as_array().size()),
+                                  static_cast<int64_t>(g.as_object().at("files").as_array().size())});
+    return out;
 }
 
-boost::json::value PrivacyService::list_requests(std::optional<RequestStatus> status, std::optional<int64_t> user_id,
-                                                 int64_t limit, std::optional<int64_t> before_id) {
+RequestPage PrivacyService::list_requests(std::optional<RequestStatus> status, std::optional<int64_t> user_id,
+                                         int64_t limit, std::optional<int64_t> before_id) {
     auto rows = pool_.run([&](Connection &c) { return store_.list_requests(c, status, user_id, limit, before_id); });
-    array list;
-    for (const auto &r : rows) list.push_back(request_json(r, false));
-    value next = rows.size() == static_cast<size_t>(limit) && !rows.empty() ? value(rows.back().id) : value(nullptr);
-    return {{"requests", std::move(list)}, {"next_before_id", next}};
+    RequestPage page;
+    if (rows.size() == static_cast<size_t>(limit) && !rows.empty()) page.next_before_id = rows.back().id;
+    for (auto &r : rows) page.requests.push_back(summary_of(std::move(r)));
+    return page;
 }
 } // namespace plinth::privacy

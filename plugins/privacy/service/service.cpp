@@ -120,37 +120,36 @@ void PrivacyService::audit(std::optional<int64_t> request_id, std::string_view a
     pool_.transaction([&](Connection &c) { store_.audit(c, now(), request_id, actor, action, detail); });
 }
 
-boost::json::value PrivacyService::verify_audit() {
-    AuditVerification v = pool_.run([&](Connection &c) { return store_.verify_audit(c); });
-    return {{"entries", v.entries},
-            {"intact", v.intact},
-            {"first_broken_id", v.first_broken_id ? value(*v.first_broken_id) : value(nullptr)}};
+AuditVerification PrivacyService::verify_audit() {
+    return pool_.run([&](Connection &c) { return store_.verify_audit(c); });
 }
 
 
 // ---------------------------------------------------------------------------------------------
 // Inventory
 
-boost::json::value PrivacyService::inventory(InventoryFormat format) {
+InventoryDocument PrivacyService::inventory(InventoryFormat format) {
     Register reg = directory_.inventory(now());
-    std::string document = render(reg, format);
-    return {{"format", format_name(format)}, {"document", std::move(document)}};
+    return {format, render(reg, format)};
 }
 
 
 // ---------------------------------------------------------------------------------------------
 // Operator shortcuts
 
-boost::json::value PrivacyService::export_now(const sdk::Caller &caller, std::string_view email,
-                                              const std::optional<std::string> &out) {
+RequestResult PrivacyService::export_now(const sdk::Caller &caller, std::string_view email,
+                                         const std::optional<std::string> &out) {
     if (!caller.is_system()) throw sdk::permission_denied("this command is for the host only");
     if (out && out->empty()) throw sdk::invalid_argument("argument 'out' must not be empty");
     Created c = create(caller, email, RequestKind::export_data, std::nullopt);
     confirm(c.id, c.token, actor_label(caller));
-    value result = execute_request(caller, c.id);
+    RequestResult result = execute_request(caller, c.id);
     if (out) {
+        auto *run = std::get_if<ExportRun>(&result.outcome);
+        if (run == nullptr)
+            throw sdk::Error(PLINTH_E_INTERNAL, "request " + std::to_string(c.id) + " gave no archive to copy");
         const fs::path target(*out);
-        const fs::path archive(std::string(result.as_object().at("archive").as_string()));
+        const fs::path archive(run->archive);
         std::error_code ec;
         fs::copy_file(archive, target, fs::copy_options::overwrite_existing, ec);
         if (!ec) fs::permissions(target, fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace, ec);
@@ -158,31 +157,33 @@ boost::json::value PrivacyService::export_now(const sdk::Caller &caller, std::st
             throw sdk::Error(PLINTH_E_INTERNAL, "request " + std::to_string(c.id) + " completed, but copying its archive to " +
                                                     *out + " failed: " + ec.message());
         audit(c.id, actor_label(caller), "archive copied", "copied to an operator-chosen file");
-        result.as_object()["out"] = target.string();
+        run->copied_to = target.string();
     }
     return result;
 }
 
-boost::json::value PrivacyService::erase_now(const sdk::Caller &caller, std::string_view email, bool dry_run) {
+RequestResult PrivacyService::erase_now(const sdk::Caller &caller, std::string_view email) {
     if (!caller.is_system()) throw sdk::permission_denied("this command is for the host only");
-    if (!dry_run) {
-        // An erasure of this person that is already open (interrupted, failed, or waiting for a
-        // confirmation) is resumed rather than refused: the operator asked for the same thing.
-        const sdk::Subject subject = resolve(email);
-        const int64_t t = now();
-        auto open = pool_.run(
-            [&](Connection &c) { return store_.open_requests_of(c, RequestKind::erase, keys_of(subject), false); });
-        for (const auto &r : open) {
-            if (token_lapsed(r.status, r.token_expires_at, t)) continue; // create() expires it
-            if (r.status == RequestStatus::pending) confirm_by_operator(r.id);
-            value result = execute_request(caller, r.id);
-            if (result.is_object()) result.as_object()["resumed"] = true;
-            return result;
-        }
-        Created c = create(caller, email, RequestKind::erase, std::nullopt);
-        confirm(c.id, c.token, actor_label(caller));
-        return execute_request(caller, c.id);
+    // An erasure of this person that is already open (interrupted, failed, or waiting for a
+    // confirmation) is resumed rather than refused: the operator asked for the same thing.
+    const sdk::Subject subject = resolve(email);
+    const int64_t t = now();
+    auto open = pool_.run(
+        [&](Connection &c) { return store_.open_requests_of(c, RequestKind::erase, keys_of(subject), false); });
+    for (const auto &r : open) {
+        if (token_lapsed(r.status, r.token_expires_at, t)) continue; // create() expires it
+        if (r.status == RequestStatus::pending) confirm_by_operator(r.id);
+        RequestResult result = execute_request(caller, r.id);
+        result.resumed = true;
+        return result;
     }
+    Created c = create(caller, email, RequestKind::erase, std::nullopt);
+    confirm(c.id, c.token, actor_label(caller));
+    return execute_request(caller, c.id);
+}
+
+ErasurePreview PrivacyService::preview_erasure(const sdk::Caller &caller, std::string_view email) {
+    if (!caller.is_system()) throw sdk::permission_denied("this command is for the host only");
     // A preview reads only: no request, no audit entry, no change anywhere (docs/gdpr.md).
     sdk::Subject subject = resolve(email);
     class Collector final : public ErasureReceiver {
@@ -195,27 +196,17 @@ boost::json::value PrivacyService::erase_now(const sdk::Caller &caller, std::str
     } collector;
     for (const auto &p : participants_with_self(0)) p->erase_subject(subject, true, collector);
     ErasureSummary summary = summarise(collector.records);
-    array outcomes;
-    for (const auto &r : collector.records) outcomes.push_back(to_json(r));
-    return {{"dry_run", true},
-            {"user_id", subject.user_id},
-            {"outcomes", std::move(outcomes)},
-            {"summary", to_json(summary)}};
+    return {subject.user_id, std::move(collector.records), summary};
 }
 
-boost::json::value PrivacyService::sweep() {
+SweepReport PrivacyService::sweep() {
     const int64_t now_s = now();
-    array modules;
+    SweepReport report;
+    std::vector<ModuleSweep> &modules = report.modules;
     int64_t total = 0;
     auto add = [&](const std::string &module, const std::vector<SweepCount> &counts, const std::string &error) {
-        array list;
-        for (const auto &c : counts) {
-            list.push_back({{"category", c.category}, {"action", c.action}, {"count", c.count}});
-            total += c.count;
-        }
-        object m{{"module", module}, {"counts", std::move(list)}};
-        if (!error.empty()) m["error"] = error;
-        modules.push_back(std::move(m));
+        for (const auto &c : counts) total += c.count;
+        modules.push_back({module, counts, error});
     };
     std::vector<std::string> failed;
     for (const auto &m : directory_.sweep_others(now_s * 1000000)) {
@@ -237,7 +228,7 @@ boost::json::value PrivacyService::sweep() {
         for (const auto &f : failed) detail += " " + f;
     }
     audit(std::nullopt, "system", "retention sweep", detail);
-    return {{"modules", std::move(modules)}};
+    return report;
 }
 
 } // namespace plinth::privacy

@@ -2,7 +2,8 @@
 // interfaces: consent ledger, data-subject requests and their resumable execution, export
 // archives, erasure with per-item outcomes, and the retention sweep across modules.
 //
-// module.cpp only translates arguments; every rule lives here, the domain folder and the store.
+// module.cpp only translates arguments and renders the typed results (views.cpp); every rule
+// lives here, the domain folder and the store.
 #pragma once
 
 #include "../domain/consent.hpp"
@@ -11,11 +12,10 @@
 #include "../domain/settings.hpp"
 #include "../store/privacy_store.hpp"
 #include "directory.hpp"
+#include "results.hpp"
 
 #include <plinth/sdk/module.hpp>
 #include <plinth/sdk/db.hpp>
-
-#include <boost/json/value.hpp>
 
 #include <cstdint>
 #include <filesystem>
@@ -52,19 +52,6 @@ struct ConsentAnswer {
     int64_t user_id = 0;
     bool requires_opt_in = false;
     bool allowed = false;
-};
-
-// What one plinth.consent-listener/1 said when told of a change; ok when `error` is empty.
-struct ListenerOutcome {
-    std::string module;
-    std::string error;
-};
-
-// A purpose whose answer was (re)announced to every listener after a change.
-struct PurposeNotice {
-    std::string purpose;
-    bool allowed = false;
-    std::vector<ListenerOutcome> listeners;
 };
 
 // What a consent change recorded and who was told.
@@ -120,7 +107,7 @@ public:
     std::vector<SweepCount> sweep_own(int64_t now_s);
 
     // ---- register of processing ----
-    boost::json::value inventory(InventoryFormat format);
+    InventoryDocument inventory(InventoryFormat format);
 
     // ---- consent ledger (plinth.consent/1 and commands) ----
     bool is_allowed(const sdk::Subject &subject, std::string_view purpose, bool requires_opt_in);
@@ -131,22 +118,23 @@ public:
     ConsentAnswer check_consent(const SubjectRef &who, std::string_view purpose, std::optional<bool> requires_opt_in);
 
     // ---- data-subject requests ----
-    boost::json::value create_request(const sdk::Caller &caller, std::string_view email, RequestKind kind,
-                                      std::optional<std::string> purpose);
-    boost::json::value confirm_request(int64_t id, std::string_view token);
-    boost::json::value execute_request(const sdk::Caller &caller, int64_t id);
-    boost::json::value get_request(const sdk::Caller &caller, int64_t id);
-    boost::json::value list_requests(std::optional<RequestStatus> status, std::optional<int64_t> user_id,
-                                     int64_t limit, std::optional<int64_t> before_id);
-    boost::json::value verify_audit();
+    RequestCreated create_request(const sdk::Caller &caller, std::string_view email, RequestKind kind,
+                                  std::optional<std::string> purpose);
+    // The request as confirmed.
+    RequestRow confirm_request(int64_t id, std::string_view token);
+    RequestResult execute_request(const sdk::Caller &caller, int64_t id);
+    RequestDetail get_request(const sdk::Caller &caller, int64_t id);
+    RequestPage list_requests(std::optional<RequestStatus> status, std::optional<int64_t> user_id, int64_t limit,
+                              std::optional<int64_t> before_id);
+    AuditVerification verify_audit();
     // What a completed export's archive holds, checked against its manifest.
-    boost::json::value archive_contents(const sdk::Caller &caller, int64_t id);
+    ArchiveContents archive_contents(const sdk::Caller &caller, int64_t id);
 
     // ---- operator shortcuts (system caller) ----
-    boost::json::value export_now(const sdk::Caller &caller, std::string_view email,
-                                  const std::optional<std::string> &out);
-    boost::json::value erase_now(const sdk::Caller &caller, std::string_view email, bool dry_run);
-    boost::json::value sweep();
+    RequestResult export_now(const sdk::Caller &caller, std::string_view email, const std::optional<std::string> &out);
+    RequestResult erase_now(const sdk::Caller &caller, std::string_view email);
+    ErasurePreview preview_erasure(const sdk::Caller &caller, std::string_view email);
+    SweepReport sweep();
 
     // Keyed hash of a normalised address (32 bytes), the form addresses are matched in.
     std::string email_hash(std::string_view email) const;
@@ -167,7 +155,7 @@ private:
     SubjectKeys keys_of(const sdk::Subject &subject) const;
     std::string open_slot(RequestKind kind, const sdk::Subject &subject, std::string_view email) const;
 
-    boost::json::value confirm(int64_t id, std::string_view token, const std::string &actor);
+    RequestRow confirm(int64_t id, std::string_view token, const std::string &actor);
     // The console operator confirms a pending request without its token (they may: they can read
     // the database anyway); recorded in the audit trail as such.
     void confirm_by_operator(int64_t id);
@@ -183,22 +171,19 @@ private:
     std::vector<RequestRow> settle_open_requests(const SubjectKeys &keys, int64_t running_request, bool dry_run);
     Created create(const sdk::Caller &caller, std::string_view email, RequestKind kind,
                    std::optional<std::string> purpose);
-    boost::json::value run(const sdk::Caller &caller, RequestRow request);
-    boost::json::value run_export(RequestRow &request, const sdk::Subject &subject);
-    boost::json::value run_erase(RequestRow &request, const sdk::Subject &subject);
-    boost::json::value run_consent_request(RequestRow &request, const sdk::Subject &subject);
+    RequestResult run(const sdk::Caller &caller, RequestRow request);
+    ExportRun run_export(RequestRow &request, const sdk::Subject &subject);
+    ErasureRun run_erase(RequestRow &request, const sdk::Subject &subject);
+    ConsentRun run_consent_request(RequestRow &request, const sdk::Subject &subject);
     std::vector<std::unique_ptr<Participant>> participants_with_self(int64_t running_request);
     void plan_steps(int64_t request_id, const std::vector<std::unique_ptr<Participant>> &participants);
     void after_step(const RequestRow &request, int done_this_run, bool more_to_do);
     std::vector<PurposeNotice> announce(const sdk::Subject &subject, const SubjectKeys &keys,
                                         const std::vector<std::string> &purposes);
-    // announce() as the JSON a request's run records.
-    boost::json::array notify(const sdk::Subject &subject, const SubjectKeys &keys,
-                              const std::vector<std::string> &purposes);
     bool answer_for(const ConsentState &state, std::string_view purpose) const;
     void audit(std::optional<int64_t> request_id, std::string_view actor, std::string_view action,
                std::string_view detail);
-    boost::json::object request_json(const RequestRow &r, bool with_detail);
+    RequestSummary summary_of(RequestRow row) const;
     RequestRow visible_request(const sdk::Caller &caller, int64_t id);
 
     std::filesystem::path privacy_dir() const;
