@@ -1,6 +1,7 @@
 // tests/prompts/fixture.hpp — helpers shared by the prompts suites.
 #pragma once
 
+#include "support/sinks.hpp"
 #include "support/test_host.hpp"
 
 #include <plinth/host/host.hpp>
@@ -91,46 +92,32 @@ struct ExportItem {
 
 inline plinth_subject subject_of(int64_t user_id) { return plinth_subject{sizeof(plinth_subject), user_id, nullptr, 0}; }
 
+// Appends what the module exports for `user_id` to `items`; with `refuse` the receiver refuses
+// every item, as a privacy module that failed would.
 inline int32_t export_subject(host::Host &h, int64_t user_id, std::vector<ExportItem> &items, bool refuse = false) {
     const auto *pd = h.interface_as<plinth_personal_data_v1>("prompts", PLINTH_EXT_PERSONAL_DATA);
     EXPECT_NE(pd, nullptr);
-    struct Ctx {
-        std::vector<ExportItem> *items;
-        bool refuse;
-    } ctx{&items, refuse};
-    plinth_export_sink sink{sizeof sink, &ctx,
-                            [](void *c, plinth_str category, plinth_str json) -> int32_t {
-                                auto *state = static_cast<Ctx *>(c);
-                                if (state->refuse) return 1;
-                                state->items->push_back({std::string(sdk::to_view(category)),
-                                                       boost::json::parse(sdk::to_view(json)).as_object()});
-                                return 0;
-                            },
-                            nullptr};
+    test::ExportCollector collected;
+    collected.refuse = refuse;
+    plinth_export_sink sink = collected.sink();
     plinth_subject s = subject_of(user_id);
     plinth_error e = sdk::make_error();
-    return pd->export_subject(h.module("prompts"), &s, &sink, &e);
+    const int32_t status = pd->export_subject(h.module("prompts"), &s, &sink, &e);
+    for (auto &[category, item] : collected.items) items.push_back({category, item.as_object()});
+    return status;
 }
 
-struct Outcome {
-    std::string category, item;
-    int32_t outcome;
-};
+using Outcome = test::ErasureCollector::Item;
 
 inline std::vector<Outcome> erase_subject(host::Host &h, int64_t user_id, bool dry_run) {
     const auto *pd = h.interface_as<plinth_personal_data_v1>("prompts", PLINTH_EXT_PERSONAL_DATA);
-    std::vector<Outcome> outcomes;
-    plinth_erasure_sink sink{sizeof sink, &outcomes, [](void *c, const plinth_erasure_item *i) -> int32_t {
-                                 static_cast<std::vector<Outcome> *>(c)->push_back(
-                                     {std::string(sdk::to_view(i->category)), std::string(sdk::to_view(i->item)),
-                                      i->outcome});
-                                 return 0;
-                             }};
+    test::ErasureCollector collected;
+    plinth_erasure_sink sink = collected.sink();
     plinth_subject s = subject_of(user_id);
     plinth_error e = sdk::make_error();
     int32_t status = pd->erase_subject(h.module("prompts"), &s, dry_run ? 1 : 0, &sink, &e);
     EXPECT_EQ(status, PLINTH_OK) << e.message;
-    return outcomes;
+    return collected.items;
 }
 
 // {"AI prompts/anonymised": n, "AI prompts/removed": m}
