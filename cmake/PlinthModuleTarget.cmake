@@ -18,9 +18,11 @@ function(plinth_module_target target)
     set_target_properties(${target} PROPERTIES LIBRARY_OUTPUT_DIRECTORY ${M_OUTPUT_DIRECTORY})
   endif()
   target_link_options(${target} PRIVATE -Wl,--version-script=${PLINTH_VERSION_SCRIPT})
-  # A module must resolve every symbol it uses at link time, not when the host loads it; the
-  # sanitizer runtimes live in the host, so sanitized builds leave them undefined.
-  if(NOT PLINTH_SANITIZED)
+  # A module must resolve every symbol it uses at link time, not when the host loads it. Clang's
+  # sanitizer runtimes live in the executable, so clang's sanitized builds leave them undefined;
+  # gcc links its runtimes as shared libraries every module names (libasan.so, libubsan.so), so
+  # the asan preset checks this as the debug build does.
+  if(NOT PLINTH_SANITIZED OR CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
     target_link_options(${target} PRIVATE -Wl,--no-undefined)
   endif()
 endfunction()
