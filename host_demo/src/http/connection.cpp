@@ -125,7 +125,7 @@ void Connection<Stream>::on_head(error_code ec) {
     request_id_ = state_.next_request_id();
     match_ = {};
     path_.clear();
-    client_log_ = peer_.is_unspecified() ? "" : truncated_for_log(peer_);
+    client_ = peer_;
     if (ec == bhttp::error::end_of_stream || ec == asio::error::eof) return close();
     if (ec == beast::error::timeout) {
         state_.metrics.timed_out_connections.fetch_add(1);
@@ -226,7 +226,7 @@ Response Connection<Stream>::run_handler(const Router::Match &match) {
         boost::asio::ip::address client = state_.config.trusted_proxies.client(peer_, forwarded_for(req));
         r.client_address = client.to_string();
         r.rate_limit_key = rate_limit_key(client);
-        client_log_ = truncated_for_log(client);
+        client_ = client;
 
         std::string_view authorization(req[bhttp::field::authorization].data(), req[bhttp::field::authorization].size());
         const ServerConfig &c = state_.config;
@@ -421,7 +421,9 @@ void Connection<Stream>::record(unsigned status, uint64_t bytes_out) {
     a.bytes_in = bytes_in;
     a.bytes_out = bytes_out;
     a.request_id = request_id_;
-    a.client = client_log_;
+    // Formatted only here: most servers run with the access log off.
+    const std::string client = client_.is_unspecified() ? std::string() : truncated_for_log(client_);
+    a.client = client;
     state_.log.write(a);
 }
 

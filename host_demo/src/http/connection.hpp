@@ -70,7 +70,7 @@ private:
     Router::Match match_;
     std::chrono::steady_clock::time_point started_;
     std::string request_id_;
-    std::string client_log_; // truncated client address for the access log
+    boost::asio::ip::address client_; // the resolved client, for the access log (unspecified: none)
     std::string path_;
 
     // The answer being written (kept alive for the asynchronous write).

@@ -16,6 +16,7 @@
 #include <plinth/sdk/license_check.hpp>
 
 #include <array>
+#include <charconv>
 #include <cstring>
 
 namespace plinth::http {
@@ -31,8 +32,8 @@ void append_member(std::string &out, const char *name, int64_t value) {
     out += name;
     out += "\":";
     char digits[24];
-    int n = std::snprintf(digits, sizeof digits, "%lld", static_cast<long long>(value));
-    out.append(digits, static_cast<size_t>(n));
+    auto written = std::to_chars(digits, digits + sizeof digits, value).ptr;
+    out.append(digits, static_cast<size_t>(written - digits));
 }
 
 void append_flag(std::string &out, const char *name, int32_t value) {

@@ -27,7 +27,7 @@ std::optional<unsigned> RateLimiter::admit(std::string_view limit, std::string_v
         if (elapsed > 0) b.tokens = std::min(burst, b.tokens + elapsed * per_second);
         b.updated = now;
     };
-    auto found = shard.buckets.find(std::string(client));
+    auto found = shard.buckets.find(client);
     if (found == shard.buckets.end()) {
         if (shard.buckets.size() >= max_per_shard_) {
             // Forget clients whose bucket is full again: they lose nothing.

@@ -7,6 +7,7 @@
 
 #include <array>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -34,9 +35,14 @@ private:
         double tokens;
         Clock::time_point updated;
     };
+    // Looks a client up by string_view, so a check for a known client allocates nothing.
+    struct ClientHash {
+        using is_transparent = void;
+        size_t operator()(std::string_view client) const noexcept { return std::hash<std::string_view>{}(client); }
+    };
     struct Shard {
         sdk::Mutex mutex;
-        std::unordered_map<std::string, Bucket> buckets PLINTH_GUARDED_BY(mutex);
+        std::unordered_map<std::string, Bucket, ClientHash, std::equal_to<>> buckets PLINTH_GUARDED_BY(mutex);
     };
     static constexpr size_t kShards = 16;
     struct Limit {

@@ -62,8 +62,13 @@ std::optional<std::string> Request::query_param(std::string_view name) const {
         std::string_view pair = rest.substr(0, amp);
         rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
         size_t eq = pair.find('=');
-        auto key = percent_decode(pair.substr(0, eq), true);
-        if (!key || *key != name) continue;
+        std::string_view raw_key = pair.substr(0, eq);
+        // Most keys carry no escape: compare them as they are, decode only the rare one that does.
+        if (raw_key.find_first_of("%+") == std::string_view::npos) {
+            if (raw_key != name) continue;
+        } else if (auto key = percent_decode(raw_key, true); !key || *key != name) {
+            continue;
+        }
         return percent_decode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1), true);
     }
     return std::nullopt;
