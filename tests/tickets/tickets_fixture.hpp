@@ -1,6 +1,6 @@
 // tests/tickets/tickets_fixture.hpp — the tickets module through a real host and MariaDB: the
 // fixture the tickets suites share (tickets_test.cpp, attachments_test.cpp, credentials_test.cpp,
-// personal_data_test.cpp).
+// personal_data_test.cpp, untrusted_input_test.cpp).
 #pragma once
 
 #include "domain/content.hpp"

@@ -1,44 +1,19 @@
 // The tickets module through a real host and MariaDB, for what people will read and open: names
 // that would display as something else are refused and change nothing, attachments are handed
 // out only as downloads, and uploads stop while the database's disk is short of space.
-#include "domain/content.hpp"
-#include "support/test_host.hpp"
-
-#include <plinth/sdk/encoding.hpp>
-#include <plinth/plinth.h>
-#include <plinth/sdk/error.hpp>
-
-#include <boost/json.hpp>
-#include <gtest/gtest.h>
+#include "tickets_fixture.hpp"
 
 #include <string>
 #include <vector>
 
-namespace plinth::tickets {
+namespace plinth::tickets::module_tests {
 namespace {
 
-namespace json = boost::json;
-using json::object;
-using json::value;
-
-constexpr int64_t kAlice = 101, kStaff = 900;
-
-plinth_call_context customer(int64_t id) { return host::user_caller(id, PLINTH_ROLE_CUSTOMER); }
-plinth_call_context staff() { return host::user_caller(kStaff, PLINTH_ROLE_STAFF); }
-
-std::string b64(std::string_view s) { return plinth::sdk::encoding::to_base64(s); }
-
-class UntrustedInputTest : public ::testing::Test {
+// The shared tickets fixture, with the one ticket and the upload arguments these cases need.
+class UntrustedInputTest : public TicketsTest {
 protected:
-    explicit UntrustedInputTest(object config = {}) : db_("tickets"), host_(db_, {"tickets"}, std::move(config)) {}
+    explicit UntrustedInputTest(object config = {}) : TicketsTest(std::move(config)) {}
 
-    value call(std::string_view command, const object &args, const plinth_call_context &caller) {
-        return host_.call("tickets", command, args, caller);
-    }
-    int32_t fails(std::string_view command, const object &args, const plinth_call_context &caller,
-                  std::string *message = nullptr) {
-        return host_.call_error("tickets", command, json::serialize(args), caller, message);
-    }
     int64_t open_ticket() {
         return call("ticket.create", {{"subject", "Checkout is blank"}, {"description", "Since the update."}},
                     customer(kAlice))
@@ -48,10 +23,6 @@ protected:
     object upload(int64_t ticket, std::string name, std::string type, std::string_view content) {
         return {{"ticket_id", ticket}, {"file_name", name}, {"media_type", type}, {"content_base64", b64(content)}};
     }
-    int64_t count(const std::string &sql) { return db_.sql().query(sql).at(0).i64(0); }
-
-    test::TestDatabase db_;
-    test::TestHost host_;
 };
 
 TEST_F(UntrustedInputTest, NamesWithBidiOverridesOrControlsAreRefusedByFieldAndChangeNothing) {
@@ -168,4 +139,4 @@ TEST_F(DiskCheckOffTest, ZeroTurnsTheCheckOff) {
 }
 
 } // namespace
-} // namespace plinth::tickets
+} // namespace plinth::tickets::module_tests
