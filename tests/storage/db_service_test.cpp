@@ -10,6 +10,8 @@
 #include <atomic>
 #include <cstring>
 #include <thread>
+#include <utility>
+#include <vector>
 
 namespace {
 
@@ -225,6 +227,152 @@ TEST_F(DbService, MigrationsAreAppliedOnceAndAnEditedOneIsRefused) {
     } catch (const sdk::Error &e) {
         EXPECT_EQ(e.status(), PLINTH_E_INVALID_ARGUMENT);
     }
+}
+
+// The statement a callback prepares is the one its connection cached for that text, with buffers
+// reused across executions. Running the same SQL again while a row of it is being read (a nested
+// loop over one connection) must get a statement of its own: the outer row's views stay intact.
+// Values longer than the buffers, in the middle of a result, arrive whole.
+struct NestedReads {
+    const plinth_db_v1 *db = nullptr;
+    std::vector<std::string> outer;              // "s|b" of each outer row
+    std::vector<std::vector<std::string>> inner; // the inner pass run at each outer row
+    bool views_kept = true;
+    bool distinct_handles = true;
+};
+
+std::string cell_of(const plinth_db_v1 *db, plinth_db_statement *s, uint32_t i, plinth_error *error) {
+    const void *bytes = nullptr;
+    size_t size = 0;
+    EXPECT_EQ(db->column_blob(s, i, &bytes, &size, error), PLINTH_OK);
+    return std::string(static_cast<const char *>(bytes), size);
+}
+
+int32_t nested_reads(void *context, plinth_db_connection *c, plinth_error *error) {
+    auto &t = *static_cast<NestedReads *>(context);
+    const plinth_db_v1 *db = t.db;
+    const char sql[] = "SELECT s, b FROM t WHERE id >= ? ORDER BY id";
+    plinth_db_statement *outer = nullptr;
+    if (int32_t rc = db->prepare(c, {sql, sizeof sql - 1}, &outer, error); rc != PLINTH_OK) return rc;
+    db->bind_int64(outer, 0, 0, error);
+    int32_t rc = PLINTH_OK;
+    while ((rc = db->step(outer, error)) == PLINTH_DB_ROW) {
+        plinth_str s_view{};
+        const void *b_view = nullptr;
+        size_t b_size = 0;
+        db->column_text(outer, 0, &s_view, error);
+        db->column_blob(outer, 1, &b_view, &b_size, error);
+        std::string s(s_view.data, s_view.size), b(static_cast<const char *>(b_view), b_size);
+        plinth_db_statement *inner = nullptr;
+        if (int32_t irc = db->prepare(c, {sql, sizeof sql - 1}, &inner, error); irc != PLINTH_OK) return irc;
+        if (inner == outer) t.distinct_handles = false;
+        db->bind_int64(inner, 0, 0, error);
+        std::vector<std::string> pass;
+        while (db->step(inner, error) == PLINTH_DB_ROW)
+            pass.push_back(cell_of(db, inner, 0, error) + "|" + cell_of(db, inner, 1, error));
+        db->finalize(inner);
+        t.inner.push_back(std::move(pass));
+        // The views taken before the inner pass still show this row.
+        if (std::string_view(s_view.data, s_view.size) != s ||
+            std::string_view(static_cast<const char *>(b_view), b_size) != b)
+            t.views_kept = false;
+        t.outer.push_back(s + "|" + b);
+    }
+    db->finalize(outer);
+    return rc == PLINTH_DB_DONE ? PLINTH_OK : rc;
+}
+
+TEST_F(DbService, TheSameSqlRunNestedOnOneConnectionLeavesTheOuterRowIntact) {
+    db::Database d{sdk::Host(host_)};
+    std::string big(70000, '\0');
+    for (size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>(i * 131 % 251);
+    const std::vector<std::pair<std::string, std::string>> rows = {
+        {"short", "0123456789"}, {std::string(150, 'x'), big}, {"tail", std::string("\0\1\2", 3)}};
+    d.run([&](db::Connection &c) {
+        for (const auto &[s, b] : rows)
+            c.execute("INSERT INTO t (s, b) VALUES (?, ?)", {s, db::Param::bytes(b.data(), b.size())});
+    });
+    std::vector<std::string> expected;
+    for (const auto &[s, b] : rows) expected.push_back(s + "|" + b);
+
+    NestedReads t;
+    t.db = table_;
+    plinth_error error = sdk::make_error();
+    ASSERT_EQ(table_->run(host_, nested_reads, &t, &error), PLINTH_OK) << error.message;
+    EXPECT_TRUE(t.distinct_handles) << "the nested prepare was lent the statement still being read";
+    EXPECT_TRUE(t.views_kept) << "the outer row's views changed under the nested run";
+    EXPECT_EQ(t.outer, expected);
+    ASSERT_EQ(t.inner.size(), rows.size());
+    for (const auto &pass : t.inner) EXPECT_EQ(pass, expected);
+    // The same again: the cached statement now starts with the buffers the long values grew
+    // (or gave back), and still reads every row whole.
+    NestedReads again;
+    again.db = table_;
+    ASSERT_EQ(table_->run(host_, nested_reads, &again, &error), PLINTH_OK) << error.message;
+    EXPECT_EQ(again.outer, expected);
+}
+
+// Integer columns are read natively and formatted only when asked for as text; an unsigned
+// value above INT64_MAX is not an int64. Preparing the same text after finalize lends the
+// cached statement again, with nothing bound; a parameter may change type between executions.
+struct Reuse {
+    const plinth_db_v1 *db = nullptr;
+    plinth_db_statement *first = nullptr, *second = nullptr;
+    std::string big_text, small_text;
+    int32_t big_as_int64 = PLINTH_OK, unbound_step = PLINTH_OK;
+    int64_t small = 0;
+    double big_as_double = 0;
+    int32_t rows_by_text = 0;
+};
+
+int32_t reuse(void *context, plinth_db_connection *c, plinth_error *error) {
+    auto &t = *static_cast<Reuse *>(context);
+    const plinth_db_v1 *db = t.db;
+    const char sql[] = "SELECT id, n FROM u WHERE n = ?";
+    plinth_db_statement *s = nullptr;
+    if (int32_t rc = db->prepare(c, {sql, sizeof sql - 1}, &s, error); rc != PLINTH_OK) return rc;
+    t.first = s;
+    db->bind_int64(s, 0, -7, error);
+    if (db->step(s, error) != PLINTH_DB_ROW) return error->code;
+    int64_t ignored = 0;
+    t.big_as_int64 = db->column_int64(s, 0, &ignored, error);
+    t.big_text = cell_of(db, s, 0, error);
+    t.small_text = cell_of(db, s, 1, error);
+    db->column_int64(s, 1, &t.small, error);
+    db->column_double(s, 0, &t.big_as_double, error);
+    db->finalize(s);
+
+    if (int32_t rc = db->prepare(c, {sql, sizeof sql - 1}, &s, error); rc != PLINTH_OK) return rc;
+    t.second = s;
+    t.unbound_step = db->step(s, error);
+    db->bind_text(s, 0, {"-7", 2}, error);
+    while (db->step(s, error) == PLINTH_DB_ROW) ++t.rows_by_text;
+    db->finalize(s);
+    return PLINTH_OK;
+}
+
+TEST_F(DbService, CachedStatementsAreLentAgainAndReadIntegersNatively) {
+    db::Database d{sdk::Host(host_)};
+    d.run([](db::Connection &c) {
+        c.execute("CREATE TABLE u (id BIGINT UNSIGNED PRIMARY KEY, n INT NOT NULL) ENGINE=InnoDB");
+        c.execute("INSERT INTO u VALUES (18446744073709551615, -7)");
+    });
+    Reuse t;
+    t.db = table_;
+    plinth_error error = sdk::make_error();
+    ASSERT_EQ(table_->run(host_, reuse, &t, &error), PLINTH_OK) << error.message;
+    EXPECT_EQ(t.big_as_int64, PLINTH_E_INVALID_ARGUMENT);
+    EXPECT_EQ(t.big_text, "18446744073709551615");
+    EXPECT_EQ(t.small_text, "-7");
+    EXPECT_EQ(t.small, -7);
+    EXPECT_DOUBLE_EQ(t.big_as_double, 18446744073709551615.0);
+    EXPECT_EQ(t.first, t.second) << "the cached statement was not lent again";
+    EXPECT_EQ(t.unbound_step, PLINTH_E_INVALID_ARGUMENT) << "a value bound by the earlier use leaked into this one";
+    EXPECT_EQ(t.rows_by_text, 1);
+    // The C++ wrapper reads the same row through the same statement path.
+    auto row = d.run([](db::Connection &c) { return c.query("SELECT id, n FROM u WHERE n = ?", {-7}).at(0); });
+    EXPECT_EQ(row.str(0), "18446744073709551615");
+    EXPECT_EQ(row.i64(1), -7);
 }
 
 TEST(DbServiceWithoutDatabase, EveryCallSaysTheDatabaseIsNotConfigured) {

@@ -7,7 +7,6 @@
 
 #include <boost/json.hpp>
 
-#include <array>
 #include <charconv>
 #include <cstring>
 #include <random>
@@ -183,15 +182,6 @@ const std::string &Row::str(size_t i) const {
 
 // ---- Connection ----
 
-struct Connection::Statement {
-    MYSQL_STMT *stmt = nullptr;
-    unsigned param_count = 0;
-    unsigned field_count = 0;
-    ~Statement() {
-        if (stmt) mysql_stmt_close(stmt);
-    }
-};
-
 Connection::Connection(const DbConfig &config, std::atomic<uint64_t> *statement_counter)
     : config_(config), statement_counter_(statement_counter) {
     library_init_once();
@@ -201,6 +191,18 @@ Connection::Connection(const DbConfig &config, std::atomic<uint64_t> *statement_
 Connection::~Connection() { close(); }
 
 void Connection::close() noexcept {
+    // A statement lent out stays alive (its current row readable) until released; its server
+    // statement goes with the session.
+    for (Statement *s : lent_) s->detach();
+    for (auto it = statements_.begin(); it != statements_.end();) {
+        if (!it->second->lent_) {
+            ++it;
+            continue;
+        }
+        it->second->cached_ = false;
+        uncached_.push_back(std::move(it->second)); // acquire() reserved room for every lent one
+        it = statements_.erase(it);
+    }
     statements_.clear(); // closes every MYSQL_STMT before its connection
     if (mysql_) mysql_close(mysql_);
     mysql_ = nullptr;
@@ -359,21 +361,53 @@ void Connection::rollback() noexcept {
     if (mysql_real_query(mysql_, "ROLLBACK", 8) != 0) close();
 }
 
-Connection::Statement &Connection::prepare(std::string_view sql) {
+Statement &Connection::acquire(std::string_view sql) {
     if (!mysql_) reconnect();
+    // Room reserved now, so that recording the loan below, and close() moving lent statements
+    // out of the cache, cannot throw.
+    lent_.reserve(lent_.size() + 1);
+    uncached_.reserve(uncached_.size() + lent_.size() + 1);
+    Statement *s = nullptr;
     auto it = statements_.find(sql);
-    if (it != statements_.end()) return *it->second;
-    auto statement = std::make_unique<Statement>();
-    statement->stmt = mysql_stmt_init(mysql_);
-    if (!statement->stmt) fail(CR_OUT_OF_MEMORY, "mysql_stmt_init failed");
-    if (mysql_stmt_prepare(statement->stmt, sql.data(), sql.size()) != 0)
-        fail(mysql_stmt_errno(statement->stmt), mysql_stmt_error(statement->stmt));
-    statement->param_count = mysql_stmt_param_count(statement->stmt);
-    statement->field_count = mysql_stmt_field_count(statement->stmt);
-    return *statements_.emplace(std::string(sql), std::move(statement)).first->second;
+    if (it == statements_.end()) {
+        auto fresh = std::make_unique<Statement>(*this, sql);
+        s = fresh.get();
+        statements_.emplace(std::string(sql), std::move(fresh));
+    } else if (!it->second->lent_) {
+        s = it->second.get();
+    } else {
+        auto second = std::make_unique<Statement>(*this, sql);
+        second->cached_ = false;
+        s = second.get();
+        uncached_.push_back(std::move(second));
+    }
+    s->lent_ = true;
+    lent_.push_back(s);
+    return *s;
 }
 
-unsigned Connection::parameter_count(std::string_view sql) { return prepare(sql).param_count; }
+void Connection::release(Statement &s) noexcept {
+    if (!s.lent_) return;
+    s.reset(true);
+    s.owner = nullptr;
+    s.lent_ = false;
+    // Usually the last one lent.
+    for (size_t i = lent_.size(); i-- > 0;) {
+        if (lent_[i] == &s) {
+            lent_.erase(lent_.begin() + static_cast<std::ptrdiff_t>(i));
+            break;
+        }
+    }
+    if (s.cached_) {
+        s.shrink();
+        return;
+    }
+    std::erase_if(uncached_, [&](const std::unique_ptr<Statement> &p) { return p.get() == &s; });
+}
+
+void Connection::release_all() noexcept {
+    while (!lent_.empty()) release(*lent_.back());
+}
 
 Rows Connection::query(std::string_view sql, std::initializer_list<Param> params) {
     return run(sql, params.begin(), params.size(), true, nullptr);
@@ -393,107 +427,39 @@ uint64_t Connection::execute(std::string_view sql, const std::vector<Param> &par
 }
 
 Rows Connection::run(std::string_view sql, const Param *params, size_t count, bool want_rows, uint64_t *affected) {
-    Statement &s = prepare(sql);
-    MYSQL_STMT *stmt = s.stmt;
-    if (count != s.param_count)
-        throw sdk::Error(PLINTH_E_INTERNAL, "statement expects " + std::to_string(s.param_count) +
+    Statement &s = acquire(sql);
+    struct Loan {
+        Connection &c;
+        Statement &s;
+        ~Loan() { c.release(s); }
+    } loan{*this, s};
+    if (count != s.parameter_count())
+        throw sdk::Error(PLINTH_E_INTERNAL, "statement expects " + std::to_string(s.parameter_count()) +
                                                 " parameters, got " + std::to_string(count));
-
-    std::vector<MYSQL_BIND> binds(count);
-    std::vector<my_bool> nulls(count, 0);
-    std::vector<double> reals(count);
-    std::vector<long long> ints(count);
-    for (size_t i = 0; i < count; ++i) {
-        MYSQL_BIND &b = binds[i];
-        std::memset(&b, 0, sizeof b);
-        switch (params[i].kind()) {
-        case Param::Kind::null:
-            b.buffer_type = MYSQL_TYPE_NULL;
-            nulls[i] = 1;
-            b.is_null = &nulls[i];
-            break;
-        case Param::Kind::integer:
-            ints[i] = params[i].integer();
-            b.buffer_type = MYSQL_TYPE_LONGLONG;
-            b.buffer = &ints[i];
-            break;
-        case Param::Kind::real:
-            reals[i] = params[i].real();
-            b.buffer_type = MYSQL_TYPE_DOUBLE;
-            b.buffer = &reals[i];
-            break;
+    for (unsigned i = 0; i < count; ++i) {
+        const Param &p = params[i];
+        switch (p.kind()) {
+        case Param::Kind::null: s.bind_null(i); break;
+        case Param::Kind::integer: s.bind_int64(i, p.integer()); break;
+        case Param::Kind::real: s.bind_double(i, p.real()); break;
         case Param::Kind::text:
-        case Param::Kind::blob:
-            b.buffer_type = params[i].kind() == Param::Kind::text ? MYSQL_TYPE_STRING : MYSQL_TYPE_BLOB;
-            b.buffer = const_cast<char *>(params[i].text().data());
-            b.buffer_length = params[i].text().size();
-            break;
+        case Param::Kind::blob: s.bind_bytes(i, p.text().data(), p.text().size(), p.kind() == Param::Kind::blob); break;
         }
     }
-    if (count > 0 && mysql_stmt_bind_param(stmt, binds.data()) != 0)
-        fail(mysql_stmt_errno(stmt), mysql_stmt_error(stmt));
-    statement_counter_->fetch_add(1, std::memory_order_relaxed);
-    ++statements_sent_;
-    if (mysql_stmt_execute(stmt) != 0) fail(mysql_stmt_errno(stmt), mysql_stmt_error(stmt));
-
+    s.execute();
     Rows rows;
-    unsigned fields = mysql_stmt_field_count(stmt);
-    if (fields == 0) {
-        if (affected) *affected = mysql_stmt_affected_rows(stmt);
-        last_insert_id_ = mysql_stmt_insert_id(stmt);
+    if (s.column_count() == 0) {
+        if (affected) *affected = s.affected_rows();
         return rows;
     }
-    // Every column is fetched as bytes into a small buffer; longer values are re-read whole
-    // with mysql_stmt_fetch_column, so BLOBs of any size arrive intact.
-    constexpr size_t kInline = 128;
-    std::vector<MYSQL_BIND> out(fields);
-    std::vector<std::array<char, kInline>> buffers(fields);
-    std::vector<unsigned long> lengths(fields);
-    std::vector<my_bool> is_null(fields), errors(fields);
-    for (unsigned i = 0; i < fields; ++i) {
-        std::memset(&out[i], 0, sizeof out[i]);
-        out[i].buffer_type = MYSQL_TYPE_STRING;
-        out[i].buffer = buffers[i].data();
-        out[i].buffer_length = kInline;
-        out[i].length = &lengths[i];
-        out[i].is_null = &is_null[i];
-        out[i].error = &errors[i];
+    while (s.fetch()) {
+        if (!want_rows) continue;
+        std::vector<std::optional<std::string>> cells(s.column_count());
+        for (unsigned i = 0; i < s.column_count(); ++i)
+            if (!s.is_null(i)) cells[i].emplace(s.bytes(i));
+        rows.emplace_back(std::move(cells));
     }
-    if (mysql_stmt_bind_result(stmt, out.data()) != 0) fail(mysql_stmt_errno(stmt), mysql_stmt_error(stmt));
-    // A failure half-way through the rows would leave the rest pending on the connection
-    // ("commands out of sync" for its next user): such a connection is closed, not pooled.
-    try {
-        for (;;) {
-            int rc = mysql_stmt_fetch(stmt);
-            if (rc == MYSQL_NO_DATA) break;
-            if (rc == 1) fail(mysql_stmt_errno(stmt), mysql_stmt_error(stmt));
-            std::vector<std::optional<std::string>> cells(fields);
-            for (unsigned i = 0; i < fields; ++i) {
-                if (is_null[i]) continue;
-                if (lengths[i] <= kInline) {
-                    cells[i].emplace(buffers[i].data(), lengths[i]);
-                    continue;
-                }
-                std::string whole(lengths[i], '\0');
-                MYSQL_BIND b;
-                std::memset(&b, 0, sizeof b);
-                unsigned long got = 0;
-                b.buffer_type = MYSQL_TYPE_STRING;
-                b.buffer = whole.data();
-                b.buffer_length = whole.size();
-                b.length = &got;
-                if (mysql_stmt_fetch_column(stmt, &b, i, 0) != 0) fail(mysql_stmt_errno(stmt), mysql_stmt_error(stmt));
-                cells[i] = std::move(whole);
-            }
-            rows.emplace_back(std::move(cells));
-        }
-    } catch (...) {
-        close();
-        throw;
-    }
-    mysql_stmt_free_result(stmt);
-    if (!want_rows) rows.clear();
-    if (affected) *affected = rows.size();
+    if (affected) *affected = s.affected_rows();
     return rows;
 }
 

@@ -14,13 +14,13 @@
 #include <optional>
 #include <random>
 #include <thread>
-#include <variant>
 #include <vector>
 
 using plinth::storage::Connection;
 using plinth::storage::DbError;
 
-// A borrowed connection as a callback sees it. Lives on the stack of DbService::run.
+// A borrowed connection as a callback sees it. Lives on the stack of DbService::run. The
+// statement handles it lends are the connection's cached statements (plinth/storage/statement.hpp).
 struct plinth_db_connection {
     Connection *connection = nullptr;
     uint64_t statements_before = 0; // statements_sent() when the callback began
@@ -31,20 +31,6 @@ struct plinth_db_connection {
     bool doom_unready = false; // the node cannot serve: retry on another
     bool doomed_at_first_statement = false;
     std::optional<plinth::storage::CausalReads> causal;
-    std::vector<plinth_db_statement *> open; // handles not finalized yet, freed when the callback ends
-};
-
-struct plinth_db_statement {
-    using Value = std::variant<std::monostate, std::nullptr_t, int64_t, double, std::string, std::vector<char>>;
-    plinth_db_connection *owner = nullptr;
-    std::string sql;
-    size_t parameter_count = 0;
-    std::vector<Value> values; // monostate: not bound yet
-    bool executed = false;
-    plinth::storage::Rows rows;
-    size_t next_row = 0; // rows[next_row - 1] is the current row
-    uint64_t affected = 0;
-    uint64_t insert_id = 0;
 };
 
 namespace plinth::storage {
@@ -67,67 +53,59 @@ void record_failure(plinth_db_connection &c, const DbError &e) {
     c.doomed_at_first_statement = c.connection->statements_sent() - c.statements_before <= 1;
 }
 
-const Row *current_row(const plinth_db_statement *s) {
-    if (s == nullptr || !s->executed || s->next_row == 0 || s->next_row > s->rows.size()) return nullptr;
-    return &s->rows[s->next_row - 1];
-}
+// Statement handles as the C table receives them: checked, never trusted to be non-null.
+int32_t no_statement(plinth_error *error) { return fail(error, PLINTH_E_INVALID_ARGUMENT, "no statement"); }
 
-int32_t bind_value(plinth_db_statement *s, uint32_t index, plinth_db_statement::Value value, plinth_error *error) {
-    if (s == nullptr) return fail(error, PLINTH_E_INVALID_ARGUMENT, "no statement");
-    if (index >= s->parameter_count)
+int32_t check_index(const plinth_db_statement *s, uint32_t index, plinth_error *error) {
+    if (s == nullptr) return no_statement(error);
+    if (index >= s->parameter_count())
         return fail(error, PLINTH_E_INVALID_ARGUMENT,
                     "parameter " + std::to_string(index) + " is out of range: the statement takes " +
-                        std::to_string(s->parameter_count));
-    if (s->executed) {
-        s->executed = false;
-        s->rows.clear();
-        s->next_row = 0;
-    }
-    s->values[index] = std::move(value);
+                        std::to_string(s->parameter_count()));
     return PLINTH_OK;
 }
 
-int32_t execute(plinth_db_statement *s, plinth_error *error) {
-    plinth_db_connection &c = *s->owner;
-    if (c.doom_code != 0)
-        return fail(error, PLINTH_E_DATABASE,
-                    "this transaction already failed (" + c.doom_message + "); the host will run it again", static_cast<int>(c.doom_code));
-    std::vector<Param> params;
-    params.reserve(s->values.size());
-    for (size_t i = 0; i < s->values.size(); ++i) {
-        const auto &v = s->values[i];
-        if (std::holds_alternative<std::monostate>(v))
-            return fail(error, PLINTH_E_INVALID_ARGUMENT, "parameter " + std::to_string(i) + " is not bound");
-        if (std::holds_alternative<std::nullptr_t>(v)) params.emplace_back(nullptr);
-        else if (auto *i64 = std::get_if<int64_t>(&v)) params.emplace_back(static_cast<long long>(*i64));
-        else if (auto *d = std::get_if<double>(&v)) params.emplace_back(*d);
-        else if (auto *text = std::get_if<std::string>(&v)) params.emplace_back(std::string_view(*text));
-        else {
-            const auto &blob = std::get<std::vector<char>>(v);
-            params.push_back(Param::bytes(blob.data(), blob.size()));
-        }
-    }
+int32_t no_column(uint32_t index, plinth_error *error) {
+    return fail(error, PLINTH_E_INVALID_ARGUMENT, "no column " + std::to_string(index) + " in a current row");
+}
+
+bool has_column(const plinth_db_statement *s, uint32_t index) {
+    return s != nullptr && s->has_row() && index < s->column_count();
+}
+
+// Translates what the statement layer throws into a status, recording a failure that dooms the
+// attempt.
+template <class Body>
+int32_t guarded(plinth_db_connection *c, plinth_error *error, Body &&body) noexcept {
     try {
-        s->rows = c.connection->run_statement(s->sql, params, &s->affected);
-        s->insert_id = c.connection->last_insert_id();
-        s->executed = true;
-        s->next_row = 0;
-        return PLINTH_OK;
+        return body();
     } catch (const DbError &e) {
-        record_failure(c, e);
+        if (c != nullptr) record_failure(*c, e);
         return fail(error, PLINTH_E_DATABASE, e.what(), static_cast<int>(e.code()));
     } catch (const sdk::Error &e) {
         return fail(error, e.status(), e.what(), e.db_errno());
     } catch (const std::exception &e) {
         return fail(error, PLINTH_E_INTERNAL, e.what());
+    } catch (...) {
+        return fail(error, PLINTH_E_INTERNAL, "unknown exception in the database service");
     }
 }
 
-void finalize(plinth_db_statement *s) {
-    if (s == nullptr) return;
-    auto &open = s->owner->open;
-    open.erase(std::remove(open.begin(), open.end(), s), open.end());
-    delete s;
+int32_t doomed(const plinth_db_connection &c, plinth_error *error) {
+    return fail(error, PLINTH_E_DATABASE,
+                "this transaction already failed (" + c.doom_message + "); the host will run it again",
+                static_cast<int>(c.doom_code));
+}
+
+int32_t execute(plinth_db_statement *s, plinth_error *error) {
+    plinth_db_connection &c = *s->owner;
+    if (c.doom_code != 0) return doomed(c, error);
+    if (unsigned i = s->first_unbound(); i < s->parameter_count())
+        return fail(error, PLINTH_E_INVALID_ARGUMENT, "parameter " + std::to_string(i) + " is not bound");
+    return guarded(&c, error, [&] {
+        s->execute();
+        return PLINTH_OK;
+    });
 }
 
 void backoff(unsigned attempt) {
@@ -146,124 +124,96 @@ void fill_statement_functions(plinth_db_v1 &t) {
         *out = nullptr;
         if (c == nullptr || c->connection == nullptr) return fail(error, PLINTH_E_INVALID_ARGUMENT, "no connection");
         if (sql.size == 0 || sql.data == nullptr) return fail(error, PLINTH_E_INVALID_ARGUMENT, "empty SQL text");
-        if (c->doom_code != 0)
-            return fail(error, PLINTH_E_DATABASE, "this transaction already failed (" + c->doom_message + ")",
-                        static_cast<int>(c->doom_code));
-        try {
-            auto s = std::make_unique<plinth_db_statement>();
-            s->owner = c;
-            s->sql.assign(sql.data, sql.size);
-            // The server's count, from the statement prepared now or cached on this connection.
-            s->parameter_count = c->connection->parameter_count(s->sql);
-            s->values.resize(s->parameter_count);
-            c->open.push_back(s.get());
-            *out = s.release();
+        if (c->doom_code != 0) return doomed(*c, error);
+        return guarded(c, error, [&] {
+            // The statement cached on this connection for that text (a hash lookup), lent to the
+            // callback until finalize or its end.
+            plinth_db_statement &s = c->connection->acquire(std::string_view(sql.data, sql.size));
+            s.owner = c;
+            *out = &s;
             return PLINTH_OK;
-        } catch (const DbError &e) {
-            record_failure(*c, e);
-            return fail(error, PLINTH_E_DATABASE, e.what(), static_cast<int>(e.code()));
-        } catch (const sdk::Error &e) {
-            return fail(error, e.status(), e.what(), e.db_errno());
-        } catch (const std::exception &e) {
-            return fail(error, PLINTH_E_INTERNAL, e.what());
-        }
+        });
     };
-    t.bind_null = [](plinth_db_statement *s, uint32_t i, plinth_error *e) { return bind_value(s, i, nullptr, e); };
-    t.bind_int64 = [](plinth_db_statement *s, uint32_t i, int64_t v, plinth_error *e) { return bind_value(s, i, v, e); };
-    t.bind_double = [](plinth_db_statement *s, uint32_t i, double v, plinth_error *e) { return bind_value(s, i, v, e); };
+    t.bind_null = [](plinth_db_statement *s, uint32_t i, plinth_error *e) -> int32_t {
+        if (int32_t rc = check_index(s, i, e); rc != PLINTH_OK) return rc;
+        s->bind_null(i);
+        return PLINTH_OK;
+    };
+    t.bind_int64 = [](plinth_db_statement *s, uint32_t i, int64_t v, plinth_error *e) -> int32_t {
+        if (int32_t rc = check_index(s, i, e); rc != PLINTH_OK) return rc;
+        s->bind_int64(i, v);
+        return PLINTH_OK;
+    };
+    t.bind_double = [](plinth_db_statement *s, uint32_t i, double v, plinth_error *e) -> int32_t {
+        if (int32_t rc = check_index(s, i, e); rc != PLINTH_OK) return rc;
+        s->bind_double(i, v);
+        return PLINTH_OK;
+    };
     t.bind_text = [](plinth_db_statement *s, uint32_t i, plinth_str v, plinth_error *e) -> int32_t {
+        if (int32_t rc = check_index(s, i, e); rc != PLINTH_OK) return rc;
         if (v.data == nullptr && v.size != 0) return fail(e, PLINTH_E_INVALID_ARGUMENT, "text without bytes");
-        try {
-            return bind_value(s, i, std::string(v.data ? v.data : "", v.size), e);
-        } catch (...) {
-            return fail(e, PLINTH_E_INTERNAL, "out of memory");
-        }
+        return guarded(s->owner, e, [&] {
+            s->bind_bytes(i, v.data, v.size, false);
+            return PLINTH_OK;
+        });
     };
     t.bind_blob = [](plinth_db_statement *s, uint32_t i, const void *data, size_t size, plinth_error *e) -> int32_t {
+        if (int32_t rc = check_index(s, i, e); rc != PLINTH_OK) return rc;
         if (data == nullptr && size != 0) return fail(e, PLINTH_E_INVALID_ARGUMENT, "blob without bytes");
-        try {
-            const char *bytes = static_cast<const char *>(data);
-            return bind_value(s, i, std::vector<char>(bytes, bytes + size), e);
-        } catch (...) {
-            return fail(e, PLINTH_E_INTERNAL, "out of memory");
-        }
+        return guarded(s->owner, e, [&] {
+            s->bind_bytes(i, data, size, true);
+            return PLINTH_OK;
+        });
     };
     t.step = [](plinth_db_statement *s, plinth_error *error) -> int32_t {
-        if (s == nullptr) return fail(error, PLINTH_E_INVALID_ARGUMENT, "no statement");
-        if (!s->executed) {
+        if (s == nullptr || s->owner == nullptr) return no_statement(error);
+        if (!s->executed()) {
             if (int32_t rc = execute(s, error); rc != PLINTH_OK) return rc;
         }
-        if (s->next_row < s->rows.size()) {
-            ++s->next_row;
-            return PLINTH_DB_ROW;
-        }
-        s->next_row = s->rows.size() + 1;
-        return PLINTH_DB_DONE;
+        return guarded(s->owner, error, [&] { return s->fetch() ? PLINTH_DB_ROW : PLINTH_DB_DONE; });
     };
-    t.column_count = [](const plinth_db_statement *s) -> uint32_t {
-        return s && !s->rows.empty() ? static_cast<uint32_t>(s->rows.front().size()) : 0;
-    };
+    t.column_count = [](const plinth_db_statement *s) -> uint32_t { return s ? s->column_count() : 0; };
     t.column_is_null = [](const plinth_db_statement *s, uint32_t i) -> int32_t {
-        const Row *r = current_row(s);
-        return r && i < r->size() && r->is_null(i) ? 1 : 0;
+        return has_column(s, i) && s->is_null(i) ? 1 : 0;
     };
     t.column_int64 = [](const plinth_db_statement *s, uint32_t i, int64_t *value, plinth_error *error) -> int32_t {
-        const Row *r = current_row(s);
-        if (r == nullptr || i >= r->size() || value == nullptr)
-            return fail(error, PLINTH_E_INVALID_ARGUMENT, "no column " + std::to_string(i) + " in a current row");
-        const std::string &cell = r->str(i);
-        int64_t v = 0;
-        auto [end, ec] = std::from_chars(cell.data(), cell.data() + cell.size(), v);
-        if (!r->is_null(i) && (ec != std::errc{} || end != cell.data() + cell.size()))
+        if (!has_column(s, i) || value == nullptr) return no_column(i, error);
+        if (!s->read_int64(i, *value))
             return fail(error, PLINTH_E_INVALID_ARGUMENT, "column " + std::to_string(i) + " is not an integer");
-        *value = r->is_null(i) ? 0 : v;
         return PLINTH_OK;
     };
     t.column_double = [](const plinth_db_statement *s, uint32_t i, double *value, plinth_error *error) -> int32_t {
-        const Row *r = current_row(s);
-        if (r == nullptr || i >= r->size() || value == nullptr)
-            return fail(error, PLINTH_E_INVALID_ARGUMENT, "no column " + std::to_string(i) + " in a current row");
-        if (r->is_null(i)) {
-            *value = 0;
-            return PLINTH_OK;
-        }
-        const std::string &cell = r->str(i);
-        char *end = nullptr;
-        double v = std::strtod(cell.c_str(), &end);
-        if (cell.empty() || end != cell.c_str() + cell.size())
+        if (!has_column(s, i) || value == nullptr) return no_column(i, error);
+        if (!s->read_double(i, *value))
             return fail(error, PLINTH_E_INVALID_ARGUMENT, "column " + std::to_string(i) + " is not a number");
-        *value = v;
         return PLINTH_OK;
     };
+    // Text and blob views point into the statement's buffers: valid until its next step, reset
+    // or finalize (db.h).
     t.column_text = [](const plinth_db_statement *s, uint32_t i, plinth_str *value, plinth_error *error) -> int32_t {
-        const Row *r = current_row(s);
-        if (r == nullptr || i >= r->size() || value == nullptr)
-            return fail(error, PLINTH_E_INVALID_ARGUMENT, "no column " + std::to_string(i) + " in a current row");
-        const std::string &cell = r->str(i);
-        *value = plinth_str{cell.data(), cell.size()};
+        if (!has_column(s, i) || value == nullptr) return no_column(i, error);
+        std::string_view bytes = s->bytes(i);
+        *value = plinth_str{bytes.data(), bytes.size()};
         return PLINTH_OK;
     };
     t.column_blob = [](const plinth_db_statement *s, uint32_t i, const void **data, size_t *size,
                        plinth_error *error) -> int32_t {
-        const Row *r = current_row(s);
-        if (r == nullptr || i >= r->size() || data == nullptr || size == nullptr)
-            return fail(error, PLINTH_E_INVALID_ARGUMENT, "no column " + std::to_string(i) + " in a current row");
-        const std::string &cell = r->str(i);
-        *data = cell.data();
-        *size = cell.size();
+        if (!has_column(s, i) || data == nullptr || size == nullptr) return no_column(i, error);
+        std::string_view bytes = s->bytes(i);
+        *data = bytes.data();
+        *size = bytes.size();
         return PLINTH_OK;
     };
-    t.affected_rows = [](const plinth_db_statement *s) -> uint64_t { return s && s->executed ? s->affected : 0; };
-    t.last_insert_id = [](const plinth_db_statement *s) -> uint64_t { return s && s->executed ? s->insert_id : 0; };
+    t.affected_rows = [](const plinth_db_statement *s) -> uint64_t { return s && s->executed() ? s->affected_rows() : 0; };
+    t.last_insert_id = [](const plinth_db_statement *s) -> uint64_t { return s && s->executed() ? s->insert_id() : 0; };
     t.reset = [](plinth_db_statement *s) {
-        if (s == nullptr) return;
-        s->executed = false;
-        s->rows.clear();
-        s->next_row = 0;
-        s->affected = s->insert_id = 0;
-        for (auto &v : s->values) v = std::monostate{};
+        if (s != nullptr) s->reset(true);
     };
-    t.finalize = [](plinth_db_statement *s) { finalize(s); };
+    // Gives the statement back to its connection's cache; a handle already given back (or NULL)
+    // is ignored.
+    t.finalize = [](plinth_db_statement *s) {
+        if (s != nullptr && s->owner != nullptr) s->owner->connection->release(*s);
+    };
     t.causal_reads = [](plinth_db_connection *c, int32_t enable, plinth_error *error) -> int32_t {
         if (c == nullptr || c->connection == nullptr) return fail(error, PLINTH_E_INVALID_ARGUMENT, "no connection");
         try {
@@ -310,8 +260,7 @@ namespace {
 // Ends one callback's use of a borrowed connection: what the callback left open is finalized,
 // causal reads are switched back off.
 void end_callback(plinth_db_connection &c) noexcept {
-    for (plinth_db_statement *s : c.open) delete s;
-    c.open.clear();
+    c.connection->release_all();
     try {
         c.causal.reset();
     } catch (...) {

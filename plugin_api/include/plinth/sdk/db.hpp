@@ -82,7 +82,8 @@ private:
     std::string_view s_;
 };
 
-// One result row, copied out of the host's buffers; cells are bytes (or NULL) converted on access.
+// One result row, copied once out of the host's buffers; cells are bytes (or NULL) converted on
+// access.
 class Row {
 public:
     explicit Row(std::vector<std::optional<std::string>> cells) : cells_(std::move(cells)) {}
@@ -188,12 +189,15 @@ private:
             check(rc, error);
         }
         if (counter_) counter_->fetch_add(1, std::memory_order_relaxed);
+        // The host's column views are valid until the next step: each value is copied once, into
+        // the row the caller keeps.
         Rows rows;
+        uint32_t columns = 0;
         for (;;) {
             int32_t rc = db_.step(s.handle, &error);
             check(rc, error);
             if (rc == PLINTH_DB_DONE) break;
-            uint32_t columns = db_.column_count(s.handle);
+            if (rows.empty()) columns = db_.column_count(s.handle);
             std::vector<std::optional<std::string>> cells(columns);
             for (uint32_t i = 0; i < columns; ++i) {
                 if (db_.column_is_null(s.handle, i)) continue;
