@@ -28,6 +28,9 @@
 #endif
 
 #define CATEGORY "newsletter"
+#define SELECT_SUBSCRIPTIONS "SELECT id, email, subscribed_at FROM example_c_subscribers "
+static const char *const subscription_columns[] = {"id", "email", "subscribed_at", NULL}; /* typed "iti" */
+#define STR(literal) {literal, sizeof literal - 1} /* a plinth_str initializer for a string literal */
 
 typedef struct example_instance {
     plinth_module module; /* first, so the instance pointer is the module pointer */
@@ -145,12 +148,10 @@ static int32_t command_list(const plinth_module *m, const plinth_sink *out, plin
 
 static int32_t command_execute(const plinth_module *m, const plinth_call_context *caller, plinth_str name,
                                plinth_str arguments, const plinth_sink *out, plinth_error *error) {
-    sql_call call;
+    sql_call call = {self_of(m), NULL, NULL, NULL, NULL, NULL, 0};
     json_t *args = json_loadb(arguments.data, arguments.size, JSON_REJECT_DUPLICATES, NULL);
     int32_t rc = PLINTH_OK;
     const char *email = NULL;
-    memset(&call, 0, sizeof call);
-    call.self = self_of(m);
     if (!json_is_object(args)) {
         json_decref(args);
         return fail(error, PLINTH_E_INVALID_ARGUMENT, "arguments must be a JSON object");
@@ -166,10 +167,9 @@ static int32_t command_execute(const plinth_module *m, const plinth_call_context
             rc = emit(out, json_pack("{s:I}", "sum", x + y), error);
     } else if ((name.size == 9 && memcmp(name.data, "subscribe", 9) == 0) ||
                (name.size == 11 && memcmp(name.data, "unsubscribe", 11) == 0)) {
-        int subscribing = name.size == 9;
         if ((email = valid_email(args)) == NULL) {
             rc = fail(error, PLINTH_E_INVALID_ARGUMENT, "'email' must be an address of 3 to 254 bytes with an '@'");
-        } else if (subscribing) {
+        } else if (name.size == 9) { /* subscribe */
             call.sql = "INSERT INTO example_c_subscribers (email, subscribed_at) VALUES (?, ?) "
                        "ON DUPLICATE KEY UPDATE subscribed_at = VALUES(subscribed_at)";
             rc = run_sql(&call, json_pack("[s,I]", email, (json_int_t)(call.self->clock->now_us(call.self->host) / 1000000)), error);
@@ -180,12 +180,11 @@ static int32_t command_execute(const plinth_module *m, const plinth_call_context
             if (rc == PLINTH_OK) rc = emit(out, json_pack("{s:I}", "removed", (json_int_t)call.affected), error);
         }
     } else if (name.size == 11 && memcmp(name.data, "subscribers", 11) == 0) {
-        static const char *const names[] = {"id", "email", "subscribed_at", NULL};
         if (!is_staff(caller)) {
             rc = fail(error, PLINTH_E_PERMISSION_DENIED, "only staff may list the subscribers");
         } else {
-            call.sql = "SELECT id, email, subscribed_at FROM example_c_subscribers ORDER BY id";
-            call.names = names;
+            call.sql = SELECT_SUBSCRIPTIONS "ORDER BY id";
+            call.names = subscription_columns;
             call.types = "iti";
             call.rows = json_array();
             rc = run_sql(&call, json_array(), error);
@@ -202,12 +201,9 @@ static int32_t command_execute(const plinth_module *m, const plinth_call_context
 /* ---- privacy: inventory, export, erasure, retention ---- */
 
 static int32_t list_categories(const plinth_module *m, const plinth_inventory_sink *out, plinth_error *error) {
-    plinth_data_category c = {sizeof c, {0}, {0}, {0}, {0}, {0}, 0, {0}};
-    c.name = str_of(CATEGORY);
-    c.fields = str_of("email, subscribed_at");
-    c.purpose = str_of("sending the newsletter the person asked for");
-    c.legal_basis = str_of("consent (Art. 6(1)(a))");
-    c.retention = str_of("until unsubscribed, or retention_days after the last subscription");
+    plinth_data_category c = {sizeof c, STR(CATEGORY), STR("email, subscribed_at"),
+                              STR("sending the newsletter the person asked for"), STR("consent (Art. 6(1)(a))"),
+                              STR("until unsubscribed, or retention_days after the last subscription"), 0, {0}};
     c.retention_days = self_of(m)->retention_days;
     if (out == NULL || out->category(out->context, &c) != 0) return fail(error, PLINTH_E_SINK, "sink refused a category");
     return PLINTH_OK;
@@ -224,18 +220,13 @@ typedef struct subject_work {
 } subject_work;
 
 static int32_t subject_rows(void *context, plinth_db_connection *c, plinth_error *error) {
-    static const char *const names[] = {"id", "email", "subscribed_at", NULL};
     subject_work *w = (subject_work *)context;
     size_t e, i;
     int32_t rc = PLINTH_OK;
     for (e = 0; rc == PLINTH_OK && e < w->subject->email_count; ++e) {
-        sql_call call = {0};
+        sql_call call = {w->self, w->erase_to ? SELECT_SUBSCRIPTIONS "WHERE email = ? FOR UPDATE"
+                                              : SELECT_SUBSCRIPTIONS "WHERE email = ?", NULL, subscription_columns, "iti", NULL, 0};
         json_t *row;
-        call.self = w->self;
-        call.sql = w->erase_to ? "SELECT id, email, subscribed_at FROM example_c_subscribers WHERE email = ? FOR UPDATE"
-                               : "SELECT id, email, subscribed_at FROM example_c_subscribers WHERE email = ?";
-        call.names = names;
-        call.types = "iti";
         call.rows = json_array();
         call.args = json_pack("[s%]", w->subject->emails[e].data ? w->subject->emails[e].data : "", w->subject->emails[e].size);
         rc = run_statement(&call, c, error);
@@ -244,7 +235,7 @@ static int32_t subject_rows(void *context, plinth_db_connection *c, plinth_error
             char *text = json_dumps(row, JSON_COMPACT);
             char item[64];
             int refused;
-            plinth_erasure_item outcome = {sizeof outcome, {CATEGORY, sizeof CATEGORY - 1}, {0}, PLINTH_ERASURE_REMOVED, {0}, 0};
+            plinth_erasure_item outcome = {sizeof outcome, STR(CATEGORY), {0}, PLINTH_ERASURE_REMOVED, {0}, 0};
             if (rc != PLINTH_OK || text == NULL) { free(text); rc = rc ? rc : PLINTH_E_INTERNAL; break; }
             snprintf(item, sizeof item, "subscription %lld", (long long)json_integer_value(json_object_get(row, "id")));
             outcome.item = str_of(item);
@@ -253,9 +244,7 @@ static int32_t subject_rows(void *context, plinth_db_connection *c, plinth_error
             free(text);
             if (refused) rc = fail(error, PLINTH_E_SINK, "the sink refused an item");
             if (rc == PLINTH_OK && w->erase_to && !w->dry_run) {
-                sql_call del = {0};
-                del.self = w->self;
-                del.sql = "DELETE FROM example_c_subscribers WHERE id = ?";
+                sql_call del = {w->self, "DELETE FROM example_c_subscribers WHERE id = ?", NULL, NULL, NULL, NULL, 0};
                 del.args = json_pack("[O]", json_object_get(row, "id"));
                 rc = run_statement(&del, c, error);
                 json_decref(del.args);
@@ -282,12 +271,9 @@ static int32_t erase_subject(const plinth_module *m, const plinth_subject *subje
 
 static int32_t sweep(const plinth_module *m, int64_t now_us, const plinth_retention_sink *out, plinth_error *error) {
     const example_instance *self = self_of(m);
-    sql_call call = {0};
-    plinth_retention_count count = {sizeof count, {CATEGORY, sizeof CATEGORY - 1}, {"removed", 7}, 0};
-    int32_t rc;
-    call.self = self;
-    call.sql = "DELETE FROM example_c_subscribers WHERE subscribed_at < ?";
-    rc = run_sql(&call, json_pack("[I]", (json_int_t)(now_us / 1000000 - self->retention_days * 86400)), error);
+    sql_call call = {self, "DELETE FROM example_c_subscribers WHERE subscribed_at < ?", NULL, NULL, NULL, NULL, 0};
+    plinth_retention_count count = {sizeof count, STR(CATEGORY), STR("removed"), 0};
+    int32_t rc = run_sql(&call, json_pack("[I]", (json_int_t)(now_us / 1000000 - self->retention_days * 86400)), error);
     if (rc != PLINTH_OK) return rc;
     count.count = (int64_t)call.affected;
     if (out != NULL && out->count(out->context, &count) != 0) return fail(error, PLINTH_E_SINK, "sink refused a count");
@@ -305,22 +291,21 @@ static const plinth_personal_data_v1 personal_table = {sizeof(plinth_personal_da
 static const plinth_retention_v1 retention_table = {sizeof(plinth_retention_v1), sweep};
 static const plinth_schema_v1 schema_table = {sizeof(plinth_schema_v1), migrate};
 
+/* Every id get_interface answers (ABI 1.2): the host and the registry walk list them from here;
+ * tables[i] implements interface_ids[i]. */
+static const char *const interface_ids[] = {PLINTH_EXT_COMMAND, PLINTH_EXT_DATA_INVENTORY, PLINTH_EXT_PERSONAL_DATA,
+                                            PLINTH_EXT_RETENTION, PLINTH_EXT_SCHEMA, NULL};
+static const void *const tables[] = {&command_table, &inventory_table, &personal_table, &retention_table, &schema_table};
+
 static const void *get_interface(const plinth_module *m, const char *id) {
+    size_t i;
     (void)m;
-    if (id == NULL) return NULL;
-    if (strcmp(id, PLINTH_EXT_COMMAND) == 0) return &command_table;
-    if (strcmp(id, PLINTH_EXT_DATA_INVENTORY) == 0) return &inventory_table;
-    if (strcmp(id, PLINTH_EXT_PERSONAL_DATA) == 0) return &personal_table;
-    if (strcmp(id, PLINTH_EXT_RETENTION) == 0) return &retention_table;
-    if (strcmp(id, PLINTH_EXT_SCHEMA) == 0) return &schema_table;
+    for (i = 0; id != NULL && interface_ids[i] != NULL; ++i)
+        if (strcmp(id, interface_ids[i]) == 0) return tables[i];
     return NULL;
 }
 
 static void destroy(plinth_module *m) { free(m->module_data); }
-
-/* Every id get_interface answers (ABI 1.2): the host and the registry walk list them from here. */
-static const char *const interface_ids[] = {PLINTH_EXT_COMMAND, PLINTH_EXT_DATA_INVENTORY, PLINTH_EXT_PERSONAL_DATA,
-                                            PLINTH_EXT_RETENTION, PLINTH_EXT_SCHEMA, NULL};
 
 /* Collects the host's configuration document. */
 static int32_t collect(void *context, const char *bytes, size_t size) {
@@ -332,7 +317,7 @@ static int32_t collect(void *context, const char *bytes, size_t size) {
 static int32_t create(const plinth_host *host, plinth_module **out, plinth_error *error) {
     const plinth_config_v1 *config_service = (const plinth_config_v1 *)host->get_service(host, PLINTH_SERVICE_CONFIG);
     json_t *config = NULL, *days;
-    plinth_sink sink = {sizeof sink, NULL, collect};
+    plinth_sink sink = {sizeof sink, &config, collect};
     example_instance *self;
     if (out == NULL) return fail(error, PLINTH_E_INVALID_ARGUMENT, "no output pointer");
     *out = NULL;
@@ -342,7 +327,6 @@ static int32_t create(const plinth_host *host, plinth_module **out, plinth_error
     self->db = (const plinth_db_v1 *)host->get_service(host, PLINTH_SERVICE_DB);
     self->clock = (const plinth_clock_v1 *)host->get_service(host, PLINTH_SERVICE_CLOCK);
     self->retention_days = 1095;
-    sink.context = &config;
     if (config_service != NULL && config_service->get(host, &sink, error) == PLINTH_OK) {
         days = json_object_get(config, "retention_days");
         if (json_is_integer(days) && json_integer_value(days) >= 1 && json_integer_value(days) <= 36500)
@@ -354,11 +338,7 @@ static int32_t create(const plinth_host *host, plinth_module **out, plinth_error
         free(self);
         return fail(error, PLINTH_E_UNAVAILABLE, "needs plinth.db/1 and plinth.clock/1, and retention_days from 1 to 36500");
     }
-    self->module.struct_size = sizeof(plinth_module);
-    self->module.module_data = self;
-    self->module.get_interface = get_interface;
-    self->module.destroy = destroy;
-    self->module.interface_ids = interface_ids;
+    self->module = (plinth_module){sizeof(plinth_module), self, get_interface, destroy, interface_ids};
     *out = &self->module;
     return PLINTH_OK;
 }
