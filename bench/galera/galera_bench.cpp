@@ -17,6 +17,8 @@
 //                                   decision read costs: two SETs and the wait)
 // On one machine the three nodes share its cores with the client: this shows what a cluster costs
 // and whether reads spread, not what three machines would give.
+#include "support/galera_cluster.hpp"
+
 #include <plinth/host/host.hpp>
 #include <plinth/sdk/error.hpp>
 #include <plinth/storage/database.hpp>
@@ -47,15 +49,8 @@ const std::string kDatabase = "plinth_galera_bench";
 
 fs::path cluster_dir = PLINTH_BENCH_DEFAULT_DIR "/galera-bench";
 
-std::string node_socket(int i) { return (cluster_dir / ("node" + std::to_string(i)) / "mysqld.sock").string(); }
-
-storage::DbConfig node_config(int i, const std::string &database) {
-    storage::DbConfig c;
-    c.socket = node_socket(i);
-    c.database = database;
-    c.user = "root";
-    return c;
-}
+std::string node_socket(int i) { return test::galera_node_socket(cluster_dir, i); }
+storage::DbConfig node_config(int i, const std::string &database) { return test::galera_node_config(cluster_dir, i, database); }
 
 struct Cluster {
     std::vector<std::unique_ptr<host::Host>> hosts; // hosts[i]: attached to node i + 1

@@ -8,6 +8,7 @@
 // component, 1180, was not retried elsewhere). The revocation scenario compared lowercase codes.
 // Found on the way: a causal read asked inside a transaction another node had aborted took the
 // abort for "not Galera", and the transaction's later statements ran in autocommit.
+#include "support/galera_cluster.hpp"
 #include "support/test_host.hpp"
 
 #include <plinth/storage/migrations.hpp>
@@ -36,7 +37,7 @@ std::string galera_dir() {
     if (sandbox == nullptr) throw std::runtime_error("run through ctest -L galera (PLINTH_GALERA_DIR is not set)");
     return (std::filesystem::path(sandbox).parent_path() / "galera").string();
 }
-std::string node_socket(int i) { return galera_dir() + "/node" + std::to_string(i) + "/mysqld.sock"; }
+std::string node_socket(int i) { return test::galera_node_socket(galera_dir(), i); }
 
 int galera(const std::string &args) {
     std::string cmd = std::string(PLINTH_SOURCE_DIR) + "/tools/galera.sh " + args + " '" + galera_dir() + "' >/dev/null 2>&1";
@@ -44,11 +45,7 @@ int galera(const std::string &args) {
 }
 
 storage::DbConfig node_config(int i, const std::string &database) {
-    storage::DbConfig c;
-    c.socket = node_socket(i);
-    c.database = database;
-    c.user = "root";
-    return c;
+    return test::galera_node_config(galera_dir(), i, database);
 }
 
 class Galera : public ::testing::Test {
