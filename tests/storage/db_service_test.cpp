@@ -375,6 +375,61 @@ TEST_F(DbService, CachedStatementsAreLentAgainAndReadIntegersNatively) {
     EXPECT_EQ(row.i64(1), -7);
 }
 
+// The session of a borrowed connection dies while a statement of it is open on a row: the next
+// statement fails (and dooms the attempt), the open statement's row stays readable until it is
+// finalized, and nothing is read from freed memory (the asan preset runs this too).
+struct LostUnderARow {
+    const plinth_db_v1 *db = nullptr;
+    storage::Connection *killer = nullptr;
+    int attempts = 0;
+    std::string before, after;
+    int32_t next_statement = PLINTH_OK, next_step = PLINTH_OK;
+};
+
+int32_t lost_under_a_row(void *context, plinth_db_connection *c, plinth_error *error) {
+    auto &t = *static_cast<LostUnderARow *>(context);
+    const plinth_db_v1 *db = t.db;
+    if (++t.attempts > 1) return PLINTH_OK;
+    const char sql[] = "SELECT s, CONNECTION_ID() FROM t WHERE id >= ? ORDER BY id";
+    plinth_db_statement *open = nullptr, *next = nullptr;
+    if (int32_t rc = db->prepare(c, {sql, sizeof sql - 1}, &open, error); rc != PLINTH_OK) return rc;
+    db->bind_int64(open, 0, 0, error);
+    if (db->step(open, error) != PLINTH_DB_ROW) return error->code;
+    plinth_str view{};
+    db->column_text(open, 0, &view, error);
+    t.before.assign(view.data, view.size);
+    int64_t session = 0;
+    db->column_int64(open, 1, &session, error);
+    t.killer->execute_trusted("KILL CONNECTION " + std::to_string(session));
+    const char other[] = "SELECT COUNT(*) FROM t";
+    t.next_statement = db->prepare(c, {other, sizeof other - 1}, &next, error);
+    if (t.next_statement == PLINTH_OK) t.next_statement = db->step(next, error);
+    db->finalize(next);
+    db->column_text(open, 0, &view, error);
+    t.after.assign(view.data, view.size);
+    t.next_step = db->step(open, error);
+    db->finalize(open);
+    return t.next_statement;
+}
+
+TEST_F(DbService, ASessionLostUnderAnOpenStatementKeepsItsRowUntilFinalize) {
+    db::Database d{sdk::Host(host_)};
+    d.run([](db::Connection &c) {
+        c.execute("INSERT INTO t (s) VALUES (?), (?)", {std::string(100, 'r'), "second"});
+    });
+    LostUnderARow t;
+    t.db = table_;
+    t.killer = &database_->sql();
+    plinth_error error = sdk::make_error();
+    EXPECT_EQ(table_->run(host_, lost_under_a_row, &t, &error), PLINTH_E_DATABASE) << error.message;
+    EXPECT_EQ(t.before, std::string(100, 'r'));
+    EXPECT_EQ(t.after, t.before) << "the open statement's row changed when its session was lost";
+    EXPECT_EQ(t.next_statement, PLINTH_E_DATABASE);
+    EXPECT_EQ(t.next_step, PLINTH_E_DATABASE) << "a statement of a lost session stepped on";
+    // The pool reconnects: the next callback works.
+    EXPECT_EQ(d.run([](db::Connection &c) { return c.query("SELECT COUNT(*) FROM t").at(0).i64(0); }), 2);
+}
+
 TEST(DbServiceWithoutDatabase, EveryCallSaysTheDatabaseIsNotConfigured) {
     storage::DbService service(nullptr, nullptr);
     plinth_error error = sdk::make_error();

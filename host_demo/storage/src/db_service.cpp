@@ -44,13 +44,16 @@ int32_t fail(plinth_error *error, plinth_status status, const std::string &messa
 bool dooms(const DbError &e) { return e.retry_transaction() || e.connection_lost(); }
 
 // Records a failure that dooms the attempt (db.h): later statements fail at once and the host
-// runs the callback again.
-void record_failure(plinth_db_connection &c, const DbError &e) {
+// runs the callback again. `counted` says whether the failing call was itself counted as a
+// statement sent (an execution) or came before one (a prepare, a session setting): a run outside
+// a transaction is retried only when no earlier statement of the callback was applied.
+void record_failure(plinth_db_connection &c, const DbError &e, bool counted) {
     if (!dooms(e) || c.doom_code != 0) return;
     c.doom_code = e.code();
     c.doom_message = e.what();
     c.doom_unready = e.node_unready();
-    c.doomed_at_first_statement = c.connection->statements_sent() - c.statements_before <= 1;
+    uint64_t sent = c.connection->statements_sent() - c.statements_before;
+    c.doomed_at_first_statement = counted ? sent <= 1 : sent == 0;
 }
 
 // Statement handles as the C table receives them: checked, never trusted to be non-null.
@@ -76,11 +79,11 @@ bool has_column(const plinth_db_statement *s, uint32_t index) {
 // Translates what the statement layer throws into a status, recording a failure that dooms the
 // attempt.
 template <class Body>
-int32_t guarded(plinth_db_connection *c, plinth_error *error, Body &&body) noexcept {
+int32_t guarded(plinth_db_connection *c, bool counted, plinth_error *error, Body &&body) noexcept {
     try {
         return body();
     } catch (const DbError &e) {
-        if (c != nullptr) record_failure(*c, e);
+        if (c != nullptr) record_failure(*c, e, counted);
         return fail(error, PLINTH_E_DATABASE, e.what(), static_cast<int>(e.code()));
     } catch (const sdk::Error &e) {
         return fail(error, e.status(), e.what(), e.db_errno());
@@ -102,7 +105,7 @@ int32_t execute(plinth_db_statement *s, plinth_error *error) {
     if (c.doom_code != 0) return doomed(c, error);
     if (unsigned i = s->first_unbound(); i < s->parameter_count())
         return fail(error, PLINTH_E_INVALID_ARGUMENT, "parameter " + std::to_string(i) + " is not bound");
-    return guarded(&c, error, [&] {
+    return guarded(&c, true, error, [&] {
         s->execute();
         return PLINTH_OK;
     });
@@ -125,7 +128,7 @@ void fill_statement_functions(plinth_db_v1 &t) {
         if (c == nullptr || c->connection == nullptr) return fail(error, PLINTH_E_INVALID_ARGUMENT, "no connection");
         if (sql.size == 0 || sql.data == nullptr) return fail(error, PLINTH_E_INVALID_ARGUMENT, "empty SQL text");
         if (c->doom_code != 0) return doomed(*c, error);
-        return guarded(c, error, [&] {
+        return guarded(c, false, error, [&] {
             // The statement cached on this connection for that text (a hash lookup), lent to the
             // callback until finalize or its end.
             plinth_db_statement &s = c->connection->acquire(std::string_view(sql.data, sql.size));
@@ -152,7 +155,7 @@ void fill_statement_functions(plinth_db_v1 &t) {
     t.bind_text = [](plinth_db_statement *s, uint32_t i, plinth_str v, plinth_error *e) -> int32_t {
         if (int32_t rc = check_index(s, i, e); rc != PLINTH_OK) return rc;
         if (v.data == nullptr && v.size != 0) return fail(e, PLINTH_E_INVALID_ARGUMENT, "text without bytes");
-        return guarded(s->owner, e, [&] {
+        return guarded(s->owner, false, e, [&] {
             s->bind_bytes(i, v.data, v.size, false);
             return PLINTH_OK;
         });
@@ -160,17 +163,20 @@ void fill_statement_functions(plinth_db_v1 &t) {
     t.bind_blob = [](plinth_db_statement *s, uint32_t i, const void *data, size_t size, plinth_error *e) -> int32_t {
         if (int32_t rc = check_index(s, i, e); rc != PLINTH_OK) return rc;
         if (data == nullptr && size != 0) return fail(e, PLINTH_E_INVALID_ARGUMENT, "blob without bytes");
-        return guarded(s->owner, e, [&] {
+        return guarded(s->owner, false, e, [&] {
             s->bind_bytes(i, data, size, true);
             return PLINTH_OK;
         });
     };
     t.step = [](plinth_db_statement *s, plinth_error *error) -> int32_t {
         if (s == nullptr || s->owner == nullptr) return no_statement(error);
+        // A doomed attempt's session may be gone: no statement of it steps on, not even one
+        // whose result was read before.
+        if (s->owner->doom_code != 0) return doomed(*s->owner, error);
         if (!s->executed()) {
             if (int32_t rc = execute(s, error); rc != PLINTH_OK) return rc;
         }
-        return guarded(s->owner, error, [&] { return s->fetch() ? PLINTH_DB_ROW : PLINTH_DB_DONE; });
+        return guarded(s->owner, true, error, [&] { return s->fetch() ? PLINTH_DB_ROW : PLINTH_DB_DONE; });
     };
     t.column_count = [](const plinth_db_statement *s) -> uint32_t { return s ? s->column_count() : 0; };
     t.column_is_null = [](const plinth_db_statement *s, uint32_t i) -> int32_t {
@@ -221,7 +227,7 @@ void fill_statement_functions(plinth_db_v1 &t) {
             else if (!c->causal) c->causal.emplace(*c->connection);
             return PLINTH_OK;
         } catch (const DbError &e) {
-            record_failure(*c, e);
+            record_failure(*c, e, false);
             return fail(error, PLINTH_E_DATABASE, e.what(), static_cast<int>(e.code()));
         } catch (const std::exception &e) {
             return fail(error, PLINTH_E_INTERNAL, e.what());

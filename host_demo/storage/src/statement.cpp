@@ -226,6 +226,7 @@ void plinth_db_statement::execute() {
 
 bool plinth_db_statement::fetch() {
     has_row_ = false;
+    if (rows_lost_) throw DbError(CR_SERVER_LOST, "the connection was lost before every row of the result was read");
     if (!result_pending_ || stmt_ == nullptr) return false;
     if (results_changed_) bind_results();
     int rc = mysql_stmt_fetch(stmt_);
@@ -260,6 +261,7 @@ void plinth_db_statement::refetch_long_value(unsigned index) {
 void plinth_db_statement::reset(bool unbind) noexcept {
     if (result_pending_ && stmt_ != nullptr) mysql_stmt_free_result(stmt_);
     result_pending_ = false;
+    rows_lost_ = false;
     has_row_ = false;
     executed_ = false;
     affected_ = insert_id_ = 0;
@@ -270,6 +272,7 @@ void plinth_db_statement::reset(bool unbind) noexcept {
 void plinth_db_statement::detach() noexcept {
     if (stmt_ != nullptr) mysql_stmt_close(stmt_);
     stmt_ = nullptr;
+    rows_lost_ = result_pending_;
     result_pending_ = false;
 }
 

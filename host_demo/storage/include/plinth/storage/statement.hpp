@@ -108,6 +108,7 @@ private:
     bool results_changed_ = true; // result_binds_ likewise
     bool executed_ = false;
     bool result_pending_ = false; // a stored result not freed yet
+    bool rows_lost_ = false;      // the session closed before the result was read to its end
     bool has_row_ = false;
     bool lent_ = false;           // Connection bookkeeping: someone holds it
     bool cached_ = true;          // false for a second statement of the same SQL, closed on release
