@@ -3,6 +3,7 @@
 #include "client_address.hpp"
 #include "json_text.hpp"
 #include "rate_limiter.hpp"
+#include "response_head.hpp"
 #include "router.hpp"
 #include "server_config.hpp"
 #include "status_table.hpp"
@@ -10,6 +11,8 @@
 #include <plinth/sdk/error.hpp>
 
 #include <gtest/gtest.h>
+
+#include <array>
 
 namespace plinth::http {
 namespace {
@@ -59,6 +62,21 @@ TEST(HttpRouter, QueryParametersArePercentDecoded) {
     EXPECT_EQ(r.query_param("missing"), std::nullopt);
     EXPECT_EQ(percent_decode("%4", false), std::nullopt);
     EXPECT_EQ(percent_decode("100%", false), std::nullopt);
+    EXPECT_EQ(percent_decode("a+b%20c", false), "a+b c");
+}
+
+TEST(HttpRouter, SeveralQueryParametersInOnePass) {
+    RequestMessage message;
+    Request r{message, "/x", "site=https%3A%2F%2Fa.example&k%65y=K1&key=K2&bad=%zz&empty", {}};
+    static constexpr std::array<std::string_view, 5> kNames{"key", "site", "bad", "empty", "missing"};
+    std::array<std::optional<std::string>, 5> v;
+    r.query_params(kNames, v);
+    EXPECT_EQ(v[0], "K1"); // the first occurrence, found through its escaped name
+    EXPECT_EQ(v[1], "https://a.example");
+    EXPECT_EQ(v[2], std::nullopt); // present but not decodable
+    EXPECT_EQ(v[3], "");
+    EXPECT_EQ(v[4], std::nullopt);
+    EXPECT_EQ(r.query_param("key"), "K1");
 }
 
 TEST(HttpClientAddress, ForwardedForCountsOnlyFromTrustedProxies) {
@@ -75,6 +93,12 @@ TEST(HttpClientAddress, ForwardedForCountsOnlyFromTrustedProxies) {
     EXPECT_EQ(proxies.client(peer_proxy, "203.0.113.5, garbage").to_string(), "10.1.2.3");
     EXPECT_EQ(proxies.client(ip::make_address("::ffff:10.0.0.1"), "2001:db8::7").to_string(), "2001:db8::7");
     EXPECT_EQ(proxies.client(peer_proxy, "").to_string(), "10.1.2.3");
+}
+
+TEST(HttpClientAddress, TextIsTheLibrarysSpelling) {
+    for (const char *a : {"0.0.0.0", "1.2.3.4", "10.0.0.255", "192.168.100.9", "255.255.255.255", "2001:db8::1", "::1"})
+        EXPECT_EQ(address_text(ip::make_address(a)), a);
+    EXPECT_EQ(address_text(ip::make_address("::ffff:203.0.113.77")), "203.0.113.77");
 }
 
 TEST(HttpClientAddress, LogsKeepOnlyTheNetwork) {
@@ -95,6 +119,60 @@ TEST(HttpClientAddress, BadNetworksAreRefused) {
     EXPECT_TRUE(parse_network("192.168.0.0/16").contains(ip::make_address("192.168.200.1")));
     EXPECT_FALSE(parse_network("192.168.0.0/16").contains(ip::make_address("192.169.0.1")));
     EXPECT_TRUE(parse_network("0.0.0.0/0").contains(ip::make_address("8.8.8.8")));
+}
+
+TEST(HttpResponseHead, StatusLineDateFieldsLengthAndConnection) {
+    std::vector<std::pair<std::string, std::string>> fields{{"Cache-Control", "no-store"}, {"Set-Cookie", "a=1"},
+                                                            {"Set-Cookie", "b=2"}};
+    ResponseHead h;
+    h.status = 200;
+    h.content_type = "application/json";
+    h.request_id = "abc-00000001";
+    h.fields = &fields;
+    h.content_length = 42;
+    std::string out;
+    EXPECT_EQ(write_response_head(out, h), 0u);
+    const std::string date(http_date());
+    EXPECT_EQ(out, "HTTP/1.1 200 OK\r\nDate: " + date +
+                       "\r\nContent-Type: application/json\r\nX-Request-Id: abc-00000001\r\n"
+                       "Cache-Control: no-store\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2\r\nContent-Length: 42\r\n\r\n");
+    // IMF-fixdate: "Tue, 01 Dec 2026 22:28:20 GMT".
+    ASSERT_EQ(date.size(), 29u);
+    EXPECT_EQ(date.substr(25), " GMT");
+    EXPECT_EQ(date[3], ',');
+
+    h.keep_alive = false;
+    write_response_head(out, h);
+    EXPECT_NE(out.find("\r\nConnection: close\r\n"), std::string::npos);
+    h.version = 10;
+    write_response_head(out, h);
+    EXPECT_EQ(out.rfind("HTTP/1.0 200 OK\r\n", 0), 0u);
+    EXPECT_EQ(out.find("Connection:"), std::string::npos); // HTTP/1.0 closes unless told
+    h.keep_alive = true;
+    write_response_head(out, h);
+    EXPECT_NE(out.find("\r\nConnection: keep-alive\r\n"), std::string::npos);
+}
+
+TEST(HttpResponseHead, BodilessStatusesHaveNoLengthAndBadFieldsAreDropped) {
+    std::vector<std::pair<std::string, std::string>> fields{{"ETag", "\"v1\"\r\nSet-Cookie: stolen=1"},
+                                                            {"Bad Name", "x"},
+                                                            {"", "x"},
+                                                            {"X-Ok", "fine"}};
+    ResponseHead h;
+    h.status = 304;
+    h.fields = &fields;
+    h.content_length = 10;
+    std::string out;
+    EXPECT_EQ(write_response_head(out, h), 3u);
+    EXPECT_EQ(out.rfind("HTTP/1.1 304 Not Modified\r\n", 0), 0u);
+    EXPECT_EQ(out.find("Content-Length"), std::string::npos);
+    EXPECT_EQ(out.find("stolen"), std::string::npos);
+    EXPECT_EQ(out.find("Bad Name"), std::string::npos);
+    EXPECT_NE(out.find("\r\nX-Ok: fine\r\n"), std::string::npos);
+    EXPECT_EQ(out.find("Content-Type"), std::string::npos); // none given, none written
+    EXPECT_TRUE(status_has_no_body(204));
+    EXPECT_TRUE(status_has_no_body(100));
+    EXPECT_FALSE(status_has_no_body(404));
 }
 
 TEST(HttpRateLimiter, BurstThenRefillWithRetryAfter) {

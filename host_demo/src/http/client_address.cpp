@@ -99,9 +99,22 @@ std::string truncated_for_log(const ip::address &raw) {
     return ip::address_v6(b).to_string() + "/48";
 }
 
+std::string address_text(const ip::address &raw) {
+    ip::address a = unmapped(raw);
+    if (!a.is_v4()) return a.to_string();
+    auto bytes = a.to_v4().to_bytes();
+    char text[16];
+    char *end = text;
+    for (size_t i = 0; i < bytes.size(); ++i) {
+        if (i != 0) *end++ = '.';
+        end = std::to_chars(end, text + sizeof text, static_cast<unsigned>(bytes[i])).ptr;
+    }
+    return std::string(text, static_cast<size_t>(end - text));
+}
+
 std::string rate_limit_key(const ip::address &raw) {
     ip::address a = unmapped(raw);
-    if (a.is_v4()) return a.to_string();
+    if (a.is_v4()) return address_text(a);
     auto b = a.to_v6().to_bytes();
     for (size_t i = 8; i < b.size(); ++i) b[i] = 0;
     return ip::address_v6(b).to_string() + "/64";

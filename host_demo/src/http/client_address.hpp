@@ -40,6 +40,10 @@ private:
 // abuse patterns, not enough to identify a person. IPv4-mapped IPv6 counts as IPv4.
 std::string truncated_for_log(const boost::asio::ip::address &a);
 
+// The address as text ("192.0.2.7", "2001:db8::1"); IPv4-mapped IPv6 as IPv4. IPv4 is formatted
+// here, without the printf that inet_ntop costs on every request.
+std::string address_text(const boost::asio::ip::address &a);
+
 // The key rate limits count a client under: an IPv4 address itself, an IPv6 address's /64 (one
 // subscriber usually holds a whole /64 and could otherwise rotate through it).
 std::string rate_limit_key(const boost::asio::ip::address &a);

@@ -9,9 +9,11 @@
 
 #include "server_state.hpp"
 
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 
 #include <chrono>
 #include <memory>
@@ -20,7 +22,16 @@
 
 namespace plinth::http {
 
-// Stream: boost::beast::tcp_stream, or boost::beast::ssl_stream<tcp_stream> for direct TLS.
+// Each I/O thread runs its own io_context and a connection lives on one of them, so a
+// connection's handlers never run at the same time without a strand, and the executor is a
+// concrete type (no type-erased executor copied at every step).
+using IoExecutor = boost::asio::io_context::executor_type;
+using PlainStream = boost::beast::basic_stream<boost::asio::ip::tcp, IoExecutor, boost::beast::unlimited_rate_policy>;
+using TlsStream = boost::beast::ssl_stream<PlainStream>;
+
+// Stream: PlainStream, or TlsStream for direct TLS. Instantiated in connection_plain.cpp and
+// connection_tls.cpp (two files, so the two compile in parallel); the definitions are in
+// connection_impl.hpp.
 template <class Stream>
 class Connection : public ConnectionControl, public std::enable_shared_from_this<Connection<Stream>> {
 public:
@@ -41,6 +52,8 @@ private:
     void dispatch();
     Response run_handler(const Router::Match &match);
     void answer(Response response);
+    // Writes head_ (formatted here from `r` and `content_length`) and, when `with_body`, body_.
+    void send(const Response &r, uint64_t content_length, bool with_body, unsigned version, bool keep_alive);
     void on_written(boost::beast::error_code ec, bool keep_alive);
     // Answers a request that cannot be read further (malformed, too large) and closes.
     void refuse(unsigned status, std::string_view code, std::string_view message);
@@ -73,8 +86,10 @@ private:
     boost::asio::ip::address client_; // the resolved client, for the access log (unspecified: none)
     std::string path_;
 
-    // The answer being written (kept alive for the asynchronous write).
-    std::optional<bhttp::response<bhttp::string_body>> response_;
+    // The answer being written (kept alive for the asynchronous write). head_ keeps its capacity
+    // from one request to the next.
+    std::string head_;
+    std::string body_;
     std::optional<bhttp::response<bhttp::file_body>> file_response_;
     unsigned response_status_ = 0;
 };

@@ -112,16 +112,16 @@ void add_license_check_routes(Router &router, ApiContext &api) {
     options.body_limit = 4096;
     router.add({bhttp::verb::get, bhttp::verb::post}, "/v1/licenses/check", options, [&api, checker](Request &r) {
         if (auto limited = rate_limited(api, "check", r)) return std::move(*limited);
+        static constexpr std::array<std::string_view, 4> kNames{"key", "site", "network", "product"};
         if (r.message.method() == bhttp::verb::post) {
-            static constexpr std::array<std::string_view, 4> kNames{"key", "site", "network", "product"};
             auto m = read_string_members(r.message.body(), kNames, kMaxSiteBytes);
             if (!m.problem.empty()) return Response::error(400, "invalid_argument", m.problem);
             return check(checker, m.values[0].value_or(""), m.values[1].value_or(""), m.values[2].value_or(""),
                          m.values[3].value_or(""));
         }
-        auto key = r.query_param("key"), site = r.query_param("site");
-        auto network = r.query_param("network"), product = r.query_param("product");
-        return check(checker, key.value_or(""), site.value_or(""), network.value_or(""), product.value_or(""));
+        std::array<std::optional<std::string>, 4> v;
+        r.query_params(kNames, v);
+        return check(checker, v[0].value_or(""), v[1].value_or(""), v[2].value_or(""), v[3].value_or(""));
     });
 }
 

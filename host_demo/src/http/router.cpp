@@ -56,40 +56,57 @@ std::string_view Request::param(std::string_view name) const {
 }
 
 std::optional<std::string> Request::query_param(std::string_view name) const {
+    std::optional<std::string> value;
+    query_params({&name, 1}, {&value, 1});
+    return value;
+}
+
+void Request::query_params(std::span<const std::string_view> names, std::span<std::optional<std::string>> values) const {
+    const size_t wanted = std::min({names.size(), values.size(), size_t{64}});
+    uint64_t seen = 0; // bit i: names[i] was found
+    size_t found = 0;
     std::string_view rest = query;
-    while (!rest.empty()) {
+    while (!rest.empty() && found < wanted) {
         size_t amp = rest.find('&');
         std::string_view pair = rest.substr(0, amp);
         rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
         size_t eq = pair.find('=');
         std::string_view raw_key = pair.substr(0, eq);
         // Most keys carry no escape: compare them as they are, decode only the rare one that does.
-        if (raw_key.find_first_of("%+") == std::string_view::npos) {
-            if (raw_key != name) continue;
-        } else if (auto key = percent_decode(raw_key, true); !key || *key != name) {
-            continue;
+        std::optional<std::string> decoded_key;
+        if (raw_key.find_first_of("%+") != std::string_view::npos) {
+            decoded_key = percent_decode(raw_key, true);
+            if (!decoded_key) continue;
         }
-        return percent_decode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1), true);
+        std::string_view key = decoded_key ? std::string_view(*decoded_key) : raw_key;
+        for (size_t i = 0; i < wanted; ++i) {
+            if ((seen >> i & 1) != 0 || names[i] != key) continue;
+            seen |= uint64_t{1} << i; // the first occurrence counts
+            ++found;
+            values[i] = percent_decode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1), true);
+        }
     }
-    return std::nullopt;
 }
 
 std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space) {
     std::string out;
     out.reserve(text.size());
-    for (size_t i = 0; i < text.size(); ++i) {
-        char c = text[i];
-        if (c == '%') {
-            if (i + 2 >= text.size()) return std::nullopt;
-            int hi = hex_value(text[i + 1]), lo = hex_value(text[i + 2]);
-            if (hi < 0 || lo < 0) return std::nullopt;
-            out.push_back(static_cast<char>(hi * 16 + lo));
-            i += 2;
-        } else if (c == '+' && plus_is_space) {
+    const std::string_view special = plus_is_space ? std::string_view("%+") : std::string_view("%");
+    while (!text.empty()) {
+        // The plain run up to the next escape is copied in one piece.
+        size_t next = text.find_first_of(special);
+        out.append(text.substr(0, next));
+        if (next == std::string_view::npos) break;
+        if (text[next] == '+') {
             out.push_back(' ');
-        } else {
-            out.push_back(c);
+            text.remove_prefix(next + 1);
+            continue;
         }
+        if (next + 2 >= text.size()) return std::nullopt;
+        int hi = hex_value(text[next + 1]), lo = hex_value(text[next + 2]);
+        if (hi < 0 || lo < 0) return std::nullopt;
+        out.push_back(static_cast<char>(hi * 16 + lo));
+        text.remove_prefix(next + 3);
     }
     return out;
 }
@@ -112,28 +129,35 @@ void Router::add(std::initializer_list<bhttp::verb> methods, std::string pattern
 
 Router::Match Router::match(bhttp::verb method, std::string_view path) const {
     Match best;
-    const Route *path_match = nullptr; // best route for the path, whatever its methods
+    bool path_matched = false; // some route has this path, whatever its methods
     std::vector<std::string_view> segments = split_path(path);
-    std::string allow;
+    auto path_matches = [&](const Route &r) {
+        if (r.segments.size() != segments.size()) return false;
+        for (size_t i = 0; i < segments.size(); ++i) {
+            bool ok = is_parameter(r.segments[i]) ? !segments[i].empty() : r.segments[i] == segments[i];
+            if (!ok) return false;
+        }
+        return true;
+    };
     for (const Route &r : routes_) {
-        if (r.segments.size() != segments.size()) continue;
-        bool ok = true;
-        for (size_t i = 0; i < segments.size() && ok; ++i) {
-            if (is_parameter(r.segments[i])) ok = !segments[i].empty();
-            else ok = r.segments[i] == segments[i];
-        }
-        if (!ok) continue;
+        if (!path_matches(r)) continue;
+        path_matched = true;
         bool method_ok = false;
-        for (bhttp::verb m : r.methods) {
+        for (bhttp::verb m : r.methods)
             if (m == method || (method == bhttp::verb::head && m == bhttp::verb::get)) method_ok = true;
-            std::string name(bhttp::to_string(m));
-            if (allow.find(name) == std::string::npos) allow += (allow.empty() ? "" : ", ") + name;
-        }
-        if (path_match == nullptr || r.literal_segments > path_match->literal_segments) path_match = &r;
         if (method_ok && (best.route == nullptr || r.literal_segments > best.route->literal_segments)) best.route = &r;
     }
     if (best.route == nullptr) {
-        if (path_match != nullptr) best.allow = allow;
+        // 405: every method some route takes for this path (built only on this rare path).
+        if (path_matched) {
+            for (const Route &r : routes_) {
+                if (!path_matches(r)) continue;
+                for (bhttp::verb m : r.methods) {
+                    std::string name(bhttp::to_string(m));
+                    if (best.allow.find(name) == std::string::npos) best.allow += (best.allow.empty() ? "" : ", ") + name;
+                }
+            }
+        }
         return best;
     }
     for (size_t i = 0; i < segments.size(); ++i) {

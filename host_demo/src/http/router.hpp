@@ -21,6 +21,7 @@
 #include <functional>
 #include <initializer_list>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -36,7 +37,8 @@ using RouteParams = std::vector<std::pair<std::string, std::string>>;
 
 struct Response {
     unsigned status = 200;
-    std::string content_type = "application/json";
+    // A string literal (or text that outlives the answer): set once per answer, never built.
+    std::string_view content_type = "application/json";
     std::string body;
     std::vector<std::pair<std::string, std::string>> headers; // extra headers (Retry-After, ...)
     // When set, the file's bytes are streamed as the body (downloads) and `body` is ignored.
@@ -56,7 +58,7 @@ struct Request {
     plinth_call_context caller{}; // the host's word on who is calling; request fields filled in
     std::string client_address{}; // resolved (trusted proxies applied)
     std::string rate_limit_key{}; // the client's address, or its /64 for IPv6
-    std::string request_id{};
+    std::string_view request_id{};
     bool metrics_allowed = false; // on a metrics listener, with the metrics token, or (default) loopback
     bool tls = false;             // arrived over this server's own TLS (cookies are then marked Secure)
 
@@ -65,6 +67,8 @@ struct Request {
     // The first query parameter `name`, percent-decoded ('+' as space); nullopt when absent or
     // not decodable.
     std::optional<std::string> query_param(std::string_view name) const;
+    // query_param for several names (at most 64) in one pass over the query: values[i] for names[i].
+    void query_params(std::span<const std::string_view> names, std::span<std::optional<std::string>> values) const;
 };
 
 using Handler = std::function<Response(Request &)>;

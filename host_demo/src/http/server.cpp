@@ -52,7 +52,10 @@ Server::Server(ServerConfig config, const Router &router, const Authenticator &a
     char prefix[9];
     std::snprintf(prefix, sizeof prefix, "%02x%02x%02x%02x", random[0], random[1], random[2], random[3]);
     state_->request_id_prefix = prefix;
-    io_ = std::make_unique<asio::io_context>(static_cast<int>(io_threads_));
+    for (unsigned i = 0; i < io_threads_; ++i) {
+        contexts_.push_back(std::make_unique<asio::io_context>(1));
+        keep_running_.push_back(asio::make_work_guard(*contexts_.back()));
+    }
 
     if (!config_.tls_cert.empty()) {
         tls_.emplace(asio::ssl::context::tls_server);
@@ -75,7 +78,8 @@ Server::~Server() {
     signals_.reset();
     drain_timer_.reset();
     if (workers_) workers_->join();
-    io_.reset();
+    keep_running_.clear();
+    contexts_.clear();
     state_.reset();
     workers_.reset();
     tls_.reset();
@@ -84,7 +88,7 @@ Server::~Server() {
 std::vector<std::string> Server::bind() {
     std::vector<std::string> bound;
     auto open = [&](const ListenAddress &a, bool metrics) {
-        auto l = std::make_unique<Listener>(Listener{tcp::acceptor(*io_), metrics});
+        auto l = std::make_unique<Listener>(Listener{tcp::acceptor(main_context()), metrics});
         boost::system::error_code ec;
         tcp::endpoint endpoint(asio::ip::make_address(a.host), a.port);
         l->acceptor.open(endpoint.protocol(), ec);
@@ -101,14 +105,16 @@ std::vector<std::string> Server::bind() {
 }
 
 void Server::accept(Listener &l) {
-    l.acceptor.async_accept(asio::make_strand(*io_), [this, &l](boost::system::error_code ec, tcp::socket socket) {
+    asio::io_context &context = *contexts_[next_context_];
+    next_context_ = (next_context_ + 1) % contexts_.size();
+    l.acceptor.async_accept(context, [this, &l](boost::system::error_code ec, PlainStream::socket_type socket) {
         if (ec == asio::error::operation_aborted || !l.acceptor.is_open() || state_->draining.load()) return;
         if (!ec) {
             boost::system::error_code ignored;
             socket.set_option(tcp::no_delay(true), ignored);
             if (static_cast<size_t>(metrics_.open_connections.load()) >= config_.max_connections) {
                 metrics_.refused_connections.fetch_add(1);
-                auto s = std::make_shared<tcp::socket>(std::move(socket));
+                auto s = std::make_shared<PlainStream::socket_type>(std::move(socket));
                 asio::async_write(*s, asio::buffer(kBusy), [s](boost::system::error_code, size_t) {
                     boost::system::error_code e;
                     s->shutdown(tcp::socket::shutdown_both, e);
@@ -117,13 +123,11 @@ void Server::accept(Listener &l) {
             } else {
                 metrics_.accepted_connections.fetch_add(1);
                 if (tls_) {
-                    std::make_shared<Connection<beast::ssl_stream<beast::tcp_stream>>>(
-                        beast::ssl_stream<beast::tcp_stream>(beast::tcp_stream(std::move(socket)), *tls_), *state_,
-                        l.metrics)
+                    std::make_shared<Connection<TlsStream>>(TlsStream(PlainStream(std::move(socket)), *tls_), *state_,
+                                                            l.metrics)
                         ->start();
                 } else {
-                    std::make_shared<Connection<beast::tcp_stream>>(beast::tcp_stream(std::move(socket)), *state_,
-                                                                    l.metrics)
+                    std::make_shared<Connection<PlainStream>>(PlainStream(std::move(socket)), *state_, l.metrics)
                         ->start();
                 }
             }
@@ -133,21 +137,21 @@ void Server::accept(Listener &l) {
 }
 
 void Server::run() {
-    signals_.emplace(*io_, SIGINT, SIGTERM);
+    signals_.emplace(main_context(), SIGINT, SIGTERM);
     signals_->async_wait([this](boost::system::error_code ec, int) {
         if (!ec) begin_drain();
     });
     for (auto &l : listeners_) accept(*l);
     std::vector<std::thread> threads;
-    for (unsigned i = 1; i < io_threads_; ++i) threads.emplace_back([this] { io_->run(); });
-    io_->run();
+    for (size_t i = 1; i < contexts_.size(); ++i) threads.emplace_back([this, i] { contexts_[i]->run(); });
+    main_context().run();
     for (auto &t : threads) t.join();
     workers_->join(); // handlers still running finish; their answers have nowhere to go
     log_.flush();
 }
 
 void Server::stop() {
-    asio::post(*io_, [this] { begin_drain(); });
+    asio::post(main_context(), [this] { begin_drain(); });
 }
 
 void Server::begin_drain() {
@@ -167,13 +171,14 @@ void Server::begin_drain() {
     for (auto &c : live) c->close_if_idle();
     live.clear();
     drain_deadline_ = std::chrono::steady_clock::now() + config_.drain_timeout;
-    drain_timer_.emplace(*io_);
+    drain_timer_.emplace(main_context());
     check_drained();
 }
 
 void Server::check_drained() {
     if (metrics_.open_connections.load() <= 0 || std::chrono::steady_clock::now() >= drain_deadline_) {
-        io_->stop();
+        keep_running_.clear();
+        for (auto &context : contexts_) context->stop();
         return;
     }
     drain_timer_->expires_after(std::chrono::milliseconds(20));

@@ -9,6 +9,7 @@
 #include "server_config.hpp"
 #include "server_state.hpp"
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -52,13 +53,18 @@ private:
     void accept(Listener &l);
     void begin_drain();
     void check_drained();
+    boost::asio::io_context &main_context() { return *contexts_.front(); }
 
     ServerConfig config_;
     Metrics &metrics_;
     AccessLog log_;
     std::unique_ptr<boost::asio::thread_pool> workers_;
     std::unique_ptr<ServerState> state_;
-    std::unique_ptr<boost::asio::io_context> io_;
+    // One io_context per I/O thread; listeners, signals and the drain timer live on the first.
+    // Each holds a work guard until the server stops, so a thread with no connection yet waits.
+    std::vector<std::unique_ptr<boost::asio::io_context>> contexts_;
+    std::vector<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> keep_running_;
+    size_t next_context_ = 0; // round robin for new connections (touched only on the first context)
     std::optional<boost::asio::ssl::context> tls_;
     std::vector<std::unique_ptr<Listener>> listeners_;
     std::optional<boost::asio::signal_set> signals_;

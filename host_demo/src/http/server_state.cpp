@@ -5,18 +5,16 @@
 
 namespace plinth::http {
 
-std::string ServerState::next_request_id() {
+void ServerState::next_request_id(std::string &into) {
     // "<prefix>-" and the counter in hex, zero-padded to 8 digits (longer once it outgrows them).
     const unsigned long long n = request_counter.fetch_add(1, std::memory_order_relaxed) + 1;
     char digits[16];
     const size_t length = static_cast<size_t>(std::to_chars(digits, digits + sizeof digits, n, 16).ptr - digits);
-    std::string id;
-    id.reserve(request_id_prefix.size() + 1 + std::max<size_t>(8, length));
-    id += request_id_prefix;
-    id += '-';
-    if (length < 8) id.append(8 - length, '0');
-    id.append(digits, length);
-    return id;
+    into.clear();
+    into += request_id_prefix;
+    into += '-';
+    if (length < 8) into.append(8 - length, '0');
+    into.append(digits, length);
 }
 
 std::list<std::weak_ptr<ConnectionControl>>::iterator ServerState::track(std::weak_ptr<ConnectionControl> c) {

@@ -44,7 +44,8 @@ struct ServerState {
     // Request ids: a random per-process prefix and a counter ("5f3a9c1e-0000002a").
     std::string request_id_prefix;
     std::atomic<uint64_t> request_counter{0};
-    std::string next_request_id();
+    // Writes the next id into `into`, reusing its capacity. [thread-safe]
+    void next_request_id(std::string &into);
 
     // Live connections, so a drain can close the idle ones.
     sdk::Mutex connections_mutex;

@@ -1,6 +1,11 @@
+// Connection<Stream>'s definitions, included only by connection_plain.cpp and
+// connection_tls.cpp, which instantiate it once each.
+#pragma once
+
 #include "connection.hpp"
 
 #include "client_address.hpp"
+#include "response_head.hpp"
 #include "status_table.hpp"
 
 #include <plinth/sdk/error.hpp>
@@ -9,10 +14,12 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/ssl.hpp>
 
 #include <sodium.h>
 
+#include <array>
 #include <iostream>
 #include <limits>
 
@@ -22,7 +29,7 @@ namespace beast = boost::beast;
 namespace asio = boost::asio;
 using beast::error_code;
 
-namespace {
+namespace connection_detail {
 
 template <class S>
 struct is_tls : std::false_type {};
@@ -32,15 +39,15 @@ struct is_tls<beast::ssl_stream<S>> : std::true_type {};
 // After an answer that ends the connection while the client may still be sending (a refused
 // body), the server stops sending and reads what is left for a moment before closing: closing
 // with unread bytes makes the kernel send a reset, which can destroy the answer in flight.
-constexpr auto kLingerTime = std::chrono::seconds(1);
-constexpr size_t kLingerBytes = 1 << 20;
+inline constexpr auto kLingerTime = std::chrono::seconds(1);
+inline constexpr size_t kLingerBytes = 1 << 20;
 
-bool constant_time_equal(std::string_view a, std::string_view b) {
+inline bool constant_time_equal(std::string_view a, std::string_view b) {
     if (a.size() != b.size()) return false;
     return sodium_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
-std::string forwarded_for(const RequestMessage &req) {
+inline std::string forwarded_for(const RequestMessage &req) {
     std::string joined;
     auto range = req.equal_range("X-Forwarded-For");
     for (auto it = range.first; it != range.second; ++it) {
@@ -50,7 +57,7 @@ std::string forwarded_for(const RequestMessage &req) {
     return joined;
 }
 
-} // namespace
+} // namespace connection_detail
 
 template <class Stream>
 Connection<Stream>::Connection(Stream stream, ServerState &state, bool metrics_listener)
@@ -72,7 +79,7 @@ void Connection<Stream>::start() {
     tracked_ = state_.track(this->weak_from_this());
     tracking_ = true;
     asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
-        if constexpr (is_tls<Stream>::value) {
+        if constexpr (connection_detail::is_tls<Stream>::value) {
             self->expire_after(self->state_.config.header_timeout);
             self->stream_.async_handshake(asio::ssl::stream_base::server, [self](error_code ec) {
                 if (ec) return self->close();
@@ -122,7 +129,7 @@ void Connection<Stream>::read_head() {
 template <class Stream>
 void Connection<Stream>::on_head(error_code ec) {
     started_ = std::chrono::steady_clock::now();
-    request_id_ = state_.next_request_id();
+    state_.next_request_id(request_id_);
     match_ = {};
     path_.clear();
     client_ = peer_;
@@ -222,10 +229,10 @@ Response Connection<Stream>::run_handler(const Router::Match &match) {
         size_t q = target.find('?');
         Request r{req, path_, q == std::string_view::npos ? std::string_view() : target.substr(q + 1), match.params};
         r.request_id = request_id_;
-        r.tls = is_tls<Stream>::value;
-        boost::asio::ip::address client = state_.config.trusted_proxies.client(peer_, forwarded_for(req));
-        r.client_address = client.to_string();
-        r.rate_limit_key = rate_limit_key(client);
+        r.tls = connection_detail::is_tls<Stream>::value;
+        boost::asio::ip::address client = state_.config.trusted_proxies.client(peer_, connection_detail::forwarded_for(req));
+        r.client_address = address_text(client);
+        r.rate_limit_key = client.is_v4() ? r.client_address : rate_limit_key(client);
         client_ = client;
 
         std::string_view authorization(req[bhttp::field::authorization].data(), req[bhttp::field::authorization].size());
@@ -233,7 +240,7 @@ Response Connection<Stream>::run_handler(const Router::Match &match) {
         if (metrics_listener_) r.metrics_allowed = true;
         else if (!c.metrics_token.empty()) {
             auto token = Authenticator::bearer_token(authorization);
-            r.metrics_allowed = token && constant_time_equal(*token, c.metrics_token);
+            r.metrics_allowed = token && connection_detail::constant_time_equal(*token, c.metrics_token);
         } else {
             r.metrics_allowed = c.metrics_listen.empty() && peer_.is_loopback();
         }
@@ -265,43 +272,27 @@ Response Connection<Stream>::run_handler(const Router::Match &match) {
 template <class Stream>
 void Connection<Stream>::answer(Response r) {
     const RequestMessage &req = parser_->get();
-    bool keep_alive = req.keep_alive() && !state_.draining.load();
-    unsigned version = req.version() == 10 ? 10 : 11;
-    auto fill = [&](auto &res) {
-        res.version(version);
-        res.result(r.status);
-        res.set(bhttp::field::content_type, r.content_type);
-        res.set("X-Request-Id", request_id_);
-        // Set-Cookie is the one header that may appear several times (RFC 6265 §3).
-        for (const auto &[name, value] : r.headers) {
-            if (beast::iequals(name, "Set-Cookie")) res.insert(name, value);
-            else res.set(name, value);
-        }
-        res.keep_alive(keep_alive);
-    };
-    response_status_ = r.status;
+    const bool keep_alive = req.keep_alive() && !state_.draining.load();
+    const unsigned version = req.version() == 10 ? 10 : 11;
+    const bool with_body = req.method() != bhttp::verb::head && !status_has_no_body(r.status);
+    body_.clear();
     if (!r.file.empty()) {
         bhttp::file_body::value_type file;
         error_code ec;
         file.open(r.file.c_str(), beast::file_mode::scan, ec);
-        if (!ec && req.method() == bhttp::verb::head) {
-            // The size only: Content-Length of the file, no body.
-            response_status_ = r.status;
-            response_.emplace();
-            fill(*response_);
-            response_->content_length(file.size());
-            expire_after(state_.config.write_timeout);
-            return bhttp::async_write(stream_, *response_,
-                                      [self = this->shared_from_this(), keep_alive](error_code wec, size_t) {
-                                          self->record(self->response_status_, 0);
-                                          self->response_.reset();
-                                          self->on_written(wec, keep_alive);
-                                      });
-        }
+        if (!ec && !with_body) return send(r, file.size(), false, version, keep_alive); // HEAD: the size only
         if (!ec) {
+            // Downloads stream from the file through Beast's serializer.
             uint64_t size = file.size();
+            response_status_ = r.status;
             file_response_.emplace();
-            fill(*file_response_);
+            file_response_->version(version);
+            file_response_->result(r.status);
+            file_response_->set(bhttp::field::date, http_date());
+            file_response_->set(bhttp::field::content_type, r.content_type);
+            file_response_->set("X-Request-Id", request_id_);
+            for (const auto &[name, value] : r.headers) file_response_->insert(name, value);
+            file_response_->keep_alive(keep_alive);
             file_response_->body() = std::move(file);
             file_response_->prepare_payload();
             expire_after(state_.config.write_timeout);
@@ -313,17 +304,30 @@ void Connection<Stream>::answer(Response r) {
                                       });
         }
         r = Response::error(404, "not_found", "the file is not available");
-        response_status_ = 404;
     }
-    response_.emplace();
-    fill(*response_);
-    response_->body() = std::move(r.body);
-    response_->prepare_payload();
-    if (req.method() == bhttp::verb::head) response_->body().clear(); // Content-Length stays
+    body_ = std::move(r.body);
+    send(r, body_.size(), with_body, version, keep_alive);
+}
+
+template <class Stream>
+void Connection<Stream>::send(const Response &r, uint64_t content_length, bool with_body, unsigned version,
+                              bool keep_alive) {
+    ResponseHead head;
+    head.version = version;
+    head.status = r.status;
+    head.content_type = r.content_type;
+    head.request_id = request_id_;
+    head.fields = &r.headers;
+    head.content_length = content_length;
+    head.keep_alive = keep_alive;
+    if (write_response_head(head_, head) != 0)
+        std::cerr << "[error] http: request " << request_id_ << ": dropped a response header field that is not valid HTTP\n";
+    response_status_ = r.status;
+    const size_t body_bytes = with_body ? body_.size() : 0;
+    const std::array<asio::const_buffer, 2> buffers{asio::buffer(head_), asio::buffer(body_.data(), body_bytes)};
     expire_after(state_.config.write_timeout);
-    bhttp::async_write(stream_, *response_, [self = this->shared_from_this(), keep_alive](error_code ec, size_t) {
-        self->record(self->response_status_, self->response_->body().size());
-        self->response_.reset();
+    asio::async_write(stream_, buffers, [self = this->shared_from_this(), keep_alive, body_bytes](error_code ec, size_t) {
+        self->record(self->response_status_, ec ? 0 : body_bytes);
         self->on_written(ec, keep_alive);
     });
 }
@@ -342,21 +346,8 @@ void Connection<Stream>::refuse(unsigned status, std::string_view code, std::str
     if (status == 400) state_.metrics.malformed_requests.fetch_add(1);
     match_ = {};
     Response r = Response::error(status, code, message);
-    response_status_ = status;
-    response_.emplace();
-    response_->version(11);
-    response_->result(status);
-    response_->set(bhttp::field::content_type, r.content_type);
-    response_->set("X-Request-Id", request_id_);
-    response_->keep_alive(false);
-    response_->body() = std::move(r.body);
-    response_->prepare_payload();
-    expire_after(state_.config.write_timeout);
-    bhttp::async_write(stream_, *response_, [self = this->shared_from_this()](error_code, size_t) {
-        self->record(self->response_status_, self->response_->body().size());
-        self->response_.reset();
-        self->close(true);
-    });
+    body_ = std::move(r.body);
+    send(r, body_.size(), true, 11, false); // on_written then closes, lingering
 }
 
 template <class Stream>
@@ -377,13 +368,13 @@ void Connection<Stream>::close(bool linger) {
         std::function<void(error_code, size_t)> next;
     };
     auto linger_state = std::make_shared<Linger>();
-    expire_after(kLingerTime);
+    expire_after(connection_detail::kLingerTime);
     std::weak_ptr<Linger> weak = linger_state;
     linger_state->next = [self = this->shared_from_this(), weak](error_code rec, size_t n) {
         auto l = weak.lock();
         if (!l) return;
         l->total += n;
-        if (rec || l->total > kLingerBytes) {
+        if (rec || l->total > connection_detail::kLingerBytes) {
             error_code ignored;
             self->socket().close(ignored);
             return;
@@ -426,8 +417,5 @@ void Connection<Stream>::record(unsigned status, uint64_t bytes_out) {
     a.client = client;
     state_.log.write(a);
 }
-
-template class Connection<beast::tcp_stream>;
-template class Connection<beast::ssl_stream<beast::tcp_stream>>;
 
 } // namespace plinth::http
