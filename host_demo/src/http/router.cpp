@@ -24,6 +24,14 @@ bool is_parameter(std::string_view segment) {
     return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
 }
 
+// The first '%' (or '+' when `plus` counts) at or after `from`; npos when none. A plain loop:
+// string_view::find_first_of calls memchr once per character of the text.
+size_t next_escape(std::string_view text, bool plus, size_t from = 0) {
+    for (size_t i = from; i < text.size(); ++i)
+        if (text[i] == '%' || (plus && text[i] == '+')) return i;
+    return std::string_view::npos;
+}
+
 int hex_value(char c) {
     if (c >= '0' && c <= '9') return c - '0';
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -74,7 +82,7 @@ void Request::query_params(std::span<const std::string_view> names, std::span<st
         std::string_view raw_key = pair.substr(0, eq);
         // Most keys carry no escape: compare them as they are, decode only the rare one that does.
         std::optional<std::string> decoded_key;
-        if (raw_key.find_first_of("%+") != std::string_view::npos) {
+        if (next_escape(raw_key, true) != std::string_view::npos) {
             decoded_key = percent_decode(raw_key, true);
             if (!decoded_key) continue;
         }
@@ -91,10 +99,9 @@ void Request::query_params(std::span<const std::string_view> names, std::span<st
 std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space) {
     std::string out;
     out.reserve(text.size());
-    const std::string_view special = plus_is_space ? std::string_view("%+") : std::string_view("%");
     while (!text.empty()) {
         // The plain run up to the next escape is copied in one piece.
-        size_t next = text.find_first_of(special);
+        size_t next = next_escape(text, plus_is_space);
         out.append(text.substr(0, next));
         if (next == std::string_view::npos) break;
         if (text[next] == '+') {
