@@ -28,6 +28,8 @@ const std::vector<Canonical> kCanonical = {
     {"https://www.com", "www.com", false},          // what remains would be a public suffix
     {"https://www.co.uk", "www.co.uk", false},
     {"https://www2.example.com", "www2.example.com", false},
+    {"https://123.example.com", "123.example.com", false}, // a name may begin with digits
+    {"https://www.1und1.de", "1und1.de", false},
     // every leading "www." (the site fuzzer found "www.www.x" reading back as another site)
     {"https://www.www.example.com", "example.com", false},
     {"https://www.www.www.example.com/shop", "example.com/shop", false},
@@ -175,6 +177,9 @@ const std::vector<Refused> kRefused = {
     {"https://intranet", "public suffix"},
     {"https://127.1", "neither a domain name nor a valid IP address"},
     {"https://1.2.3.4.5", "not a valid URL"},
+    // names that would read back as an IPv4 address and a path (the site fuzzer found the first)
+    {"https://68.1.1%2E0t", "neither a domain name nor a valid IP address"},
+    {"https://www.1.2.3.4t", "neither a domain name nor a valid IP address"},
     {"https://999.1.1.1", "neither a domain name nor a valid IP address"},
     {"https://example.com/\x01", "control characters"},
     {"https://exa\nmple.com/", "control characters"},

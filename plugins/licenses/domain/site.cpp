@@ -11,6 +11,7 @@
 #include <libpsl.h>
 
 #include <array>
+#include <cctype>
 #include <memory>
 #include <vector>
 
@@ -320,6 +321,14 @@ SiteResult canonical_site(std::string_view input) {
             std::string rest = site.host.substr(4);
             if (is_public_suffix(rest)) break;
             site.host = std::move(rest);
+        }
+        // The canonical form must read back as this same name. A name that begins like an IPv4
+        // address ("1.2.3.4t", reached through "1.2.3%2E4t" or "www.1.2.3.4t") would be read as
+        // the address 1.2.3.4 followed by a path (the site fuzzer found it).
+        if (std::isdigit(static_cast<unsigned char>(site.host.front())) != 0) {
+            auto again = boost::urls::parse_uri("https://" + site.host);
+            if (!again || again->host_type() != boost::urls::host_type::name || !again->encoded_path().empty())
+                return refuse("site host is neither a domain name nor a valid IP address");
         }
         break;
     }
