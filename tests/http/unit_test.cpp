@@ -170,6 +170,10 @@ TEST(HttpResponseHead, BodilessStatusesHaveNoLengthAndBadFieldsAreDropped) {
     EXPECT_EQ(out.find("Bad Name"), std::string::npos);
     EXPECT_NE(out.find("\r\nX-Ok: fine\r\n"), std::string::npos);
     EXPECT_EQ(out.find("Content-Type"), std::string::npos); // none given, none written
+    // Downloads, written by Beast, use the same rule for their fields.
+    EXPECT_FALSE(is_valid_field("ETag", "a\nb"));
+    EXPECT_FALSE(is_valid_field("Bad Name", "x"));
+    EXPECT_TRUE(is_valid_field("Content-Disposition", "attachment; filename=\"a.zip\""));
     EXPECT_TRUE(status_has_no_body(204));
     EXPECT_TRUE(status_has_no_body(100));
     EXPECT_FALSE(status_has_no_body(404));

@@ -232,7 +232,7 @@ Response Connection<Stream>::run_handler(const Router::Match &match) {
         r.tls = connection_detail::is_tls<Stream>::value;
         boost::asio::ip::address client = state_.config.trusted_proxies.client(peer_, connection_detail::forwarded_for(req));
         r.client_address = address_text(client);
-        r.rate_limit_key = client.is_v4() ? r.client_address : rate_limit_key(client);
+        r.rate_limit_key = rate_limit_key(client);
         client_ = client;
 
         std::string_view authorization(req[bhttp::field::authorization].data(), req[bhttp::field::authorization].size());
@@ -291,7 +291,8 @@ void Connection<Stream>::answer(Response r) {
             file_response_->set(bhttp::field::date, http_date());
             file_response_->set(bhttp::field::content_type, r.content_type);
             file_response_->set("X-Request-Id", request_id_);
-            for (const auto &[name, value] : r.headers) file_response_->insert(name, value);
+            for (const auto &[name, value] : r.headers)
+                if (is_valid_field(name, value)) file_response_->insert(name, value);
             file_response_->keep_alive(keep_alive);
             file_response_->body() = std::move(file);
             file_response_->prepare_payload();

@@ -24,12 +24,6 @@ bool is_token(std::string_view s) {
     return true;
 }
 
-bool is_field_value(std::string_view s) {
-    for (char c : s)
-        if (c == '\r' || c == '\n' || c == '\0') return false;
-    return true;
-}
-
 void append_number(std::string &out, uint64_t n) {
     char digits[24];
     out.append(digits, static_cast<size_t>(std::to_chars(digits, digits + sizeof digits, n).ptr - digits));
@@ -43,6 +37,12 @@ void append_field(std::string &out, std::string_view name, std::string_view valu
 }
 
 } // namespace
+
+bool is_valid_field(std::string_view name, std::string_view value) {
+    for (char c : value)
+        if (c == '\r' || c == '\n' || c == '\0') return false;
+    return is_token(name);
+}
 
 size_t write_response_head(std::string &out, const ResponseHead &head) {
     out.clear();
@@ -58,7 +58,7 @@ size_t write_response_head(std::string &out, const ResponseHead &head) {
     size_t dropped = 0;
     if (head.fields != nullptr) {
         for (const auto &[name, value] : *head.fields) {
-            if (!is_token(name) || !is_field_value(value)) {
+            if (!is_valid_field(name, value)) {
                 ++dropped;
                 continue;
             }

@@ -29,6 +29,9 @@ struct ResponseHead {
 // 304) gets no Content-Length. [thread-safe]
 size_t write_response_head(std::string &out, const ResponseHead &head);
 
+// True when `name` is an HTTP token and `value` holds no CR, LF or NUL: a field safe to send.
+bool is_valid_field(std::string_view name, std::string_view value);
+
 // True when answers with `status` carry no body (RFC 9110 §6.4.1).
 constexpr bool status_has_no_body(unsigned status) { return status < 200 || status == 204 || status == 304; }
 
