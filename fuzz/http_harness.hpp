@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 #include <cstdlib>
 #include <memory>
 #include <optional>
@@ -84,7 +85,12 @@ public:
         a.sin_family = AF_INET;
         a.sin_port = htons(port_);
         a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        FUZZ_CHECK(::connect(fd, reinterpret_cast<sockaddr *>(&a), sizeof a) == 0, "connect to the server");
+        FUZZ_CHECK(::connect(fd, reinterpret_cast<sockaddr *>(&a), sizeof a) == 0,
+                   std::string("connect to the server: ") + std::strerror(errno));
+        // Closed with a reset, not through TIME_WAIT: thousands of connections a second would
+        // otherwise use up the loopback's ephemeral ports within the run.
+        linger reset{1, 0};
+        ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
         timeval timeout{10, 0};
         ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
         for (size_t sent = 0; sent < request.size();) {
@@ -133,7 +139,10 @@ public:
             rest.remove_prefix(used);
             if (ec == bhttp::error::need_more) ec = {};
             if (!ec && !p->is_done()) p->put_eof(ec); // a body that ends at the close
-        } while (!ec && p->is_done() && p->get().result_int() == 100);
+        } while (!ec && p->is_done() && p->get().result_int() == 100 && !rest.empty());
+        // Only "100 Continue", then the close: the client stopped sending the body it announced,
+        // so there is no final answer to check (as for any partial request).
+        if (!ec && p->is_done() && p->get().result_int() == 100) return;
         const std::string detail = std::string(request) + "\n--- answered ---\n" + answer.substr(0, 2000);
         FUZZ_CHECK(!ec && p->is_done(), "a well-formed response: " + ec.message() + "\n" + detail);
         const auto &res = p->get();
