@@ -24,6 +24,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -85,8 +86,20 @@ public:
         a.sin_family = AF_INET;
         a.sin_port = htons(port_);
         a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        FUZZ_CHECK(::connect(fd, reinterpret_cast<sockaddr *>(&a), sizeof a) == 0,
-                   std::string("connect to the server: ") + std::strerror(errno));
+        int connected = ::connect(fd, reinterpret_cast<sockaddr *>(&a), sizeof a);
+        if (connected != 0 && errno == EINTR) {
+            // libFuzzer's timer signal interrupted it; the connection goes on being made: wait
+            // for it and read its outcome.
+            pollfd waiting{fd, POLLOUT, 0};
+            while (::poll(&waiting, 1, 10000) < 0 && errno == EINTR) {
+            }
+            int error = 0;
+            socklen_t length = sizeof error;
+            ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length);
+            connected = error == 0 ? 0 : -1;
+            errno = error;
+        }
+        FUZZ_CHECK(connected == 0, std::string("connect to the server: ") + std::strerror(errno));
         // Closed with a reset, not through TIME_WAIT: thousands of connections a second would
         // otherwise use up the loopback's ephemeral ports within the run.
         linger reset{1, 0};
@@ -95,6 +108,7 @@ public:
         ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
         for (size_t sent = 0; sent < request.size();) {
             ssize_t n = ::send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
+            if (n < 0 && errno == EINTR) continue;
             if (n <= 0) break; // the server closed early; read what it said
             sent += static_cast<size_t>(n);
         }
@@ -107,6 +121,7 @@ public:
                 answer.append(buf, static_cast<size_t>(n));
                 continue;
             }
+            if (n < 0 && errno == EINTR) continue; // a timer signal, not the end of the answer
             if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
                 ::close(fd);
                 FUZZ_CHECK(false, "the server neither answered nor closed within 10 s: " + std::string(request));
