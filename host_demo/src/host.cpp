@@ -1,17 +1,7 @@
-#include <plinth/host/host.hpp>
-#include <plinth/sdk/host.hpp>
-#include <plinth/sdk/display.hpp>
-#include <plinth/storage/budget.hpp>
-#include <plinth/storage/db_service.hpp>
+#include "host_impl.hpp"
 
-#include "secrets.hpp"
-
-#include <boost/dll/shared_library.hpp>
-
-#include <algorithm>
 #include <chrono>
 #include <cstring>
-#include <iostream>
 #include <map>
 #include <set>
 
@@ -31,10 +21,8 @@ std::string version_text(uint32_t major, uint32_t minor) {
 
 // Bounds for text read from a module's entry: C strings the module promises to terminate, read
 // with strnlen so a missing NUL costs at most this much.
-constexpr size_t kMaxIdBytes = 64;
 constexpr size_t kMaxVersionBytes = 64;
 constexpr size_t kMaxDescriptionBytes = 1024;
-constexpr size_t kMaxLogBytes = 4096;
 // Bounds for the interface ids a module lists (plinth_module.interface_ids, ABI 1.2).
 constexpr size_t kMaxInterfaceIdBytes = 128;
 constexpr size_t kMaxInterfaceIds = 256;
@@ -60,13 +48,13 @@ bool valid_module_id(const char *id) {
     return true;
 }
 
+} // namespace
+
 int64_t system_now_us() {
     return std::chrono::duration_cast<std::chrono::microseconds>(
                std::chrono::system_clock::now().time_since_epoch())
         .count();
 }
-
-} // namespace
 
 boost::json::object ModuleInfo::to_json() const {
     boost::json::array deps, ifaces;
@@ -86,254 +74,16 @@ boost::json::object ModuleInfo::to_json() const {
     return o;
 }
 
-// One loaded library and, once created, its instance. The plinth_host given to the instance
-// lives here too, so host_data can point back at it.
-struct Loaded {
-    ModuleInfo info;
-    boost::dll::shared_library library;
-    const plinth_module_entry *entry = nullptr;
-    plinth_module_entry entry_copy{}; // min(struct_size, sizeof) copied into a zeroed local (rule 4)
-    plinth_host abi_host{};
-    plinth_module *instance = nullptr;
-    struct Host::Impl *impl = nullptr;
-    // The ids the instance lists (plinth_module.interface_ids), copied once at create; empty with
-    // `lists_interfaces` false for a module built before ABI 1.2 or that does not say.
-    std::vector<std::string> interface_ids;
-    bool lists_interfaces = false;
-};
-
-struct Host::Impl {
-    HostOptions options;
-    std::vector<ModuleInfo> infos;                   // every file found, for `modules`
-    std::vector<std::unique_ptr<Loaded>> live;       // created instances, initialisation order
-    std::function<int64_t()> clock;
-    // Every database connection of every module counts against this one budget (plinth.connections/1).
-    // Shared (not unique) because the one pool of the process holds it too.
-    std::shared_ptr<storage::LocalConnectionBudget> connections;
-    // plinth.db/1: the process's one pool, sized by that budget. Destroyed after every module.
-    std::unique_ptr<storage::DbService> database;
-    std::function<void(const Notification &)> notifier;
-
-    static Loaded &caller(const plinth_host *h) { return *static_cast<Loaded *>(h->host_data); }
-    static storage::LocalConnectionBudget &connections_of(const plinth_host *h) { return *caller(h).impl->connections; }
-    static storage::DbCaller database_of(const plinth_host *h) {
-        Loaded &l = caller(h);
-        return {l.impl->database.get(), l.info.id};
+// Copies the instance's interface_ids (ABI 1.2), bounded and checked: module text is untrusted.
+void Host::Impl::record_interface_ids(Loaded &l) {
+    const plinth_module &m = *l.instance;
+    if (m.struct_size < offsetof(plinth_module, interface_ids) + sizeof(m.interface_ids) || !m.interface_ids) return;
+    l.lists_interfaces = true;
+    for (size_t i = 0; i < kMaxInterfaceIds && m.interface_ids[i] != nullptr; ++i) {
+        std::string id = listed_interface_id(m.interface_ids[i]);
+        if (!id.empty() && std::find(l.interface_ids.begin(), l.interface_ids.end(), id) == l.interface_ids.end())
+            l.interface_ids.push_back(std::move(id));
     }
-
-    // ---- services (C tables over the Loaded the calling module owns) ----
-    static const void *get_service(const plinth_host *h, const char *id);
-
-    // Module text reaches the log as one escaped line: a module can neither forge further
-    // lines (newlines) nor drive the terminal (escape sequences).
-    void log(int32_t level, std::string_view module, std::string_view message) const {
-        level = std::clamp(level, static_cast<int32_t>(PLINTH_LOG_DEBUG), static_cast<int32_t>(PLINTH_LOG_ERROR));
-        if (level < options.log_level) return;
-        std::string line = sdk::printable(message, kMaxLogBytes);
-        std::string who = sdk::printable(module, kMaxIdBytes);
-        if (options.log) return options.log(level, who, line);
-        static const char *names[] = {"debug", "info", "warning", "error"};
-        std::cerr << "[" << names[level] << "] " << who << ": " << line << "\n";
-    }
-
-    boost::json::object module_config(const std::string &id) const {
-        boost::json::object out;
-        if (const auto *section = options.config.if_contains(id); section && section->is_object())
-            out = section->get_object();
-        if (const auto *db = options.config.if_contains("database")) out["database"] = *db;
-        out["state_dir"] = options.state_dir.string();
-        return out;
-    }
-
-    // The interfaces `l` offers, in the order it lists them. A module that does not list its
-    // interfaces (built before ABI 1.2) is asked for every id the other modules list: the host
-    // keeps no list of interface ids of its own. The ids point into a live module's
-    // interface_ids, which never change after create: valid while that module is loaded.
-    std::vector<std::pair<const std::string *, const void *>> offered_by(const Loaded &l) const {
-        std::vector<const std::string *> ids;
-        auto add = [&ids](const std::string &id) {
-            if (std::none_of(ids.begin(), ids.end(), [&](const std::string *known) { return *known == id; }))
-                ids.push_back(&id);
-        };
-        for (const auto &id : l.interface_ids) add(id);
-        if (!l.lists_interfaces)
-            for (const auto &other : live)
-                for (const auto &id : other->interface_ids) add(id);
-        std::vector<std::pair<const std::string *, const void *>> out;
-        for (const std::string *id : ids)
-            if (const void *table = l.instance->get_interface(l.instance, id->c_str())) out.emplace_back(id, table);
-        return out;
-    }
-
-    Loaded *find_live(std::string_view id) const {
-        for (const auto &l : live)
-            if (l->info.id == id) return l.get();
-        return nullptr;
-    }
-
-    void refuse(Loaded &l, std::string why) {
-        l.info.loaded = false;
-        l.info.refusal = std::move(why);
-        log(PLINTH_LOG_WARNING, l.info.id.empty() ? l.info.path.filename().string() : l.info.id,
-            "refused: " + l.info.refusal);
-    }
-
-    std::unique_ptr<Loaded> open(const std::filesystem::path &path);
-    // Copies a candidate's final state into the list `plinth-host modules` shows.
-    void record_info(const Loaded &l) {
-        for (auto &info : infos)
-            if (info.path == l.info.path) info = l.info;
-    }
-    void create_in_order(std::vector<std::unique_ptr<Loaded>> candidates);
-
-    // Copies the instance's interface_ids (ABI 1.2), bounded and checked: module text is untrusted.
-    static void record_interface_ids(Loaded &l) {
-        const plinth_module &m = *l.instance;
-        if (m.struct_size < offsetof(plinth_module, interface_ids) + sizeof(m.interface_ids) || !m.interface_ids) return;
-        l.lists_interfaces = true;
-        for (size_t i = 0; i < kMaxInterfaceIds && m.interface_ids[i] != nullptr; ++i) {
-            std::string id = listed_interface_id(m.interface_ids[i]);
-            if (!id.empty() && std::find(l.interface_ids.begin(), l.interface_ids.end(), id) == l.interface_ids.end())
-                l.interface_ids.push_back(std::move(id));
-        }
-    }
-};
-
-// ---- service tables ----
-
-namespace {
-
-// Services that return no status still never let an exception out into module code (rule 7).
-const plinth_log_v1 kLog = {sizeof(plinth_log_v1), [](const plinth_host *h, int32_t level, plinth_str message) {
-                                try {
-                                    Loaded &l = Host::Impl::caller(h);
-                                    l.impl->log(level, l.info.id, sdk::to_view(message));
-                                } catch (...) {
-                                    // A log line that cannot be written is dropped.
-                                }
-                            }};
-
-const plinth_clock_v1 kClock = {sizeof(plinth_clock_v1), [](const plinth_host *h) -> int64_t {
-                                    Loaded &l = Host::Impl::caller(h);
-                                    try {
-                                        return l.impl->clock ? l.impl->clock() : system_now_us();
-                                    } catch (...) {
-                                        return system_now_us();
-                                    }
-                                }};
-
-const plinth_config_v1 kConfig = {
-    sizeof(plinth_config_v1), [](const plinth_host *h, const plinth_sink *out, plinth_error *error) -> int32_t {
-        return sdk::guard(error, [&] {
-            Loaded &l = Host::Impl::caller(h);
-            std::string text = boost::json::serialize(l.impl->module_config(l.info.id));
-            if (out == nullptr || out->write(out->context, text.data(), text.size()) != 0)
-                throw sdk::Error(PLINTH_E_SINK, "config sink refused the configuration");
-        });
-    }};
-
-const plinth_secrets_v1 kSecrets = {
-    sizeof(plinth_secrets_v1),
-    [](const plinth_host *h, plinth_str name, uint8_t *out, size_t size, plinth_error *error) -> int32_t {
-        return sdk::guard(error, [&] {
-            Loaded &l = Host::Impl::caller(h);
-            if (out == nullptr) throw sdk::invalid_argument("no output buffer");
-            read_or_create_key(l.impl->options.state_dir / "secrets", l.info.id, sdk::to_view(name), out, size);
-        });
-    }};
-
-const plinth_notify_v1 kNotify = {
-    sizeof(plinth_notify_v1), [](const plinth_host *h, const plinth_notification *message, plinth_error *error) -> int32_t {
-        return sdk::guard(error, [&] {
-            Loaded &l = Host::Impl::caller(h);
-            if (message == nullptr) throw sdk::invalid_argument("no message given");
-            plinth_notification m{};
-            std::memcpy(&m, message, std::min<size_t>(message->struct_size, sizeof m));
-            if (!l.impl->notifier) throw sdk::unavailable("this host delivers no messages to people");
-            l.impl->notifier(Notification{l.info.id, std::string(sdk::to_view(m.recipient)),
-                                          std::string(sdk::to_view(m.topic)), std::string(sdk::to_view(m.subject)),
-                                          std::string(sdk::to_view(m.body))});
-        });
-    }};
-
-// `interface_id` is the caller's own argument (find, for_each) or a live module's copy (walk).
-void fill_entry(const Loaded &l, const void *table, std::string_view interface_id, plinth_registry_entry *out) {
-    plinth_registry_entry e{};
-    e.struct_size = sizeof e;
-    e.module_id = sdk::to_str(l.info.id);
-    e.module = l.instance;
-    e.interface_table = table;
-    e.interface_id = sdk::to_str(interface_id);
-    std::memcpy(out, &e, std::min<size_t>(out->struct_size, sizeof e));
-}
-
-int32_t registry_find(const plinth_host *h, plinth_str module_id, const char *interface_id, plinth_registry_entry *out) {
-    if (out == nullptr || interface_id == nullptr) return PLINTH_E_INVALID_ARGUMENT;
-    Loaded *target = Host::Impl::caller(h).impl->find_live(sdk::to_view(module_id));
-    if (target == nullptr) return PLINTH_E_NOT_FOUND;
-    const void *table = target->instance->get_interface(target->instance, interface_id);
-    if (table == nullptr) return PLINTH_E_NOT_FOUND;
-    fill_entry(*target, table, interface_id, out);
-    return PLINTH_OK;
-}
-
-int32_t registry_for_each(const plinth_host *h, const char *interface_id, void *context,
-                          int32_t (*visit)(void *, const plinth_registry_entry *)) {
-    if (interface_id == nullptr || visit == nullptr) return PLINTH_E_INVALID_ARGUMENT;
-    for (const auto &l : Host::Impl::caller(h).impl->live) {
-        const void *table = l->instance->get_interface(l->instance, interface_id);
-        if (table == nullptr) continue;
-        plinth_registry_entry e{};
-        e.struct_size = sizeof e;
-        fill_entry(*l, table, interface_id, &e);
-        if (int32_t rc = visit(context, &e); rc != 0) return rc;
-    }
-    return PLINTH_OK;
-}
-
-const plinth_registry_v1 kRegistry = {sizeof(plinth_registry_v1), &registry_find, &registry_for_each};
-
-const plinth_registry_v2 kRegistryV2 = {
-    sizeof(plinth_registry_v2), &registry_find, &registry_for_each,
-    [](const plinth_host *h, void *context, int32_t (*visit)(void *, const plinth_registry_entry *)) -> int32_t {
-        if (visit == nullptr) return PLINTH_E_INVALID_ARGUMENT;
-        try {
-            const Host::Impl &impl = *Host::Impl::caller(h).impl;
-            for (const auto &l : impl.live) {
-                auto offered = impl.offered_by(*l);
-                plinth_registry_entry e{};
-                e.struct_size = sizeof e;
-                if (offered.empty()) { // still visited: the walk sees every loaded module
-                    fill_entry(*l, nullptr, {}, &e);
-                    if (int32_t rc = visit(context, &e); rc != 0) return rc;
-                }
-                for (const auto &[id, table] : offered) {
-                    fill_entry(*l, table, *id, &e);
-                    if (int32_t rc = visit(context, &e); rc != 0) return rc;
-                }
-            }
-            return PLINTH_OK;
-        } catch (...) {
-            return PLINTH_E_INTERNAL; // out of memory while listing: nothing crosses into the module
-        }
-    }};
-
-} // namespace
-
-const void *Host::Impl::get_service(const plinth_host *h, const char *id) {
-    if (id == nullptr) return nullptr;
-    std::string_view want(id);
-    if (want == PLINTH_SERVICE_LOG) return &kLog;
-    if (want == PLINTH_SERVICE_CLOCK) return &kClock;
-    if (want == PLINTH_SERVICE_CONFIG) return &kConfig;
-    if (want == PLINTH_SERVICE_SECRETS) return &kSecrets;
-    if (want == PLINTH_SERVICE_REGISTRY) return &kRegistry;
-    if (want == PLINTH_SERVICE_REGISTRY_V2) return &kRegistryV2;
-    if (want == PLINTH_SERVICE_CONNECTIONS) return &storage::connections_service<&Impl::connections_of>();
-    if (want == PLINTH_SERVICE_DB) return &storage::db_service_table<&Impl::database_of>();
-    // Offered only while the host can deliver, so a module can tell before it promises a message.
-    if (want == PLINTH_SERVICE_NOTIFY) return h != nullptr && caller(h).impl->notifier ? &kNotify : nullptr;
-    return nullptr;
 }
 
 // Opens one library and validates everything that can be validated without running module code
