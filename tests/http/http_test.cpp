@@ -144,6 +144,19 @@ TEST_F(Http, MetricsCountRequestsByRouteAndStatusWithLatencyHistograms) {
     EXPECT_NE(r.body.find("plinth_db_connections_waiting 0"), std::string::npos);
 }
 
+// This suite's server trusts 127.0.0.1 as a reverse proxy, the documented deployment: a client
+// it relays is not on loopback, even though the TCP peer is.
+TEST_F(Http, MetricsByDefaultServeOnlyLoopbackClientsNotThoseAProxyOnLoopbackRelays) {
+    EXPECT_EQ(get("/metrics").status, 200u);
+    Reply relayed = get("/metrics", {}, "X-Forwarded-For: 203.0.113.9\r\n");
+    EXPECT_EQ(relayed.status, 403u) << relayed.body.substr(0, 200);
+    EXPECT_EQ(error_code(relayed), "permission_denied");
+    EXPECT_EQ(relayed.body.find("plinth_http_requests_total"), std::string::npos);
+    EXPECT_EQ(get("/metrics", {}, "X-Forwarded-For: 203.0.113.9, 127.0.0.1\r\n").status, 403u);
+    // A client on loopback behind the proxy (a local scraper going through it) still may.
+    EXPECT_EQ(get("/metrics", {}, "X-Forwarded-For: 127.0.0.1\r\n").status, 200u);
+}
+
 TEST_F(Http, MetricsNeedTheTokenWhenOneIsConfigured) {
     std::string home = state_dir("metrics-token");
     ServerProcess s(home, server_config(*db_, home, {{"metrics", {{"token", "scrape-secret-123"}}}}));
