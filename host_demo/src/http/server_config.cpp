@@ -4,7 +4,9 @@
 
 #include <boost/asio/ip/address.hpp>
 
+#include <algorithm>
 #include <charconv>
+#include <initializer_list>
 
 namespace plinth::http {
 
@@ -39,14 +41,15 @@ double number(const json::object &o, const char *member, double min, double max,
     return d;
 }
 
-std::string text(const json::object &o, const char *member, const std::string &fallback) {
+std::string text(const json::object &o, const char *member, const std::string &fallback,
+                 const std::string &section = "") {
     const json::value *v = o.if_contains(member);
     if (v == nullptr) return fallback;
-    if (!v->is_string()) bad(member, "must be a string");
+    if (!v->is_string()) bad(section + member, "must be a string");
     return std::string(v->as_string());
 }
 
-std::vector<std::string> strings(const json::object &o, const char *member) {
+std::vector<std::string> strings(const json::object &o, const char *member, const std::string &section = "") {
     std::vector<std::string> out;
     const json::value *v = o.if_contains(member);
     if (v == nullptr) return out;
@@ -54,12 +57,25 @@ std::vector<std::string> strings(const json::object &o, const char *member) {
         out.emplace_back(v->as_string());
         return out;
     }
-    if (!v->is_array()) bad(member, "must be a string or an array of strings");
+    if (!v->is_array()) bad(section + member, "must be a string or an array of strings");
     for (const auto &item : v->as_array()) {
-        if (!item.is_string()) bad(member, "must hold only strings");
+        if (!item.is_string()) bad(section + member, "must hold only strings");
         out.emplace_back(item.as_string());
     }
     return out;
+}
+
+// Refuses a member this section does not have: a misspelt setting ("tsl", "trusted_proxy",
+// "metrics": {"tokn": ...}) would otherwise leave its default in force without a word, and for
+// TLS, proxies and the metrics token that default is the less safe one.
+void only_known(const json::object &o, std::initializer_list<std::string_view> known, const std::string &section) {
+    for (const auto &member : o) {
+        std::string_view name = member.key();
+        if (std::find(known.begin(), known.end(), name) != known.end()) continue;
+        std::string list;
+        for (std::string_view k : known) list += (list.empty() ? "" : ", ") + std::string(k);
+        bad(section + std::string(name), "is not a setting (known here: " + list + ")");
+    }
 }
 
 std::chrono::milliseconds millis(const json::object &o, const char *member, std::chrono::milliseconds fallback) {
@@ -93,6 +109,10 @@ ListenAddress parse_listen_address(std::string_view t) {
 
 ServerConfig ServerConfig::from_json(const json::object &o) {
     ServerConfig c;
+    only_known(o,
+               {"listen", "threads", "workers", "max_connections", "access_log", "trusted_proxies", "limits",
+                "rate_limits", "metrics", "tls"},
+               "");
     if (auto list = strings(o, "listen"); !list.empty()) {
         c.listen.clear();
         for (const auto &l : list) c.listen.push_back(parse_listen_address(l));
@@ -106,6 +126,10 @@ ServerConfig ServerConfig::from_json(const json::object &o) {
     if (const json::value *l = o.if_contains("limits")) {
         if (!l->is_object()) bad("limits", "must be an object");
         const json::object &limits = l->as_object();
+        only_known(limits,
+                   {"header_bytes", "body_bytes", "upload_body_bytes", "response_bytes", "header_timeout_ms",
+                    "body_timeout_ms", "idle_timeout_ms", "write_timeout_ms", "drain_timeout_ms", "rate_limit_clients"},
+                   "limits.");
         c.header_limit_bytes = static_cast<size_t>(integer(limits, "header_bytes", 1024, 1 << 20, 8 * 1024, "limits."));
         c.body_limit_bytes = static_cast<size_t>(integer(limits, "body_bytes", 1024, 1LL << 30, 1 << 20, "limits."));
         c.upload_body_limit_bytes =
@@ -123,22 +147,32 @@ ServerConfig ServerConfig::from_json(const json::object &o) {
     if (const json::value *r = o.if_contains("rate_limits")) {
         if (!r->is_object()) bad("rate_limits", "must be an object");
         for (const auto &[name, v] : r->as_object()) {
+            // Only the limits the routes draw on (the defaults name each one): another name
+            // would limit nothing.
+            if (c.rate_limits.count(std::string(name)) == 0) {
+                std::string list;
+                for (const auto &known : c.rate_limits) list += (list.empty() ? "" : ", ") + known.first;
+                bad("rate_limits." + std::string(name), "is not a rate limit (known: " + list + ")");
+            }
             if (!v.is_object()) bad("rate_limits." + std::string(name), "must be an object");
             RateLimitSettings &s = c.rate_limits[std::string(name)];
             const std::string section = "rate_limits." + std::string(name) + ".";
+            only_known(v.as_object(), {"per_minute", "burst"}, section);
             s.per_minute = number(v.as_object(), "per_minute", 0.001, 1e9, s.per_minute, section);
             s.burst = number(v.as_object(), "burst", 1, 1e9, s.burst, section);
         }
     }
     if (const json::value *m = o.if_contains("metrics")) {
         if (!m->is_object()) bad("metrics", "must be an object");
-        for (const auto &l : strings(m->as_object(), "listen")) c.metrics_listen.push_back(parse_listen_address(l));
-        c.metrics_token = text(m->as_object(), "token", "");
+        only_known(m->as_object(), {"listen", "token"}, "metrics.");
+        for (const auto &l : strings(m->as_object(), "listen", "metrics.")) c.metrics_listen.push_back(parse_listen_address(l));
+        c.metrics_token = text(m->as_object(), "token", "", "metrics.");
     }
     if (const json::value *t = o.if_contains("tls")) {
         if (!t->is_object()) bad("tls", "must be an object");
-        c.tls_cert = text(t->as_object(), "cert", "");
-        c.tls_key = text(t->as_object(), "key", "");
+        only_known(t->as_object(), {"cert", "key"}, "tls.");
+        c.tls_cert = text(t->as_object(), "cert", "", "tls.");
+        c.tls_key = text(t->as_object(), "key", "", "tls.");
         if (c.tls_cert.empty() != c.tls_key.empty()) bad("tls", "needs both cert and key");
     }
     return c;
