@@ -144,6 +144,30 @@ TEST_F(Http, MetricsCountRequestsByRouteAndStatusWithLatencyHistograms) {
     EXPECT_NE(r.body.find("plinth_db_connections_waiting 0"), std::string::npos);
 }
 
+// A module refused at start (here: the database refuses the host's user) answers 503, so a
+// customer's site retries instead of taking the API for misconfigured; the reason stays in the
+// server's log, since it names the database's user.
+TEST_F(Http, AModuleThatCouldNotStartIsUnavailableNotMissing) {
+    std::string home = state_dir("refused");
+    object config = server_config(*db_, home);
+    config["database"].as_object()["user"] = "plinth_no_such_user";
+    config["database"].as_object()["password"] = "not-the-password";
+    ServerProcess s(home, config);
+    ASSERT_NE(s.port(), 0) << s.stderr_text();
+    auto login = fetch(s.port(), "POST", "/v1/accounts/login", R"({"login":"ann","password":"correct horse"})");
+    ASSERT_TRUE(login);
+    EXPECT_EQ(login->status, 503u) << login->body;
+    EXPECT_EQ(error_code(*login), "unavailable");
+    EXPECT_EQ(login->body.find("plinth_no_such_user"), std::string::npos) << login->body;
+    EXPECT_EQ(login->body.find("Access denied"), std::string::npos) << login->body;
+    EXPECT_NE(s.stderr_text().find("plinth_no_such_user"), std::string::npos);
+    // A module that was never there is still missing.
+    auto missing = fetch(s.port(), "POST", "/v1/nosuchmodule/get", "{}");
+    ASSERT_TRUE(missing);
+    EXPECT_EQ(missing->status, 404u);
+    EXPECT_EQ(s.terminate(), 0);
+}
+
 // This suite's server trusts 127.0.0.1 as a reverse proxy, the documented deployment: a client
 // it relays is not on loopback, even though the TCP peer is.
 TEST_F(Http, MetricsByDefaultServeOnlyLoopbackClientsNotThoseAProxyOnLoopbackRelays) {

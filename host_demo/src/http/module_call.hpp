@@ -21,7 +21,7 @@ struct CommandOutcome {
 // Runs `command` of `module_id` with `arguments` (JSON text) as `caller`. The answer is collected
 // up to `response_limit` bytes (beyond: PLINTH_E_INTERNAL, "too large") and checked to be one
 // well-formed JSON value (else PLINTH_E_INTERNAL). An unknown module or one without commands is
-// PLINTH_E_NOT_FOUND. Never throws on a module's failure. [thread-safe]; every pointer borrowed.
+// PLINTH_E_NOT_FOUND; one that was found but refused at start is PLINTH_E_UNAVAILABLE. Never throws on a module's failure. [thread-safe]; every pointer borrowed.
 CommandOutcome call_module_command(const host::Host &host, const plinth_call_context &caller,
                                    std::string_view module_id, std::string_view command,
                                    std::string_view arguments, size_t response_limit);
