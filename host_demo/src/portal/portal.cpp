@@ -1,5 +1,6 @@
 #include "portal.hpp"
 
+#include "json_text.hpp"
 #include "secrets.hpp"
 #include "status_table.hpp"
 
@@ -198,7 +199,17 @@ Page::Page(const Portal &portal, http::Request &r) : request(r), portal_(portal)
 }
 
 http::CommandOutcome Page::try_call(std::string_view module, std::string_view command, const json::object &args) const {
-    return http::call_module_command(portal_.api.host, visitor.caller, module, command, json::serialize(args),
+    std::string arguments = json::serialize(args);
+    // Query and form text goes into the arguments as it came, and serialize copies bytes that are
+    // not UTF-8 as they are: the module would refuse the result as "not valid JSON", which tells
+    // the visitor nothing about what they sent.
+    if (!http::is_well_formed_json(arguments)) {
+        http::CommandOutcome refused;
+        refused.status = PLINTH_E_INVALID_ARGUMENT;
+        refused.message = "the form or the address holds text that is not valid UTF-8";
+        return refused;
+    }
+    return http::call_module_command(portal_.api.host, visitor.caller, module, command, arguments,
                                      portal_.api.config.response_limit_bytes);
 }
 
