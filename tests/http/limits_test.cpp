@@ -10,6 +10,8 @@
 #include <random>
 #include <thread>
 
+#include <sys/resource.h>
+
 namespace plinth::test {
 namespace {
 
@@ -272,6 +274,45 @@ TEST(HttpServer, ConnectionsOverTheLimitGet503) {
     }
     ASSERT_TRUE(later);
     EXPECT_EQ(later->status, 200u);
+}
+
+// Started with a soft file limit far below max_connections (a service manager's usual 1024 is
+// below the default 10000), the server raises it within the hard limit: every connection up to
+// max_connections is accepted and served. Before, the connections beyond the soft limit waited
+// unanswered while the accept loop spun on EMFILE.
+TEST(HttpServer, ConnectionsUpToMaxConnectionsAreServedUnderALowSoftFileLimit) {
+    constexpr int kHeld = 300;
+    rlimit own{};
+    ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &own), 0);
+    if (own.rlim_max != RLIM_INFINITY && own.rlim_max < 2 * kHeld + 200)
+        GTEST_SKIP() << "the hard file limit (" << own.rlim_max << ") is too low to show this";
+    if (own.rlim_cur != RLIM_INFINITY && own.rlim_cur < kHeld + 100)
+        GTEST_SKIP() << "this test process itself may not hold " << kHeld << " connections";
+    TestDatabase db("http_nofile");
+    std::string home = state_dir("nofile");
+    // The held connections send nothing: they must outlive the whole test, not the head timeout.
+    object config = config_for(db, {{"max_connections", kHeld + 50}});
+    config["http"].as_object()["limits"].as_object()["header_timeout_ms"] = 120000;
+    // The server inherits a soft limit of 128 descriptors; this process gets its own back at once.
+    rlimit low = own;
+    low.rlim_cur = 128;
+    ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &low), 0);
+    ServerProcess s(home, config);
+    ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &own), 0);
+    ASSERT_NE(s.port(), 0) << s.stderr_text();
+    EXPECT_EQ(s.stderr_text().find("ulimit -n"), std::string::npos) << s.stderr_text();
+
+    std::vector<std::unique_ptr<Client>> held;
+    for (int i = 0; i < kHeld; ++i) {
+        held.push_back(std::make_unique<Client>(s.port()));
+        ASSERT_TRUE(held.back()->connected()) << i;
+    }
+    auto r = fetch(s.port(), "GET", "/healthz");
+    ASSERT_TRUE(r) << "a connection beyond the inherited soft limit was not answered";
+    EXPECT_EQ(r->status, 200u);
+    auto last = held.back()->request("GET", "/healthz");
+    ASSERT_TRUE(last);
+    EXPECT_EQ(last->status, 200u);
 }
 
 // The readiness probe borrows from the process's one pool: under concurrent probes and module

@@ -8,10 +8,39 @@
 
 #include <plinth/sdk/error.hpp>
 
+#include <algorithm>
 #include <iostream>
 #include <optional>
 
+#include <sys/resource.h>
+
 namespace plinth::http {
+
+namespace {
+
+// Every connection holds a file descriptor. Once the process has none left, accepting fails and
+// connections wait unanswered in the listen backlog: max_connections never gets to answer them
+// 503. The common soft limit (1024) is far below the default max_connections, so the soft limit
+// is raised as far as needed within the hard one (as many servers do), and an operator whose hard
+// limit is still too low is told so at start.
+void raise_descriptor_limit(size_t max_connections) {
+    constexpr rlim_t kReserve = 64; // the database pool, the access log, module files, listeners
+    const rlim_t wanted = static_cast<rlim_t>(max_connections) + kReserve;
+    rlimit limit{};
+    if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+    if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < wanted) {
+        rlimit raised = limit;
+        raised.rlim_cur = limit.rlim_max == RLIM_INFINITY ? wanted : std::min(wanted, limit.rlim_max);
+        if (raised.rlim_cur > limit.rlim_cur && setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
+    }
+    if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < wanted)
+        std::cerr << "[warning] http: this process may open " << limit.rlim_cur
+                  << " files (ulimit -n) and http.max_connections is " << max_connections
+                  << ": connections beyond the file limit wait unanswered; raise the limit to " << wanted
+                  << " (systemd: LimitNOFILE) or lower http.max_connections\n";
+}
+
+} // namespace
 
 int serve(const host::Host &host, const host::Settings &settings, const ServeOptions &options) {
     boost::json::object section;
@@ -54,6 +83,7 @@ int serve(const host::Host &host, const host::Settings &settings, const ServeOpt
     api.metrics = &metrics;
     Authenticator auth(host);
 
+    raise_descriptor_limit(config.max_connections);
     Server server(config, router, auth, metrics);
     std::vector<std::string> bound = server.bind();
     std::string line = "{\"listening\":[";
