@@ -161,6 +161,19 @@ TEST_F(Http, AModuleThatCouldNotStartIsUnavailableNotMissing) {
     EXPECT_EQ(login->body.find("plinth_no_such_user"), std::string::npos) << login->body;
     EXPECT_EQ(login->body.find("Access denied"), std::string::npos) << login->body;
     EXPECT_NE(s.stderr_text().find("plinth_no_such_user"), std::string::npos);
+    // /readyz is anonymous: asking it again and again logs the outage once, not once a request.
+    for (int i = 0; i < 5; ++i) {
+        auto ready = fetch(s.port(), "GET", "/readyz");
+        ASSERT_TRUE(ready);
+        EXPECT_EQ(ready->status, 503u);
+        EXPECT_EQ(ready->body.find("plinth_no_such_user"), std::string::npos) << ready->body;
+    }
+    std::string log = s.stderr_text();
+    size_t logged = 0;
+    for (size_t at = log.find("readiness: database check failed"); at != std::string::npos;
+         at = log.find("readiness: database check failed", at + 1))
+        ++logged;
+    EXPECT_EQ(logged, 1u) << log;
     // A module that was never there is still missing.
     auto missing = fetch(s.port(), "POST", "/v1/nosuchmodule/get", "{}");
     ASSERT_TRUE(missing);

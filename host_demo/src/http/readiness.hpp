@@ -3,6 +3,7 @@
 
 #include <plinth/host/host.hpp>
 
+#include <atomic>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,9 @@ public:
 
 private:
     const host::Host &host_;
+    // Whether the last probe found the database answering. /readyz is anonymous: the failure is
+    // logged when it starts (and the recovery when it ends), not once per request.
+    mutable std::atomic<bool> database_was_answering_{true};
 };
 
 } // namespace plinth::http
