@@ -1,5 +1,6 @@
 // The server's parts that decide something, without a server: routing, client addresses, rate
 // limits, JSON text, the status table and the configuration reader.
+#include "access_log.hpp"
 #include "client_address.hpp"
 #include "json_text.hpp"
 #include "rate_limiter.hpp"
@@ -13,6 +14,8 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <cerrno>
+#include <cstring>
 
 namespace plinth::http {
 namespace {
@@ -292,6 +295,22 @@ TEST(HttpConfig, MistakesNameTheMember) {
     EXPECT_NE(problem({{"limits", {{"header_bytes", "big"}}}}).find("http.limits.header_bytes"), std::string::npos);
     EXPECT_NE(problem({{"tls", {{"cert", "/x.pem"}}}}).find("both cert and key"), std::string::npos);
     EXPECT_NE(problem({{"trusted_proxies", {"10.0.0.0/99"}}}).find("prefix"), std::string::npos);
+}
+
+TEST(HttpAccessLog, AFileThatCannotBeOpenedIsRefusedWithTheSystemsReason) {
+    auto problem = [](const std::string &destination) {
+        try {
+            AccessLog log(destination);
+        } catch (const sdk::Error &e) {
+            return std::string(e.what());
+        }
+        return std::string("opened");
+    };
+    std::string missing = problem("/nonexistent-plinth-folder/access.log");
+    EXPECT_NE(missing.find("/nonexistent-plinth-folder/access.log"), std::string::npos) << missing;
+    EXPECT_NE(missing.find(std::strerror(ENOENT)), std::string::npos) << missing;
+    std::string folder = problem("/");
+    EXPECT_NE(folder.find(std::strerror(EISDIR)), std::string::npos) << folder;
 }
 
 // A misspelt setting is refused by name, never left at its default: "tsl" would serve plain

@@ -4,6 +4,8 @@
 
 #include <plinth/sdk/error.hpp>
 
+#include <cerrno>
+#include <cstring>
 #include <ctime>
 
 namespace plinth::http {
@@ -15,7 +17,10 @@ AccessLog::AccessLog(const std::string &destination) {
         return;
     }
     file_ = std::fopen(destination.c_str(), "a");
-    if (file_ == nullptr) throw sdk::invalid_argument("cannot open access log " + destination);
+    // The system's reason (no such folder, permission denied, a directory) is what the operator
+    // needs to fix it.
+    if (file_ == nullptr)
+        throw sdk::invalid_argument("cannot open access log " + destination + ": " + std::strerror(errno));
     owned_ = true;
 }
 
