@@ -70,16 +70,35 @@ TEST(HttpRouter, QueryParametersArePercentDecoded) {
 
 TEST(HttpRouter, SeveralQueryParametersInOnePass) {
     RequestMessage message;
-    Request r{message, "/x", "site=https%3A%2F%2Fa.example&k%65y=K1&key=K2&bad=%zz&empty", {}};
-    static constexpr std::array<std::string_view, 5> kNames{"key", "site", "bad", "empty", "missing"};
-    std::array<std::optional<std::string>, 5> v;
-    r.query_params(kNames, v);
+    Request r{message, "/x", "site=https%3A%2F%2Fa.example&k%65y=K1&key=K2&bad=%zz&empty&net=%41%42+C", {}};
+    static constexpr std::array<std::string_view, 6> kNames{"key", "site", "bad", "empty", "missing", "net"};
+    std::array<std::optional<std::string_view>, 6> v;
+    std::string scratch;
+    r.query_params(kNames, v, scratch);
     EXPECT_EQ(v[0], "K1"); // the first occurrence, found through its escaped name
     EXPECT_EQ(v[1], "https://a.example");
     EXPECT_EQ(v[2], std::nullopt); // present but not decodable
     EXPECT_EQ(v[3], "");
     EXPECT_EQ(v[4], std::nullopt);
+    EXPECT_EQ(v[5], "AB C"); // decoded after another decoded value: the first did not move
     EXPECT_EQ(r.query_param("key"), "K1");
+    // A value without escapes is the request's own text, not a copy.
+    EXPECT_TRUE(v[0]->data() >= r.query.data() && v[0]->data() < r.query.data() + r.query.size());
+}
+
+TEST(HttpRouter, QueryScratchIsReusedAndAFailedDecodeLeavesNoTrace) {
+    RequestMessage message;
+    Request r{message, "/x", "a=%41%zz&b=%42%43", {}};
+    static constexpr std::array<std::string_view, 2> kNames{"a", "b"};
+    std::array<std::optional<std::string_view>, 2> v{std::string_view("stale"), std::string_view("stale")};
+    std::string scratch = "left over from the last request";
+    r.query_params(kNames, v, scratch);
+    EXPECT_EQ(v[0], std::nullopt); // "%41" decoded, then "%zz" failed: nothing of it stays
+    EXPECT_EQ(v[1], "BC");
+    Request empty{message, "/x", "", {}};
+    empty.query_params(kNames, v, scratch);
+    EXPECT_EQ(v[0], std::nullopt); // a second call forgets the first call's values
+    EXPECT_EQ(v[1], std::nullopt);
 }
 
 TEST(HttpClientAddress, ForwardedForCountsOnlyFromTrustedProxies) {
@@ -125,12 +144,12 @@ TEST(HttpClientAddress, BadNetworksAreRefused) {
 }
 
 TEST(HttpResponseHead, StatusLineDateFieldsLengthAndConnection) {
-    std::vector<std::pair<std::string, std::string>> fields{{"Cache-Control", "no-store"}, {"Set-Cookie", "a=1"},
-                                                            {"Set-Cookie", "b=2"}};
+    std::vector<std::pair<std::string, std::string>> fields{{"Set-Cookie", "a=1"}, {"Set-Cookie", "b=2"}};
     ResponseHead h;
     h.status = 200;
     h.content_type = "application/json";
     h.request_id = "abc-00000001";
+    h.cache_control = "no-store";
     h.fields = &fields;
     h.content_length = 42;
     std::string out;
@@ -164,9 +183,11 @@ TEST(HttpResponseHead, BodilessStatusesHaveNoLengthAndBadFieldsAreDropped) {
     ResponseHead h;
     h.status = 304;
     h.fields = &fields;
+    h.cache_control = "no-store\r\nSet-Cookie: also=stolen";
     h.content_length = 10;
     std::string out;
-    EXPECT_EQ(write_response_head(out, h), 3u);
+    EXPECT_EQ(write_response_head(out, h), 4u);
+    EXPECT_EQ(out.find("Cache-Control"), std::string::npos);
     EXPECT_EQ(out.rfind("HTTP/1.1 304 Not Modified\r\n", 0), 0u);
     EXPECT_EQ(out.find("Content-Length"), std::string::npos);
     EXPECT_EQ(out.find("stolen"), std::string::npos);
@@ -184,24 +205,28 @@ TEST(HttpResponseHead, BodilessStatusesHaveNoLengthAndBadFieldsAreDropped) {
 
 TEST(HttpRateLimiter, BurstThenRefillWithRetryAfter) {
     RateLimiter limiter({{"login", {60, 3}}}, 1000); // one a second, three at once
+    RateLimiter::Limit *login = limiter.find("login");
+    ASSERT_NE(login, nullptr);
     auto t0 = RateLimiter::Clock::time_point{} + 1h;
-    for (int i = 0; i < 3; ++i) EXPECT_FALSE(limiter.admit("login", "a", t0)) << i;
-    auto refused = limiter.admit("login", "a", t0);
+    for (int i = 0; i < 3; ++i) EXPECT_FALSE(limiter.admit(login, "a", t0)) << i;
+    auto refused = limiter.admit(login, "a", t0);
     ASSERT_TRUE(refused);
     EXPECT_EQ(*refused, 1u);
-    EXPECT_FALSE(limiter.admit("login", "b", t0)); // another client
-    EXPECT_FALSE(limiter.admit("login", "a", t0 + 1100ms));
-    EXPECT_TRUE(limiter.admit("login", "a", t0 + 1200ms));
-    EXPECT_FALSE(limiter.admit("unknown-limit", "a", t0));
+    EXPECT_FALSE(limiter.admit(login, "b", t0)); // another client
+    EXPECT_FALSE(limiter.admit(login, "a", t0 + 1100ms));
+    EXPECT_TRUE(limiter.admit(login, "a", t0 + 1200ms));
+    EXPECT_EQ(limiter.find("unknown-limit"), nullptr); // a limit the configuration lacks admits
+    EXPECT_FALSE(limiter.admit(nullptr, "a", t0));
 }
 
 TEST(HttpRateLimiter, AFloodOfAddressesStaysBounded) {
     RateLimiter limiter({{"check", {60, 1}}}, 32);
+    RateLimiter::Limit *check = limiter.find("check");
     auto t0 = RateLimiter::Clock::time_point{} + 1h;
-    for (int i = 0; i < 10000; ++i) limiter.admit("check", "client-" + std::to_string(i), t0);
+    for (int i = 0; i < 10000; ++i) limiter.admit(check, "client-" + std::to_string(i), t0);
     // Memory stays bounded; a client seen just now is still limited unless its shard was reset.
-    EXPECT_FALSE(limiter.admit("check", "fresh", t0));
-    EXPECT_TRUE(limiter.admit("check", "fresh", t0));
+    EXPECT_FALSE(limiter.admit(check, "fresh", t0));
+    EXPECT_TRUE(limiter.admit(check, "fresh", t0));
 }
 
 TEST(HttpJsonText, EscapesAndRepairsUntrustedText) {

@@ -12,17 +12,30 @@
 
 namespace plinth::http {
 
+// The limits requests draw on (docs/http.md, "Limits"), resolved once by name. A null limit is one
+// the configuration turned off: it admits everyone.
+struct RateLimits {
+    RateLimiter::Limit *login = nullptr;
+    RateLimiter::Limit *activation = nullptr;
+    RateLimiter::Limit *check = nullptr;
+
+    static RateLimits of(const RateLimiter &limiter) {
+        return {limiter.find("login"), limiter.find("activation"), limiter.find("check")};
+    }
+};
+
 // What the API handlers use. Everything outlives the server.
 struct ApiContext {
     const host::Host &host;
     const ServerConfig &config;
     RateLimiter &limiter;
     Readiness &readiness;
+    RateLimits limits = RateLimits::of(limiter);
     Metrics *metrics = nullptr; // set once the route table is complete (metrics are per route)
 };
 
-// A 429 answer when `client` has used up `limit`; nullopt when admitted.
-std::optional<Response> rate_limited(ApiContext &api, std::string_view limit, const Request &r);
+// A 429 answer when the request's client has used up `limit`; nullopt when admitted.
+std::optional<Response> rate_limited(ApiContext &api, RateLimiter::Limit *limit, const Request &r);
 
 // POST /v1/{module}/{command}: the module's JSON command, as the request's caller.
 void add_module_routes(Router &router, ApiContext &api);

@@ -27,40 +27,57 @@ constexpr size_t kMaxKeyBytes = 256;
 constexpr size_t kMaxSiteBytes = 2048;
 constexpr size_t kMaxProductBytes = 128;
 
-void append_member(std::string &out, const char *name, int64_t value) {
-    out += ",\"";
-    out += name;
-    out += "\":";
-    char digits[24];
-    auto written = std::to_chars(digits, digits + sizeof digits, value).ptr;
-    out.append(digits, static_cast<size_t>(written - digits));
-}
+// The verdict's JSON is written into a buffer on the stack and copied into the body once: every
+// verdict fits (the longest, with every number at its widest, is under 340 bytes), and the
+// appends are bounded anyway. Literal pieces are copied with their length known at compile time.
+class VerdictText {
+public:
+    template <size_t N>
+    void add(const char (&literal)[N]) {
+        add_bytes(literal, N - 1);
+    }
+    void add(std::string_view text) { add_bytes(text.data(), text.size()); }
+    void add_number(int64_t value) {
+        char digits[24];
+        auto written = std::to_chars(digits, digits + sizeof digits, value).ptr;
+        add_bytes(digits, static_cast<size_t>(written - digits));
+    }
+    std::string text() const { return std::string(buffer_, size_); }
 
-void append_flag(std::string &out, const char *name, int32_t value) {
-    out += ",\"";
-    out += name;
-    out += value ? "\":true" : "\":false";
-}
+private:
+    void add_bytes(const char *bytes, size_t n) {
+        if (n > sizeof buffer_ - size_) n = sizeof buffer_ - size_;
+        std::memcpy(buffer_ + size_, bytes, n);
+        size_ += n;
+    }
+    char buffer_[512];
+    size_t size_ = 0;
+};
 
 std::string verdict_body(const plinth_license_verdict &v) {
-    std::string out;
-    out.reserve(224);
-    out += "{\"code\":\"";
-    out += sdk::license_code_name(v.code);
-    out += '"';
-    append_member(out, "code_number", v.code);
-    append_flag(out, "valid", v.valid);
-    append_flag(out, "site_exempt", v.site_exempt);
-    append_member(out, "seat_limit", v.seat_limit);
-    append_member(out, "seats_used", v.seats_used);
-    append_member(out, "expires_at", v.expires_at);
-    append_member(out, "grace_ends_at", v.grace_ends_at);
-    out += ",\"coverage\":\"";
-    out += sdk::license_coverage_name(v.coverage);
-    out += '"';
-    append_member(out, "network_id", v.network_id);
-    out += '}';
-    return out;
+    VerdictText out;
+    out.add("{\"code\":\"");
+    out.add(sdk::license_code_name(v.code));
+    out.add("\",\"code_number\":");
+    out.add_number(v.code);
+    if (v.valid) out.add(",\"valid\":true");
+    else out.add(",\"valid\":false");
+    if (v.site_exempt) out.add(",\"site_exempt\":true");
+    else out.add(",\"site_exempt\":false");
+    out.add(",\"seat_limit\":");
+    out.add_number(v.seat_limit);
+    out.add(",\"seats_used\":");
+    out.add_number(v.seats_used);
+    out.add(",\"expires_at\":");
+    out.add_number(v.expires_at);
+    out.add(",\"grace_ends_at\":");
+    out.add_number(v.grace_ends_at);
+    out.add(",\"coverage\":\"");
+    out.add(sdk::license_coverage_name(v.coverage));
+    out.add("\",\"network_id\":");
+    out.add_number(v.network_id);
+    out.add("}");
+    return out.text();
 }
 
 struct Checker {
@@ -97,7 +114,7 @@ Response check(const Checker &checker, std::string_view key, std::string_view si
         return Response::error(http_status_for(rc), sdk::status_name(rc),
                                std::string_view(error.message, strnlen(error.message, sizeof error.message)));
     Response r = Response::json(200, verdict_body(verdict));
-    r.headers.emplace_back("Cache-Control", "no-store");
+    r.cache_control = "no-store";
     return r;
 }
 
@@ -111,16 +128,19 @@ void add_license_check_routes(Router &router, ApiContext &api) {
     options.authenticate = false; // the key is the credential
     options.body_limit = 4096;
     router.add({bhttp::verb::get, bhttp::verb::post}, "/v1/licenses/check", options, [&api, checker](Request &r) {
-        if (auto limited = rate_limited(api, "check", r)) return std::move(*limited);
+        if (auto limited = rate_limited(api, api.limits.check, r)) return std::move(*limited);
         static constexpr std::array<std::string_view, 4> kNames{"key", "site", "network", "product"};
         if (r.message.method() == bhttp::verb::post) {
             auto m = read_string_members(r.message.body(), kNames, kMaxSiteBytes);
             if (!m.problem.empty()) return Response::error(400, "invalid_argument", m.problem);
-            return check(checker, m.values[0].value_or(""), m.values[1].value_or(""), m.values[2].value_or(""),
-                         m.values[3].value_or(""));
+            auto member = [&m](size_t i) { return m.values[i] ? std::string_view(*m.values[i]) : std::string_view(); };
+            return check(checker, member(0), member(1), member(2), member(3));
         }
-        std::array<std::optional<std::string>, 4> v;
-        r.query_params(kNames, v);
+        // Decoded values go to this I/O thread's scratch text, kept from one request to the next:
+        // reading the query then allocates nothing.
+        thread_local std::string scratch;
+        std::array<std::optional<std::string_view>, 4> v;
+        r.query_params(kNames, v, scratch);
         return check(checker, v[0].value_or(""), v[1].value_or(""), v[2].value_or(""), v[3].value_or(""));
     });
 }

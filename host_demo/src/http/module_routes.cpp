@@ -17,15 +17,16 @@ namespace {
 
 // Commands whose callers are counted per client address, and the limit they draw on.
 struct LimitedCommand {
-    std::string_view module, command, limit;
+    std::string_view module, command;
+    RateLimiter::Limit *RateLimits::*limit;
 };
 constexpr LimitedCommand kLimitedCommands[] = {
-    {"accounts", "login", "login"},
-    {"accounts", "register", "login"},
-    {"licenses", "activation.activate", "activation"},
-    {"licenses", "activation.deactivate", "activation"},
-    {"licenses", "check", "check"},
-    {"licenses", "check.signed", "check"},
+    {"accounts", "login", &RateLimits::login},
+    {"accounts", "register", &RateLimits::login},
+    {"licenses", "activation.activate", &RateLimits::activation},
+    {"licenses", "activation.deactivate", &RateLimits::activation},
+    {"licenses", "check", &RateLimits::check},
+    {"licenses", "check.signed", &RateLimits::check},
 };
 
 bool valid_name(std::string_view s, size_t max) {
@@ -43,7 +44,7 @@ bool is_json_media_type(std::string_view content_type) {
 
 } // namespace
 
-std::optional<Response> rate_limited(ApiContext &api, std::string_view limit, const Request &r) {
+std::optional<Response> rate_limited(ApiContext &api, RateLimiter::Limit *limit, const Request &r) {
     auto wait = api.limiter.admit(limit, r.rate_limit_key);
     if (!wait) return std::nullopt;
     if (api.metrics != nullptr) api.metrics->rate_limited_requests.fetch_add(1, std::memory_order_relaxed);
@@ -69,7 +70,7 @@ void add_module_routes(Router &router, ApiContext &api) {
             return Response::error(404, "not_found", "no such module or command");
         for (const auto &l : kLimitedCommands)
             if (l.module == module_id && l.command == command)
-                if (auto limited = rate_limited(api, l.limit, r)) return std::move(*limited);
+                if (auto limited = rate_limited(api, api.limits.*l.limit, r)) return std::move(*limited);
 
         auto content_type = r.message[bhttp::field::content_type];
         if (!is_json_media_type(std::string_view(content_type.data(), content_type.size())))
@@ -85,7 +86,7 @@ void add_module_routes(Router &router, ApiContext &api) {
             return e;
         }
         Response ok = Response::json(200, std::move(out.text));
-        ok.headers.emplace_back("Cache-Control", "no-store");
+        ok.cache_control = "no-store";
         return ok;
     });
 }

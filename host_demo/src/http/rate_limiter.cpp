@@ -1,8 +1,15 @@
 #include "rate_limiter.hpp"
 
 #include <cmath>
+#include <ctime>
 
 namespace plinth::http {
+
+CoarseSteadyClock::time_point CoarseSteadyClock::now() noexcept {
+    timespec ts{};
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+    return time_point(std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec));
+}
 
 RateLimiter::RateLimiter(const std::map<std::string, RateLimitSettings> &limits, size_t max_clients)
     : max_per_shard_(std::max<size_t>(1, max_clients / kShards)) {
@@ -13,10 +20,14 @@ RateLimiter::RateLimiter(const std::map<std::string, RateLimitSettings> &limits,
     }
 }
 
-std::optional<unsigned> RateLimiter::admit(std::string_view limit, std::string_view client, Clock::time_point now) {
-    auto it = limits_.find(limit);
-    if (it == limits_.end()) return std::nullopt;
-    Limit &l = *it->second;
+RateLimiter::Limit *RateLimiter::find(std::string_view name) const {
+    auto it = limits_.find(name);
+    return it == limits_.end() ? nullptr : it->second.get();
+}
+
+std::optional<unsigned> RateLimiter::admit(Limit *limit, std::string_view client, Clock::time_point now) {
+    if (limit == nullptr) return std::nullopt;
+    Limit &l = *limit;
     const double per_second = l.settings.per_minute / 60.0;
     const double burst = l.settings.burst;
     Shard &shard = l.shards[std::hash<std::string_view>{}(client) % kShards];

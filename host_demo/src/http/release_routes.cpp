@@ -127,11 +127,12 @@ Response download(const host::Host &host, Request &r) {
     if (table == nullptr) return Response::error(404, "not_found", "releases are not served here");
     auto product = percent_decode(r.param("product"), false), version = percent_decode(r.param("version"), false);
     auto site = r.query_param("site"), signature = r.query_param("signature"), expires_text = r.query_param("expires");
-    std::optional<uint64_t> expires = expires_text ? number(*expires_text) : std::nullopt;
-    if (!product || !version || !site || !signature || !expires || *expires > static_cast<uint64_t>(INT64_MAX))
+    // UINT64_MAX stands for "absent or not a number": it is refused below like any value past INT64_MAX.
+    const uint64_t expires = expires_text ? number(*expires_text).value_or(UINT64_MAX) : UINT64_MAX;
+    if (!product || !version || !site || !signature || expires > static_cast<uint64_t>(INT64_MAX))
         return Response::error(403, "forbidden", "this download link is not valid");
     plinth_download_request request{sizeof(plinth_download_request), sdk::to_str(*product), sdk::to_str(*version),
-                                    sdk::to_str(*site), static_cast<int64_t>(*expires), sdk::to_str(*signature)};
+                                    sdk::to_str(*site), static_cast<int64_t>(expires), sdk::to_str(*signature)};
     plinth_download_info info{};
     info.struct_size = sizeof info;
     plinth_error error = sdk::make_error();
@@ -146,9 +147,9 @@ Response download(const host::Host &host, Request &r) {
     std::string etag = "\"" + std::string(info.sha256_hex) + "\"";
     Response out;
     out.content_type = "application/zip";
+    out.cache_control = "private";
     out.headers = {{"ETag", etag},
                    {"Accept-Ranges", "bytes"},
-                   {"Cache-Control", "private"},
                    {"Content-Disposition", "attachment; filename=\"" + *product + "-" + *version + ".zip\""}};
     if (names_etag(header(r, bhttp::field::if_none_match), etag, true)) {
         out.status = 304;
@@ -205,7 +206,7 @@ bool parse_form(std::string_view text, boost::json::object &form) {
 
 Response edd_answer(std::string body) {
     Response r = Response::json(200, std::move(body));
-    r.headers.emplace_back("Cache-Control", "no-store");
+    r.cache_control = "no-store";
     return r;
 }
 
@@ -234,10 +235,10 @@ Response edd(ApiContext &api, Request &r) {
     const boost::json::value *action = form.if_contains("edd_action");
     bool activation = action != nullptr && action->is_string() &&
                       (action->get_string() == "activate_license" || action->get_string() == "deactivate_license");
-    if (auto limited = rate_limited(api, activation ? "activation" : "check", r)) {
+    if (auto limited = rate_limited(api, activation ? api.limits.activation : api.limits.check, r)) {
         Response e = edd_refusal("rate_limited", "too many requests from this address; retry later");
         e.headers = limited->headers;
-        e.headers.emplace_back("Cache-Control", "no-store");
+        e.cache_control = "no-store";
         return e;
     }
     const plinth_module *m = api.host.module("releases");

@@ -56,6 +56,10 @@ size_t write_response_head(std::string &out, const ResponseHead &head) {
     if (!head.content_type.empty()) append_field(out, "Content-Type", head.content_type);
     if (!head.request_id.empty()) append_field(out, "X-Request-Id", head.request_id);
     size_t dropped = 0;
+    if (!head.cache_control.empty()) {
+        if (is_valid_field("Cache-Control", head.cache_control)) append_field(out, "Cache-Control", head.cache_control);
+        else ++dropped;
+    }
     if (head.fields != nullptr) {
         for (const auto &[name, value] : *head.fields) {
             if (!is_valid_field(name, value)) {

@@ -18,13 +18,14 @@ struct ResponseHead {
     unsigned status = 200;
     std::string_view content_type;
     std::string_view request_id;
+    std::string_view cache_control; // empty: no Cache-Control field
     const std::vector<std::pair<std::string, std::string>> *fields = nullptr; // extra fields
     uint64_t content_length = 0;
     bool keep_alive = true;
 };
 
-// Replaces `out` with the head (ending with the empty line). Extra fields whose name is not an
-// HTTP token or whose value holds CR, LF or NUL are dropped (a handler's mistake must not let a
+// Replaces `out` with the head (ending with the empty line). Extra fields (Cache-Control among
+// them) whose name is not an HTTP token or whose value holds CR, LF or NUL are dropped (a handler's mistake must not let a
 // value split the answer) and counted in the return value. A status without a body (1xx, 204,
 // 304) gets no Content-Length. [thread-safe]
 size_t write_response_head(std::string &out, const ResponseHead &head);

@@ -64,13 +64,20 @@ std::string_view Request::param(std::string_view name) const {
 }
 
 std::optional<std::string> Request::query_param(std::string_view name) const {
-    std::optional<std::string> value;
-    query_params({&name, 1}, {&value, 1});
-    return value;
+    std::optional<std::string_view> value;
+    std::string scratch;
+    query_params({&name, 1}, {&value, 1}, scratch);
+    if (!value) return std::nullopt;
+    return std::string(*value);
 }
 
-void Request::query_params(std::span<const std::string_view> names, std::span<std::optional<std::string>> values) const {
+void Request::query_params(std::span<const std::string_view> names, std::span<std::optional<std::string_view>> values,
+                           std::string &scratch) const {
     const size_t wanted = std::min({names.size(), values.size(), size_t{64}});
+    for (size_t i = 0; i < wanted; ++i) values[i].reset();
+    // Decoded text is never longer than the query: with this capacity, appending never moves
+    // the values already decoded.
+    scratch.clear();
     uint64_t seen = 0; // bit i: names[i] was found
     size_t found = 0;
     std::string_view rest = query;
@@ -91,7 +98,15 @@ void Request::query_params(std::span<const std::string_view> names, std::span<st
             if ((seen >> i & 1) != 0 || names[i] != key) continue;
             seen |= uint64_t{1} << i; // the first occurrence counts
             ++found;
-            values[i] = percent_decode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1), true);
+            std::string_view raw = eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
+            if (next_escape(raw, true) == std::string_view::npos) {
+                values[i] = raw;
+                continue;
+            }
+            if (scratch.capacity() < query.size()) scratch.reserve(query.size());
+            const size_t start = scratch.size();
+            if (percent_decode_append(raw, true, scratch)) values[i] = std::string_view(scratch).substr(start);
+            else scratch.resize(start); // not decodable: absent, as the contract says
         }
     }
 }
@@ -99,6 +114,11 @@ void Request::query_params(std::span<const std::string_view> names, std::span<st
 std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space) {
     std::string out;
     out.reserve(text.size());
+    if (!percent_decode_append(text, plus_is_space, out)) return std::nullopt;
+    return out;
+}
+
+bool percent_decode_append(std::string_view text, bool plus_is_space, std::string &out) {
     while (!text.empty()) {
         // The plain run up to the next escape is copied in one piece.
         size_t next = next_escape(text, plus_is_space);
@@ -109,13 +129,13 @@ std::optional<std::string> percent_decode(std::string_view text, bool plus_is_sp
             text.remove_prefix(next + 1);
             continue;
         }
-        if (next + 2 >= text.size()) return std::nullopt;
+        if (next + 2 >= text.size()) return false;
         int hi = hex_value(text[next + 1]), lo = hex_value(text[next + 2]);
-        if (hi < 0 || lo < 0) return std::nullopt;
+        if (hi < 0 || lo < 0) return false;
         out.push_back(static_cast<char>(hi * 16 + lo));
         text.remove_prefix(next + 3);
     }
-    return out;
+    return true;
 }
 
 void Router::add(std::initializer_list<bhttp::verb> methods, std::string pattern, RouteOptions options,

@@ -39,10 +39,14 @@ struct Response {
     unsigned status = 200;
     // A string literal (or text that outlives the answer): set once per answer, never built.
     std::string_view content_type = "application/json";
+    // A string literal as well ("no-store", "private", ...); empty: no Cache-Control field. Kept
+    // out of `headers` because nearly every answer has one and the field list then allocates.
+    std::string_view cache_control;
     std::string body;
-    std::vector<std::pair<std::string, std::string>> headers; // extra headers (Retry-After, ...)
+    std::vector<std::pair<std::string, std::string>> headers; // other extra fields (Retry-After, ...)
     // When set, the file's bytes are streamed as the body (downloads) and `body` is ignored.
-    std::filesystem::path file;
+    // (Optional: a moved std::filesystem::path re-parses itself, and answers are moved often.)
+    std::optional<std::filesystem::path> file;
 
     static Response json(unsigned status, std::string body);
     // {"error":{"code":..,"message":..}}; the message is escaped and made valid UTF-8.
@@ -68,7 +72,11 @@ struct Request {
     // not decodable.
     std::optional<std::string> query_param(std::string_view name) const;
     // query_param for several names (at most 64) in one pass over the query: values[i] for names[i].
-    void query_params(std::span<const std::string_view> names, std::span<std::optional<std::string>> values) const;
+    // A value without escapes is a view into the request; a decoded one is a view into `scratch`,
+    // which is reserved once so that no view moves (a caller may keep it from one call to the
+    // next: the hot path then allocates nothing).
+    void query_params(std::span<const std::string_view> names, std::span<std::optional<std::string_view>> values,
+                      std::string &scratch) const;
 };
 
 using Handler = std::function<Response(Request &)>;
@@ -115,5 +123,7 @@ private:
 
 // Percent-decodes `text` ('+' as space when `plus_is_space`); nullopt on a bad escape.
 std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space);
+// The same, appended to `out`; false on a bad escape (`out` then holds a partial value).
+bool percent_decode_append(std::string_view text, bool plus_is_space, std::string &out);
 
 } // namespace plinth::http

@@ -86,7 +86,7 @@ http::Response sign_in_form(const Page &p, unsigned status, std::string_view err
 }
 
 http::Response sign_in(Page &p) {
-    if (auto limited = http::rate_limited(p.portal().api, "login", p.request))
+    if (auto limited = http::rate_limited(p.portal().api, p.portal().api.limits.login, p.request))
         return sign_in_form(p, 429, "Too many sign-in attempts from your network. Please wait a minute.", p.field("login"));
     http::CommandOutcome out =
         p.try_call("accounts", "login", {{"login", p.field("login")}, {"password", p.field("password")}});
@@ -122,7 +122,7 @@ http::Response register_form(const Page &p, unsigned status, std::string_view er
 }
 
 http::Response register_account(Page &p) {
-    if (auto limited = http::rate_limited(p.portal().api, "login", p.request))
+    if (auto limited = http::rate_limited(p.portal().api, p.portal().api.limits.login, p.request))
         return register_form(p, 429, "Too many attempts from your network. Please wait a minute.");
     json::object args{{"email", p.field("email")},
                       {"username", p.field("username")},

@@ -231,7 +231,7 @@ void Page::add_headers(http::Response &r) const {
     r.headers.emplace_back("X-Content-Type-Options", "nosniff");
     // same-origin, not no-referrer: under no-referrer browsers send "Origin: null" with form posts.
     r.headers.emplace_back("Referrer-Policy", "same-origin");
-    r.headers.emplace_back("Cache-Control", "no-store");
+    r.cache_control = "no-store";
     for (const auto &c : cookies_) r.headers.emplace_back("Set-Cookie", c);
 }
 
@@ -332,7 +332,7 @@ void Portal::add_routes(http::Router &router) {
         http::Response r;
         r.content_type = "text/css; charset=utf-8";
         r.body = std::string(kStylesheet);
-        r.headers.emplace_back("Cache-Control", "public, max-age=3600");
+        r.cache_control = "public, max-age=3600";
         r.headers.emplace_back("X-Content-Type-Options", "nosniff");
         return r;
     });

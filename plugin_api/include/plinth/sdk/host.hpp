@@ -36,9 +36,15 @@ struct StringSink {
     }
 };
 
+// An empty error to pass to a call. Only the head and the message's first byte are set: a callee
+// writes a NUL-terminated message, readers stop at the first NUL, and zeroing the whole message
+// would cost more than many calls on the license-check path.
 inline plinth_error make_error() {
-    plinth_error e{};
+    plinth_error e;
     e.struct_size = sizeof(plinth_error);
+    e.code = 0;
+    e.db_errno = 0;
+    e.message[0] = '\0';
     return e;
 }
 
