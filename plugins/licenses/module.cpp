@@ -164,7 +164,9 @@ public:
 
     Licensing &licensing() { return *licensing_; }
 
-    std::vector<Offer> extra_interfaces() const override { return {{PLINTH_EXT_LICENSE_CHECK, &kLicenseCheck}}; }
+    std::vector<Offer> extra_interfaces() const override {
+        return {{PLINTH_EXT_LICENSE_CHECK, &kLicenseCheck}, {PLINTH_EXT_LICENSE_CHECK_V2, &kLicenseCheckV2}};
+    }
 
     // ---- sdk::Schema ----
     boost::json::object migrate() override {
@@ -522,37 +524,64 @@ private:
                  }});
     }
 
+    // A query from the other side, checked and copied: a query from before ABI 1.1 ends before
+    // `network`, and the zeroed copy names none.
+    static plinth_license_query read_query(const plinth_license_query *query, const plinth_license_verdict *verdict) {
+        if (query == nullptr || verdict == nullptr) throw sdk::invalid_argument("query and verdict are required");
+        if (verdict->struct_size < offsetof(plinth_license_verdict, valid) + sizeof(int32_t))
+            throw sdk::invalid_argument("verdict struct_size is too small");
+        plinth_license_query q{};
+        std::memcpy(&q, query, std::min<size_t>(query->struct_size, sizeof q));
+        for (const plinth_str *s : {&q.key, &q.site, &q.product, &q.network})
+            if (s->data == nullptr && s->size != 0) throw sdk::invalid_argument("a string has size but no data");
+        return q;
+    }
+
+    static void write_verdict(const Verdict &v, plinth_license_verdict *verdict) {
+        plinth_license_verdict out{};
+        out.struct_size = verdict->struct_size;
+        out.code = static_cast<int32_t>(v.code);
+        out.valid = v.valid ? 1 : 0;
+        out.site_exempt = v.site_exempt ? 1 : 0;
+        out.seat_limit = v.seat_limit;
+        out.seats_used = v.seats_used;
+        out.expires_at = v.expires_at;
+        out.grace_ends_at = v.grace_ends_at;
+        out.network_id = v.network_id;
+        out.coverage = static_cast<int32_t>(v.coverage);
+        std::memcpy(verdict, &out, std::min<size_t>(verdict->struct_size, sizeof out));
+    }
+
     static int32_t check_abi(const plinth_module *self, const plinth_license_query *query,
                              plinth_license_verdict *verdict, plinth_error *error) {
         return sdk::guard(error, [&] {
-            if (self == nullptr || query == nullptr || verdict == nullptr)
-                throw sdk::invalid_argument("module, query and verdict are required");
-            if (verdict->struct_size < offsetof(plinth_license_verdict, valid) + sizeof(int32_t))
-                throw sdk::invalid_argument("verdict struct_size is too small");
-            plinth_license_query q{};
-            std::memcpy(&q, query, std::min<size_t>(query->struct_size, sizeof q));
-            // A query from before ABI 1.1 ends before `network`: the zeroed copy names none.
-            for (const plinth_str *s : {&q.key, &q.site, &q.product, &q.network})
-                if (s->data == nullptr && s->size != 0) throw sdk::invalid_argument("a string has size but no data");
+            if (self == nullptr) throw sdk::invalid_argument("module is required");
+            plinth_license_query q = read_query(query, verdict);
             Verdict v;
             sdk::self<LicensesModule>(self).licensing().check(sdk::to_view(q.key), sdk::to_view(q.site),
                                                                sdk::to_view(q.network), sdk::to_view(q.product), v);
-            plinth_license_verdict out{};
-            out.struct_size = verdict->struct_size;
-            out.code = static_cast<int32_t>(v.code);
-            out.valid = v.valid ? 1 : 0;
-            out.site_exempt = v.site_exempt ? 1 : 0;
-            out.seat_limit = v.seat_limit;
-            out.seats_used = v.seats_used;
-            out.expires_at = v.expires_at;
-            out.grace_ends_at = v.grace_ends_at;
-            out.network_id = v.network_id;
-            out.coverage = static_cast<int32_t>(v.coverage);
-            std::memcpy(verdict, &out, std::min<size_t>(verdict->struct_size, sizeof out));
+            write_verdict(v, verdict);
+        });
+    }
+
+    static int32_t check_cached_abi(const plinth_module *self, const plinth_license_query *query,
+                                    plinth_license_verdict *verdict, int32_t *answered, plinth_error *error) {
+        return sdk::guard(error, [&] {
+            if (self == nullptr || answered == nullptr) throw sdk::invalid_argument("module and answered are required");
+            *answered = 0;
+            plinth_license_query q = read_query(query, verdict);
+            Verdict v;
+            if (!sdk::self<LicensesModule>(self).licensing().check_cached(
+                    sdk::to_view(q.key), sdk::to_view(q.site), sdk::to_view(q.network), sdk::to_view(q.product), v))
+                return;
+            write_verdict(v, verdict);
+            *answered = 1;
         });
     }
 
     static constexpr plinth_license_check_v1 kLicenseCheck = {sizeof(plinth_license_check_v1), &check_abi};
+    static constexpr plinth_license_check_v2 kLicenseCheckV2 = {sizeof(plinth_license_check_v2), &check_abi,
+                                                                &check_cached_abi};
 
     std::unique_ptr<Licensing> licensing_;
 };

@@ -76,6 +76,7 @@ std::optional<Reply> Client::read(std::chrono::milliseconds wait, bool head) {
         char buffer[16384];
         ssize_t n = ::recv(fd_, buffer, sizeof buffer, 0);
         if (n == 0) {
+            if (!parser.got_some()) return std::nullopt; // closed before an answer began
             boost::system::error_code ec;
             parser.put_eof(ec);
             if (!ec && parser.is_done()) break;

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <filesystem>
 #include <random>
 #include <thread>
 
@@ -445,6 +446,62 @@ TEST_F(Http, LicenseActivationAndTypedCheck) {
     EXPECT_EQ(get("/v1/licenses/check?key=%ZZ&site=x").status, 400u);
     EXPECT_EQ(post("/v1/licenses/check", object{{"key", std::string(300, 'A')}, {"site", "https://a.example"}}).status,
               400u);
+}
+
+// A check whose key the module has not cached reads the database. It must do so on a worker
+// thread: on the I/O thread, keys nobody cached (anyone can make well-formed ones) would stall
+// every connection on that thread while the database is slow or down.
+TEST_F(Http, ACheckThatMissesTheCacheWaitsOnAWorkerNotOnTheIoThread) {
+    Account staff = account("miss", "staff");
+    Account owner = account("missown");
+    ASSERT_EQ(post("/v1/licenses/product.create", object{{"slug", "miss"}, {"name", "Miss"}}, staff.token).status, 200u);
+    Reply policy = post("/v1/licenses/policy.create",
+                        object{{"product", "miss"}, {"name", "one"}, {"seat_limit", 1}, {"staging_exempt", false}},
+                        staff.token);
+    ASSERT_EQ(policy.status, 200u) << policy.body;
+    Reply issued = post("/v1/licenses/license.issue",
+                        object{{"user_id", owner.id}, {"policy_id", policy.json().at("id").as_int64()}}, staff.token);
+    ASSERT_EQ(issued.status, 200u) << issued.body;
+    const std::string key(issued.json().at("key").as_string());
+
+    // One I/O thread: a check waiting on it would hold every other connection of the server. Its
+    // state folder has the suite server's secrets, so that it finds the keys that server issued.
+    std::string home = state_dir("one-io-thread");
+    std::filesystem::remove_all(home);
+    std::filesystem::create_directories(home);
+    std::filesystem::copy(server_->home() + "/secrets", home + "/secrets", std::filesystem::copy_options::recursive);
+    ServerProcess one(home, server_config(*db_, home, object{{"threads", 1}}));
+    ASSERT_NE(one.port(), 0) << one.stderr_text();
+
+    // Reads of the licenses table wait while this session holds it.
+    std::atomic<uint64_t> statements{0};
+    storage::Connection locker(db_->db_config(), &statements), watcher(db_->db_config(), &statements);
+    locker.execute_trusted("LOCK TABLES licenses WRITE");
+    Client waiting(one.port());
+    ASSERT_TRUE(waiting.send("GET /v1/licenses/check?key=" + key + "&site=https%3A%2F%2Fa.example HTTP/1.1\r\n"
+                             "Host: x\r\n\r\n"));
+    // The check has reached the database once a session waits for the table.
+    bool check_waits = false;
+    for (int i = 0; i < 400 && !check_waits; ++i) {
+        check_waits = !watcher
+                           .query("SELECT 1 FROM information_schema.processlist WHERE state LIKE "
+                                  "'Waiting for table metadata lock' AND info LIKE '%licenses%'")
+                           .empty();
+        if (!check_waits) std::this_thread::sleep_for(25ms);
+    }
+    auto health = check_waits ? fetch(one.port(), "GET", "/healthz") : std::nullopt;
+    locker.execute_trusted("UNLOCK TABLES");
+    ASSERT_TRUE(check_waits) << "the check never reached the database";
+    ASSERT_TRUE(health) << "the I/O thread was held by the check";
+    EXPECT_EQ(health->status, 200u);
+    auto answer = waiting.read();
+    ASSERT_TRUE(answer);
+    EXPECT_EQ(answer->status, 200u) << answer->body;
+    EXPECT_EQ(answer->json().at("code").as_string(), "SITE_NOT_ACTIVATED");
+    // Cached now: the next check is answered on the I/O thread, the same way.
+    auto again = fetch(one.port(), "GET", "/v1/licenses/check?key=" + key + "&site=https%3A%2F%2Fa.example");
+    ASSERT_TRUE(again);
+    EXPECT_EQ(again->json(), answer->json());
 }
 
 } // namespace

@@ -285,6 +285,66 @@ TEST_F(LicensesTest, TypedCheckMatchesTheJsonCommandAndHonoursStructSize) {
     EXPECT_EQ(table->check(module, &broken, &v, &e), PLINTH_E_INVALID_ARGUMENT);
 }
 
+// plinth.license-check/2: check_cached answers what the cache holds, and otherwise says so
+// without reading the database or touching the verdict (a caller then checks where it may wait).
+TEST_F(LicensesTest, CheckCachedAnswersFromMemoryOrSaysItCannot) {
+    product();
+    License l = issue(policy(1));
+    activate(l.key, "https://cached.example.com");
+    const auto *table = host->host().interface_as<plinth_license_check_v2>("licenses");
+    const plinth_module *module = host->host().module("licenses");
+    ASSERT_NE(table, nullptr);
+    ASSERT_NE(module, nullptr);
+    auto query = [](const std::string &key, std::string_view site) {
+        return plinth_license_query{sizeof(plinth_license_query), sdk::to_str(key), sdk::to_str(site), {}, {}};
+    };
+    auto untouched = [] {
+        plinth_license_verdict v;
+        std::memset(&v, 0x5A, sizeof v);
+        v.struct_size = sizeof v;
+        return v;
+    };
+
+    // A key never checked (well-formed, unknown: anyone can make such keys) is not in the cache.
+    for (const std::string &key : {fresh_key(), l.key}) {
+        const std::string site = "https://cached.example.com";
+        plinth_license_query q = query(key, site);
+        plinth_license_verdict v = untouched();
+        int32_t answered = 7;
+        plinth_error e = sdk::make_error();
+        uint64_t before = statements();
+        ASSERT_EQ(table->check_cached(module, &q, &v, &answered, &e), PLINTH_OK) << e.message;
+        EXPECT_EQ(statements(), before) << "check_cached read the database";
+        if (key != l.key) { // (activation may already have cached the issued key)
+            EXPECT_EQ(answered, 0) << key;
+            EXPECT_EQ(v.code, 0x5A5A5A5A) << "the verdict was written without an answer";
+        }
+
+        plinth_license_verdict waited{};
+        waited.struct_size = sizeof waited;
+        ASSERT_EQ(table->check(module, &q, &waited, &e), PLINTH_OK) << e.message;
+        before = statements();
+        ASSERT_EQ(table->check_cached(module, &q, &v, &answered, &e), PLINTH_OK) << e.message;
+        EXPECT_EQ(answered, 1) << key;
+        EXPECT_EQ(statements(), before);
+        EXPECT_EQ(std::memcmp(&v, &waited, sizeof v), 0) << "the cached answer differs from the waited one";
+    }
+    EXPECT_EQ(code(l.key, "https://cached.example.com"), "VALID");
+
+    // A malformed key needs no database: answered.
+    plinth_license_query bad = query("not-a-key", "https://cached.example.com");
+    plinth_license_verdict v = untouched();
+    int32_t answered = 0;
+    ASSERT_EQ(table->check_cached(module, &bad, &v, &answered, nullptr), PLINTH_OK);
+    EXPECT_EQ(answered, 1);
+    EXPECT_EQ(v.code, PLINTH_LICENSE_MALFORMED);
+    // Null arguments are refused, never dereferenced.
+    plinth_error e = sdk::make_error();
+    EXPECT_EQ(table->check_cached(module, &bad, &v, nullptr, &e), PLINTH_E_INVALID_ARGUMENT);
+    EXPECT_EQ(table->check_cached(module, nullptr, &v, &answered, &e), PLINTH_E_INVALID_ARGUMENT);
+    EXPECT_EQ(table->check_cached(nullptr, &bad, &v, &answered, &e), PLINTH_E_INVALID_ARGUMENT);
+}
+
 TEST_F(LicensesTest, MalformedAndUnknownKeysHitTheDatabaseAtMostOnce) {
     product();
     License l = issue(policy(1));

@@ -39,7 +39,7 @@ std::optional<Response> rate_limited(ApiContext &api, RateLimiter::Limit *limit,
 
 // POST /v1/{module}/{command}: the module's JSON command, as the request's caller.
 void add_module_routes(Router &router, ApiContext &api);
-// GET and POST /v1/licenses/check: plinth.license-check/1 without JSON command arguments.
+// GET and POST /v1/licenses/check: plinth.license-check/2 (or /1) without JSON command arguments.
 void add_license_check_routes(Router &router, ApiContext &api);
 // GET /healthz, GET /readyz, GET /metrics.
 void add_health_routes(Router &router, ApiContext &api);

@@ -50,7 +50,8 @@ private:
     void read_body();
     void on_body(boost::beast::error_code ec);
     void dispatch();
-    Response run_handler(const Router::Match &match);
+    // `may_wait`: false on the I/O thread (Request::may_wait).
+    Response run_handler(const Router::Match &match, bool may_wait);
     void answer(Response response);
     // Writes head_ (formatted here from `r` and `content_length`) and, when `with_body`, body_.
     void send(const Response &r, uint64_t content_length, bool with_body, unsigned version, bool keep_alive);
@@ -73,7 +74,8 @@ private:
     std::list<std::weak_ptr<ConnectionControl>>::iterator tracked_;
     bool tracking_ = false;
 
-    boost::beast::flat_buffer buffer_;
+    static constexpr size_t kReadChunkBytes = 4096;
+    boost::beast::flat_buffer buffer_; // bounded: see the constructor
     std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
     bool first_request_ = true;
     bool idle_ = false;   // waiting for a request to begin

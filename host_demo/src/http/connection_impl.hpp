@@ -5,6 +5,7 @@
 #include "connection.hpp"
 
 #include "client_address.hpp"
+#include "request_head.hpp"
 #include "response_head.hpp"
 #include "status_table.hpp"
 
@@ -62,7 +63,12 @@ inline std::string forwarded_for(const RequestMessage &req) {
 
 template <class Stream>
 Connection<Stream>::Connection(Stream stream, ServerState &state, bool metrics_listener)
-    : stream_(std::move(stream)), state_(state), metrics_listener_(metrics_listener) {
+    : stream_(std::move(stream)), state_(state), metrics_listener_(metrics_listener),
+      // Bytes read but not yet parsed: a head, a chunk's header line, a trailer. Bodies pass
+      // through into the request as they are parsed; without a bound, a chunk extension or a
+      // trailer without end would grow this buffer until memory runs out.
+      // (Beast reads a body up to 64 KiB at a time: room for one such read past a full head.)
+      buffer_(state.config.header_limit_bytes + 64 * 1024) {
     error_code ec;
     auto endpoint = socket().remote_endpoint(ec);
     if (!ec) peer_ = unmapped(endpoint.address());
@@ -105,7 +111,7 @@ void Connection<Stream>::await_request() {
     if (buffer_.size() > 0) return read_head(); // a pipelined request is already here
     idle_ = true;
     expire_after(first_request_ ? state_.config.header_timeout : state_.config.idle_timeout);
-    stream_.async_read_some(buffer_.prepare(4096), [self = this->shared_from_this()](error_code ec, size_t n) {
+    stream_.async_read_some(buffer_.prepare(kReadChunkBytes), [self = this->shared_from_this()](error_code ec, size_t n) {
         self->idle_ = false;
         if (ec) {
             if (ec == beast::error::timeout) self->state_.metrics.timed_out_connections.fetch_add(1);
@@ -149,6 +155,8 @@ void Connection<Stream>::on_head(error_code ec) {
         return close(); // the network failed: nobody to answer
     }
     const RequestMessage &req = parser_->get();
+    if (auto problem = check_request_head(req, parser_->chunked()))
+        return refuse(problem->status, problem->code, problem->message);
     std::string_view target(req.target().data(), req.target().size());
     if (target.empty() || target.front() != '/')
         return refuse(400, "bad_request", "the request target must be an absolute path");
@@ -190,6 +198,8 @@ template <class Stream>
 void Connection<Stream>::on_body(error_code ec) {
     if (ec == bhttp::error::body_limit)
         return refuse(413, "payload_too_large", "the body is larger than this route accepts");
+    if (ec == bhttp::error::buffer_overflow)
+        return refuse(400, "bad_request", "a chunk header or trailer of the body is too long");
     if (ec == beast::error::timeout) {
         state_.metrics.timed_out_connections.fetch_add(1);
         return close();
@@ -214,22 +224,31 @@ void Connection<Stream>::dispatch() {
         if (!match_.allow.empty()) r.headers.emplace_back("Allow", match_.allow);
         return answer(std::move(r));
     }
-    if (!route->options.blocking) return answer(run_handler(match_));
+    if (!route->options.blocking) {
+        Response r = run_handler(match_, false);
+        if (!r.run_on_worker) return answer(std::move(r));
+        // The handler found it must wait after all (a cache miss): again, where waiting is fine.
+    }
     asio::post(state_.workers, [self = this->shared_from_this()] {
-        Response r = self->run_handler(self->match_);
+        Response r = self->run_handler(self->match_, true);
+        if (r.run_on_worker) { // a handler's mistake: it is on a worker already
+            std::cerr << "[error] http: request " << self->request_id_ << ": asked for a worker while on one\n";
+            r = Response::error(500, "internal", "internal error (request " + self->request_id_ + ")");
+        }
         asio::post(self->stream_.get_executor(),
                    [self, r = std::move(r)]() mutable { self->answer(std::move(r)); });
     });
 }
 
 template <class Stream>
-Response Connection<Stream>::run_handler(const Router::Match &match) {
+Response Connection<Stream>::run_handler(const Router::Match &match, bool may_wait) {
     try {
         const RequestMessage &req = parser_->get();
         std::string_view target(req.target().data(), req.target().size());
         size_t q = target.find('?');
         Request r{req, path_, q == std::string_view::npos ? std::string_view() : target.substr(q + 1), match.params};
         r.request_id = request_id_;
+        r.may_wait = may_wait;
         r.tls = connection_detail::is_tls<Stream>::value;
         boost::asio::ip::address client = state_.config.trusted_proxies.client(peer_, connection_detail::forwarded_for(req));
         r.client_address = address_text(client);

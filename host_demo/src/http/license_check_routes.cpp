@@ -1,12 +1,13 @@
 // GET /v1/licenses/check?key=..&site=..[&network=..][&product=..] and POST /v1/licenses/check
-// with {"key":..,"site":..,"network"?:..,"product"?:..}: the typed plinth.license-check/1 path.
+// with {"key":..,"site":..,"network"?:..,"product"?:..}: the typed plinth.license-check path.
 // No JSON command arguments are built and the verdict is written straight into the response
 // body; the answer has the members of the licenses module's "check" command except "network"
 // (the covering network's URL, which needs a lookup the hot path does not make: the caller sent
 // it, and network_id identifies it).
 //
-// It runs on the I/O thread (the check is answered from the module's in-process cache; a miss
-// waits for one indexed read).
+// It runs on the I/O thread when the module answers from its in-process cache
+// (plinth.license-check/2's check_cached); a miss, which waits for one indexed read, runs again on
+// a worker thread, so that keys nobody cached cannot stall the I/O threads.
 #include "api_routes.hpp"
 
 #include "json_text.hpp"
@@ -80,26 +81,34 @@ std::string verdict_body(const plinth_license_verdict &v) {
     return out.text();
 }
 
+// The loaded module that checks licenses. With plinth.license-check/2 the I/O thread answers from
+// the module's cache and hands only misses to a worker; a module offering only /1 is called on a
+// worker every time (a miss waits for the database, and the I/O thread must not).
 struct Checker {
     const plinth_module *module = nullptr;
-    const plinth_license_check_v1 *check = nullptr;
+    const plinth_license_check_v2 *v2 = nullptr;
+    const plinth_license_check_v1 *v1 = nullptr;
+
+    explicit operator bool() const { return v2 != nullptr || v1 != nullptr; }
 };
 
 Checker find_checker(const host::Host &host) {
     for (const auto &info : host.modules()) {
         if (!info.loaded) continue;
-        if (auto *c = host.interface_as<plinth_license_check_v1>(info.id)) return {host.module(info.id), c};
+        if (auto *c = host.interface_as<plinth_license_check_v2>(info.id)) return {host.module(info.id), c, nullptr};
+        if (auto *c = host.interface_as<plinth_license_check_v1>(info.id)) return {host.module(info.id), nullptr, c};
     }
     return {};
 }
 
-Response check(const Checker &checker, std::string_view key, std::string_view site, std::string_view network,
-               std::string_view product) {
+Response check(const Checker &checker, bool may_wait, std::string_view key, std::string_view site,
+               std::string_view network, std::string_view product) {
     if (key.empty() || site.empty()) return Response::error(400, "invalid_argument", "key and site are required");
     if (key.size() > kMaxKeyBytes || site.size() > kMaxSiteBytes || network.size() > kMaxSiteBytes ||
         product.size() > kMaxProductBytes)
         return Response::error(400, "invalid_argument", "key, site, network or product is too long");
-    if (checker.check == nullptr) return Response::error(503, "unavailable", "no loaded module checks licenses");
+    if (!checker) return Response::error(503, "unavailable", "no loaded module checks licenses");
+    if (!may_wait && checker.v2 == nullptr) return Response::again_on_worker();
     plinth_license_query query{};
     query.struct_size = sizeof query;
     query.key = sdk::to_str(key);
@@ -109,7 +118,15 @@ Response check(const Checker &checker, std::string_view key, std::string_view si
     plinth_license_verdict verdict{};
     verdict.struct_size = sizeof verdict;
     plinth_error error = sdk::make_error();
-    int32_t rc = checker.check->check(checker.module, &query, &verdict, &error);
+    int32_t rc = PLINTH_OK;
+    if (may_wait) {
+        rc = checker.v2 != nullptr ? checker.v2->check(checker.module, &query, &verdict, &error)
+                                   : checker.v1->check(checker.module, &query, &verdict, &error);
+    } else {
+        int32_t answered = 0;
+        rc = checker.v2->check_cached(checker.module, &query, &verdict, &answered, &error);
+        if (rc == PLINTH_OK && answered == 0) return Response::again_on_worker();
+    }
     if (rc != PLINTH_OK)
         return Response::error(http_status_for(rc), sdk::status_name(rc),
                                std::string_view(error.message, strnlen(error.message, sizeof error.message)));
@@ -128,20 +145,24 @@ void add_license_check_routes(Router &router, ApiContext &api) {
     options.authenticate = false; // the key is the credential
     options.body_limit = 4096;
     router.add({bhttp::verb::get, bhttp::verb::post}, "/v1/licenses/check", options, [&api, checker](Request &r) {
-        if (auto limited = rate_limited(api, api.limits.check, r)) return std::move(*limited);
+        // Every request runs here first on its I/O thread (may_wait false); a miss runs again on a
+        // worker, and must not draw on the limit twice.
+        if (!r.may_wait) {
+            if (auto limited = rate_limited(api, api.limits.check, r)) return std::move(*limited);
+        }
         static constexpr std::array<std::string_view, 4> kNames{"key", "site", "network", "product"};
         if (r.message.method() == bhttp::verb::post) {
             auto m = read_string_members(r.message.body(), kNames, kMaxSiteBytes);
             if (!m.problem.empty()) return Response::error(400, "invalid_argument", m.problem);
             auto member = [&m](size_t i) { return m.values[i] ? std::string_view(*m.values[i]) : std::string_view(); };
-            return check(checker, member(0), member(1), member(2), member(3));
+            return check(checker, r.may_wait, member(0), member(1), member(2), member(3));
         }
-        // Decoded values go to this I/O thread's scratch text, kept from one request to the next:
+        // Decoded values go to this thread's scratch text, kept from one request to the next:
         // reading the query then allocates nothing.
         thread_local std::string scratch;
         std::array<std::optional<std::string_view>, 4> v;
         r.query_params(kNames, v, scratch);
-        return check(checker, v[0].value_or(""), v[1].value_or(""), v[2].value_or(""), v[3].value_or(""));
+        return check(checker, r.may_wait, v[0].value_or(""), v[1].value_or(""), v[2].value_or(""), v[3].value_or(""));
     });
 }
 

@@ -6,8 +6,8 @@
 //
 // A handler gets the parsed request with the caller already resolved (anonymous or a session's
 // account; never the system principal) and returns a Response. It runs on a worker thread unless
-// its route says `blocking = false` (only for handlers that never wait: no database, no lock
-// held long). A handler may throw sdk::Error: the server answers with the status table's status
+// its route says `blocking = false` (handlers that do not wait, or can tell before they would:
+// see RouteOptions::blocking). A handler may throw sdk::Error: the server answers with the status table's status
 // and the usual {"error":{...}} body.
 #pragma once
 
@@ -47,8 +47,16 @@ struct Response {
     // When set, the file's bytes are streamed as the body (downloads) and `body` is ignored.
     // (Optional: a moved std::filesystem::path re-parses itself, and answers are moved often.)
     std::optional<std::filesystem::path> file;
+    // Not an answer: a handler running on an I/O thread (Request::may_wait false) found it must
+    // wait after all, and asks to be called again on a worker thread. See RouteOptions::blocking.
+    bool run_on_worker = false;
 
     static Response json(unsigned status, std::string body);
+    static Response again_on_worker() {
+        Response r;
+        r.run_on_worker = true;
+        return r;
+    }
     // {"error":{"code":..,"message":..}}; the message is escaped and made valid UTF-8.
     static Response error(unsigned status, std::string_view code, std::string_view message);
 };
@@ -63,6 +71,9 @@ struct Request {
     std::string client_address{}; // resolved (trusted proxies applied)
     std::string rate_limit_key{}; // the client's address, or its /64 for IPv6
     std::string_view request_id{};
+    // False while the handler runs on an I/O thread (a route with blocking = false): it must not
+    // wait (no database, no lock held long) and returns Response::again_on_worker() if it would.
+    bool may_wait = true;
     bool metrics_allowed = false; // on a metrics listener, with the metrics token, or (default) loopback
     bool tls = false;             // arrived over this server's own TLS (cookies are then marked Secure)
 
@@ -87,7 +98,10 @@ struct RouteOptions {
     // body_limit_for is set it decides instead, from the path parameters (e.g. uploads).
     size_t body_limit = 0;
     std::function<size_t(const RouteParams &)> body_limit_for;
-    bool blocking = true;     // runs on a worker thread (may wait on the database)
+    // true: runs on a worker thread (may wait on the database). false: runs on the I/O thread that
+    // read the request, and must not wait; a handler that finds it would (a cache miss) returns
+    // Response::again_on_worker() and is called once more, on a worker, with Request::may_wait.
+    bool blocking = true;
     bool authenticate = true; // resolve Authorization: Bearer (401 when the token is bad)
 };
 

@@ -25,7 +25,7 @@ extern "C" {
 
 /* ABI version this header describes. Major changes break; minor only appends. */
 #define PLINTH_ABI_MAJOR 1
-#define PLINTH_ABI_MINOR 3
+#define PLINTH_ABI_MINOR 4
 
 /* Layout pins. Every struct that crosses the boundary is followed by PLINTH_PIN_SIZE and
  * PLINTH_PIN_AT checks of its size and of every member's offset on 64-bit targets (x86_64,

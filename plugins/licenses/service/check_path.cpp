@@ -61,6 +61,14 @@ void Licensing::check(std::string_view key, std::string_view site, std::string_v
     check_impl(key, site, network, product, out, nullptr);
 }
 
+bool Licensing::check_cached(std::string_view key, std::string_view site, std::string_view network,
+                             std::string_view product, Verdict &out) {
+    Verdict answer;
+    if (!check_impl(key, site, network, product, answer, nullptr, false)) return false;
+    out = answer;
+    return true;
+}
+
 Licensing::Spelling Licensing::canonical_spelling(std::string_view site, std::string_view network) {
     Spelling sp;
     SiteResult sr = canonical_site(site);
@@ -76,8 +84,8 @@ Licensing::Spelling Licensing::canonical_spelling(std::string_view site, std::st
     return sp;
 }
 
-void Licensing::check_impl(std::string_view key, std::string_view site, std::string_view network,
-                           std::string_view product, Verdict &out, LicenseSnapshot *keep) {
+bool Licensing::check_impl(std::string_view key, std::string_view site, std::string_view network,
+                           std::string_view product, Verdict &out, LicenseSnapshot *keep, bool may_wait) {
     out = Verdict{};
     // The site (and network) are read later; start loading them now, alongside the key.
     if (!site.empty()) __builtin_prefetch(site.data());
@@ -86,13 +94,14 @@ void Licensing::check_impl(std::string_view key, std::string_view site, std::str
     if (!normalise_key(key, normal)) {
         out.code = VerdictCode::malformed;
         if (keep != nullptr) *keep = LicenseSnapshot{};
-        return;
+        return true;
     }
     // The normal form is not wiped: the caller's buffer holds the same key for as long as it likes.
     KeyHash hash = hash_key(normal.view());
     if (!config_.cache_enabled || !cache_live_.load(std::memory_order_acquire)) {
+        if (!may_wait) return false;
         check_uncached(hash, site, network, product, out, keep);
-        return;
+        return true;
     }
     // The slot's memory is fetched while the site is hashed.
     cache_.prefetch(hash, !network.empty());
@@ -100,7 +109,11 @@ void Licensing::check_impl(std::string_view key, std::string_view site, std::str
     CheckCache::Lookup look;
     for (int attempt = 0;; ++attempt) {
         cache_.find(hash, site_hash, look);
-        if (!look.hit) return fill_and_check(hash, look.epoch, site, network, site_hash, product, out, keep);
+        if (!look.hit) {
+            if (!may_wait) return false;
+            fill_and_check(hash, look.epoch, site, network, site_hash, product, out, keep);
+            return true;
+        }
         if (!look.snapshot.found || look.site_known) break;
         // A spelling of the site this entry has not seen: canonicalise once, remember it.
         Spelling sp = canonical_spelling(site, network);
@@ -110,9 +123,14 @@ void Licensing::check_impl(std::string_view key, std::string_view site, std::str
             look.site = *facts;
             break;
         }
-        if (attempt > 0) return check_uncached(hash, site, network, product, out, keep); // evicted twice in a row
+        if (attempt > 0) { // evicted twice in a row
+            if (!may_wait) return false;
+            check_uncached(hash, site, network, product, out, keep);
+            return true;
+        }
     }
     finish(look.snapshot, look.site, product, out, keep);
+    return true;
 }
 
 SiteHash Licensing::hash_site(std::string_view site, std::string_view network) const noexcept {

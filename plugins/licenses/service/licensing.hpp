@@ -145,6 +145,10 @@ public:
     void check(std::string_view key, std::string_view site, std::string_view product, Verdict &out) {
         check(key, site, {}, product, out);
     }
+    // The same check answered from memory only (for threads that must not wait): false, with
+    // `out` untouched, when the answer needs the database. Never throws for a database problem.
+    bool check_cached(std::string_view key, std::string_view site, std::string_view network, std::string_view product,
+                      Verdict &out);
     SignedVerdict check_signed(std::string_view key, std::string_view site, std::string_view network,
                                std::string_view product, std::string_view challenge);
     // The canonical form of network `network_id` of the license with `key` (to name it in a JSON
@@ -224,8 +228,9 @@ private:
         std::string network; // empty when none was reported
     };
     static Spelling canonical_spelling(std::string_view site, std::string_view network);
-    void check_impl(std::string_view key, std::string_view site, std::string_view network, std::string_view product,
-                    Verdict &out, LicenseSnapshot *keep);
+    // False (nothing done) when the answer needs the database and `may_wait` is false.
+    bool check_impl(std::string_view key, std::string_view site, std::string_view network, std::string_view product,
+                    Verdict &out, LicenseSnapshot *keep, bool may_wait = true);
     void finish(const LicenseSnapshot &snapshot, const SiteFacts &site, std::string_view product, Verdict &out,
                 LicenseSnapshot *keep) const;
     void check_uncached(const KeyHash &hash, std::string_view site, std::string_view network, std::string_view product,

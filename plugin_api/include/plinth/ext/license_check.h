@@ -14,6 +14,8 @@ extern "C" {
 #endif
 
 static const char PLINTH_EXT_LICENSE_CHECK[] = "plinth.license-check/1";
+/* ABI 1.4: the same check, plus check_cached (plinth_license_check_v2 below). */
+static const char PLINTH_EXT_LICENSE_CHECK_V2[] = "plinth.license-check/2";
 
 /* Verdict codes in order of precedence (the first that applies wins). Never renumbered. */
 typedef enum plinth_license_code {
@@ -90,6 +92,26 @@ typedef struct plinth_license_check_v1 {
 } plinth_license_check_v1;
 PLINTH_PIN_AT(plinth_license_check_v1, check, 8);
 PLINTH_PIN_SIZE(plinth_license_check_v1, 16);
+
+/* Rationale: a caller on a thread that must never wait (an HTTP server's I/O thread) can answer
+ * from the cache itself and hand only the misses to a thread that may wait; with /1 alone it
+ * cannot tell a miss from a hit before the call, and a miss waits for the database. */
+typedef struct plinth_license_check_v2 {
+    uint32_t struct_size;
+    /* As in plinth_license_check_v1. [thread-safe] */
+    int32_t (*check)(const plinth_module *self, const plinth_license_query *query,
+                     plinth_license_verdict *verdict, plinth_error *error);
+    /* The check answered from memory only: never waits for the database or a lock held across
+     * one. Sets *answered to 1 and fills `verdict` when it could answer; to 0, leaving `verdict`
+     * as it was, when the answer needs the database (call check then, from a thread that may
+     * wait). Returns PLINTH_OK in both cases; an error status only for bad arguments.
+     * [thread-safe] */
+    int32_t (*check_cached)(const plinth_module *self, const plinth_license_query *query,
+                            plinth_license_verdict *verdict, int32_t *answered, plinth_error *error);
+} plinth_license_check_v2;
+PLINTH_PIN_AT(plinth_license_check_v2, check, 8);
+PLINTH_PIN_AT(plinth_license_check_v2, check_cached, 16);
+PLINTH_PIN_SIZE(plinth_license_check_v2, 24);
 
 #ifdef __cplusplus
 }
