@@ -20,6 +20,18 @@ std::vector<std::string_view> split_path(std::string_view path) {
     return out;
 }
 
+// The names of an Allow list ("GET, HEAD, POST").
+std::vector<std::string_view> split_list(std::string_view list) {
+    std::vector<std::string_view> out;
+    while (!list.empty()) {
+        size_t comma = list.find(", ");
+        out.push_back(list.substr(0, comma));
+        if (comma == std::string_view::npos) break;
+        list.remove_prefix(comma + 2);
+    }
+    return out;
+}
+
 bool is_parameter(std::string_view segment) {
     return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
 }
@@ -180,8 +192,14 @@ Router::Match Router::match(bhttp::verb method, std::string_view path) const {
             for (const Route &r : routes_) {
                 if (!path_matches(r)) continue;
                 for (bhttp::verb m : r.methods) {
-                    std::string name(bhttp::to_string(m));
-                    if (best.allow.find(name) == std::string::npos) best.allow += (best.allow.empty() ? "" : ", ") + name;
+                    auto list = [&best](std::string_view name) {
+                        for (std::string_view listed : split_list(best.allow))
+                            if (listed == name) return;
+                        best.allow += best.allow.empty() ? "" : ", ";
+                        best.allow += name;
+                    };
+                    list(bhttp::to_string(m));
+                    if (m == bhttp::verb::get) list("HEAD"); // served as GET without the body
                 }
             }
         }
