@@ -7,10 +7,16 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <random>
 #include <thread>
 
 #include <sys/resource.h>
+#include <unistd.h>
 
 namespace plinth::test {
 namespace {
@@ -368,6 +374,75 @@ TEST(HttpServer, ConnectionsUpToMaxConnectionsAreServedUnderALowSoftFileLimit) {
     auto last = held.back()->request("GET", "/healthz");
     ASSERT_TRUE(last);
     EXPECT_EQ(last->status, 200u);
+}
+
+// A server out of file descriptors (its hard limit lowered from outside, here with prlimit) cannot
+// accept the connections waiting in its backlog. It pauses accepting instead of retrying at once:
+// before, the failing accept was retried in a loop that held an I/O thread at 100 % CPU and said
+// nothing. It keeps serving the connections it has, says so once per episode, and accepts again
+// once connections close.
+TEST(HttpServer, OutOfFileDescriptorsItPausesAcceptingAndRecovers) {
+    TestDatabase db("http_emfile");
+    std::string home = state_dir("emfile");
+    object config = config_for(db, {{"max_connections", 1000}});
+    config["http"].as_object()["limits"].as_object()["header_timeout_ms"] = 120000; // held ones send nothing
+    config["http"].as_object()["limits"].as_object()["idle_timeout_ms"] = 120000;
+    ServerProcess s(home, config);
+    ASSERT_NE(s.port(), 0) << s.stderr_text();
+    Client early(s.port()); // accepted while descriptors remain; must keep being served
+    ASSERT_EQ(early.request("GET", "/healthz")->status, 200u);
+
+    auto open_descriptors = [&] {
+        size_t n = 0;
+        for ([[maybe_unused]] auto &entry : std::filesystem::directory_iterator("/proc/" + std::to_string(s.pid()) + "/fd"))
+            ++n;
+        return n;
+    };
+    // Room for a few more connections, then none.
+    rlimit tight{};
+    tight.rlim_cur = tight.rlim_max = open_descriptors() + 4;
+    ASSERT_EQ(::prlimit(s.pid(), RLIMIT_NOFILE, &tight, nullptr), 0) << std::strerror(errno);
+    std::vector<std::unique_ptr<Client>> held;
+    for (int i = 0; i < 30; ++i) { // the kernel completes these; most wait in the backlog
+        held.push_back(std::make_unique<Client>(s.port()));
+        ASSERT_TRUE(held.back()->connected()) << i;
+    }
+
+    // CPU time the server spends while its backlog cannot be accepted: a retry loop would use
+    // about a whole core; pausing, next to nothing. The bound is half a core, a wide margin.
+    auto cpu_ticks = [&] {
+        std::ifstream in("/proc/" + std::to_string(s.pid()) + "/stat");
+        std::string stat((std::istreambuf_iterator<char>(in)), {});
+        std::istringstream fields(stat.substr(stat.rfind(')') + 2)); // the name may hold spaces
+        std::string field;
+        long long ticks = 0;
+        for (int i = 3; i <= 15 && fields >> field; ++i)
+            if (i >= 14) ticks += std::stoll(field); // utime, stime
+        return ticks;
+    };
+    std::this_thread::sleep_for(500ms);
+    long long before = cpu_ticks();
+    std::this_thread::sleep_for(2s);
+    long long used = cpu_ticks() - before;
+    EXPECT_LT(used, ::sysconf(_SC_CLK_TCK)) << "CPU ticks in 2 s while out of descriptors";
+
+    auto still = early.request("GET", "/healthz");
+    ASSERT_TRUE(still) << "an open connection was not served while accepting was paused";
+    EXPECT_EQ(still->status, 200u);
+    auto count = [](const std::string &text, const std::string &what) {
+        size_t n = 0;
+        for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+        return n;
+    };
+    EXPECT_EQ(count(s.stderr_text(), "cannot accept connections"), 1u) << s.stderr_text();
+
+    held.clear(); // descriptors free up as the server accepts and closes these
+    auto after = fetch(s.port(), "GET", "/healthz");
+    ASSERT_TRUE(after) << "no new connection was accepted once descriptors were free";
+    EXPECT_EQ(after->status, 200u);
+    // Draining the backlog fills the file table again for a moment: still the same episode.
+    EXPECT_EQ(count(s.stderr_text(), "cannot accept connections"), 1u) << s.stderr_text();
+    EXPECT_EQ(s.terminate(), 0);
 }
 
 // The readiness probe borrows from the process's one pool: under concurrent probes and module

@@ -14,6 +14,7 @@
 #include <sodium.h>
 
 #include <csignal>
+#include <iostream>
 #include <thread>
 
 namespace plinth::http {
@@ -37,6 +38,21 @@ const std::string kBusy = [] {
            "Connection: close\r\nContent-Length: " +
            std::to_string(body.size()) + "\r\n\r\n" + body;
 }();
+
+// How long accepting waits after the process ran short of descriptors or memory. Long enough that
+// a full file table costs next to no CPU, short enough that a connection freed is used soon after.
+constexpr std::chrono::milliseconds kAcceptRetryPause{100};
+// Failures closer together than this are one episode, logged once: while a backlog drains, the
+// file table fills and frees many times a second.
+constexpr std::chrono::seconds kAcceptEpisodeGap{10};
+
+// Accept errors that will repeat at once until a descriptor or some memory is freed: the listening
+// socket stays readable (the connection waits in the backlog), so retrying at once spins.
+bool lacks_resources(const boost::system::error_code &ec) {
+    namespace errc = boost::system::errc;
+    return ec == errc::too_many_files_open || ec == errc::too_many_files_open_in_system ||
+           ec == errc::no_buffer_space || ec == errc::not_enough_memory;
+}
 
 } // namespace
 
@@ -88,7 +104,7 @@ Server::~Server() {
 std::vector<std::string> Server::bind() {
     std::vector<std::string> bound;
     auto open = [&](const ListenAddress &a, bool metrics) {
-        auto l = std::make_unique<Listener>(Listener{tcp::acceptor(main_context()), metrics});
+        auto l = std::make_unique<Listener>(main_context(), metrics);
         boost::system::error_code ec;
         tcp::endpoint endpoint(asio::ip::make_address(a.host), a.port);
         l->acceptor.open(endpoint.protocol(), ec);
@@ -96,7 +112,8 @@ std::vector<std::string> Server::bind() {
         if (!ec) l->acceptor.bind(endpoint, ec);
         if (!ec) l->acceptor.listen(asio::socket_base::max_listen_connections, ec);
         if (ec) throw sdk::unavailable("cannot listen on " + a.text() + ": " + ec.message());
-        bound.push_back(endpoint_text(l->acceptor.local_endpoint()));
+        l->address = endpoint_text(l->acceptor.local_endpoint());
+        bound.push_back(l->address);
         listeners_.push_back(std::move(l));
     };
     for (const auto &a : config_.listen) open(a, false);
@@ -109,6 +126,7 @@ void Server::accept(Listener &l) {
     next_context_ = (next_context_ + 1) % contexts_.size();
     l.acceptor.async_accept(context, [this, &l](boost::system::error_code ec, PlainStream::socket_type socket) {
         if (ec == asio::error::operation_aborted || !l.acceptor.is_open() || state_->draining.load()) return;
+        if (lacks_resources(ec)) return pause_accepting(l, ec);
         if (!ec) {
             boost::system::error_code ignored;
             socket.set_option(tcp::no_delay(true), ignored);
@@ -132,7 +150,23 @@ void Server::accept(Listener &l) {
                 }
             }
         }
-        accept(l); // errors such as a full file table are transient: keep accepting
+        accept(l); // other errors concern that one connection (e.g. reset before it was accepted)
+    });
+}
+
+void Server::pause_accepting(Listener &l, const boost::system::error_code &ec) {
+    // Once per episode, not per failure: a full file table would otherwise write ten lines a second.
+    auto now = std::chrono::steady_clock::now();
+    bool new_episode = !l.last_failed_accept || now - *l.last_failed_accept > kAcceptEpisodeGap;
+    l.last_failed_accept = now;
+    if (new_episode)
+        std::cerr << "[warning] http: cannot accept connections on " << l.address << ": " << ec.message()
+                  << "; pausing accepts " << kAcceptRetryPause.count()
+                  << " ms at a time until connections close (raise the file limit or lower http.max_connections)\n";
+    l.retry.expires_after(kAcceptRetryPause);
+    l.retry.async_wait([this, &l](boost::system::error_code wait_ec) {
+        if (wait_ec || !l.acceptor.is_open() || state_->draining.load()) return;
+        accept(l);
     });
 }
 
@@ -159,6 +193,7 @@ void Server::begin_drain() {
     for (auto &l : listeners_) {
         boost::system::error_code ignored;
         l->acceptor.close(ignored);
+        l->retry.cancel();
     }
     // Collected under the lock, told outside it: a connection whose last owner is this list
     // would otherwise untrack itself (taking the same lock) from inside the loop.

@@ -47,10 +47,20 @@ public:
 
 private:
     struct Listener {
+        Listener(boost::asio::io_context &context, bool metrics_listener)
+            : acceptor(context), metrics(metrics_listener), retry(context) {}
         boost::asio::ip::tcp::acceptor acceptor;
         bool metrics = false;
+        // Accepting waits on this while the process lacks file descriptors or memory for another
+        // connection (EMFILE, ENFILE, ENOBUFS, ENOMEM): retrying at once would spin an I/O thread.
+        boost::asio::steady_timer retry;
+        std::string address; // as bound, for the log
+        std::optional<std::chrono::steady_clock::time_point> last_failed_accept; // for logging once per episode
     };
     void accept(Listener &l);
+    // After an accept failed for lack of resources: logs the first failure of an episode (failures
+    // less than 10 s apart), then accepts again after a pause. Connections already open are served meanwhile.
+    void pause_accepting(Listener &l, const boost::system::error_code &ec);
     void begin_drain();
     void check_drained();
     boost::asio::io_context &main_context() { return *contexts_.front(); }
