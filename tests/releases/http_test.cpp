@@ -332,6 +332,56 @@ TEST_F(ReleasesHttp, DownloadsHonourRangesAndValidators) {
     (void)id;
 }
 
+// The server's peak resident memory (VmHWM), in bytes.
+int64_t peak_memory(pid_t pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+    for (std::string line; std::getline(in, line);)
+        if (line.rfind("VmHWM:", 0) == 0) return std::stoll(line.substr(6)) * 1024;
+    return -1;
+}
+
+// HEAD tells a download's length without reading the package or holding its size in memory:
+// before, the answer was a body of zeros as large as the package (a HEAD of a 48 MiB package
+// raised the server's peak memory by 48 MiB; a few concurrent ones could exhaust it).
+TEST_F(ReleasesHttp, HeadOfALargePackageTellsItsLengthWithoutHoldingIt) {
+    constexpr size_t kSize = 48u << 20;
+    cli("call licenses product.create '{\"slug\":\"big\",\"name\":\"Big\"}'");
+    cli("call releases product.set '{\"product\":\"big\",\"name\":\"Big\"}'");
+    cli("call releases release.publish '{\"product\":\"big\",\"version\":\"2.0.0\",\"package\":\"@" +
+        make_zip("big-2.0.0.zip", kSize) + "\"}'");
+    value p = boost::json::parse(cli("call licenses policy.create '{\"product\":\"big\",\"name\":\"big\",\"seat_limit\":1}'"));
+    int64_t user = boost::json::parse(user_).at("user_id").as_int64();
+    std::string key = str(boost::json::parse(cli("call licenses license.issue '{\"user_id\":" + std::to_string(user) +
+                                                 ",\"policy_id\":" + std::to_string(p.at("id").as_int64()) + "}'")),
+                          "key");
+    const std::string site_url = "https://big-shop.com";
+    auto activated = fetch(server_->port(), "POST", "/v1/licenses/activation.activate",
+                           "{\"key\":\"" + key + "\",\"site\":\"" + site_url + "\"}");
+    ASSERT_TRUE(activated);
+    ASSERT_EQ(activated->status, 200u) << activated->body;
+    // The link comes from the JSON command, which downloads nothing (EDD's client would).
+    auto check = fetch(server_->port(), "POST", "/v1/releases/update.check",
+                       "{\"key\":\"" + key + "\",\"site\":\"" + site_url +
+                           "\",\"product\":\"big\",\"current_version\":\"1.0.0\"}");
+    ASSERT_TRUE(check);
+    ASSERT_EQ(check->status, 200u) << check->body;
+    std::string url = str(check->json(), "download_url");
+    ASSERT_EQ(url.rfind(origin_, 0), 0u) << check->body;
+    std::string target = url.substr(origin_.size());
+
+    int64_t before = peak_memory(server_->pid());
+    ASSERT_GT(before, 0);
+    for (const char *range : {"", "Range: bytes=0-\r\n"}) {
+        auto head = fetch(server_->port(), "HEAD", target, {}, {}, range);
+        ASSERT_TRUE(head.has_value()) << range;
+        EXPECT_EQ(head->status, *range ? 206u : 200u);
+        EXPECT_EQ(head->header("content-length"), std::to_string(kSize)) << range;
+        EXPECT_TRUE(head->body.empty());
+    }
+    int64_t grown = peak_memory(server_->pid()) - before;
+    EXPECT_LT(grown, static_cast<int64_t>(kSize / 4)) << "HEAD raised the server's peak memory by " << grown << " bytes";
+}
+
 TEST_F(ReleasesHttp, StaffPublishOverHttpWithAMultipartUpload) {
     std::string boundary = "plinthBoundary7MA4YWxk";
     std::string zip = std::string("PK\x03\x04", 4) + std::string(5000, 'z');
@@ -341,10 +391,11 @@ TEST_F(ReleasesHttp, StaffPublishOverHttpWithAMultipartUpload) {
                        "Content-Type: application/zip\r\n\r\n" +
                        zip + "\r\n--" + boundary + "--\r\n";
     // The test client labels every body as JSON, so the upload is written by hand.
-    auto upload = [&](const std::string &token) {
+    // Media types and their parameter names are case-insensitive (RFC 9110 §8.3.1, §5.6.6).
+    auto upload = [&](const std::string &token, const std::string &type = "multipart/form-data; boundary=") {
         Client c(server_->port());
         std::string request = "POST /v1/releases/publish HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                              "Content-Type: multipart/form-data; boundary=" + boundary + "\r\n"
+                              "Content-Type: " + type + boundary + "\r\n"
                               "Content-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n";
         if (!token.empty()) request += "Authorization: Bearer " + token + "\r\n";
         EXPECT_TRUE(c.send(request + "\r\n" + body));
@@ -354,6 +405,7 @@ TEST_F(ReleasesHttp, StaffPublishOverHttpWithAMultipartUpload) {
     auto anonymous = upload({});
     ASSERT_TRUE(anonymous.has_value());
     EXPECT_EQ(anonymous->status, 401u);
+    EXPECT_EQ(anonymous->header("www-authenticate"), "Bearer");
 
     auto login = [&](const std::string &name, const std::string &role) {
         std::string out = cli("call accounts register '{\"email\":\"" + name + "@vendor.example\",\"username\":\"" + name +
@@ -369,7 +421,7 @@ TEST_F(ReleasesHttp, StaffPublishOverHttpWithAMultipartUpload) {
     auto refused = upload(customer);
     ASSERT_TRUE(refused.has_value());
     EXPECT_EQ(refused->status, 403u);
-    auto published = upload(staff);
+    auto published = upload(staff, "Multipart/Form-Data; Boundary=");
     ASSERT_TRUE(published.has_value());
     EXPECT_EQ(published->status, 201u) << published->body;
     EXPECT_EQ(str(published->json(), "channel"), "beta");
@@ -380,6 +432,102 @@ TEST_F(ReleasesHttp, StaffPublishOverHttpWithAMultipartUpload) {
     EXPECT_EQ(str(site("get_version", key, "https://beta-shop.com", "1.1.0", "1"), "new_version"), "1.2.0-beta.1");
     EXPECT_EQ(str(site("get_version", key, "https://beta-shop.com", "1.1.0", "0"), "new_version"), "1.1.0");
     (void)id;
+}
+
+// A server of its own (the suite's server has generous limits): the licenses and releases modules
+// and these `http` settings.
+object own_server_config(const TestDatabase &db, object http) {
+    http["listen"] = "127.0.0.1:0";
+    http["threads"] = 1;
+    http["access_log"] = "off";
+    return {{"database", db.config()},
+            {"modules",
+             {{"paths", {std::string(PLINTH_TEST_MODULE_DIR) + "/plinth_licenses.so",
+                         std::string(PLINTH_TEST_MODULE_DIR) + "/plinth_releases.so"}}}},
+            {"releases", {{"public_url", "https://updates.vendor.example"}}},
+            {"http", http}};
+}
+
+// The JSON commands that check or activate draw on the same limits as the EDD endpoint and the
+// typed check: before, POST /v1/releases/update.check and POST /v1/releases/edd drew on none, a
+// way around both. releases/edd draws on `activation` unless its edd_action only reads, decided on
+// the parsed body (an escaped or padded action, or a body that does not parse, cannot slip by).
+TEST(ReleasesRateLimits, TheJsonCommandsDrawOnTheLimitsOfTheEddEndpoint) {
+    TestDatabase db("releases_limits");
+    std::string home = std::string(PLINTH_TEST_STATE_DIR) + "/releases-limits-" + std::to_string(::getpid());
+    object limits{{"activation", {{"per_minute", 1}, {"burst", 2}}}, {"check", {{"per_minute", 1}, {"burst", 3}}}};
+    ServerProcess s(home, own_server_config(db, {{"rate_limits", limits}}));
+    ASSERT_NE(s.port(), 0) << s.stderr_text();
+    auto json_call = [&](const std::string &command, const std::string &body) {
+        auto r = fetch(s.port(), "POST", "/v1/releases/" + command, body);
+        EXPECT_TRUE(r.has_value()) << command << " " << body;
+        return r.value_or(Reply{});
+    };
+    auto limited = [](const Reply &r) {
+        return r.status == 429u && !r.header("retry-after").empty() && str(r.json().at("error"), "code") == "rate_limited";
+    };
+    auto edd_form = [&](const std::string &action) {
+        Client c(s.port());
+        std::string form = "edd_action=" + action + "&license=&item_id=1&url=https%3A%2F%2Fshop.com";
+        c.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: " +
+               std::to_string(form.size()) + "\r\n\r\n" + form);
+        return c.read().value_or(Reply{});
+    };
+
+    // activation: burst 2, shared by the JSON command and the EDD endpoint.
+    EXPECT_FALSE(limited(json_call("edd", R"({"edd_action":"activate_license","license":"","url":"https://shop.com"})")));
+    EXPECT_FALSE(limited(json_call("edd", R"({"edd_action":"deactivate_license","license":"","url":"https://shop.com"})")));
+    Reply form = edd_form("activate_license");
+    EXPECT_EQ(form.status, 200u); // EDD's updater stops asking after any other status
+    EXPECT_EQ(str(form.json(), "error"), "rate_limited") << form.body;
+    EXPECT_FALSE(form.header("retry-after").empty());
+    EXPECT_EQ(str(edd_form("+activate_license").json(), "error"), "rate_limited"); // '+' is a space
+    for (const char *body : {R"({"edd_action":"\u0061ctivate_license","license":"k"})",
+                             R"({"edd_action":" deactivate_license\t"})", R"({"edd_action":"activate_license",)",
+                             "[\"check_license\"]"}) {
+        Reply r = json_call("edd", body);
+        EXPECT_TRUE(limited(r)) << body << " -> " << r.status << " " << r.body;
+    }
+
+    // check: burst 3, shared by update.check, the reading EDD actions and the EDD endpoint.
+    EXPECT_FALSE(limited(json_call("update.check", R"({"key":"","site":"https://shop.com","product":"seo","current_version":"1.0.0"})")));
+    EXPECT_FALSE(limited(json_call("edd", R"({"edd_action":"check_license","license":""})")));
+    EXPECT_FALSE(limited(json_call("update.check", "{}")));
+    Reply fourth = json_call("update.check", "{}");
+    EXPECT_TRUE(limited(fourth)) << fourth.status << " " << fourth.body;
+    EXPECT_TRUE(limited(json_call("edd", R"({"edd_action":"get_version"})")));
+    EXPECT_EQ(str(edd_form("get_version").json(), "error"), "rate_limited");
+    EXPECT_EQ(s.terminate(), 0);
+}
+
+// A releases module that could not start (here: the database refuses the host's user) makes its
+// routes answer 503, so sites and tools retry, as module commands do; before, downloads and uploads
+// said 404 "not served here". The EDD endpoint stays 200 (EDD's updater) and says unavailable.
+TEST(ReleasesUnavailable, RoutesOfAReleasesModuleThatCouldNotStartAnswer503) {
+    TestDatabase db("releases_refused");
+    std::string home = std::string(PLINTH_TEST_STATE_DIR) + "/releases-refused-" + std::to_string(::getpid());
+    object config = own_server_config(db, {});
+    config["database"].as_object()["user"] = "plinth_no_such_user";
+    config["database"].as_object()["password"] = "not-the-password";
+    ServerProcess s(home, config);
+    ASSERT_NE(s.port(), 0) << s.stderr_text();
+    for (const std::string method : {"GET", "HEAD"}) {
+        auto download = fetch(s.port(), method, "/v1/releases/download/seo/1.0.0/seo-1.0.0.zip?site=x&expires=1&signature=y");
+        ASSERT_TRUE(download) << method;
+        EXPECT_EQ(download->status, 503u) << method << " " << download->body;
+        if (method == "GET") {
+            EXPECT_EQ(str(download->json().at("error"), "code"), "unavailable");
+        }
+    }
+    auto publish = fetch(s.port(), "POST", "/v1/releases/publish", "{}");
+    ASSERT_TRUE(publish);
+    EXPECT_EQ(publish->status, 503u) << publish->body;
+    auto edd = fetch(s.port(), "GET", "/?edd_action=get_version&item_id=1");
+    ASSERT_TRUE(edd);
+    EXPECT_EQ(edd->status, 200u);
+    EXPECT_EQ(str(edd->json(), "error"), "unavailable") << edd->body;
+    EXPECT_EQ(edd->body.find("plinth_no_such_user"), std::string::npos) << edd->body;
+    EXPECT_EQ(s.terminate(), 0);
 }
 
 } // namespace

@@ -329,7 +329,8 @@ void Connection<Stream>::answer(Response r) {
         r = Response::error(404, "not_found", "the file is not available");
     }
     body_ = std::move(r.body);
-    send(r, body_.size(), with_body, version, keep_alive);
+    const bool head_told_length = req.method() == bhttp::verb::head && r.head_content_length;
+    send(r, head_told_length ? *r.head_content_length : body_.size(), with_body, version, keep_alive);
 }
 
 template <class Stream>

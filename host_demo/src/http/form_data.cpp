@@ -14,8 +14,12 @@ std::string_view header_parameter(std::string_view header, std::string_view key)
     size_t at = 0;
     while ((at = header.find(';', at)) != std::string_view::npos) {
         ++at;
-        while (at < header.size() && header[at] == ' ') ++at;
-        if (header.substr(at, key.size()) != key || header.substr(at + key.size(), 1) != "=") continue;
+        while (at < header.size() && (header[at] == ' ' || header[at] == '\t')) ++at;
+        // Parameter names are case-insensitive (RFC 9110 §5.6.6): "Boundary=" names the boundary too.
+        std::string_view name = header.substr(at, key.size());
+        if (name.size() != key.size() || strncasecmp(name.data(), key.data(), key.size()) != 0 ||
+            header.substr(at + key.size(), 1) != "=")
+            continue;
         std::string_view value = header.substr(at + key.size() + 1);
         if (!value.empty() && value.front() == '"') {
             size_t end = value.find('"', 1);

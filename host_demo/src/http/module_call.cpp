@@ -33,21 +33,22 @@ struct BoundedSink {
 
 } // namespace
 
+bool module_refused_at_start(const host::Host &host, std::string_view module_id) {
+    for (const auto &info : host.modules())
+        if (!info.loaded && !info.skipped && !info.id.empty() && info.id == module_id) return true;
+    return false;
+}
+
 CommandOutcome call_module_command(const host::Host &host, const plinth_call_context &caller,
                                    std::string_view module_id, std::string_view command,
                                    std::string_view arguments, size_t response_limit) {
     CommandOutcome out;
     const plinth_module *m = host.module(module_id);
     if (m == nullptr) {
-        // A module that was found but could not start (its database unreachable, a failed
-        // migration) is unavailable (503: try again later), not absent (404). Its reason stays in
-        // the server's log: it may name the database's user and host.
-        for (const auto &info : host.modules()) {
-            if (!info.loaded && !info.skipped && !info.id.empty() && info.id == module_id) {
-                out.status = PLINTH_E_UNAVAILABLE;
-                out.message = "module '" + std::string(module_id) + "' is not available right now";
-                return out;
-            }
+        if (module_refused_at_start(host, module_id)) {
+            out.status = PLINTH_E_UNAVAILABLE;
+            out.message = "module '" + std::string(module_id) + "' is not available right now";
+            return out;
         }
         out.status = PLINTH_E_NOT_FOUND;
         out.message = "no loaded module '" + std::string(module_id) + "'";

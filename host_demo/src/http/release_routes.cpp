@@ -12,15 +12,16 @@
 //        plinth.release-publish/1.
 #include "api_routes.hpp"
 
+#include "edd_rate_limit.hpp"
 #include "form_data.hpp"
 #include "json_text.hpp"
+#include "module_call.hpp"
 #include "status_table.hpp"
 
 #include <plinth/ext/release_download.h>
 #include <plinth/ext/release_publish.h>
 #include <plinth/sdk/host.hpp>
 
-#include <boost/beast/core/string.hpp>
 #include <boost/json.hpp>
 
 #include <charconv>
@@ -38,6 +39,14 @@ std::pair<const plinth_module *, const Table *> releases_interface(const host::H
     const plinth_module *m = host.module("releases");
     if (m == nullptr) return {nullptr, nullptr};
     return {m, sdk::Interface<Table>::of(m, id).get()};
+}
+
+// The answer of a releases route when the module does not offer it: 404 when releases are not
+// served by this host, 503 (try again later) when the module is there but could not start.
+Response releases_missing(const host::Host &host) {
+    if (module_refused_at_start(host, "releases"))
+        return Response::error(503, "unavailable", "releases are not available right now; retry later");
+    return Response::error(404, "not_found", "releases are not served here");
 }
 
 std::string_view header(const Request &r, bhttp::field f) {
@@ -124,7 +133,7 @@ bool names_etag(std::string_view list, std::string_view etag, bool star_matches)
 
 Response download(const host::Host &host, Request &r) {
     auto [module, table] = releases_interface<plinth_release_download_v1>(host, PLINTH_EXT_RELEASE_DOWNLOAD);
-    if (table == nullptr) return Response::error(404, "not_found", "releases are not served here");
+    if (table == nullptr) return releases_missing(host);
     auto product = percent_decode(r.param("product"), false), version = percent_decode(r.param("version"), false);
     auto site = r.query_param("site"), signature = r.query_param("signature"), expires_text = r.query_param("expires");
     // UINT64_MAX stands for "absent or not a number": it is refused below like any value past INT64_MAX.
@@ -172,9 +181,8 @@ Response download(const host::Host &host, Request &r) {
                                                       std::to_string(info.size));
     }
     if (r.message.method() == bhttp::verb::head) {
-        // The server derives Content-Length from the body and drops the body for HEAD: a body of
-        // the right size is enough, and the package is not read.
-        out.body.assign(range.length, '\0');
+        // The length a GET would send, without the bytes: the package is neither read nor held.
+        out.head_content_length = range.length;
         return out;
     }
     // The response body is the one copy of the bytes in memory; the module reads the database a
@@ -225,16 +233,13 @@ Response edd(ApiContext &api, Request &r) {
     boost::json::object form;
     if (!parse_form(r.query, form)) return edd_refusal("invalid_request", "the query cannot be decoded");
     if (r.message.method() == bhttp::verb::post && !r.message.body().empty()) {
-        std::string_view type = header(r, bhttp::field::content_type);
-        type = type.substr(0, type.find(';'));
-        while (!type.empty() && type.back() == ' ') type.remove_suffix(1);
-        if (!boost::beast::iequals(type, "application/x-www-form-urlencoded"))
+        if (!has_media_type(header(r, bhttp::field::content_type), "application/x-www-form-urlencoded"))
             return edd_refusal("invalid_request", "the body must be application/x-www-form-urlencoded");
         if (!parse_form(r.message.body(), form)) return edd_refusal("invalid_request", "the form cannot be decoded");
     }
-    const boost::json::value *action = form.if_contains("edd_action");
-    bool activation = action != nullptr && action->is_string() &&
-                      (action->get_string() == "activate_license" || action->get_string() == "deactivate_license");
+    const boost::json::value *action = form.if_contains("edd_action"); // form values are all text
+    bool activation = edd_action_may_change_activations(
+        action != nullptr ? std::optional<std::string_view>(action->get_string()) : std::nullopt);
     if (auto limited = rate_limited(api, activation ? api.limits.activation : api.limits.check, r)) {
         Response e = edd_refusal("rate_limited", "too many requests from this address; retry later");
         e.headers = limited->headers;
@@ -244,7 +249,9 @@ Response edd(ApiContext &api, Request &r) {
     const plinth_module *m = api.host.module("releases");
     const auto *commands = sdk::Interface<plinth_command_v1>::of(m).get();
     if (commands == nullptr)
-        return edd_refusal("unavailable", "releases are not served here");
+        return edd_refusal("unavailable", module_refused_at_start(api.host, "releases")
+                                              ? "releases are not available right now; retry later"
+                                              : "releases are not served here");
     std::string arguments = boost::json::serialize(form);
     BoundedText out(api.config.response_limit_bytes);
     plinth_error error = sdk::make_error();
@@ -260,13 +267,15 @@ Response edd(ApiContext &api, Request &r) {
 
 Response publish(ApiContext &api, Request &r) {
     auto [module, table] = releases_interface<plinth_release_publish_v1>(api.host, PLINTH_EXT_RELEASE_PUBLISH);
-    if (table == nullptr) return Response::error(404, "not_found", "releases are not served here");
-    if (r.caller.principal != PLINTH_PRINCIPAL_USER || r.caller.role < PLINTH_ROLE_STAFF)
-        return Response::error(r.caller.principal == PLINTH_PRINCIPAL_USER ? 403 : 401,
-                               r.caller.principal == PLINTH_PRINCIPAL_USER ? "permission_denied" : "unauthenticated",
-                               "publishing is for staff");
+    if (table == nullptr) return releases_missing(api.host);
+    if (r.caller.principal != PLINTH_PRINCIPAL_USER) {
+        Response e = Response::error(401, "unauthenticated", "publishing is for staff: sign in first");
+        e.headers.emplace_back("WWW-Authenticate", "Bearer");
+        return e;
+    }
+    if (r.caller.role < PLINTH_ROLE_STAFF) return Response::error(403, "permission_denied", "publishing is for staff");
     std::string_view type = header(r, bhttp::field::content_type);
-    if (type.substr(0, 19) != "multipart/form-data")
+    if (!has_media_type(type, "multipart/form-data"))
         return Response::error(415, "unsupported_media_type", "send multipart/form-data with 'arguments' and 'package'");
     std::string_view arguments, package;
     bool have_arguments = false, have_package = false;

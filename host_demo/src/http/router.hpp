@@ -47,6 +47,9 @@ struct Response {
     // When set, the file's bytes are streamed as the body (downloads) and `body` is ignored.
     // (Optional: a moved std::filesystem::path re-parses itself, and answers are moved often.)
     std::optional<std::filesystem::path> file;
+    // For HEAD with an empty `body`: the Content-Length a GET would have (a download's size, which
+    // need not be read or held to be told).
+    std::optional<uint64_t> head_content_length;
     // Not an answer: a handler running on an I/O thread (Request::may_wait false) found it must
     // wait after all, and asks to be called again on a worker thread. See RouteOptions::blocking.
     bool run_on_worker = false;
