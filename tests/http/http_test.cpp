@@ -437,6 +437,14 @@ TEST_F(Http, LicenseActivationAndTypedCheck) {
               "SITE_NOT_ACTIVATED");
     EXPECT_EQ(get("/v1/licenses/check?key=AAAA-BBBB&site=https%3A%2F%2Fshop.example.com").json().at("code").as_string(),
               "MALFORMED");
+    // A form body (curl's -d without a JSON type) is refused as on every command route.
+    Client form(port());
+    const std::string body = "{\"key\":\"" + key + "\",\"site\":\"https://shop.example.com\"}";
+    ASSERT_TRUE(form.send("POST /v1/licenses/check HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                          "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body));
+    auto refused = form.read();
+    ASSERT_TRUE(refused);
+    EXPECT_EQ(refused->status, 415u) << refused->body;
     // Bad requests: missing members, wrong types, unknown members, not JSON, bad escapes.
     EXPECT_EQ(get("/v1/licenses/check?site=https%3A%2F%2Fshop.example.com").status, 400u);
     EXPECT_EQ(post("/v1/licenses/check", object{{"key", key}}).status, 400u);

@@ -15,6 +15,10 @@ namespace plinth::http {
 // valid UTF-8 become U+FFFD, so an untrusted message can never break the document.
 void append_json_string(std::string &out, std::string_view text);
 
+// True when a request's Content-Type says JSON: application/json (any case, any parameters), or
+// none at all (a body without a type is read as JSON).
+bool is_json_media_type(std::string_view content_type);
+
 // True when `text` is exactly one JSON value (objects nested at most `max_depth` deep) with valid
 // UTF-8 strings. Nothing is allocated for the value itself.
 bool is_well_formed_json(std::string_view text, size_t max_depth = 64);

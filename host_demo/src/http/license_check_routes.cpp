@@ -152,6 +152,9 @@ void add_license_check_routes(Router &router, ApiContext &api) {
         }
         static constexpr std::array<std::string_view, 4> kNames{"key", "site", "network", "product"};
         if (r.message.method() == bhttp::verb::post) {
+            auto content_type = r.message[bhttp::field::content_type];
+            if (!is_json_media_type(std::string_view(content_type.data(), content_type.size())))
+                return Response::error(415, "unsupported_media_type", "the body must be application/json");
             auto m = read_string_members(r.message.body(), kNames, kMaxSiteBytes);
             if (!m.problem.empty()) return Response::error(400, "invalid_argument", m.problem);
             auto member = [&m](size_t i) { return m.values[i] ? std::string_view(*m.values[i]) : std::string_view(); };

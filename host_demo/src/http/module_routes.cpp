@@ -57,12 +57,6 @@ bool valid_name(std::string_view s, size_t max) {
     return true;
 }
 
-bool is_json_media_type(std::string_view content_type) {
-    std::string_view type = content_type.substr(0, content_type.find(';'));
-    while (!type.empty() && type.back() == ' ') type.remove_suffix(1);
-    return type.empty() || boost::beast::iequals(type, "application/json");
-}
-
 } // namespace
 
 std::optional<Response> rate_limited(ApiContext &api, RateLimiter::Limit *limit, const Request &r) {
