@@ -332,7 +332,8 @@ TEST_F(LicensesTest, CheckCachedAnswersFromMemoryOrSaysItCannot) {
     EXPECT_EQ(code(l.key, "https://cached.example.com"), "VALID");
 
     // A malformed key needs no database: answered.
-    plinth_license_query bad = query("not-a-key", "https://cached.example.com");
+    const std::string not_a_key = "not-a-key"; // the query borrows it
+    plinth_license_query bad = query(not_a_key, "https://cached.example.com");
     plinth_license_verdict v = untouched();
     int32_t answered = 0;
     ASSERT_EQ(table->check_cached(module, &bad, &v, &answered, nullptr), PLINTH_OK);
