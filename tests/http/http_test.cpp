@@ -104,6 +104,28 @@ protected:
         return a;
     }
 
+    // A one-seat license of a new product `slug`, issued over HTTP by a staff account to a new
+    // customer; its key ("" when a step failed, which is then reported).
+    static std::string issue_license(const std::string &slug) {
+        Account staff = account(slug + "staff", "staff");
+        Account owner = account(slug + "owner");
+        EXPECT_EQ(post("/v1/licenses/product.create", object{{"slug", slug}, {"name", slug}}, staff.token).status,
+                  200u);
+        object one_site{{"product", slug}, {"name", "one site"}, {"seat_limit", 1}, {"staging_exempt", false}};
+        Reply policy = post("/v1/licenses/policy.create", one_site, staff.token);
+        if (policy.status != 200u) {
+            ADD_FAILURE() << policy.body;
+            return {};
+        }
+        object license{{"user_id", owner.id}, {"policy_id", policy.json().at("id").as_int64()}};
+        Reply issued = post("/v1/licenses/license.issue", license, staff.token);
+        if (issued.status != 200u) {
+            ADD_FAILURE() << issued.body;
+            return {};
+        }
+        return std::string(issued.json().at("key").as_string());
+    }
+
     static TestDatabase *db_;
     static ServerProcess *server_;
 };
@@ -383,17 +405,8 @@ TEST_F(Http, AccessLogHasOneLinePerRequestWithoutSecrets) {
 // ---- the typed license check ----
 
 TEST_F(Http, LicenseActivationAndTypedCheck) {
-    Account staff = account("lic", "staff");
-    Account owner = account("own");
-    ASSERT_EQ(post("/v1/licenses/product.create", object{{"slug", "seo"}, {"name", "SEO"}}, staff.token).status, 200u);
-    Reply policy = post("/v1/licenses/policy.create",
-                        object{{"product", "seo"}, {"name", "one site"}, {"seat_limit", 1}, {"staging_exempt", false}},
-                        staff.token);
-    ASSERT_EQ(policy.status, 200u) << policy.body;
-    Reply issued = post("/v1/licenses/license.issue",
-                        object{{"user_id", owner.id}, {"policy_id", policy.json().at("id").as_int64()}}, staff.token);
-    ASSERT_EQ(issued.status, 200u) << issued.body;
-    std::string key(issued.json().at("key").as_string());
+    const std::string key = issue_license("seo");
+    ASSERT_FALSE(key.empty());
 
     // A customer site activates with the key alone (anonymous), then checks.
     Reply activated = post("/v1/licenses/activation.activate", object{{"key", key}, {"site", "https://shop.example.com"}});
@@ -460,17 +473,8 @@ TEST_F(Http, LicenseActivationAndTypedCheck) {
 // thread: on the I/O thread, keys nobody cached (anyone can make well-formed ones) would stall
 // every connection on that thread while the database is slow or down.
 TEST_F(Http, ACheckThatMissesTheCacheWaitsOnAWorkerNotOnTheIoThread) {
-    Account staff = account("miss", "staff");
-    Account owner = account("missown");
-    ASSERT_EQ(post("/v1/licenses/product.create", object{{"slug", "miss"}, {"name", "Miss"}}, staff.token).status, 200u);
-    Reply policy = post("/v1/licenses/policy.create",
-                        object{{"product", "miss"}, {"name", "one"}, {"seat_limit", 1}, {"staging_exempt", false}},
-                        staff.token);
-    ASSERT_EQ(policy.status, 200u) << policy.body;
-    Reply issued = post("/v1/licenses/license.issue",
-                        object{{"user_id", owner.id}, {"policy_id", policy.json().at("id").as_int64()}}, staff.token);
-    ASSERT_EQ(issued.status, 200u) << issued.body;
-    const std::string key(issued.json().at("key").as_string());
+    const std::string key = issue_license("miss");
+    ASSERT_FALSE(key.empty());
 
     // One I/O thread: a check waiting on it would hold every other connection of the server. Its
     // state folder has the suite server's secrets, so that it finds the keys that server issued.

@@ -290,6 +290,16 @@ TEST(HttpStatusTable, EveryStatusHasItsDocumentedCode) {
     EXPECT_EQ(http_status_for(9999), 500u);
 }
 
+// Why ServerConfig::from_json refuses `o` (its message), or "accepted".
+std::string config_problem(boost::json::object o) {
+    try {
+        ServerConfig::from_json(o);
+    } catch (const sdk::Error &e) {
+        return std::string(e.what());
+    }
+    return std::string("accepted");
+}
+
 TEST(HttpConfig, DefaultsAndOverrides) {
     ServerConfig d = ServerConfig::from_json({});
     ASSERT_EQ(d.listen.size(), 1u);
@@ -310,20 +320,12 @@ TEST(HttpConfig, DefaultsAndOverrides) {
 }
 
 TEST(HttpConfig, MistakesNameTheMember) {
-    auto problem = [](boost::json::object o) {
-        try {
-            ServerConfig::from_json(o);
-        } catch (const sdk::Error &e) {
-            return std::string(e.what());
-        }
-        return std::string("accepted");
-    };
-    EXPECT_NE(problem({{"listen", "localhost:80"}}).find("literal IP"), std::string::npos);
-    EXPECT_NE(problem({{"listen", "127.0.0.1:70000"}}).find("port"), std::string::npos);
-    EXPECT_NE(problem({{"threads", -1}}).find("http.threads"), std::string::npos);
-    EXPECT_NE(problem({{"limits", {{"header_bytes", "big"}}}}).find("http.limits.header_bytes"), std::string::npos);
-    EXPECT_NE(problem({{"tls", {{"cert", "/x.pem"}}}}).find("both cert and key"), std::string::npos);
-    EXPECT_NE(problem({{"trusted_proxies", {"10.0.0.0/99"}}}).find("prefix"), std::string::npos);
+    EXPECT_NE(config_problem({{"listen", "localhost:80"}}).find("literal IP"), std::string::npos);
+    EXPECT_NE(config_problem({{"listen", "127.0.0.1:70000"}}).find("port"), std::string::npos);
+    EXPECT_NE(config_problem({{"threads", -1}}).find("http.threads"), std::string::npos);
+    EXPECT_NE(config_problem({{"limits", {{"header_bytes", "big"}}}}).find("http.limits.header_bytes"), std::string::npos);
+    EXPECT_NE(config_problem({{"tls", {{"cert", "/x.pem"}}}}).find("both cert and key"), std::string::npos);
+    EXPECT_NE(config_problem({{"trusted_proxies", {"10.0.0.0/99"}}}).find("prefix"), std::string::npos);
 }
 
 TEST(HttpAccessLog, AFileThatCannotBeOpenedIsRefusedWithTheSystemsReason) {
@@ -345,33 +347,25 @@ TEST(HttpAccessLog, AFileThatCannotBeOpenedIsRefusedWithTheSystemsReason) {
 // A misspelt setting is refused by name, never left at its default: "tsl" would serve plain
 // HTTP, "trusted_proxy" would put every client in the proxy's rate-limit bucket.
 TEST(HttpConfig, UnknownMembersAreRefusedAndNestedOnesNamedWithTheirSection) {
-    auto problem = [](boost::json::object o) {
-        try {
-            ServerConfig::from_json(o);
-        } catch (const sdk::Error &e) {
-            return std::string(e.what());
-        }
-        return std::string("accepted");
-    };
-    EXPECT_NE(problem({{"tsl", {{"cert", "/c.pem"}, {"key", "/k.pem"}}}}).find("http.tsl is not a setting"),
+    EXPECT_NE(config_problem({{"tsl", {{"cert", "/c.pem"}, {"key", "/k.pem"}}}}).find("http.tsl is not a setting"),
               std::string::npos);
-    EXPECT_NE(problem({{"trusted_proxy", "10.0.0.0/8"}}).find("http.trusted_proxy"), std::string::npos);
-    EXPECT_NE(problem({{"limits", {{"body_byte", 2048}}}}).find("http.limits.body_byte is not a setting"),
+    EXPECT_NE(config_problem({{"trusted_proxy", "10.0.0.0/8"}}).find("http.trusted_proxy"), std::string::npos);
+    EXPECT_NE(config_problem({{"limits", {{"body_byte", 2048}}}}).find("http.limits.body_byte is not a setting"),
               std::string::npos);
-    EXPECT_NE(problem({{"metrics", {{"tokn", "secret"}}}}).find("http.metrics.tokn"), std::string::npos);
-    EXPECT_NE(problem({{"tls", {{"cert", "/c.pem"}, {"key", "/k.pem"}, {"ciphers", "x"}}}}).find("http.tls.ciphers"),
+    EXPECT_NE(config_problem({{"metrics", {{"tokn", "secret"}}}}).find("http.metrics.tokn"), std::string::npos);
+    EXPECT_NE(config_problem({{"tls", {{"cert", "/c.pem"}, {"key", "/k.pem"}, {"ciphers", "x"}}}}).find("http.tls.ciphers"),
               std::string::npos);
-    EXPECT_NE(problem({{"rate_limits", {{"logn", {{"per_minute", 3}}}}}}).find("http.rate_limits.logn is not a rate limit"),
+    EXPECT_NE(config_problem({{"rate_limits", {{"logn", {{"per_minute", 3}}}}}}).find("http.rate_limits.logn is not a rate limit"),
               std::string::npos);
-    EXPECT_NE(problem({{"rate_limits", {{"login", {{"per_minut", 3}}}}}}).find("http.rate_limits.login.per_minut"),
+    EXPECT_NE(config_problem({{"rate_limits", {{"login", {{"per_minut", 3}}}}}}).find("http.rate_limits.login.per_minut"),
               std::string::npos);
     // A nested member is named with its section.
-    EXPECT_NE(problem({{"metrics", {{"token", 5}}}}).find("http.metrics.token must be a string"), std::string::npos);
-    EXPECT_NE(problem({{"metrics", {{"listen", 5}}}}).find("http.metrics.listen must be"), std::string::npos);
-    EXPECT_NE(problem({{"tls", {{"cert", 5}, {"key", "/k.pem"}}}}).find("http.tls.cert must be a string"),
+    EXPECT_NE(config_problem({{"metrics", {{"token", 5}}}}).find("http.metrics.token must be a string"), std::string::npos);
+    EXPECT_NE(config_problem({{"metrics", {{"listen", 5}}}}).find("http.metrics.listen must be"), std::string::npos);
+    EXPECT_NE(config_problem({{"tls", {{"cert", 5}, {"key", "/k.pem"}}}}).find("http.tls.cert must be a string"),
               std::string::npos);
     // Every setting docs/http.md shows is known.
-    EXPECT_EQ(problem({{"listen", "127.0.0.1:8080"}, {"threads", 0}, {"workers", 0}, {"max_connections", 10},
+    EXPECT_EQ(config_problem({{"listen", "127.0.0.1:8080"}, {"threads", 0}, {"workers", 0}, {"max_connections", 10},
                        {"trusted_proxies", {"127.0.0.1"}}, {"access_log", "-"},
                        {"limits",
                         {{"header_bytes", 8192}, {"body_bytes", 1048576}, {"upload_body_bytes", 1048576},
