@@ -72,7 +72,9 @@ std::string_view form_value(const FormFields &fields, std::string_view name) {
 
 bool has_media_type(std::string_view content_type, std::string_view type) {
     std::string_view t = content_type.substr(0, content_type.find(';'));
-    while (!t.empty() && t.back() == ' ') t.remove_suffix(1);
+    // Optional whitespace (spaces and tabs) may precede a parameter's ';' (RFC 9110 §5.6.6). The
+    // field's leading whitespace is already gone: the parser strips it.
+    while (!t.empty() && (t.back() == ' ' || t.back() == '\t')) t.remove_suffix(1);
     return t.size() == type.size() && strncasecmp(t.data(), type.data(), t.size()) == 0;
 }
 

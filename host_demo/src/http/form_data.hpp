@@ -35,7 +35,8 @@ struct MultipartPart {
 // without headers, a boundary longer than 70 characters).
 std::vector<MultipartPart> multipart_parts(std::string_view content_type, std::string_view body);
 
-// True when the media type of a Content-Type value (before any ';') is `type`, ignoring case.
+// True when the media type of a Content-Type value (before any ';') is `type`, ignoring case
+// ("" asks whether the value names no type at all).
 bool has_media_type(std::string_view content_type, std::string_view type);
 
 } // namespace plinth::http

@@ -1,6 +1,7 @@
 #include "json_text.hpp"
 
-#include <boost/beast/core/string.hpp>
+#include "form_data.hpp"
+
 #include <boost/json/basic_parser_impl.hpp>
 
 namespace plinth::http {
@@ -192,10 +193,7 @@ StringMembers read_string_members(std::string_view text, std::span<const std::st
 }
 
 bool is_json_media_type(std::string_view content_type) {
-    std::string_view type = content_type.substr(0, content_type.find(';'));
-    while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
-    while (!type.empty() && (type.front() == ' ' || type.front() == '\t')) type.remove_prefix(1);
-    return type.empty() || boost::beast::iequals(type, "application/json");
+    return has_media_type(content_type, "") || has_media_type(content_type, "application/json");
 }
 
 } // namespace plinth::http
