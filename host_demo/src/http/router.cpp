@@ -4,6 +4,8 @@
 
 #include <plinth/sdk/error.hpp>
 
+#include <algorithm>
+
 namespace plinth::http {
 
 namespace {
@@ -16,18 +18,6 @@ std::vector<std::string_view> split_path(std::string_view path) {
         out.push_back(path.substr(0, slash));
         if (slash == std::string_view::npos) break;
         path.remove_prefix(slash + 1);
-    }
-    return out;
-}
-
-// The names of an Allow list ("GET, HEAD, POST").
-std::vector<std::string_view> split_list(std::string_view list) {
-    std::vector<std::string_view> out;
-    while (!list.empty()) {
-        size_t comma = list.find(", ");
-        out.push_back(list.substr(0, comma));
-        if (comma == std::string_view::npos) break;
-        list.remove_prefix(comma + 2);
     }
     return out;
 }
@@ -189,18 +179,20 @@ Router::Match Router::match(bhttp::verb method, std::string_view path) const {
     if (best.route == nullptr) {
         // 405: every method some route takes for this path (built only on this rare path).
         if (path_matched) {
+            std::vector<bhttp::verb> allowed;
+            auto allow = [&allowed](bhttp::verb m) {
+                if (std::find(allowed.begin(), allowed.end(), m) == allowed.end()) allowed.push_back(m);
+            };
             for (const Route &r : routes_) {
                 if (!path_matches(r)) continue;
                 for (bhttp::verb m : r.methods) {
-                    auto list = [&best](std::string_view name) {
-                        for (std::string_view listed : split_list(best.allow))
-                            if (listed == name) return;
-                        best.allow += best.allow.empty() ? "" : ", ";
-                        best.allow += name;
-                    };
-                    list(bhttp::to_string(m));
-                    if (m == bhttp::verb::get) list("HEAD"); // served as GET without the body
+                    allow(m);
+                    if (m == bhttp::verb::get) allow(bhttp::verb::head); // served as GET without the body
                 }
+            }
+            for (bhttp::verb m : allowed) {
+                if (!best.allow.empty()) best.allow += ", ";
+                best.allow += bhttp::to_string(m);
             }
         }
         return best;
