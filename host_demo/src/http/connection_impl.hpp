@@ -262,7 +262,9 @@ Response Connection<Stream>::run_handler(const Router::Match &match, bool may_wa
             auto token = Authenticator::bearer_token(authorization);
             r.metrics_allowed = token && connection_detail::constant_time_equal(*token, c.metrics_token);
         } else {
-            r.metrics_allowed = c.metrics_listen.empty() && peer_.is_loopback();
+            // The default rule: loopback only. Behind a reverse proxy on loopback (the documented
+            // deployment) every peer is loopback, so the client it relays for must be too.
+            r.metrics_allowed = c.metrics_listen.empty() && peer_.is_loopback() && client.is_loopback();
         }
 
         if (match.route->options.authenticate) {

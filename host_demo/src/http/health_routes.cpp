@@ -4,8 +4,6 @@
 
 #include "json_text.hpp"
 
-#include <boost/asio/ip/address.hpp>
-
 #include <iostream>
 
 namespace plinth::http {
@@ -31,16 +29,6 @@ void collect_license_cache(const host::Host &host, std::string &out) {
     } catch (const std::exception &e) {
         std::cerr << "[warning] http: metrics: license cache counters unavailable: " << e.what() << "\n";
     }
-}
-
-// The default scrape rule (no metrics listener, no token) admits clients on loopback. The
-// connection judges its TCP peer; behind a reverse proxy on loopback (the documented deployment)
-// every client's peer is loopback, so the client the proxy relays for (`trusted_proxies`
-// applied) must be on loopback too.
-bool loopback_client(const Request &r) {
-    boost::system::error_code ec;
-    boost::asio::ip::address client = boost::asio::ip::make_address(r.client_address, ec);
-    return !ec && client.is_loopback();
 }
 
 } // namespace
@@ -76,8 +64,7 @@ void add_health_routes(Router &router, ApiContext &api) {
     RouteOptions metrics;
     metrics.authenticate = false; // the metrics token is not a session token
     router.add({bhttp::verb::get}, "/metrics", metrics, [&api](Request &r) {
-        const bool default_rule = api.config.metrics_listen.empty() && api.config.metrics_token.empty();
-        if (!r.metrics_allowed || api.metrics == nullptr || (default_rule && !loopback_client(r)))
+        if (!r.metrics_allowed || api.metrics == nullptr)
             return Response::error(403, "permission_denied", "metrics are served only to the configured scraper");
         Response out;
         out.content_type = "text/plain; version=0.0.4; charset=utf-8";

@@ -77,7 +77,8 @@ struct Request {
     // False while the handler runs on an I/O thread (a route with blocking = false): it must not
     // wait (no database, no lock held long) and returns Response::again_on_worker() if it would.
     bool may_wait = true;
-    bool metrics_allowed = false; // on a metrics listener, with the metrics token, or (default) loopback
+    // On a metrics listener, with the metrics token, or (default) from loopback: peer and client.
+    bool metrics_allowed = false;
     bool tls = false;             // arrived over this server's own TLS (cookies are then marked Secure)
 
     // The path parameter `name` ("" when the pattern has none of that name).
