@@ -75,7 +75,8 @@ bool has_media_type(std::string_view content_type, std::string_view type) {
     // Optional whitespace (spaces and tabs) may precede a parameter's ';' (RFC 9110 §5.6.6). The
     // field's leading whitespace is already gone: the parser strips it.
     while (!t.empty() && (t.back() == ' ' || t.back() == '\t')) t.remove_suffix(1);
-    return t.size() == type.size() && strncasecmp(t.data(), type.data(), t.size()) == 0;
+    // (An absent field is an empty view whose data may be null: strncasecmp must not see it.)
+    return t.size() == type.size() && (t.empty() || strncasecmp(t.data(), type.data(), t.size()) == 0);
 }
 
 std::vector<MultipartPart> multipart_parts(std::string_view content_type, std::string_view body) {
